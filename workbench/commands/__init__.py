@@ -1,0 +1,13 @@
+"""Subcommands of the ``workbench`` command, one module each.
+
+A module defines ``register(subparsers) -> None`` which adds its parser and sets
+``func=run`` where ``run(args) -> int`` returns the exit code. Add new modules to
+``COMMAND_MODULES``; cli.py stays a thin dispatcher.
+"""
+
+COMMAND_MODULES = [
+    "workbench.commands.gui",
+    "workbench.commands.demo",
+    "workbench.commands.search",
+    "workbench.commands.screenshot",
+]

@@ -1,0 +1,52 @@
+"""Options and helpers shared by the subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from workbench.core import paths
+from workbench.core.query import jsonable
+
+
+class UsageError(Exception):
+    """Bad command-line input: exit code 2 with a one-line reason."""
+
+
+def add_cache_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=None,
+        help=f"DuckDB cache file (default: {paths.default_cache_path()})",
+    )
+    parser.add_argument("--config", type=Path, default=None, help="extra TOML configuration file")
+
+
+def add_format_option(parser: argparse.ArgumentParser, choices: tuple[str, ...] = ("text", "json")) -> None:
+    parser.add_argument("--format", choices=choices, default=choices[0], help="output format")
+
+
+def cache_path(args: argparse.Namespace) -> Path:
+    return Path(args.cache) if getattr(args, "cache", None) else paths.default_cache_path()
+
+
+def print_json(data: Any) -> None:
+    json.dump(_deep_jsonable(data), sys.stdout, ensure_ascii=False, indent=None)
+    sys.stdout.write("\n")
+
+
+def _deep_jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _deep_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_deep_jsonable(v) for v in value]
+    return jsonable(value)
+
+
+def progress(message: str) -> None:
+    """Progress and diagnostics go to stderr so stdout stays machine-readable."""
+    print(message, file=sys.stderr, flush=True)

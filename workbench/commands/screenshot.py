@@ -1,0 +1,30 @@
+"""``workbench screenshot OUT.png``: render the main window offscreen to a PNG."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .common import add_cache_options, cache_path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("screenshot", help="render the main window offscreen to a PNG")
+    p.add_argument("out", type=Path, help="PNG file to write")
+    add_cache_options(p)
+    p.add_argument("--width", type=int, default=1600)
+    p.add_argument("--height", type=int, default=1000)
+    p.add_argument("--lang", choices=("da", "en"), default=None)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from workbench.core.config import load_settings
+    from workbench.qt.screenshot import render_screenshot
+
+    settings = load_settings(args.config)
+    render_screenshot(
+        args.out, cache_path(args), width=args.width, height=args.height, settings=settings, lang=args.lang
+    )
+    print(args.out)
+    return 0

@@ -1,0 +1,161 @@
+"""Opening the DuckDB cache: offline extensions, migrations, metadata.
+
+The spatial and httpfs extensions come from the registry packages
+``duckdb-extension-spatial``/``duckdb-extension-httpfs`` and are loaded from their files in
+site-packages with autoinstall off: the workbench never downloads at run time.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from .errors import CacheError, CacheVersionError
+from .schema import MIGRATIONS, SCHEMA_VERSION
+
+_CONFIG = {
+    "autoinstall_known_extensions": "false",
+    "autoload_known_extensions": "false",
+}
+
+
+def extension_file(name: str) -> Path:
+    """Path of the bundled ``<name>.duckdb_extension`` matching the installed DuckDB."""
+    try:
+        module = importlib.import_module(f"duckdb_extension_{name}")
+    except ImportError as exc:  # pragma: no cover - a broken install
+        raise CacheError(f"DuckDB extension package duckdb-extension-{name} is not installed") from exc
+    root = Path(module.__file__).parent / "extensions"
+    wanted = root / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
+    if wanted.exists():
+        return wanted
+    found = sorted(root.glob(f"*/{name}.duckdb_extension"))
+    if not found:  # pragma: no cover - a broken install
+        raise CacheError(f"no {name}.duckdb_extension file in {root}")
+    raise CacheError(
+        f"duckdb-extension-{name} is built for {found[-1].parent.name}, DuckDB is "
+        f"v{duckdb.__version__}; install matching versions"
+    )
+
+
+def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    con.execute(f"LOAD '{extension_file(name).as_posix()}'")
+
+
+def connect(
+    path: str | Path,
+    *,
+    read_only: bool = False,
+    migrate: bool = True,
+    spatial: bool = False,
+) -> duckdb.DuckDBPyConnection:
+    """Open (and create or migrate) the cache at ``path``.
+
+    A cache written by a newer workbench is refused with :class:`CacheVersionError`.
+    """
+    path = Path(path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    elif not path.exists():
+        raise CacheError(f"cache file {path} does not exist")
+    try:
+        con = duckdb.connect(str(path), read_only=read_only, config=_CONFIG)
+    except duckdb.IOException as exc:
+        raise CacheError(f"cannot open cache {path}: {str(exc).splitlines()[0]}") from exc
+    except duckdb.Error as exc:
+        raise CacheError(f"{path} is not a usable DuckDB cache: {str(exc).splitlines()[0]}") from exc
+    try:
+        if spatial:
+            load_extension(con, "spatial")
+        if migrate:
+            _migrate(con, path, read_only=read_only)
+    except Exception:
+        con.close()
+        raise
+    return con
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    value = con.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+    return int(value or 0)
+
+
+def _migrate(con: duckdb.DuckDBPyConnection, path: Path, *, read_only: bool) -> None:
+    current = schema_version(con)
+    if current > SCHEMA_VERSION:
+        raise CacheVersionError(
+            f"cache {path} has schema version {current}, but this workbench supports up to "
+            f"{SCHEMA_VERSION}: install a newer workbench or use another --cache"
+        )
+    if current == SCHEMA_VERSION:
+        return
+    if read_only:
+        raise CacheError(f"cache {path} needs migration to schema {SCHEMA_VERSION}; open it writable")
+    with transaction(con):
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied_at TIMESTAMP)"
+        )
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            for statement in MIGRATIONS[version - 1]:
+                con.execute(statement)
+            con.execute(
+                "INSERT INTO schema_version VALUES (?, ?)", [version, datetime.now(UTC).replace(tzinfo=None)]
+            )
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN/COMMIT, ROLLBACK on any exception (including KeyboardInterrupt)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def get_meta(con: duckdb.DuckDBPyConnection, key: str, default: str | None = None) -> str | None:
+    row = con.execute("SELECT value FROM cache_meta WHERE key = ?", [key]).fetchone()
+    return row[0] if row else default
+
+
+def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    con.execute(
+        "INSERT INTO cache_meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )
+
+
+def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when neither candidates nor companies have been loaded (first start)."""
+    n = con.execute(
+        "SELECT (SELECT count(*) FROM candidates) + (SELECT count(*) FROM companies)"
+    ).fetchone()[0]
+    return n == 0
+
+
+def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
+    return get_meta(con, "dataset") == "demo"
+
+
+def rebuild_candidate_index(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute the side tables derived from the candidates' list columns."""
+    con.execute("DELETE FROM candidate_occupations")
+    con.execute("DELETE FROM candidate_qualifications")
+    con.execute(
+        "INSERT INTO candidate_occupations SELECT rid, unnest(occupation_codes) FROM candidates"
+    )
+    con.execute(
+        "INSERT INTO candidate_qualifications SELECT rid, unnest(qualification_codes) FROM candidates"
+    )

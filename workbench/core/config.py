@@ -1,0 +1,125 @@
+"""Layered TOML settings: built-in defaults < machine-wide < user < ``--config FILE``.
+
+Environment variables ``WORKBENCH__SECTION__KEY`` (double underscores between levels) override
+any layer; they are the place for secrets such as tokens and passwords, which are never logged.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import tomllib
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from . import paths
+from .errors import ConfigError
+
+ENV_PREFIX = "WORKBENCH__"
+SECRET_KEYS = ("token", "password", "secret", "api_key", "apikey", "key")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"configuration file {path} is not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read configuration file {path}: {exc.strerror}") from exc
+
+
+def defaults() -> dict[str, Any]:
+    text = resources.files("workbench.resources").joinpath("default_config.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _env_layer(environ: Mapping[str, str]) -> dict[str, Any]:
+    layer: dict[str, Any] = {}
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        parts = [p.lower() for p in name[len(ENV_PREFIX) :].split("__") if p]
+        if not parts:
+            continue
+        node = layer
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    return layer
+
+
+class Settings:
+    """The merged settings plus where each layer came from."""
+
+    def __init__(self, data: dict[str, Any], sources: list[str]):
+        self.data = data
+        self.sources = sources
+
+    def get(self, dotted: str, default: Any = None) -> Any:
+        node: Any = self.data
+        for part in dotted.split("."):
+            if not isinstance(node, Mapping) or part not in node:
+                return default
+            node = node[part]
+        return node
+
+    def section(self, dotted: str) -> dict[str, Any]:
+        value = self.get(dotted, {})
+        return dict(value) if isinstance(value, Mapping) else {}
+
+    def plugin(self, plugin_id: str) -> dict[str, Any]:
+        return self.section(f"plugins.{plugin_id}")
+
+    def redacted(self) -> dict[str, Any]:
+        """A copy safe to print or log: secret values replaced by ``***``."""
+        return redact(self.data)
+
+
+def redact(data: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            out[key] = redact(value)
+        elif any(key.lower().endswith(s) for s in SECRET_KEYS) and value:
+            out[key] = "***"
+        else:
+            out[key] = value
+    return out
+
+
+def load_settings(
+    config_file: str | Path | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    environ = os.environ if environ is None else environ
+    data = defaults()
+    sources = ["defaults"]
+    for layer_path in (paths.machine_config_file(), paths.user_config_file()):
+        if layer_path.is_file():
+            data = deep_merge(data, _read_toml(layer_path))
+            sources.append(str(layer_path))
+    if config_file is not None:
+        config_path = Path(config_file)
+        if not config_path.is_file():
+            raise ConfigError(f"configuration file {config_path} does not exist")
+        data = deep_merge(data, _read_toml(config_path))
+        sources.append(str(config_path))
+    env = _env_layer(environ)
+    if env:
+        data = deep_merge(data, env)
+        sources.append("environment")
+    return Settings(data, sources)

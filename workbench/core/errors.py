@@ -1,0 +1,21 @@
+"""Exceptions the core raises; each carries a one-line, actionable message."""
+
+
+class WorkbenchError(Exception):
+    """Base class: the message is shown to the user as is (one line)."""
+
+
+class CacheError(WorkbenchError):
+    """The cache file cannot be opened or used."""
+
+
+class CacheVersionError(CacheError):
+    """The cache was written by a newer version of the workbench."""
+
+
+class FilterError(WorkbenchError, ValueError):
+    """A filter value is invalid or does not apply to the searched entity."""
+
+
+class ConfigError(WorkbenchError):
+    """A configuration file is missing or malformed."""

@@ -1,0 +1,358 @@
+"""The filter value object and its compilation to one parameterised SQL WHERE clause.
+
+A :class:`Filter` is a frozen, serialisable value (``to_dict``/``from_dict``) so it can be
+saved as a personal search, sent to a worker thread and compared. ``compile_where`` turns it
+into SQL with ``?`` placeholders and a parameter list: user input never becomes SQL text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from .errors import FilterError
+
+Entity = Literal["candidates", "companies", "postings"]
+ENTITIES: tuple[Entity, ...] = ("candidates", "companies", "postings")
+
+COLLABORATION_KINDS: dict[str, str] = {
+    "virksomhedspraktik": "Virksomhedspraktik",
+    "løntilskud": "Løntilskud",
+    "jobrotation": "Jobrotation",
+    "voksenlærling": "Voksenlærling",
+    "ordinær ansættelse": "Ordinær ansættelse",
+    "fleksjob": "Fleksjob",
+    "mentor": "Mentor",
+    "rekrutteringsaftale": "Rekrutteringsaftale",
+    "partnerskab": "Partnerskab",
+}
+
+_CODE_RE = re.compile(r"^[0-9A-Za-z.\-_]{1,16}$")
+
+
+@dataclass(frozen=True)
+class Range:
+    """An inclusive integer range; either side may be open (None)."""
+
+    min: int | None = None
+    max: int | None = None
+
+    @classmethod
+    def parse(cls, text: str, what: str) -> Range:
+        """Parse ``MIN:MAX`` (either side may be empty)."""
+        if text.count(":") != 1:
+            raise FilterError(f"{what} must be MIN:MAX (either side may be empty), got {text!r}")
+        lo, hi = (p.strip() for p in text.split(":"))
+        try:
+            rng = cls(int(lo) if lo else None, int(hi) if hi else None)
+        except ValueError:
+            raise FilterError(f"{what} must be whole numbers MIN:MAX, got {text!r}") from None
+        rng.validate(what)
+        return rng
+
+    def validate(self, what: str) -> None:
+        for v in (self.min, self.max):
+            if v is not None and v < 0:
+                raise FilterError(f"{what} cannot be negative, got {v}")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise FilterError(f"{what}: MIN ({self.min}) is larger than MAX ({self.max})")
+
+    @property
+    def is_open(self) -> bool:
+        return self.min is None and self.max is None
+
+
+@dataclass(frozen=True)
+class Filter:
+    """What the user asks for. Empty fields do not restrict."""
+
+    occupations: tuple[str, ...] = ()  # DISCO codes; a code matches itself and its children
+    qualifications: tuple[str, ...] = ()
+    qualification_match: Literal["all", "any"] = "all"
+    unemployed_days: Range | None = None  # days since unemployed_since, inclusive
+    municipalities: tuple[str, ...] = ()  # 4-digit kommunekoder
+    near: tuple[float, float] | None = None  # EPSG:25832
+    radius_km: float | None = None
+    collaboration: tuple[str, ...] = ()  # "none", "any" or kinds (OR-ed)
+    collaboration_scope: Literal["all", "own", "other"] = "all"
+    jobcenter: str | None = None  # the user's own jobcenter, for collaboration_scope
+    industries: tuple[str, ...] = ()  # DB07 prefixes
+    employees: Range | None = None
+    cvr: str | None = None
+    posted_within_days: int | None = None
+    searchable_only: bool = False
+    bbox: tuple[float, float, float, float] | None = None  # xmin, ymin, xmax, ymax (map view)
+    today: date | None = None  # reference date for durations; None means date.today()
+
+    # -- serialisation -------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value in ((), None, False, "all") and f.name != "qualification_match":
+                continue
+            if isinstance(value, Range):
+                value = asdict(value)
+            elif isinstance(value, date):
+                value = value.isoformat()
+            elif isinstance(value, tuple):
+                value = list(value)
+            out[f.name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Filter:
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise FilterError(f"unknown filter field(s): {', '.join(sorted(unknown))}")
+        kwargs: dict[str, Any] = {}
+        for name, value in data.items():
+            if name in ("unemployed_days", "employees") and value is not None:
+                value = Range(**value)
+            elif name == "today" and value is not None:
+                value = date.fromisoformat(value)
+            elif isinstance(value, list):
+                value = tuple(value)
+            kwargs[name] = value
+        return cls(**kwargs).normalised()
+
+    def with_(self, **changes: Any) -> Filter:
+        return replace(self, **changes)
+
+    # -- validation ------------------------------------------------------------------------
+    def normalised(self) -> Filter:
+        """Validate and canonicalise (municipality codes to 4 digits, CVR digits only)."""
+        for what, codes in (
+            ("occupation", self.occupations),
+            ("qualification", self.qualifications),
+            ("industry", self.industries),
+        ):
+            for code in codes:
+                if not _CODE_RE.match(code):
+                    raise FilterError(f"invalid {what} code {code!r}")
+        if self.qualification_match not in ("all", "any"):
+            raise FilterError(f"qualification match must be 'all' or 'any', got {self.qualification_match!r}")
+        munis = tuple(normalise_kommune_kode(k) for k in self.municipalities)
+        for rng, what in ((self.unemployed_days, "unemployed days"), (self.employees, "employees")):
+            if rng is not None:
+                rng.validate(what)
+        if (self.near is None) != (self.radius_km is None):
+            raise FilterError("a distance filter needs both a point (--near X,Y) and --radius-km")
+        if self.radius_km is not None and not self.radius_km > 0:
+            raise FilterError(f"radius must be positive, got {self.radius_km}")
+        for kind in self.collaboration:
+            if kind not in ("none", "any") and kind not in COLLABORATION_KINDS:
+                raise FilterError(
+                    f"unknown collaboration {kind!r}; use none, any or one of: "
+                    + ", ".join(COLLABORATION_KINDS)
+                )
+        if "none" in self.collaboration and len(self.collaboration) > 1:
+            raise FilterError("collaboration 'none' cannot be combined with other collaboration values")
+        if self.collaboration_scope not in ("all", "own", "other"):
+            raise FilterError(f"collaboration scope must be all, own or other, got {self.collaboration_scope!r}")
+        if self.collaboration_scope != "all" and not self.jobcenter:
+            raise FilterError("own/other jobcenter needs the user's jobcenter (--jobcenter CODE)")
+        cvr = self.cvr
+        if cvr is not None:
+            cvr = cvr.strip()
+            if not re.fullmatch(r"\d{8}", cvr):
+                raise FilterError(f"CVR must be 8 digits, got {self.cvr!r}")
+        if self.posted_within_days is not None and self.posted_within_days < 0:
+            raise FilterError("posted within days cannot be negative")
+        return replace(self, municipalities=munis, cvr=cvr)
+
+    def reference_date(self) -> date:
+        return self.today or date.today()
+
+
+def normalise_kommune_kode(value: str | int) -> str:
+    """'101', 101 and '0101' all become '0101'."""
+    text = str(value).strip()
+    if not text.isdigit() or len(text) > 4:
+        raise FilterError(f"municipality code must be up to 4 digits, got {value!r}")
+    return text.zfill(4)
+
+
+# -- compilation -------------------------------------------------------------------------------
+
+_APPLIES: dict[str, set[Entity]] = {
+    "occupations": {"candidates", "postings"},
+    "qualifications": {"candidates"},
+    "unemployed_days": {"candidates"},
+    "searchable_only": {"candidates"},
+    "collaboration": {"companies", "postings"},
+    "industries": {"companies", "postings"},
+    "employees": {"companies", "postings"},
+    "cvr": {"companies", "postings"},
+    "posted_within_days": {"postings"},
+}
+
+_OPTION_NAMES = {
+    "occupations": "--occupation",
+    "qualifications": "--qualification",
+    "unemployed_days": "--unemployed-days",
+    "searchable_only": "--searchable-only",
+    "collaboration": "--collaboration",
+    "industries": "--industry",
+    "employees": "--employees",
+    "cvr": "--cvr",
+    "posted_within_days": "--posted-within",
+}
+
+
+def _is_set(value: Any) -> bool:
+    return value not in ((), None, False) and not (isinstance(value, Range) and value.is_open)
+
+
+def check_applicable(entity: Entity, flt: Filter) -> None:
+    """Raise FilterError when a set filter field means nothing for ``entity``."""
+    for name, entities in _APPLIES.items():
+        if _is_set(getattr(flt, name)) and entity not in entities:
+            raise FilterError(f"{_OPTION_NAMES[name]} does not apply to {entity}")
+
+
+@dataclass
+class Compiled:
+    where: str
+    params: list[Any] = field(default_factory=list)
+
+
+def compile_where(entity: Entity, flt: Filter, *, alias: str = "t", strict: bool = True) -> Compiled:
+    """Compile ``flt`` for ``entity`` into a WHERE clause over ``<table> AS alias``.
+
+    With ``strict`` a field that does not apply to the entity raises; otherwise it is ignored
+    (the window applies one filter to all layers).
+    """
+    if entity not in ENTITIES:
+        raise FilterError(f"unknown entity {entity!r}")
+    flt = flt.normalised()
+    if strict:
+        check_applicable(entity, flt)
+    today = flt.reference_date()
+    a = alias
+    parts: list[str] = []
+    params: list[Any] = []
+
+    def applies(name: str) -> bool:
+        return _is_set(getattr(flt, name)) and entity in _APPLIES[name]
+
+    if applies("occupations"):
+        if entity == "candidates":
+            cond = " OR ".join("starts_with(o.code, ?)" for _ in flt.occupations)
+            parts.append(f"{a}.rid IN (SELECT o.rid FROM candidate_occupations o WHERE {cond})")
+        else:
+            cond = " OR ".join(f"starts_with({a}.occupation_code, ?)" for _ in flt.occupations)
+            parts.append(f"({cond})")
+        params.extend(flt.occupations)
+
+    if applies("qualifications"):
+        codes = sorted(set(flt.qualifications))
+        marks = ", ".join("?" for _ in codes)
+        if flt.qualification_match == "any" or len(codes) == 1:
+            parts.append(
+                f"{a}.rid IN (SELECT q.rid FROM candidate_qualifications q WHERE q.code IN ({marks}))"
+            )
+            params.extend(codes)
+        else:
+            parts.append(
+                f"{a}.rid IN (SELECT q.rid FROM candidate_qualifications q WHERE q.code IN ({marks}) "
+                "GROUP BY q.rid HAVING count(DISTINCT q.code) = ?)"
+            )
+            params.extend(codes)
+            params.append(len(codes))
+
+    if applies("unemployed_days"):
+        rng = flt.unemployed_days
+        assert rng is not None
+        # days >= MIN  <=>  since <= today - MIN ;  days <= MAX  <=>  since >= today - MAX
+        if rng.min is not None:
+            parts.append(f"{a}.unemployed_since <= ?")
+            params.append(today - timedelta(days=rng.min))
+        if rng.max is not None:
+            parts.append(f"{a}.unemployed_since >= ?")
+            params.append(today - timedelta(days=rng.max))
+
+    if applies("searchable_only"):
+        parts.append(f"{a}.cv_searchable")
+
+    if flt.municipalities:
+        marks = ", ".join("?" for _ in flt.municipalities)
+        parts.append(f"{a}.kommune_kode IN ({marks})")
+        params.extend(flt.municipalities)
+
+    if flt.near is not None and flt.radius_km is not None:
+        px, py = flt.near
+        r = flt.radius_km * 1000.0
+        # The box test lets DuckDB prune row groups by their min/max before the exact test.
+        parts.append(
+            f"{a}.x BETWEEN ? AND ? AND {a}.y BETWEEN ? AND ? "
+            f"AND ({a}.x - ?) * ({a}.x - ?) + ({a}.y - ?) * ({a}.y - ?) <= ?"
+        )
+        params.extend([px - r, px + r, py - r, py + r, px, px, py, py, r * r])
+
+    if flt.bbox is not None:
+        xmin, ymin, xmax, ymax = flt.bbox
+        parts.append(f"{a}.x BETWEEN ? AND ? AND {a}.y BETWEEN ? AND ?")
+        params.extend([xmin, xmax, ymin, ymax])
+
+    if applies("industries") or applies("employees"):
+        # Postings are filtered by their employer's company rows.
+        target = a if entity == "companies" else "ci"
+        sub: list[str] = []
+        if applies("industries"):
+            sub.append("(" + " OR ".join(f"starts_with({target}.industry_code, ?)" for _ in flt.industries) + ")")
+            params.extend(flt.industries)
+        if applies("employees"):
+            rng = flt.employees
+            assert rng is not None
+            if rng.min is not None:
+                sub.append(f"{target}.employees >= ?")
+                params.append(rng.min)
+            if rng.max is not None:
+                sub.append(f"{target}.employees <= ?")
+                params.append(rng.max)
+        if entity == "companies":
+            parts.extend(sub)
+        else:
+            parts.append(f"{a}.cvr IN (SELECT ci.cvr FROM companies ci WHERE {' AND '.join(sub)})")
+
+    if applies("cvr"):
+        parts.append(f"{a}.cvr = ?")
+        params.append(flt.cvr)
+
+    if applies("posted_within_days"):
+        assert flt.posted_within_days is not None
+        parts.append(f"{a}.posted >= ?")
+        params.append(today - timedelta(days=flt.posted_within_days))
+
+    if applies("collaboration"):
+        scope_sql = ""
+        scope_params: list[Any] = []
+        if flt.collaboration_scope == "own":
+            scope_sql = " AND cb.jobcenter = ?"
+            scope_params = [flt.jobcenter]
+        elif flt.collaboration_scope == "other":
+            scope_sql = " AND cb.jobcenter IS DISTINCT FROM ?"
+            scope_params = [flt.jobcenter]
+        # A collaboration registered on the company (pnr NULL) counts for all its units.
+        unit_sql = ""
+        if entity == "companies":
+            unit_sql = f" AND (cb.pnr IS NULL OR {a}.pnr IS NULL OR cb.pnr = {a}.pnr)"
+        exists = f"EXISTS (SELECT 1 FROM collaborations cb WHERE cb.cvr = {a}.cvr{unit_sql}{scope_sql}"
+        if "none" in flt.collaboration:
+            parts.append(f"NOT {exists})")
+            params.extend(scope_params)
+        elif "any" in flt.collaboration:
+            parts.append(f"{exists})")
+            params.extend(scope_params)
+        else:
+            kinds = list(flt.collaboration)
+            marks = ", ".join("?" for _ in kinds)
+            parts.append(f"{exists} AND cb.kind IN ({marks}))")
+            params.extend(scope_params)
+            params.extend(kinds)
+
+    return Compiled(" AND ".join(parts) if parts else "TRUE", params)

@@ -1,0 +1,152 @@
+"""Running compiled filters against the cache.
+
+Results for the map and the virtual tables come back as numpy arrays (``rid``, ``x``, ``y``),
+never as one Python object per row; only a page of rows for display or a ``--limit`` of
+rows for the command line becomes dicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from .filters import Entity, Filter, compile_where
+from .schema import ENTITY_COLUMNS, ENTITY_TABLES
+
+DEFAULT_ORDER: dict[str, str] = {
+    "candidates": "t.unemployed_since ASC NULLS LAST, t.candidate_id",
+    "companies": "t.employees DESC NULLS LAST, t.cvr, t.pnr NULLS FIRST",
+    "postings": "t.posted DESC NULLS LAST, t.posting_id",
+}
+
+
+@dataclass(frozen=True)
+class Points:
+    """Matches of a filter in display order: row keys and EPSG:25832 coordinates."""
+
+    rid: np.ndarray  # int64
+    x: np.ndarray  # float64, NaN where not placed
+    y: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.rid.shape[0])
+
+    @classmethod
+    def empty(cls) -> Points:
+        return cls(np.empty(0, np.int64), np.empty(0, np.float64), np.empty(0, np.float64))
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    total: int
+    items: list[dict[str, Any]]
+
+
+def _from(entity: Entity) -> str:
+    return f"{ENTITY_TABLES[entity]} AS t"
+
+
+def count(con: duckdb.DuckDBPyConnection, entity: Entity, flt: Filter, *, strict: bool = True) -> int:
+    c = compile_where(entity, flt, strict=strict)
+    return int(con.execute(f"SELECT count(*) FROM {_from(entity)} WHERE {c.where}", c.params).fetchone()[0])
+
+
+def search(
+    con: duckdb.DuckDBPyConnection,
+    entity: Entity,
+    flt: Filter,
+    *,
+    limit: int = 100,
+    offset: int = 0,
+    strict: bool = True,
+) -> SearchResult:
+    """Total number of matches and up to ``limit`` rows with the schema's column names."""
+    c = compile_where(entity, flt, strict=strict)
+    cols = ", ".join(f"t.{col}" for col in ENTITY_COLUMNS[entity])
+    total = int(con.execute(f"SELECT count(*) FROM {_from(entity)} WHERE {c.where}", c.params).fetchone()[0])
+    sql = (
+        f"SELECT {cols} FROM {_from(entity)} WHERE {c.where} "
+        f"ORDER BY {DEFAULT_ORDER[entity]} LIMIT ? OFFSET ?"
+    )
+    rel = con.execute(sql, [*c.params, int(limit), int(offset)])
+    names = [d[0] for d in rel.description]
+    items = [dict(zip(names, row, strict=True)) for row in rel.fetchall()]
+    return SearchResult(total, items)
+
+
+def points(
+    con: duckdb.DuckDBPyConnection, entity: Entity, flt: Filter, *, strict: bool = False
+) -> Points:
+    """All matches in display order as arrays (rows without coordinates have NaN x/y)."""
+    c = compile_where(entity, flt, strict=strict)
+    sql = (
+        f"SELECT t.rid, coalesce(t.x, 'NaN'::DOUBLE) AS x, coalesce(t.y, 'NaN'::DOUBLE) AS y "
+        f"FROM {_from(entity)} WHERE {c.where} ORDER BY {DEFAULT_ORDER[entity]}"
+    )
+    arrays = con.execute(sql, c.params).fetchnumpy()
+    return Points(
+        np.asarray(arrays["rid"], dtype=np.int64),
+        np.asarray(arrays["x"], dtype=np.float64),
+        np.asarray(arrays["y"], dtype=np.float64),
+    )
+
+
+def rows_by_rid(
+    con: duckdb.DuckDBPyConnection,
+    entity: Entity,
+    rids: Sequence[int] | np.ndarray,
+    columns: Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
+    """The rows with these keys, in the order given (a page of a virtual table)."""
+    columns = list(columns or ENTITY_COLUMNS[entity])
+    keys = [int(r) for r in rids]
+    if not keys:
+        return []
+    cols = ", ".join(f"t.{c}" for c in columns)
+    rel = con.execute(
+        f"SELECT t.rid, {cols} FROM {_from(entity)} WHERE t.rid IN (SELECT unnest(?::BIGINT[]))",
+        [keys],
+    )
+    names = [d[0] for d in rel.description]
+    by_rid = {row[0]: dict(zip(names[1:], row[1:], strict=True)) for row in rel.fetchall()}
+    return [by_rid[k] for k in keys if k in by_rid]
+
+
+def unemployment_days(
+    con: duckdb.DuckDBPyConnection, flt: Filter, *, strict: bool = False
+) -> np.ndarray:
+    """Days unemployed (as of the filter's reference date) of all matching candidates."""
+    c = compile_where("candidates", flt, strict=strict)
+    today = flt.reference_date()
+    sql = (
+        "SELECT date_diff('day', t.unemployed_since, ?::DATE) AS d FROM candidates AS t "
+        f"WHERE t.unemployed_since IS NOT NULL AND {c.where}"
+    )
+    arr = con.execute(sql, [today, *c.params]).fetchnumpy()["d"]
+    return np.asarray(arr, dtype=np.int64)
+
+
+def histogram(days: np.ndarray, edges: Sequence[int]) -> np.ndarray:
+    """Counts per bin ``[edges[i], edges[i+1])``; the last bin is open-ended."""
+    edges_arr = np.asarray(edges, dtype=np.int64)
+    idx = np.searchsorted(edges_arr, days, side="right") - 1
+    idx = idx[idx >= 0]
+    return np.bincount(idx, minlength=len(edges_arr))[: len(edges_arr)]
+
+
+def jsonable(value: Any) -> Any:
+    """Convert DuckDB values (dates, lists, numpy scalars) into JSON-friendly ones."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    return value

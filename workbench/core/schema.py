@@ -1,0 +1,221 @@
+"""The cache schema, as versioned migrations.
+
+Column names of the main tables are a contract: administrators, BI tools and scripts query
+them (see docs/cache-schema.md). Add columns and tables in new migrations; never rename.
+
+Each migration is a list of SQL statements applied in one transaction. ``rid`` columns are
+internal integer row keys used by the map and the virtual tables; ``candidate_occupations``
+and ``candidate_qualifications`` are side tables derived from the list columns for fast
+filtering (``list_has_any`` over 1M rows costs ~250 ms, a semi-join on a side table ~30 ms).
+"""
+
+from __future__ import annotations
+
+MIGRATION_1 = [
+    """
+    CREATE TABLE cache_meta (
+        key VARCHAR PRIMARY KEY,
+        value VARCHAR
+    )
+    """,
+    """
+    CREATE TABLE regions (
+        kode VARCHAR PRIMARY KEY,
+        navn VARCHAR NOT NULL,
+        geom BLOB,               -- WKB, EPSG:25832
+        source VARCHAR
+    )
+    """,
+    """
+    CREATE TABLE municipalities (
+        kode VARCHAR PRIMARY KEY, -- 4 digits, e.g. '0101'
+        navn VARCHAR NOT NULL,
+        region_kode VARCHAR,
+        geom BLOB,               -- WKB (multi)polygon, EPSG:25832
+        cx DOUBLE,               -- a point inside the area (label / fallback placement)
+        cy DOUBLE,
+        source VARCHAR
+    )
+    """,
+    """
+    CREATE TABLE candidates (
+        candidate_id VARCHAR NOT NULL,     -- pseudonymous; never a CPR number
+        jobcenter VARCHAR,
+        kommune_kode VARCHAR,
+        x DOUBLE,                          -- EPSG:25832
+        y DOUBLE,
+        occupation_codes VARCHAR[],        -- DISCO-08
+        qualification_codes VARCHAR[],
+        driving_licences VARCHAR[],
+        languages VARCHAR[],
+        education VARCHAR,
+        experience_years INTEGER,
+        unemployed_since DATE,
+        target_group VARCHAR,
+        cv_searchable BOOLEAN,
+        cv_updated DATE,
+        source VARCHAR,
+        rid BIGINT NOT NULL
+    )
+    """,
+    "CREATE TABLE candidate_occupations (rid BIGINT NOT NULL, code VARCHAR NOT NULL)",
+    "CREATE TABLE candidate_qualifications (rid BIGINT NOT NULL, code VARCHAR NOT NULL)",
+    """
+    CREATE TABLE companies (
+        cvr VARCHAR NOT NULL,
+        pnr VARCHAR,                       -- production unit; NULL when only the company is known
+        name VARCHAR,
+        address VARCHAR,
+        postnr VARCHAR,
+        kommune_kode VARCHAR,
+        x DOUBLE,                          -- EPSG:25832, NULL when not placed
+        y DOUBLE,
+        industry_code VARCHAR,             -- DB07, six digits without dots
+        industry_text VARCHAR,
+        employees INTEGER,
+        employees_band VARCHAR,
+        status VARCHAR,
+        started DATE,
+        advertising_protected BOOLEAN,
+        source VARCHAR,
+        refreshed_at TIMESTAMP,
+        rid BIGINT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE collaborations (
+        cvr VARCHAR NOT NULL,
+        pnr VARCHAR,
+        jobcenter VARCHAR,
+        kind VARCHAR,
+        started DATE,
+        ended DATE,
+        status VARCHAR,
+        note VARCHAR,
+        source VARCHAR
+    )
+    """,
+    """
+    CREATE TABLE job_postings (
+        posting_id VARCHAR NOT NULL,
+        cvr VARCHAR,
+        pnr VARCHAR,
+        occupation_code VARCHAR,
+        title VARCHAR,
+        posted DATE,
+        deadline DATE,
+        kommune_kode VARCHAR,
+        x DOUBLE,
+        y DOUBLE,
+        source VARCHAR,
+        rid BIGINT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE occupations (
+        code VARCHAR PRIMARY KEY,
+        title VARCHAR NOT NULL,
+        parent_code VARCHAR,
+        aliases VARCHAR[],
+        level INTEGER
+    )
+    """,
+    """
+    CREATE TABLE qualifications (
+        code VARCHAR PRIMARY KEY,
+        title VARCHAR NOT NULL,
+        occupation_code VARCHAR
+    )
+    """,
+    """
+    CREATE TABLE industries (
+        code VARCHAR PRIMARY KEY,
+        title VARCHAR NOT NULL,
+        level INTEGER,
+        parent_code VARCHAR
+    )
+    """,
+    """
+    CREATE TABLE unemployment_stats (
+        kommune_kode VARCHAR,
+        period VARCHAR,
+        measure VARCHAR,
+        value DOUBLE,
+        unit VARCHAR,
+        source VARCHAR
+    )
+    """,
+]
+
+# Bookkeeping for the plugin host: one row per refresh or import run.
+MIGRATION_2 = [
+    """
+    CREATE TABLE refresh_log (
+        run_id VARCHAR,
+        plugin VARCHAR NOT NULL,
+        started TIMESTAMP NOT NULL,
+        finished TIMESTAMP,
+        status VARCHAR NOT NULL,           -- running, ok, failed, cancelled, interrupted
+        rows_written BIGINT DEFAULT 0,
+        rows_rejected BIGINT DEFAULT 0,
+        message VARCHAR
+    )
+    """,
+]
+
+MIGRATIONS: list[list[str]] = [MIGRATION_1, MIGRATION_2]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+# Tables that hold user-visible data, with the columns a search returns (the contract).
+ENTITY_COLUMNS: dict[str, list[str]] = {
+    "candidates": [
+        "candidate_id",
+        "jobcenter",
+        "kommune_kode",
+        "x",
+        "y",
+        "occupation_codes",
+        "qualification_codes",
+        "driving_licences",
+        "languages",
+        "education",
+        "experience_years",
+        "unemployed_since",
+        "target_group",
+        "cv_searchable",
+        "cv_updated",
+    ],
+    "companies": [
+        "cvr",
+        "pnr",
+        "name",
+        "address",
+        "postnr",
+        "kommune_kode",
+        "x",
+        "y",
+        "industry_code",
+        "industry_text",
+        "employees",
+        "employees_band",
+        "status",
+        "started",
+        "advertising_protected",
+        "source",
+    ],
+    "postings": [
+        "posting_id",
+        "cvr",
+        "pnr",
+        "occupation_code",
+        "title",
+        "posted",
+        "deadline",
+        "kommune_kode",
+        "x",
+        "y",
+        "source",
+    ],
+}
+
+ENTITY_TABLES = {"candidates": "candidates", "companies": "companies", "postings": "job_postings"}
