@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from workbench.layers.points import (
+    PointLayerModel,
+    bin_density,
+    density_levels,
+    in_extent,
+    level_of_detail,
+)
+
+
+def test_bin_density_counts_every_point_in_its_cell():
+    x = np.array([0.5, 1.5, 1.5, 3.9, 4.0, -1.0, np.nan])
+    y = np.array([0.5, 0.5, 0.5, 1.9, 2.0, 0.0, 1.0])
+    counts = bin_density(x, y, (0.0, 0.0, 4.0, 2.0), (2, 4))
+    assert counts.shape == (2, 4)
+    expected = np.zeros((2, 4), dtype=np.int64)
+    expected[0, 0] = 1
+    expected[0, 1] = 2
+    expected[1, 3] = 2  # 3.9/1.9 and the max-edge point 4.0/2.0
+    np.testing.assert_array_equal(counts, expected)
+    assert counts.sum() == 5  # outside and NaN points are not counted
+
+
+def test_bin_density_matches_histogram2d_on_random_points():
+    rng = np.random.default_rng(1)
+    x = rng.uniform(400_000, 900_000, 100_000)
+    y = rng.uniform(6_000_000, 6_400_000, 100_000)
+    extent = (450_000.0, 6_050_000.0, 850_000.0, 6_350_000.0)
+    counts = bin_density(x, y, extent, (30, 40))
+    ref, _, _ = np.histogram2d(
+        y, x, bins=(30, 40), range=((extent[1], extent[3]), (extent[0], extent[2]))
+    )
+    np.testing.assert_array_equal(counts, ref.astype(np.int64))
+    assert counts.sum() == np.count_nonzero(in_extent(x, y, extent))
+
+
+def test_bin_density_empty_extent_and_bad_shape():
+    assert bin_density(np.array([1.0]), np.array([1.0]), (1.0, 1.0, 1.0, 2.0), (2, 2)).sum() == 0
+    with pytest.raises(ValueError):
+        bin_density(np.array([1.0]), np.array([1.0]), (0, 0, 1, 1), (0, 2))
+
+
+def test_level_of_detail_switches_at_threshold():
+    assert level_of_detail(0, 10) == "points"
+    assert level_of_detail(10, 10) == "points"
+    assert level_of_detail(11, 10) == "density"
+
+
+def test_layer_visible_count_and_detail_follow_the_view():
+    layer = PointLayerModel("candidates")
+    n = 1000
+    layer.set_points(np.arange(n), np.arange(n, dtype=float), np.zeros(n))
+    assert layer.visible_count(None) == n
+    assert layer.detail(None, threshold=500) == "density"
+    zoomed = (0.0, -1.0, 99.0, 1.0)
+    assert layer.visible_count(zoomed) == 100
+    assert layer.detail(zoomed, threshold=500) == "points"
+    assert layer.index_of(42) == 42
+    assert layer.index_of(5000) == -1
+    assert layer.bounds() == (0.0, 0.0, 999.0, 0.0)
+
+
+def test_layer_rejects_mismatched_arrays():
+    with pytest.raises(ValueError):
+        PointLayerModel("x").set_points(np.arange(3), np.zeros(2), np.zeros(3))
+
+
+def test_density_levels_log_scale():
+    lv = density_levels(np.array([[0, 1], [9, 99]]))
+    assert lv[0, 0] == 0
+    assert lv[1, 1] == pytest.approx(1.0)
+    assert 0 < lv[0, 1] < lv[1, 0] < 1
