@@ -1,0 +1,224 @@
+"""The plugin API: the only module a source plugin imports from the workbench.
+
+A plugin is a package with a ``manifest.toml`` (read by the host without importing the
+plugin) and a refresh function ``refresh(ctx: RefreshContext) -> None`` named by the
+manifest's ``refresh`` key. The function downloads from its source with ``ctx.session``,
+writes rows into ``ctx.staging`` and calls ``ctx.progress``/``ctx.check_cancelled`` as it
+goes. It never writes the live cache: the host swaps the staged tables in when the function
+returns, in one transaction. Raising :class:`PluginError` (one-line message) fails the run;
+the previous data stays as it was.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+__all__ = [
+    "Cancelled",
+    "Manifest",
+    "PluginError",
+    "ProgressCallback",
+    "RefreshContext",
+    "Staging",
+    "SwapMode",
+]
+
+SwapMode = Literal["replace", "replace_where", "upsert"]
+
+
+class PluginError(Exception):
+    """A refresh cannot complete; the message (one line) is shown to the user and logged."""
+
+
+class Cancelled(Exception):
+    """Raised by :meth:`RefreshContext.check_cancelled` when the user cancelled the run."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What the host knows about a plugin without importing it (from ``manifest.toml``).
+
+        ``config`` maps each configuration key of ``[plugins.<id>]`` to a one-line description;
+        ``secrets`` lists the keys that hold secrets (never logged, best given as environment
+        variables ``WORKBENCH__PLUGINS__<ID>__<KEY>``); ``required`` lists the keys that must be
+    non-empty for the plugin to count as configured (run by default). ``refresh`` is ``"module:function"``;
+        a module starting with ``.`` is relative to the plugin's package.
+    """
+
+    id: str
+    name: str
+    source: str
+    licence: str
+    attribution: str
+    tables: tuple[str, ...]
+    refresh: str
+    config: Mapping[str, str] = field(default_factory=dict)
+    secrets: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()
+    refresh_interval_hours: float = 24.0
+    description: str = ""
+    version: str = ""
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Manifest:
+        """Build and validate a manifest from parsed TOML/JSON; ValueError says what is wrong."""
+        missing = [
+            k for k in ("id", "name", "source", "licence", "tables", "refresh") if k not in data
+        ]
+        if missing:
+            raise ValueError(f"manifest lacks {', '.join(missing)}")
+        plugin_id = str(data["id"])
+        if not plugin_id.replace("_", "").isalnum() or not plugin_id.islower():
+            raise ValueError(f"manifest id {plugin_id!r} must be lower-case letters, digits, _")
+        tables = data["tables"]
+        if not isinstance(tables, list | tuple) or not all(isinstance(t, str) for t in tables):
+            raise ValueError("manifest 'tables' must be a list of table names")
+        config = data.get("config", {})
+        if not isinstance(config, Mapping):
+            raise ValueError("manifest 'config' must be a table of key = description")
+        if ":" not in str(data["refresh"]):
+            raise ValueError("manifest 'refresh' must be 'module:function'")
+        return cls(
+            id=plugin_id,
+            name=str(data["name"]),
+            source=str(data["source"]),
+            licence=str(data["licence"]),
+            attribution=str(data.get("attribution", "")),
+            tables=tuple(tables),
+            refresh=str(data["refresh"]),
+            config={str(k): str(v) for k, v in config.items()},
+            secrets=tuple(str(s) for s in data.get("secrets", ())),
+            required=tuple(str(s) for s in data.get("required", ())),
+            refresh_interval_hours=float(data.get("refresh_interval_hours", 24.0)),
+            description=str(data.get("description", "")),
+            version=str(data.get("version", "")),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "source": self.source,
+            "licence": self.licence,
+            "attribution": self.attribution,
+            "tables": list(self.tables),
+            "refresh": self.refresh,
+            "config": dict(self.config),
+            "secrets": list(self.secrets),
+            "required": list(self.required),
+            "refresh_interval_hours": self.refresh_interval_hours,
+            "description": self.description,
+            "version": self.version,
+        }
+
+
+class Staging(Protocol):
+    """Where a plugin writes its rows during a refresh (implemented by the host).
+
+    Each staged table starts empty with the live table's columns. Declare a table with
+    :meth:`table` before writing to it (default mode ``replace``); rows are written with
+    :meth:`insert`/:meth:`insert_arrow` or SQL on :meth:`execute` against the name
+    :meth:`table` returns. Columns not given are NULL; ``rid`` is assigned by the host.
+
+    Swap modes (applied by the host in one transaction after ``refresh`` returns):
+
+    - ``replace``: the live table becomes exactly the staged rows.
+    - ``replace_where``: live rows matching ``where`` (an SQL predicate over the live
+      table's columns with ``?`` parameters ``params``, e.g. ``"jobcenter = ?"``) are
+      deleted, then the staged rows are inserted.
+    - ``upsert``: live rows whose ``key`` columns equal a staged row's are replaced by it
+      (NULLs compare equal); other live rows stay; a replaced row keeps its ``rid``.
+    """
+
+    def table(
+        self,
+        name: str,
+        *,
+        mode: SwapMode = "replace",
+        where: str | None = None,
+        params: Sequence[Any] = (),
+        key: Sequence[str] | None = None,
+    ) -> str:
+        """Declare ``name`` (a table listed in the manifest) and return its staging name."""
+        ...
+
+    def columns(self, name: str) -> list[str]:
+        """The live table's column names, in order."""
+        ...
+
+    def insert(
+        self,
+        name: str,
+        rows: Iterable[Mapping[str, Any]] | Iterable[Sequence[Any]],
+        columns: Sequence[str] | None = None,
+    ) -> int:
+        """Append rows (dicts by column name, or sequences in ``columns`` order); returns count."""
+        ...
+
+    def insert_arrow(self, name: str, data: Any) -> int:
+        """Append a pyarrow Table (columns by name); returns the number of rows."""
+        ...
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run SQL on the staging connection (use the names :meth:`table` returned)."""
+        ...
+
+    def count(self, name: str) -> int:
+        """Rows staged so far for ``name``."""
+        ...
+
+    def reject(
+        self,
+        table: str,
+        reason: str,
+        row_number: int | None = None,
+        field: str | None = None,
+        value: Any = None,
+        raw: Any = None,
+    ) -> None:
+        """Record an unusable source row in ``<table>_rejects`` (kept even if the run fails)."""
+        ...
+
+
+ProgressCallback = Callable[[float | None, str], None]
+"""``progress(fraction, message)``: fraction 0..1 or None when unknown; message in Danish."""
+
+
+@dataclass
+class RefreshContext:
+    """Everything a plugin's refresh function gets from the host."""
+
+    plugin_id: str
+    run_id: str
+    config: Mapping[str, Any]
+    session: Any  # requests.Session with timeouts, retries, User-Agent and proxy configured
+    staging: Staging
+    progress: ProgressCallback
+    cancel_event: threading.Event
+    timeout: float | tuple[float, float] = 30.0
+    read_live: Callable[[str, Sequence[Any]], list[tuple[Any, ...]]] | None = None
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancel_event.is_set()
+
+    def check_cancelled(self) -> None:
+        """Raise :class:`Cancelled` when the user asked to stop; call it between steps."""
+        if self.cancel_event.is_set():
+            raise Cancelled("afbrudt af brugeren")
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Read the live cache (e.g. municipality names to map names to codes)."""
+        if self.read_live is None:
+            raise PluginError("the live cache is not readable in this context")
+        return self.read_live(sql, params)
+
+    def setting(self, key: str, default: Any = None, *, required: bool = False) -> Any:
+        """A configuration value of ``[plugins.<id>]``; PluginError when required and missing."""
+        value = self.config.get(key, default)
+        if required and (value is None or value == ""):
+            raise PluginError(f"configuration [plugins.{self.plugin_id}] {key} is not set")
+        return value

@@ -1,0 +1,160 @@
+"""The HTTP session the host hands to plugins: timeouts, retries, User-Agent, proxy.
+
+Retries (urllib3 ``Retry``) cover connection errors, read timeouts and the statuses 429,
+500, 502, 503 and 504, for every method (the sources' POST endpoints only read), with
+exponential backoff; a ``Retry-After`` header is respected, capped at
+``retry_after_max_s``. Settings come from ``[http]``; a plugin may override ``proxy`` and
+``timeout_s`` in its own section.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+
+DEFAULTS: dict[str, Any] = {
+    "timeout_s": 30.0,
+    "connect_timeout_s": 10.0,
+    "retries": 4,
+    "backoff_s": 1.0,
+    "backoff_max_s": 60.0,
+    "retry_after_max_s": 120.0,
+    "user_agent": "Jobkort-workbench/0.1",
+    "proxy": "",
+}
+
+
+class _Retry(Retry):
+    """Retry with a capped Retry-After and an injectable sleep (tests record, never wait)."""
+
+    retry_after_max: float = 120.0
+    sleeper: Callable[[float], None] = staticmethod(time.sleep)
+
+    def new(self, **kw: Any) -> _Retry:
+        new = super().new(**kw)
+        new.retry_after_max = self.retry_after_max
+        new.sleeper = self.sleeper
+        return new
+
+    def get_retry_after(self, response: Any) -> float | None:
+        value = super().get_retry_after(response)
+        if value is None:
+            return None
+        return min(value, self.retry_after_max)
+
+    def sleep_for_retry(self, response: Any) -> bool:
+        seconds = self.get_retry_after(response) if response is not None else None
+        if seconds:
+            self.sleeper(seconds)
+            return True
+        return False
+
+    def _sleep_backoff(self) -> None:
+        backoff = self.get_backoff_time()
+        if backoff > 0:
+            self.sleeper(backoff)
+
+    def sleep(self, response: Any = None) -> None:
+        if (
+            self.respect_retry_after_header
+            and response is not None
+            and self.sleep_for_retry(response)
+        ):
+            return
+        self._sleep_backoff()
+
+
+class WorkbenchSession(requests.Session):
+    """A Session whose requests get the configured timeout unless the caller gives one."""
+
+    def __init__(self, timeout: float | tuple[float, float]):
+        super().__init__()
+        self.default_timeout = timeout
+
+    def request(
+        self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
+    ) -> requests.Response:  # type: ignore[override]
+        kwargs.setdefault("timeout", self.default_timeout)
+        return super().request(method, url, *args, **kwargs)
+
+
+def http_settings(*layers: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Merge DEFAULTS with ``[http]`` and then a plugin's own overrides (later wins)."""
+    out = dict(DEFAULTS)
+    for layer in layers:
+        if not layer:
+            continue
+        for key in DEFAULTS:
+            if key in layer and layer[key] is not None:
+                out[key] = layer[key]
+    return out
+
+
+def make_session(
+    settings: Mapping[str, Any] | None = None,
+    *,
+    sleep: Callable[[float], None] | None = None,
+) -> WorkbenchSession:
+    """A requests Session configured from ``http_settings(...)`` values.
+
+    ``sleep`` replaces ``time.sleep`` between retries (tests pass a recorder).
+    """
+    cfg = http_settings(settings)
+    retry = _Retry(
+        total=int(cfg["retries"]),
+        connect=int(cfg["retries"]),
+        read=int(cfg["retries"]),
+        status=int(cfg["retries"]),
+        other=0,
+        backoff_factor=float(cfg["backoff_s"]),
+        backoff_max=float(cfg["backoff_max_s"]),
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=None,  # retry POST too: the sources' POST endpoints are reads
+        respect_retry_after_header=True,
+        raise_on_status=False,  # hand back the last response; callers raise with its status
+    )
+    retry.retry_after_max = float(cfg["retry_after_max_s"])
+    if sleep is not None:
+        retry.sleeper = sleep
+    session = WorkbenchSession(timeout=(float(cfg["connect_timeout_s"]), float(cfg["timeout_s"])))
+    adapter = HTTPAdapter(max_retries=retry)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers["User-Agent"] = str(cfg["user_agent"])
+    proxy = str(cfg.get("proxy") or "")
+    if proxy:
+        session.proxies = {"http": proxy, "https": proxy}
+        session.trust_env = False
+    return session
+
+
+def describe_error(exc: BaseException) -> str:
+    """A one-line, secret-free description of a requests failure."""
+    if isinstance(exc, requests.exceptions.RetryError):
+        return "for mange fejlsvar fra kilden (gav op efter gentagne forsøg)"
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "timeout ved forbindelse til kilden"
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return "timeout: kilden svarede ikke i tide"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        inner = exc.args[0] if exc.args else exc
+        reason = getattr(inner, "reason", None)
+        if isinstance(reason, requests.exceptions.ReadTimeout) or "timed out" in str(inner).lower():
+            return "timeout: kilden svarede ikke i tide"
+        return "kan ikke forbinde til kilden"
+    if isinstance(exc, requests.exceptions.HTTPError) and exc.response is not None:
+        r = exc.response
+        return f"HTTP {r.status_code} {r.reason or ''} fra {_strip_query(r.url)}".strip()
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _strip_query(url: str | None) -> str:
+    # Query strings may carry tokens; never show them.
+    return (url or "").split("?", 1)[0]
