@@ -163,7 +163,51 @@ MIGRATION_2 = [
     """,
 ]
 
-MIGRATIONS: list[list[str]] = [MIGRATION_1, MIGRATION_2]
+# Companies, addresses and job postings (plugins cvr, addresses, jobnet): extra columns
+# beside the contract columns, the company history, and the local address register.
+MIGRATION_COMPANIES = [
+    "ALTER TABLE companies ADD COLUMN industry_code_db25 VARCHAR",
+    "ALTER TABLE companies ADD COLUMN industry_text_db25 VARCHAR",
+    "ALTER TABLE companies ADD COLUMN street VARCHAR",  # vejnavn, for geocoding
+    "ALTER TABLE companies ADD COLUMN house_no VARCHAR",  # husnummer with letter, '1L'
+    "ALTER TABLE companies ADD COLUMN address_id VARCHAR",  # DAR address id from CVR
+    "ALTER TABLE companies ADD COLUMN company_form VARCHAR",  # virksomhedsform
+    "ALTER TABLE companies ADD COLUMN unit_kind VARCHAR",  # produktionsenhed | virksomhed
+    "ALTER TABLE companies ADD COLUMN cvr_updated TIMESTAMP",  # CVR sidstOpdateret
+    "ALTER TABLE companies ADD COLUMN placement_note VARCHAR",  # NULL when placed, else why not
+    """
+    CREATE TABLE company_history (
+        cvr VARCHAR NOT NULL,
+        pnr VARCHAR,                       -- NULL: the company itself
+        field VARCHAR NOT NULL,            -- navn, adresse, branche, status, virksomhedsform
+        value VARCHAR,
+        valid_from DATE,
+        valid_to DATE,                     -- NULL: current
+        source VARCHAR
+    )
+    """,
+    """
+    CREATE TABLE addresses (
+        address_id VARCHAR,                -- DAR adresse id
+        access_id VARCHAR,                 -- DAR husnummer (adgangsadresse) id
+        street VARCHAR,
+        house_no VARCHAR,
+        postnr VARCHAR,
+        kommune_kode VARCHAR,
+        match_key VARCHAR,                 -- normalised street|number|postnr
+        x DOUBLE,                          -- EPSG:25832
+        y DOUBLE,
+        source VARCHAR
+    )
+    """,
+    "ALTER TABLE job_postings ADD COLUMN occupation_title VARCHAR",  # Jobnet's occupation text
+    "ALTER TABLE job_postings ADD COLUMN employer_name VARCHAR",
+    "ALTER TABLE job_postings ADD COLUMN postnr VARCHAR",
+    "ALTER TABLE job_postings ADD COLUMN url VARCHAR",
+    "ALTER TABLE job_postings ADD COLUMN placement_note VARCHAR",
+]
+
+MIGRATIONS: list[list[str]] = [MIGRATION_1, MIGRATION_2, MIGRATION_COMPANIES]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Tables that hold user-visible data, with the columns a search returns (the contract).
