@@ -1,0 +1,401 @@
+"""The filter panel: the four core candidate filters plus the company filters.
+
+Every change restarts a short debounce timer; then ``filterChanged`` carries one immutable
+:class:`~workbench.core.filters.Filter` that the window applies to all layers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from PySide6.QtCore import QRectF, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.core.filters import COLLABORATION_KINDS, Filter, Range
+from workbench.qt.i18n import fmt_int, tr
+
+DURATION_EDGES = (0, 30, 60, 90, 180, 270, 365, 540, 730, 1095)
+DURATION_LABELS = ("0", "30", "60", "90", "½å", "9m", "1å", "1½å", "2å", "3å+")
+
+
+class TokenPicker(QWidget):
+    """Type-ahead search over titles and aliases; picked entries are listed below.
+
+    ``entries`` are (code, title, aliases). A search text matches anywhere in a title or an
+    alias; Enter or a click on a suggestion adds the code. Double-click or Delete removes.
+    """
+
+    changed = Signal()
+
+    def __init__(
+        self, placeholder: str, entries: Sequence[tuple[str, str, Sequence[str]]], parent=None
+    ):
+        super().__init__(parent)
+        self._titles: dict[str, str] = {}
+        self._lookup: dict[str, str] = {}
+        strings: list[str] = []
+        for code, title, aliases in entries:
+            self._titles[code] = title
+            label = f"{title} ({code})"
+            self._lookup[label.casefold()] = code
+            strings.append(label)
+            for alias in aliases or ():
+                if alias and alias.casefold() != title.casefold():
+                    a_label = f"{alias} → {title} ({code})"
+                    self._lookup[a_label.casefold()] = code
+                    strings.append(a_label)
+        self.edit = QLineEdit(self)
+        self.edit.setPlaceholderText(placeholder)
+        self.edit.setClearButtonEnabled(True)
+        self.completer = QCompleter(QStringListModel(strings, self), self)
+        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.completer.setMaxVisibleItems(12)
+        self.edit.setCompleter(self.completer)
+        self.completer.activated.connect(self._add_text)
+        self.edit.returnPressed.connect(lambda: self._add_text(self.edit.text()))
+        self.list = QListWidget(self)
+        self.list.setMaximumHeight(64)
+        self.list.setToolTip(tr("filters.remove") + ": Delete / dobbeltklik")
+        self.list.itemDoubleClicked.connect(self._remove_item)
+        self.list.installEventFilter(self)
+        self.list.setVisible(False)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        lay.addWidget(self.edit)
+        lay.addWidget(self.list)
+
+    def codes(self) -> tuple[str, ...]:
+        return tuple(
+            self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())
+        )
+
+    def title(self, code: str) -> str:
+        return self._titles.get(code, code)
+
+    def code_for(self, text: str) -> str | None:
+        """The code a typed or chosen text stands for (exact label, code, title or alias)."""
+        key = text.strip().casefold()
+        if not key:
+            return None
+        if key in self._lookup:
+            return self._lookup[key]
+        for code, title in self._titles.items():
+            if key in (code.casefold(), title.casefold()):
+                return code
+        for label, code in self._lookup.items():  # first match anywhere, as the list shows
+            if key in label:
+                return code
+        return None
+
+    def add(self, code: str) -> None:
+        if code in self.codes():
+            return
+        item = QListWidgetItem(f"{self.title(code)} ({code})")
+        item.setData(Qt.ItemDataRole.UserRole, code)
+        self.list.addItem(item)
+        self.list.setVisible(True)
+        self.changed.emit()
+
+    def clear(self) -> None:
+        had = self.list.count() > 0
+        self.list.clear()
+        self.list.setVisible(False)
+        self.edit.clear()
+        if had:
+            self.changed.emit()
+
+    def _add_text(self, text: str) -> None:
+        code = self.code_for(text)
+        if code is not None:
+            self.add(code)
+            QTimer.singleShot(0, self.edit.clear)
+
+    def _remove_item(self, item: QListWidgetItem) -> None:
+        self.list.takeItem(self.list.row(item))
+        self.list.setVisible(self.list.count() > 0)
+        self.changed.emit()
+
+    def eventFilter(self, obj, event) -> bool:
+        if (
+            obj is self.list
+            and isinstance(event, QKeyEvent)
+            and event.type() == QKeyEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
+            and self.list.currentItem()
+        ):
+            self._remove_item(self.list.currentItem())
+            return True
+        return super().eventFilter(obj, event)
+
+
+class HistogramWidget(QWidget):
+    """Bars of the unemployment duration of the current matches; bins in the range are dark.
+
+    Clicking a bar sets the range to that bin (``binClicked(lo, hi)``; hi None = open)."""
+
+    binClicked = Signal(int, object)
+
+    def __init__(self, edges: Sequence[int], labels: Sequence[str], parent=None):
+        super().__init__(parent)
+        self.edges = tuple(edges)
+        self.labels = tuple(labels)
+        self.counts = np.zeros(len(self.edges), dtype=np.int64)
+        self.range: tuple[int | None, int | None] = (None, None)
+        self.setMinimumHeight(84)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setToolTip(tr("filters.histogram_tip"))
+
+    def set_counts(self, counts: np.ndarray) -> None:
+        self.counts = np.asarray(counts, dtype=np.int64)
+        self.update()
+
+    def set_range(self, lo: int | None, hi: int | None) -> None:
+        self.range = (lo, hi)
+        self.update()
+
+    def _in_range(self, i: int) -> bool:
+        lo, hi = self.range
+        b_lo = self.edges[i]
+        b_hi = self.edges[i + 1] - 1 if i + 1 < len(self.edges) else None
+        if lo is not None and b_hi is not None and b_hi < lo:
+            return False
+        return not (hi is not None and b_lo > hi)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        n = len(self.edges)
+        w = self.width()
+        label_h = 14
+        top = 12
+        h = self.height() - label_h - top
+        bw = w / n
+        peak = max(1, int(self.counts.max()) if self.counts.size else 1)
+        font = p.font()
+        font.setPointSizeF(7.5)
+        p.setFont(font)
+        for i in range(n):
+            c = int(self.counts[i]) if i < len(self.counts) else 0
+            bh = h * c / peak
+            color = QColor(31, 100, 190) if self._in_range(i) else QColor(180, 195, 215)
+            p.fillRect(QRectF(i * bw + 1, top + h - bh, bw - 2, bh), color)
+            p.setPen(QColor(60, 60, 60))
+            p.drawText(
+                QRectF(i * bw, top + h, bw, label_h), Qt.AlignmentFlag.AlignCenter, self.labels[i]
+            )
+            if c:
+                p.drawText(
+                    QRectF(i * bw - 4, top + h - bh - 12, bw + 8, 12),
+                    Qt.AlignmentFlag.AlignCenter,
+                    _short(c),
+                )
+        p.end()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        i = int(event.position().x() // (self.width() / len(self.edges)))
+        if 0 <= i < len(self.edges):
+            hi = self.edges[i + 1] - 1 if i + 1 < len(self.edges) else None
+            self.binClicked.emit(self.edges[i], hi)
+
+
+def _short(n: int) -> str:
+    if n >= 10_000:
+        return f"{n // 1000}k"
+    return fmt_int(n)
+
+
+class FilterPanel(QWidget):
+    """All filters; emits ``filterChanged(Filter)`` after the user pauses (debounced)."""
+
+    filterChanged = Signal(object)
+
+    DEBOUNCE_MS = 200
+
+    def __init__(
+        self,
+        *,
+        occupations: Sequence[tuple[str, str, Sequence[str]]],
+        qualifications: Sequence[tuple[str, str, Sequence[str]]],
+        industries: Sequence[tuple[str, str, Sequence[str]]],
+        municipalities: Sequence[tuple[str, str, Sequence[str]]],
+        jobcenter: str | None = None,
+        parent=None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("filterPanel")
+        self._jobcenter = jobcenter or None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(self.DEBOUNCE_MS)
+        self._timer.timeout.connect(self._emit)
+
+        # candidates -----------------------------------------------------------------------
+        self.occupation = TokenPicker(tr("filters.occupation_ph"), occupations, self)
+        self.qualification = TokenPicker(tr("filters.qualification_ph"), qualifications, self)
+        self.qual_match = QComboBox(self)
+        self.qual_match.addItem(tr("filters.match_all"), "all")
+        self.qual_match.addItem(tr("filters.match_any"), "any")
+        self.days_min = QSpinBox(self)
+        self.days_max = QSpinBox(self)
+        for box in (self.days_min, self.days_max):
+            box.setRange(0, 9999)
+            box.setSingleStep(30)
+            box.setSuffix(" " + ("dage" if tr("filters.from") == "Fra" else "days"))
+        self.days_max.setSpecialValueText(tr("filters.no_limit"))
+        self.histogram = HistogramWidget(DURATION_EDGES, DURATION_LABELS, self)
+        self.histogram.binClicked.connect(self._set_days_from_bin)
+
+        cand = QGroupBox(tr("filters.candidates"), self)
+        cf = QFormLayout(cand)
+        cf.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        cf.addRow(tr("filters.occupation"), self.occupation)
+        qbox = QWidget(self)
+        ql = QVBoxLayout(qbox)
+        ql.setContentsMargins(0, 0, 0, 0)
+        ql.setSpacing(2)
+        ql.addWidget(self.qualification)
+        ql.addWidget(self.qual_match)
+        cf.addRow(tr("filters.qualification"), qbox)
+        days = QWidget(self)
+        dl = QHBoxLayout(days)
+        dl.setContentsMargins(0, 0, 0, 0)
+        dl.addWidget(QLabel(tr("filters.from")))
+        dl.addWidget(self.days_min, 1)
+        dl.addWidget(QLabel(tr("filters.to")))
+        dl.addWidget(self.days_max, 1)
+        cf.addRow(QLabel(tr("filters.duration")))
+        cf.addRow(days)
+        cf.addRow(self.histogram)
+
+        # companies ------------------------------------------------------------------------
+        self.collaboration = QComboBox(self)
+        self.collaboration.addItem(tr("filters.collab_all"), ())
+        self.collaboration.addItem(tr("filters.collab_none"), ("none",))
+        self.collaboration.addItem(tr("filters.collab_any"), ("any",))
+        for kind, label in COLLABORATION_KINDS.items():
+            self.collaboration.addItem(label, (kind,))
+        self.industry = TokenPicker(tr("filters.industry_ph"), industries, self)
+        self.emp_min = QSpinBox(self)
+        self.emp_max = QSpinBox(self)
+        for box in (self.emp_min, self.emp_max):
+            box.setRange(0, 100000)
+        self.emp_max.setSpecialValueText(tr("filters.no_limit"))
+        comp = QGroupBox(tr("filters.companies"), self)
+        kf = QFormLayout(comp)
+        kf.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        kf.addRow(tr("filters.collaboration"), self.collaboration)
+        kf.addRow(tr("filters.industry"), self.industry)
+        emp = QWidget(self)
+        el = QHBoxLayout(emp)
+        el.setContentsMargins(0, 0, 0, 0)
+        el.addWidget(QLabel(tr("filters.from")))
+        el.addWidget(self.emp_min, 1)
+        el.addWidget(QLabel(tr("filters.to")))
+        el.addWidget(self.emp_max, 1)
+        kf.addRow(tr("filters.employees"), emp)
+
+        # both -----------------------------------------------------------------------------
+        self.municipality = TokenPicker(tr("filters.municipality_ph"), municipalities, self)
+        both = QGroupBox(tr("filters.municipality"), self)
+        bl = QVBoxLayout(both)
+        bl.addWidget(self.municipality)
+
+        self.reset_button = QPushButton(tr("filters.reset"), self)
+        self.reset_button.clicked.connect(self.reset)
+
+        lay = QVBoxLayout(self)
+        lay.addWidget(cand)
+        lay.addWidget(comp)
+        lay.addWidget(both)
+        lay.addWidget(self.reset_button)
+        lay.addStretch(1)
+
+        for picker in (self.occupation, self.qualification, self.industry, self.municipality):
+            picker.changed.connect(self.schedule)
+        for box in (self.days_min, self.days_max, self.emp_min, self.emp_max):
+            box.valueChanged.connect(self.schedule)
+        self.qual_match.currentIndexChanged.connect(self.schedule)
+        self.collaboration.currentIndexChanged.connect(self.schedule)
+
+    # -- state ---------------------------------------------------------------------------
+    def current_filter(self) -> Filter:
+        dmin = self.days_min.value() or None
+        dmax = self.days_max.value() or None
+        if dmin is not None and dmax is not None and dmax < dmin:
+            dmax = dmin
+        emin = self.emp_min.value() or None
+        emax = self.emp_max.value() or None
+        if emin is not None and emax is not None and emax < emin:
+            emax = emin
+        return Filter(
+            occupations=self.occupation.codes(),
+            qualifications=self.qualification.codes(),
+            qualification_match=self.qual_match.currentData(),
+            unemployed_days=Range(dmin, dmax) if (dmin or dmax) else None,
+            municipalities=self.municipality.codes(),
+            collaboration=tuple(self.collaboration.currentData() or ()),
+            jobcenter=self._jobcenter,
+            industries=self.industry.codes(),
+            employees=Range(emin, emax) if (emin or emax) else None,
+        )
+
+    def schedule(self) -> None:
+        """(Re)start the debounce timer: typing never fires a query per key stroke."""
+        self.histogram.set_range(self.days_min.value() or None, self.days_max.value() or None)
+        self._timer.start()
+
+    def emit_now(self) -> None:
+        self._timer.stop()
+        self._emit()
+
+    def _emit(self) -> None:
+        self.filterChanged.emit(self.current_filter())
+
+    def reset(self) -> None:
+        widgets = (
+            self.days_min,
+            self.days_max,
+            self.emp_min,
+            self.emp_max,
+            self.qual_match,
+            self.collaboration,
+        )
+        for w in widgets:
+            w.blockSignals(True)
+        for picker in (self.occupation, self.qualification, self.industry, self.municipality):
+            picker.blockSignals(True)
+            picker.clear()
+            picker.blockSignals(False)
+        for box in (self.days_min, self.days_max, self.emp_min, self.emp_max):
+            box.setValue(0)
+        self.qual_match.setCurrentIndex(0)
+        self.collaboration.setCurrentIndex(0)
+        for w in widgets:
+            w.blockSignals(False)
+        self.schedule()
+
+    def _set_days_from_bin(self, lo: int, hi: object) -> None:
+        self.days_min.blockSignals(True)
+        self.days_min.setValue(lo)
+        self.days_min.blockSignals(False)
+        self.days_max.setValue(int(hi) if hi is not None else 0)
+        self.schedule()

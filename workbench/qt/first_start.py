@@ -1,0 +1,138 @@
+"""First start with an empty cache: offer to build the demo or to refresh from the sources.
+
+The demo is built on a worker thread (its own cursor) behind a cancellable progress dialog;
+a cancelled build leaves the cache untouched (``build_demo`` runs in one transaction).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import duckdb
+from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+
+from workbench.core.errors import Cancelled
+from workbench.qt.i18n import tr
+
+STAGE_LABELS = {
+    "geography": {"da": "Kommuner", "en": "Municipalities"},
+    "candidates": {"da": "Ledige", "en": "Candidates"},
+    "companies": {"da": "Virksomheder", "en": "Companies"},
+    "job_postings": {"da": "Jobopslag", "en": "Job postings"},
+    "collaborations": {"da": "Samarbejder", "en": "Collaborations"},
+    "writing": {"da": "Gemmer i cachen", "en": "Writing the cache"},
+    "done": {"da": "Færdig", "en": "Done"},
+}
+
+
+class DemoBuilder(QThread):
+    """Runs ``build_demo`` off the GUI thread; ``progressed(stage, fraction)`` and ``done(error)``."""
+
+    progressed = Signal(str, float)
+    done = Signal(object)  # None on success, else the message (str); Cancelled -> "cancelled"
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        *,
+        scale: str = "small",
+        seed: int = 1,
+        parent: QObject | None = None,
+    ):
+        super().__init__(parent)
+        self._con = con
+        self._scale = scale
+        self._seed = seed
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def run(self) -> None:
+        from workbench.core.demo import build_demo
+
+        cur = self._con.cursor()
+        try:
+            build_demo(
+                cur,
+                scale=self._scale,
+                seed=self._seed,
+                progress=lambda stage, f: self.progressed.emit(stage, float(f)),
+                cancelled=self._cancel.is_set,
+            )
+            cur.execute("CHECKPOINT")
+            self.done.emit(None)
+        except Cancelled:
+            self.done.emit("cancelled")
+        except Exception as exc:  # reported to the user, never a crash
+            self.done.emit(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        finally:
+            cur.close()
+
+
+def ask_first_start(parent: QWidget | None, cache_path: Path) -> str:
+    """'demo', 'refresh' or 'later'."""
+    box = QMessageBox(parent)
+    box.setWindowTitle(tr("first.title"))
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setText(tr("first.text", path=str(cache_path)))
+    demo = box.addButton(tr("first.demo"), QMessageBox.ButtonRole.AcceptRole)
+    refresh = box.addButton(tr("first.refresh"), QMessageBox.ButtonRole.ActionRole)
+    box.addButton(tr("first.later"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(demo)
+    box.exec()
+    clicked = box.clickedButton()
+    if clicked is demo:
+        return "demo"
+    if clicked is refresh:
+        return "refresh"
+    return "later"
+
+
+def show_refresh_hint(parent: QWidget | None, cache_path: Path) -> None:
+    command = f'workbench refresh --all --cache "{cache_path}"'
+    QMessageBox.information(parent, tr("first.title"), tr("first.refresh_text", command=command))
+
+
+def build_demo_with_progress(
+    parent: QWidget | None, con: duckdb.DuckDBPyConnection, *, scale: str = "small"
+) -> bool:
+    """Build the demo behind a modal, cancellable progress dialog. True when it was built."""
+    from workbench.qt.i18n import language
+
+    dialog = QProgressDialog(tr("demo.progress"), tr("demo.cancel"), 0, 100, parent)
+    dialog.setWindowTitle(tr("app.title"))
+    dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+    dialog.setMinimumDuration(0)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    builder = DemoBuilder(con, scale=scale)
+    outcome: dict[str, object] = {}
+
+    def on_progress(stage: str, fraction: float) -> None:
+        label = STAGE_LABELS.get(stage, {}).get(language(), stage)
+        dialog.setLabelText(f"{tr('demo.progress')}\n{label}")
+        dialog.setValue(int(fraction * 100))
+
+    def on_done(error: object) -> None:
+        outcome["error"] = error
+        dialog.done(0)
+
+    builder.progressed.connect(on_progress)
+    builder.done.connect(on_done)
+    dialog.canceled.connect(builder.cancel)
+    builder.start()
+    dialog.exec()
+    if "error" not in outcome:  # the dialog was cancelled before the builder reported
+        builder.cancel()
+    builder.wait()
+    error = outcome.get("error")
+    if error is None and "error" in outcome:
+        return True
+    if error == "cancelled" or "error" not in outcome:
+        QMessageBox.information(parent, tr("app.title"), tr("demo.cancelled"))
+    else:
+        QMessageBox.warning(parent, tr("app.title"), tr("demo.failed", message=str(error)))
+    return False

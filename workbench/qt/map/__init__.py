@@ -1,0 +1,1 @@
+"""The map canvas: pyqtgraph items that draw the pure layer models of ``workbench.layers``."""

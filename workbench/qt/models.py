@@ -1,0 +1,197 @@
+"""Virtual table models: the row order is the map layer's ``rid`` array; rows are fetched
+from the cache a page at a time when the view asks for them, so 1M matches never load at once."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import duckdb
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from workbench.core.query import rows_by_rid
+from workbench.qt.i18n import tr
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # message id suffix for the header (col.<key>)
+    value: Callable[[dict[str, Any]], Any]
+    align_right: bool = False
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return tr("yes") if value else tr("no")
+    if isinstance(value, date):
+        return value.strftime("%d-%m-%Y")
+    if isinstance(value, list | tuple):
+        return ", ".join(_fmt(v) for v in value)
+    return str(value)
+
+
+class VirtualRowsModel(QAbstractTableModel):
+    """Rows of one entity in the order of ``rids``; pages are fetched on demand and kept LRU."""
+
+    PAGE = 100
+    MAX_PAGES = 40
+
+    def __init__(
+        self,
+        cursor: duckdb.DuckDBPyConnection,
+        entity: str,
+        columns: list[Column],
+        parent=None,
+    ) -> None:
+        super().__init__(parent)
+        self._cursor = cursor
+        self.entity = entity
+        self.columns = columns
+        self._rids = np.empty(0, dtype=np.int64)
+        self._pages: OrderedDict[int, list[dict[str, Any]]] = OrderedDict()
+        self.fetched_rows = 0  # rows read from the cache since the last reset (tests, profiling)
+
+    # -- data ------------------------------------------------------------------------------
+    def set_rids(self, rids: np.ndarray) -> None:
+        self.beginResetModel()
+        self._rids = np.asarray(rids, dtype=np.int64)
+        self._pages.clear()
+        self.fetched_rows = 0
+        self.endResetModel()
+
+    def rids(self) -> np.ndarray:
+        return self._rids
+
+    def row_of_rid(self, rid: int) -> int:
+        hits = np.flatnonzero(self._rids == int(rid))
+        return int(hits[0]) if hits.size else -1
+
+    def row_dict(self, row: int) -> dict[str, Any] | None:
+        if not 0 <= row < len(self._rids):
+            return None
+        page = self._page(row // self.PAGE)
+        off = row % self.PAGE
+        return page[off] if off < len(page) else None
+
+    def _page(self, number: int) -> list[dict[str, Any]]:
+        page = self._pages.get(number)
+        if page is not None:
+            self._pages.move_to_end(number)
+            return page
+        keys = self._rids[number * self.PAGE : (number + 1) * self.PAGE]
+        page = rows_by_rid(self._cursor, self.entity, keys, columns=[*_FETCH[self.entity]])
+        self.fetched_rows += len(page)
+        self._pages[number] = page
+        while len(self._pages) > self.MAX_PAGES:
+            self._pages.popitem(last=False)
+        return page
+
+    # -- Qt API ----------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rids)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return tr(f"col.{self.columns[section].key}")
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        col = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            row = self.row_dict(index.row())
+            return None if row is None else _fmt(col.value(row))
+        if role == Qt.ItemDataRole.TextAlignmentRole and col.align_right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+_FETCH = {
+    "candidates": (
+        "candidate_id",
+        "jobcenter",
+        "kommune_kode",
+        "x",
+        "y",
+        "occupation_codes",
+        "qualification_codes",
+        "driving_licences",
+        "languages",
+        "education",
+        "experience_years",
+        "unemployed_since",
+        "target_group",
+        "cv_searchable",
+        "cv_updated",
+    ),
+    "companies": (
+        "cvr",
+        "pnr",
+        "name",
+        "address",
+        "postnr",
+        "kommune_kode",
+        "x",
+        "y",
+        "industry_code",
+        "industry_text",
+        "employees",
+        "employees_band",
+        "status",
+        "started",
+        "advertising_protected",
+    ),
+}
+
+
+def candidate_columns(
+    municipalities: Mapping[str, str], occupations: Mapping[str, str], today: date
+) -> list[Column]:
+    def days(r: dict[str, Any]) -> Any:
+        since = r.get("unemployed_since")
+        return (today - since).days if since else None
+
+    return [
+        Column("candidate_id", lambda r: r["candidate_id"]),
+        Column("kommune", lambda r: municipalities.get(r["kommune_kode"], r["kommune_kode"])),
+        Column(
+            "occupations", lambda r: [occupations.get(c, c) for c in r["occupation_codes"] or []]
+        ),
+        Column("unemployed_since", lambda r: r["unemployed_since"]),
+        Column("days", days, align_right=True),
+        Column("experience_years", lambda r: r["experience_years"], align_right=True),
+        Column("cv_searchable", lambda r: r["cv_searchable"]),
+    ]
+
+
+def company_columns(
+    municipalities: Mapping[str, str], industries: Mapping[str, str]
+) -> list[Column]:
+    def industry(r: dict[str, Any]) -> Any:
+        return r.get("industry_text") or industries.get(
+            r.get("industry_code") or "", r.get("industry_code")
+        )
+
+    return [
+        Column("name", lambda r: r["name"]),
+        Column("kommune", lambda r: municipalities.get(r["kommune_kode"], r["kommune_kode"])),
+        Column("industry", industry),
+        Column("employees", lambda r: r["employees"], align_right=True),
+        Column("cvr", lambda r: r["cvr"]),
+        Column("pnr", lambda r: r["pnr"]),
+        Column("address", lambda r: " ".join(p for p in (r["address"], r["postnr"]) if p)),
+    ]
