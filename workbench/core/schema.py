@@ -207,7 +207,24 @@ MIGRATION_COMPANIES = [
     "ALTER TABLE job_postings ADD COLUMN placement_note VARCHAR",
 ]
 
-MIGRATIONS: list[list[str]] = [MIGRATION_1, MIGRATION_2, MIGRATION_COMPANIES]
+# Named column mappings for imports (``workbench import --profile NAME``, the import wizard).
+MIGRATION_IMPORT_PROFILES = [
+    """
+    CREATE TABLE import_profiles (
+        name VARCHAR PRIMARY KEY,
+        kind VARCHAR NOT NULL,             -- candidates | collaborations
+        mapping VARCHAR NOT NULL,          -- JSON object {field: column header in the file}
+        created TIMESTAMP
+    )
+    """,
+]
+
+MIGRATIONS: list[list[str]] = [
+    MIGRATION_1,
+    MIGRATION_2,
+    MIGRATION_COMPANIES,
+    MIGRATION_IMPORT_PROFILES,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Tables that hold user-visible data, with the columns a search returns (the contract).
