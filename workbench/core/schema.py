@@ -219,11 +219,27 @@ MIGRATION_IMPORT_PROFILES = [
     """,
 ]
 
+# Reference taxonomies (taxonomies plugin): DB25 beside DB07 (same code shapes, so its own
+# table), and where an occupation's aliases and qualifications came from.
+MIGRATION_TAXONOMIES = [
+    """
+    CREATE TABLE industries_db25 (
+        code VARCHAR PRIMARY KEY,          -- letters for sections, digits without dots
+        title VARCHAR NOT NULL,
+        level INTEGER,
+        parent_code VARCHAR
+    )
+    """,
+    "ALTER TABLE qualifications ADD COLUMN source VARCHAR",  # e.g. 'esco'
+    "ALTER TABLE qualifications ADD COLUMN uri VARCHAR",  # ESCO concept URI
+]
+
 MIGRATIONS: list[list[str]] = [
     MIGRATION_1,
     MIGRATION_2,
     MIGRATION_COMPANIES,
     MIGRATION_IMPORT_PROFILES,
+    MIGRATION_TAXONOMIES,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
