@@ -10,4 +10,5 @@ COMMAND_MODULES = [
     "workbench.commands.demo",
     "workbench.commands.search",
     "workbench.commands.screenshot",
+    "workbench.commands.import_",
 ]

@@ -1,0 +1,110 @@
+"""``workbench import candidates|collaborations FILE``: load a case-system or CRM export.
+
+Exit 0 when the import completed (also with rejected rows: the output says how many), 1
+when the file is refused whole (the cache's data is unchanged), 2 for bad usage (unknown
+profile, malformed ``--map``).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .common import UsageError, add_cache_options, add_format_option, cache_path, print_json
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "import",
+        help="import candidates or collaborations from a CSV/TSV/XLSX export",
+        description="Import a case-system or CRM export. Re-importing replaces the previous "
+        "rows of the jobcenter(s) in the file (a snapshot).",
+    )
+    p.add_argument("kind", choices=("candidates", "collaborations"), help="what the file holds")
+    p.add_argument("file", type=Path, help="CSV/TSV (';', cp1252 or UTF-8) or XLSX file")
+    p.add_argument("--profile", default=None, help="use the saved column mapping NAME")
+    p.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="FIELD=COLUMN",
+        help="map a field to a column of the file (repeatable; overrides the profile)",
+    )
+    p.add_argument(
+        "--save-profile", default=None, metavar="NAME", help="save the mapping used as NAME"
+    )
+    p.add_argument(
+        "--jobcenter", default=None, metavar="CODE", help="fill/override the jobcenter column"
+    )
+    p.add_argument(
+        "--rejects", type=Path, default=None, metavar="FILE", help="where to write the rejects CSV"
+    )
+    add_cache_options(p)
+    add_format_option(p)
+    p.set_defaults(func=run)
+
+
+def _parse_map(items: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        field, sep, column = item.partition("=")
+        if not sep or not field.strip():
+            raise UsageError(f"--map needs FIELD=COLUMN, got {item!r}")
+        out[field.strip()] = column.strip()
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    from workbench.core import cache
+    from workbench.core.config import load_settings
+    from workbench.core.imports import FIELDS, ProfileError, import_file, save_profile
+
+    mapping = _parse_map(args.map)
+    known = {f.name for f in FIELDS[args.kind]}
+    unknown = sorted(set(mapping) - known)
+    if unknown:
+        raise UsageError(
+            f"unknown field(s) for {args.kind}: {', '.join(unknown)}; fields: {', '.join(sorted(known))}"
+        )
+    if args.jobcenter is not None and not args.jobcenter.strip():
+        raise UsageError("--jobcenter needs a code")
+    settings = load_settings(args.config)
+    con = cache.connect(cache_path(args))
+    try:
+        try:
+            if args.save_profile:
+                from workbench.core.imports import load_profile
+
+                base = load_profile(con, args.profile, args.kind).mapping if args.profile else {}
+                save_profile(con, args.save_profile, args.kind, {**base, **mapping})
+            summary = import_file(
+                con,
+                args.file,
+                args.kind,
+                mapping=mapping or None,
+                profile=args.profile,
+                jobcenter=args.jobcenter,
+                rejects_path=args.rejects,
+                lang="en",
+                settings=settings,
+            )
+        except ProfileError as exc:
+            raise UsageError(str(exc)) from None
+    finally:
+        con.close()
+    if args.format == "json":
+        print_json(summary.to_json())
+    else:
+        print(
+            f"{summary.accepted} {args.kind} imported for {', '.join(summary.jobcenters)}; {summary.rejected} rows rejected"
+        )
+        if summary.rejects_file:
+            print(f"rejects: {summary.rejects_file}")
+        for name, values in summary.unresolved.items():
+            shown = ", ".join(f"{v} ({n})" for v, n in list(values.items())[:10])
+            print(f"unresolved {name}: {shown}")
+        if summary.unplaced:
+            print(
+                f"{summary.unplaced} candidates without coordinates (not on the map until geocoded)"
+            )
+    return 0

@@ -1,0 +1,294 @@
+"""Running an import as a plugin-style source on the plugin host.
+
+The import is a plugin defined in code (``import_candidates`` / ``import_collaborations``)
+that the :class:`~workbench.core.plugins.host.PluginHost` runs like any refresh: a
+``refresh_log`` row, staging, ``<table>_rejects``, and the swap in one transaction with
+``replace_where jobcenter IN (...)`` (an import is a snapshot of those jobcenters). The
+file is read and checked on a private in-memory DuckDB connection first, so a CPR number in
+the file never reaches the cache file, not even its staging schema.
+"""
+
+from __future__ import annotations
+
+import csv
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from workbench.core import cache as cache_mod
+from workbench.core import paths
+from workbench.core.config import Settings, load_settings
+from workbench.core.errors import WorkbenchError
+from workbench.core.plugins.api import Cancelled, Manifest, PluginError, RefreshContext
+from workbench.core.plugins.host import PluginHost, plugin_from_function
+
+from .cpr import mask_cpr
+from .profiles import load_profile
+from .reader import ImportCancelled, TableFile, inspect_file, load_raw
+from .spec import TARGET_TABLE, ImportKind, ImportRefused, check_kind, resolve_mapping
+from .validate import Taxonomy, Validator, reason_text
+
+ProgressFn = Callable[[float | None, str], None]
+SUMMARY_REJECTS = 1000  # reject records kept in the summary (the wizard's table)
+
+
+class ImportFailed(WorkbenchError):
+    """The import failed for another reason than the file (the cache is unchanged)."""
+
+
+@dataclass
+class ImportSummary:
+    kind: ImportKind
+    file: str
+    run_id: str
+    format: str
+    accepted: int
+    rejected: int  # rows
+    rejects_file: str | None
+    unresolved: dict[str, dict[str, int]]
+    unplaced: int
+    jobcenters: list[str]
+    rejects: list[dict[str, Any]] = field(default_factory=list)  # first SUMMARY_REJECTS records
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "accepted": self.accepted,
+            "rejected": self.rejected,
+            "rejects_file": self.rejects_file,
+            "unresolved": self.unresolved,
+            "unplaced": self.unplaced,
+            "jobcenters": self.jobcenters,
+            "kind": self.kind,
+            "file": self.file,
+            "format": self.format,
+            "run_id": self.run_id,
+        }
+
+
+def plugin_id(kind: ImportKind) -> str:
+    return f"import_{kind}"
+
+
+def manifest(kind: ImportKind) -> Manifest:
+    return Manifest(
+        id=plugin_id(kind),
+        name=f"Import of {kind} (case system / CRM export)",
+        source="file",
+        licence="the jobcenter's own data",
+        attribution="",
+        tables=(TARGET_TABLE[kind],),
+        refresh="workbench.core.imports.runner:_unused",
+    )
+
+
+def default_rejects_path(source: Path, run_id: str) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    stem = mask_cpr(source.stem) or "import"
+    return paths.user_data_dir() / "rejects" / f"{stem}-rejects-{stamp}-{run_id[:6]}.csv"
+
+
+def write_rejects_file(
+    path: Path, headers: list[str], rejects: list[dict[str, Any]], lang: str
+) -> None:
+    """``;``-separated UTF-8 with BOM (opens in Danish Excel), one line per problem."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    head = (
+        ["række", "kolonne", "værdi", "årsag"]
+        if lang == "da"
+        else ["row", "column", "value", "reason"]
+    )
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh, delimiter=";", lineterminator="\r\n")
+        w.writerow(head + headers)
+        for r in rejects:
+            values = r.get("values") or {}
+            w.writerow(
+                [
+                    r["row"],
+                    r["column"],
+                    r["value"] or "",
+                    r["reason"],
+                    *(values.get(h) or "" for h in headers),
+                ]
+            )
+
+
+def _taxonomy(ctx: RefreshContext) -> Taxonomy:
+    return Taxonomy(
+        occupations=[
+            (c, t, a) for c, t, a in ctx.query("SELECT code, title, aliases FROM occupations", [])
+        ],
+        qualifications=[(c, t) for c, t in ctx.query("SELECT code, title FROM qualifications", [])],
+        municipalities=[r[0] for r in ctx.query("SELECT kode FROM municipalities", [])],
+    )
+
+
+def import_file(
+    cache: duckdb.DuckDBPyConnection | str | Path,
+    path: str | Path,
+    kind: str,
+    *,
+    mapping: dict[str, str] | None = None,
+    profile: str | None = None,
+    jobcenter: str | None = None,
+    rejects_path: str | Path | None = None,
+    lang: str = "en",
+    progress: ProgressFn | None = None,
+    cancel: threading.Event | None = None,
+    settings: Settings | None = None,
+) -> ImportSummary:
+    """Import ``path`` into the cache as a snapshot of the jobcenter(s) it holds.
+
+    Raises :class:`ImportRefused` (file refused whole; the cache's data is unchanged),
+    :class:`ImportCancelled`, :class:`~.profiles.ProfileError` or :class:`ImportFailed`.
+    Rows with problems are rejected (``<table>_rejects`` and a rejects file); the rest load.
+    """
+    kind = check_kind(kind)
+    source = Path(path)
+    jobcenter = jobcenter.strip() if jobcenter else None
+    own = not isinstance(cache, duckdb.DuckDBPyConnection)
+    con = cache_mod.connect(cache) if own else cache  # type: ignore[arg-type]
+    try:
+        full_mapping: dict[str, str] = {}
+        if profile:
+            full_mapping.update(load_profile(con, profile, kind).mapping)
+        if mapping:
+            full_mapping.update(mapping)
+        state: dict[str, Any] = {}
+
+        def refresh(ctx: RefreshContext) -> None:
+            try:
+                state["summary"] = _run(
+                    ctx, source, kind, full_mapping, jobcenter, rejects_path, lang
+                )
+            except ImportRefused as exc:
+                state["refused"] = exc
+                raise PluginError(exc.message) from None
+            except ImportCancelled:
+                raise Cancelled("afbrudt af brugeren") from None
+
+        def on_progress(_pid: str, fraction: float | None, message: str) -> None:
+            if progress is not None:
+                progress(fraction, message)
+
+        host = PluginHost(
+            con,
+            settings if settings is not None else load_settings(),
+            plugins=[plugin_from_function(manifest(kind), refresh)],
+        )
+        result = host.run(plugin_id(kind), on_progress=on_progress, cancel=cancel)
+    finally:
+        if own:
+            con.close()
+    if "refused" in state:
+        raise state["refused"]
+    if result.status == "cancelled":
+        raise ImportCancelled()
+    if result.status != "ok":
+        raise ImportFailed(f"import failed: {result.message}")
+    summary: ImportSummary = state["summary"]
+    summary.run_id = result.run_id
+    return summary
+
+
+def _run(
+    ctx: RefreshContext,
+    source: Path,
+    kind: ImportKind,
+    mapping: dict[str, str],
+    jobcenter: str | None,
+    rejects_path: str | Path | None,
+    lang: str,
+) -> ImportSummary:
+    target = TARGET_TABLE[kind]
+    ctx.progress(0.0, f"læser {source.name}")
+    tf: TableFile = inspect_file(source)
+    index = resolve_mapping(kind, tf.headers, mapping or None, jobcenter_given=bool(jobcenter))
+    tax = _taxonomy(ctx)
+
+    def check_cancel() -> None:
+        if ctx.cancel_event.is_set():
+            raise ImportCancelled()
+
+    mem = duckdb.connect(":memory:")
+    try:
+
+        def on_read(fraction: float, message: str) -> None:
+            ctx.progress(0.6 * fraction, f"læst {message.split()[0]} rækker")
+
+        raw = load_raw(mem, tf, "raw", progress=on_read, cancel=ctx.cancel_event.is_set)
+        if raw.rows == 0 and not raw.structural:
+            raise ImportRefused(
+                f"{source.name} has no data rows", f"{source.name} har ingen datarækker"
+            )
+        check_cancel()
+        ctx.progress(0.65, "kontrollerer værdier")
+        validator = Validator(
+            mem,
+            kind,
+            tf.headers,
+            index,
+            jobcenter=jobcenter,
+            taxonomy=tax,
+            check_cancel=check_cancel,
+        )
+        result = validator.run()
+        if raw.structural:
+            mem.executemany(
+                "INSERT INTO rej VALUES (?, '(række)', ?, 'fields', ?)",
+                [(s.row_number, s.raw, f"{s.fields}/{s.width}") for s in raw.structural],
+            )
+        rejected_rows = result.rejected_rows + len(raw.structural)
+        check_cancel()
+        ctx.progress(0.85, "gemmer afviste rækker")
+        rejects = validator.rejects(lang)
+        rejects_file: Path | None = None
+        if rejects:
+            rejects_file = (
+                Path(rejects_path) if rejects_path else default_rejects_path(source, ctx.run_id)
+            )
+            write_rejects_file(rejects_file, tf.headers, rejects, lang)
+            for r in rejects:
+                ctx.staging.reject(
+                    target,
+                    reason_text(r["code"], r["detail"], "en"),
+                    row_number=r["row"],
+                    field=r["column"],
+                    value=r["value"],
+                    raw=r["values"] or None,
+                )
+        if result.accepted == 0:
+            where = f"; see {rejects_file}" if rejects_file else ""
+            raise ImportRefused(
+                f"no row of {source.name} could be imported ({rejected_rows} rejected){where}; "
+                f"the cache's {target} are unchanged",
+                f"ingen rækker i {source.name} kunne indlæses ({rejected_rows} afvist); "
+                "cachen er uændret",
+            )
+        check_cancel()
+        ctx.progress(0.9, "klargør data")
+        marks = ", ".join("?" for _ in result.jobcenters)
+        ctx.staging.table(
+            target, mode="replace_where", where=f"jobcenter IN ({marks})", params=result.jobcenters
+        )
+        ctx.staging.insert_arrow(target, mem.execute("SELECT * FROM clean").fetch_arrow_table())
+        return ImportSummary(
+            kind=kind,
+            file=str(source),
+            run_id=ctx.run_id,
+            format=tf.describe(),
+            accepted=result.accepted,
+            rejected=rejected_rows,
+            rejects_file=str(rejects_file) if rejects_file else None,
+            unresolved=result.unresolved,
+            unplaced=result.unplaced,
+            jobcenters=result.jobcenters,
+            rejects=rejects[:SUMMARY_REJECTS],
+        )
+    finally:
+        mem.close()

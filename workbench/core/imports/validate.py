@@ -1,0 +1,542 @@
+# SQL here is built from fixed fragments and generated column names (c0, c1, ...); values
+# from the file and user input (headers, --jobcenter) always go in as parameters.
+# ruff: noqa: S608
+"""Checking and converting the loaded rows, vectorised in DuckDB.
+
+Works on a private in-memory DuckDB connection that holds the raw rows (``raw``), so that
+nothing from the file (a CPR number above all) touches the cache file before it is checked.
+The result is the table ``clean`` with exactly the target table's columns and the table
+``rej(__row, field, value, code, detail)`` with one row per problem found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from workbench.core.filters import COLLABORATION_KINDS
+
+from .cpr import MASK, cpr_sql, mask_sql
+from .spec import ImportKind
+
+# Denmark in EPSG:25832 with a margin (Bornholm reaches x ≈ 895 000).
+X_RANGE = (400_000.0, 920_000.0)
+Y_RANGE = (6_000_000.0, 6_450_000.0)
+DRIVING_LICENCES = (
+    "AM", "A1", "A2", "A", "B", "BE", "C1", "C1E", "C", "CE", "D1", "D1E", "D", "DE", "T", "TM",
+)  # fmt: skip
+UNRESOLVED_LIMIT = 1000
+SOURCE = "import"
+
+# Common spellings in case systems and CRMs -> the key of COLLABORATION_KINDS.
+KIND_SYNONYMS: dict[str, str] = {
+    "praktik": "virksomhedspraktik",
+    "virksomhedspraktikforloeb": "virksomhedspraktik",
+    "loentilskudsjob": "løntilskud",
+    "ansaettelse med loentilskud": "løntilskud",
+    "lts": "løntilskud",
+    "voksenlaerlingeordning": "voksenlærling",
+    "voksenlaerlingeordningen": "voksenlærling",
+    "ordinaer": "ordinær ansættelse",
+    "ordinaert job": "ordinær ansættelse",
+    "ordinaer beskaeftigelse": "ordinær ansættelse",
+    "ansaettelse": "ordinær ansættelse",
+    "flexjob": "fleksjob",
+    "mentorordning": "mentor",
+    "mentorstoette": "mentor",
+    "rekruttering": "rekrutteringsaftale",
+    "rekrutteringsaftaler": "rekrutteringsaftale",
+    "partnerskabsaftale": "partnerskab",
+    "virksomhedspartnerskab": "partnerskab",
+}
+
+REASONS: dict[str, tuple[str, str]] = {
+    "cpr": (
+        "looks like a CPR number; CPR numbers must not be imported (the value is not stored)",
+        "ligner et CPR-nummer; CPR-numre må ikke indlæses (værdien gemmes ikke)",
+    ),
+    "fields": (
+        "the row has {d} fields (row/header); a separator or line break outside quotes?",
+        "rækken har {d} felter (række/overskrift); et skilletegn eller linjeskift uden citationstegn?",
+    ),
+    "required": ("is empty but required", "er tom, men skal udfyldes"),
+    "kommunekode": ("not a municipality code (1-4 digits)", "ikke en kommunekode (1-4 cifre)"),
+    "kommune_unknown": ("unknown municipality code {d}", "ukendt kommunekode {d}"),
+    "number": ("not a number", "ikke et tal"),
+    "coord_range": (
+        "coordinate outside Denmark in EPSG:25832 (x 400000-920000, y 6000000-6450000); "
+        "longitude/latitude cannot be imported",
+        "koordinat uden for Danmark i EPSG:25832 (x 400000-920000, y 6000000-6450000); "
+        "længde-/breddegrad kan ikke indlæses",
+    ),
+    "xy_pair": ("x and y must be given together", "x og y skal udfyldes sammen"),
+    "date": (
+        "not a date (dd-mm-yyyy or yyyy-mm-dd)",
+        "ikke en dato (dd-mm-åååå eller åååå-mm-dd)",
+    ),
+    "years": (
+        "not a whole number of years between 0 and 70",
+        "ikke et helt antal år mellem 0 og 70",
+    ),
+    "bool": ("must be ja or nej", "skal være ja eller nej"),
+    "licence": (
+        "unknown driving licence class(es) {d}; valid: " + ", ".join(DRIVING_LICENCES),
+        "ukendt kørekortkategori {d}; gyldige: " + ", ".join(DRIVING_LICENCES),
+    ),
+    "duplicate": (
+        "duplicate borger_id in the same jobcenter (first in row {d}; that row is kept)",
+        "borger-id findes allerede for samme jobcenter (første gang i række {d}, som bevares)",
+    ),
+    "cvr": ("not a CVR number (8 digits)", "ikke et CVR-nummer (8 cifre)"),
+    "pnr": ("not a P-number (10 digits)", "ikke et P-nummer (10 cifre)"),
+    "kind": (
+        "unknown collaboration type; valid: " + ", ".join(COLLABORATION_KINDS),
+        "ukendt samarbejdstype; gyldige: " + ", ".join(COLLABORATION_KINDS),
+    ),
+    "period": ("ends before it starts ({d})", "slutter før den starter ({d})"),
+    "duplicate_collab": (
+        "duplicate collaboration (same cvr, pnr, type and start as row {d}; that row is kept)",
+        "samarbejdet findes allerede (samme cvr, pnr, type og start som række {d}, som bevares)",
+    ),
+}
+
+
+def reason_text(code: str, detail: str | None, lang: str = "en") -> str:
+    en, da = REASONS[code]
+    return (da if lang == "da" else en).replace("{d}", detail or "")
+
+
+def fold(text: str) -> str:
+    """Lower-case, æ/ø/å as ae/oe/aa, runs of space, '-' and '_' as one space."""
+    import re
+
+    t = text.strip().lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    return re.sub(r"[\s_\-]+", " ", t)
+
+
+def _fold_sql(v: str) -> str:
+    return (
+        f"regexp_replace(replace(replace(replace(lower(trim({v})), 'æ', 'ae'), 'ø', 'oe'), "
+        f"'å', 'aa'), '[\\s_\\-]+', ' ', 'g')"
+    )
+
+
+def kind_lookup() -> list[tuple[str, str]]:
+    pairs = {fold(k): k for k in COLLABORATION_KINDS}
+    pairs.update({fold(v): k for v, k in ((v, k) for k, v in COLLABORATION_KINDS.items())})
+    pairs.update({fold(s): k for s, k in KIND_SYNONYMS.items()})
+    return sorted(pairs.items())
+
+
+def _num(v: str) -> str:
+    # Danish decimals: '720.000,5' and '720000,5' -> 720000.5; '720000.5' stays.
+    s = f"replace(replace({v}, ' ', ''), chr(160), '')"
+    return f"try_cast(CASE WHEN contains({s}, ',') THEN replace(replace({s}, '.', ''), ',', '.') ELSE {s} END AS DOUBLE)"
+
+
+def _date(v: str) -> str:
+    return (
+        f"(CASE WHEN regexp_full_match({v}, '[0-9]{{1,2}}[-./][0-9]{{1,2}}[-./][0-9]{{4}}') "
+        f"THEN try_strptime(regexp_replace({v}, '[./]', '-', 'g'), '%d-%m-%Y') "
+        f"WHEN regexp_full_match({v}, '[0-9]{{4}}-[0-9]{{1,2}}-[0-9]{{1,2}}([ T][0-9:.]+)?') "
+        f"THEN try_strptime(regexp_extract({v}, '^[0-9-]+'), '%Y-%m-%d') END)::DATE"
+    )
+
+
+def _bool(v: str) -> str:
+    return (
+        f"(CASE WHEN lower({v}) IN ('ja', 'j', 'yes', 'y', 'true', 'sand', '1', 'x') THEN true "
+        f"WHEN lower({v}) IN ('nej', 'n', 'no', 'false', 'falsk', '0') THEN false END)"
+    )
+
+
+def _list(v: str, seps: str, *, upper: bool = False, lower: bool = False) -> str:
+    val = f"upper({v})" if upper else f"lower({v})" if lower else v
+    return (
+        f"list_filter(list_transform(regexp_split_to_array({val}, '[{seps}]'), t -> trim(t)), "
+        f"t -> t <> '')"
+    )
+
+
+@dataclass
+class Taxonomy:
+    """Codes from the live cache that values are checked against."""
+
+    occupations: list[tuple[str, str, list[str] | None]] = field(default_factory=list)
+    qualifications: list[tuple[str, str]] = field(default_factory=list)
+    municipalities: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Validated:
+    accepted: int
+    rejected_rows: int
+    jobcenters: list[str]
+    unresolved: dict[str, dict[str, int]]
+    unplaced: int
+
+
+class Validator:
+    """Runs the checks for one file on the in-memory connection ``mem`` (table ``raw``)."""
+
+    def __init__(
+        self,
+        mem: duckdb.DuckDBPyConnection,
+        kind: ImportKind,
+        headers: Sequence[str],
+        index: dict[str, int],
+        *,
+        jobcenter: str | None = None,
+        taxonomy: Taxonomy | None = None,
+        check_cancel: Callable[[], None] | None = None,
+    ):
+        self.mem = mem
+        self.kind = kind
+        self.headers = list(headers)
+        self.index = index
+        self.jobcenter = jobcenter
+        self.tax = taxonomy or Taxonomy()
+        self.check_cancel = check_cancel or (lambda: None)
+
+    # -- helpers
+
+    def col(self, name: str) -> str:
+        i = self.index.get(name)
+        return f"c{i}" if i is not None else "NULL::VARCHAR"
+
+    def header(self, name: str) -> str:
+        i = self.index.get(name)
+        return self.headers[i] if i is not None else name
+
+    def _reject(
+        self, name: str, value_sql: str, code: str, cond: str, detail_sql: str = "NULL"
+    ) -> None:
+        self.mem.execute(
+            f"INSERT INTO rej SELECT __row, ?, {value_sql}, ?, {detail_sql} FROM p "
+            f"WHERE ({cond}) AND __row NOT IN (SELECT __row FROM cpr_rows)",
+            [self.header(name), code],
+        )
+        self.check_cancel()
+
+    # -- the run
+
+    def run(self) -> Validated:
+        m = self.mem
+        m.execute(
+            "CREATE OR REPLACE TABLE rej (__row BIGINT, field VARCHAR, value VARCHAR, code VARCHAR, detail VARCHAR)"
+        )
+        self._scan_cpr()
+        if self.kind == "candidates":
+            self._candidates()
+        else:
+            self._collaborations()
+        accepted = m.execute("SELECT count(*) FROM clean").fetchone()[0]
+        rejected = m.execute("SELECT count(DISTINCT __row) FROM rej").fetchone()[0]
+        jcs = [
+            r[0]
+            for r in m.execute(
+                "SELECT DISTINCT jobcenter FROM p WHERE jobcenter IS NOT NULL ORDER BY 1"
+            ).fetchall()
+        ]
+        unplaced = 0
+        if self.kind == "candidates":
+            unplaced = m.execute("SELECT count(*) FROM clean WHERE x IS NULL").fetchone()[0]
+        return Validated(int(accepted), int(rejected), jcs, self._unresolved(), int(unplaced))
+
+    def _scan_cpr(self) -> None:
+        """Every column of every row; the P-number column only for the separated forms."""
+        m = self.mem
+        width = len(self.headers)
+        m.execute("CREATE OR REPLACE TABLE cpr_hits (__row BIGINT, col INTEGER)")
+        pnr = self.index.get("pnr") if self.kind == "collaborations" else None
+        for i in range(width):
+            cond = cpr_sql(f"c{i}", separated_only=(i == pnr))
+            m.execute(f"INSERT INTO cpr_hits SELECT __row, {i} FROM raw WHERE {cond}")
+            self.check_cancel()
+        m.execute("CREATE OR REPLACE TABLE cpr_rows AS SELECT DISTINCT __row FROM cpr_hits")
+        # One reject per (row, column); the value itself is never stored.
+        hits = m.execute("SELECT __row, col FROM cpr_hits ORDER BY 1, 2").fetchall()
+        if hits:
+            m.executemany(
+                "INSERT INTO rej VALUES (?, ?, ?, 'cpr', NULL)",
+                [(r, self.headers[c], MASK) for r, c in hits],
+            )
+
+    def _candidates(self) -> None:
+        m = self.mem
+        c = self.col
+        jc = "?::VARCHAR" if self.jobcenter else c("jobcenter")
+        params = [self.jobcenter] if self.jobcenter else []
+        m.execute(
+            f"""
+            CREATE OR REPLACE TABLE p AS SELECT __row,
+                {c("borger_id")} AS candidate_id,
+                {jc} AS jobcenter,
+                {c("kommunekode")} AS kk_raw,
+                CASE WHEN regexp_full_match({c("kommunekode")}, '[0-9]{{1,4}}')
+                     THEN lpad({c("kommunekode")}, 4, '0') END AS kommune_kode,
+                {c("x")} AS x_raw, {_num(c("x"))} AS x,
+                {c("y")} AS y_raw, {_num(c("y"))} AS y,
+                {c("stillingsbetegnelser")} AS occ_raw,
+                {c("kvalifikationer")} AS qual_raw,
+                {c("koerekort")} AS lic_raw,
+                {_list(c("koerekort"), "|,;/ ", upper=True)} AS driving_licences,
+                {_list(c("sprog"), "|,;", lower=True)} AS languages,
+                {c("uddannelse")} AS education,
+                {c("erfaring_aar")} AS exp_raw, {_num(c("erfaring_aar"))} AS exp_num,
+                {c("ledig_siden")} AS since_raw, {_date(c("ledig_siden"))} AS unemployed_since,
+                {c("maalgruppe")} AS target_group,
+                {c("cv_soegbar")} AS cv_raw, {_bool(c("cv_soegbar"))} AS cv_searchable,
+                {c("cv_opdateret")} AS upd_raw, {_date(c("cv_opdateret"))} AS cv_updated
+            FROM raw WHERE __row NOT IN (SELECT __row FROM cpr_rows)
+            """,
+            params,
+        )
+        self.check_cancel()
+        r = self._reject
+        r("borger_id", "NULL", "required", "candidate_id IS NULL")
+        r("jobcenter", "NULL", "required", "jobcenter IS NULL")
+        r("kommunekode", "kk_raw", "kommunekode", "kk_raw IS NOT NULL AND kommune_kode IS NULL")
+        if self.tax.municipalities:
+            m.execute(
+                "CREATE OR REPLACE TABLE munis AS SELECT unnest(?::VARCHAR[]) AS kode",
+                [self.tax.municipalities],
+            )
+            r(
+                "kommunekode", "kk_raw", "kommune_unknown",
+                "kommune_kode IS NOT NULL AND kommune_kode NOT IN (SELECT kode FROM munis)", "kommune_kode",
+            )  # fmt: skip
+        for axis, (lo, hi) in (("x", X_RANGE), ("y", Y_RANGE)):
+            r(axis, f"{axis}_raw", "number", f"{axis}_raw IS NOT NULL AND {axis} IS NULL")
+            r(
+                axis,
+                f"{axis}_raw",
+                "coord_range",
+                f"{axis} IS NOT NULL AND NOT ({axis} BETWEEN {lo} AND {hi})",
+            )
+        r("x", "coalesce(x_raw, y_raw)", "xy_pair", "(x_raw IS NULL) <> (y_raw IS NULL)")
+        r(
+            "koerekort", "lic_raw", "licence",
+            f"len(list_filter(driving_licences, t -> NOT list_contains({list(DRIVING_LICENCES)}, t))) > 0",
+            f"array_to_string(list_filter(driving_licences, t -> NOT list_contains({list(DRIVING_LICENCES)}, t)), ', ')",
+        )  # fmt: skip
+        r(
+            "erfaring_aar", "exp_raw", "years",
+            "exp_raw IS NOT NULL AND (exp_num IS NULL OR exp_num <> floor(exp_num) OR exp_num < 0 OR exp_num > 70)",
+        )  # fmt: skip
+        r("ledig_siden", "since_raw", "date", "since_raw IS NOT NULL AND unemployed_since IS NULL")
+        r("cv_opdateret", "upd_raw", "date", "upd_raw IS NOT NULL AND cv_updated IS NULL")
+        r("cv_soegbar", "cv_raw", "bool", "cv_raw IS NOT NULL AND cv_searchable IS NULL")
+        # Duplicates among otherwise valid rows: the first row wins.
+        m.execute(
+            """
+            INSERT INTO rej SELECT __row, ?, candidate_id, 'duplicate', first::VARCHAR FROM (
+                SELECT __row, candidate_id,
+                       min(__row) OVER (PARTITION BY jobcenter, candidate_id) AS first
+                FROM p WHERE __row NOT IN (SELECT __row FROM rej)
+            ) WHERE __row <> first
+            """,
+            [self.header("borger_id")],
+        )
+        self.check_cancel()
+        m.execute(
+            "CREATE OR REPLACE TABLE good AS SELECT * FROM p WHERE __row NOT IN (SELECT __row FROM rej)"
+        )
+        self._resolve_occupations()
+        self._resolve_qualifications()
+        m.execute(
+            f"""
+            CREATE OR REPLACE TABLE clean AS SELECT
+                g.candidate_id, g.jobcenter, g.kommune_kode, g.x, g.y,
+                coalesce(o.codes, []::VARCHAR[]) AS occupation_codes,
+                coalesce(q.codes, []::VARCHAR[]) AS qualification_codes,
+                coalesce(g.driving_licences, []::VARCHAR[]) AS driving_licences,
+                coalesce(g.languages, []::VARCHAR[]) AS languages,
+                g.education, g.exp_num::INTEGER AS experience_years, g.unemployed_since,
+                g.target_group, g.cv_searchable, g.cv_updated, '{SOURCE}' AS source
+            FROM good g
+            LEFT JOIN occ_codes o USING (__row)
+            LEFT JOIN qual_codes q USING (__row)
+            ORDER BY g.__row
+            """
+        )
+
+    def _items(self, raw_col: str, target: str) -> None:
+        self.mem.execute(
+            f"""
+            CREATE OR REPLACE TABLE {target} AS
+            SELECT __row, unnest(items) AS item, generate_subscripts(items, 1) AS pos FROM (
+                SELECT __row, {_list(raw_col, "|")} AS items FROM good WHERE {raw_col} IS NOT NULL
+            )
+            """
+        )
+
+    def _resolve_occupations(self) -> None:
+        m = self.mem
+        m.execute("CREATE OR REPLACE TABLE tax_occ (k VARCHAR, code VARCHAR, prio INTEGER)")
+        rows: list[tuple[str, str, int]] = []
+        for code, title, aliases in self.tax.occupations:
+            rows.append((code.lower(), code, 0))
+            if title:
+                rows.append((title.strip().lower(), code, 1))
+            for a in aliases or ():
+                if a:
+                    rows.append((a.strip().lower(), code, 2))
+        if rows:
+            m.executemany("INSERT INTO tax_occ VALUES (?, ?, ?)", rows)
+        empty = not rows
+        self._items("occ_raw", "occ_items")
+        lookup = "(SELECT k, arg_min(code, prio) AS code FROM tax_occ GROUP BY k)"
+        fallback = (
+            "CASE WHEN regexp_full_match(i.item, '[0-9]{1,6}') THEN i.item END" if empty else "NULL"
+        )
+        m.execute(
+            f"""
+            CREATE OR REPLACE TABLE occ_resolved AS
+            SELECT i.__row, i.pos, i.item, coalesce(t.code, {fallback}) AS code
+            FROM occ_items i LEFT JOIN {lookup} t ON t.k = lower(i.item)
+            """
+        )
+        m.execute(
+            "CREATE OR REPLACE TABLE occ_codes AS SELECT __row, "
+            "list_distinct(list(code ORDER BY pos) FILTER (WHERE code IS NOT NULL)) AS codes "
+            "FROM occ_resolved GROUP BY __row"
+        )
+        self.check_cancel()
+
+    def _resolve_qualifications(self) -> None:
+        m = self.mem
+        m.execute("CREATE OR REPLACE TABLE tax_qual (k VARCHAR, code VARCHAR, prio INTEGER)")
+        rows = [(code.lower(), code, 0) for code, _ in self.tax.qualifications]
+        rows += [(t.strip().lower(), code, 1) for code, t in self.tax.qualifications if t]
+        if rows:
+            m.executemany("INSERT INTO tax_qual VALUES (?, ?, ?)", rows)
+        self._items("qual_raw", "qual_items")
+        # Without a qualification taxonomy in the cache the values are kept as given.
+        code = "t.code" if rows else "i.item"
+        m.execute(
+            f"""
+            CREATE OR REPLACE TABLE qual_resolved AS
+            SELECT i.__row, i.pos, i.item, {code} AS code FROM qual_items i
+            LEFT JOIN (SELECT k, arg_min(code, prio) AS code FROM tax_qual GROUP BY k) t
+              ON t.k = lower(i.item)
+            """
+        )
+        m.execute(
+            "CREATE OR REPLACE TABLE qual_codes AS SELECT __row, "
+            "list_distinct(list(code ORDER BY pos) FILTER (WHERE code IS NOT NULL)) AS codes "
+            "FROM qual_resolved GROUP BY __row"
+        )
+        self.check_cancel()
+
+    def _unresolved(self) -> dict[str, dict[str, int]]:
+        if self.kind != "candidates":
+            return {}
+        out: dict[str, dict[str, int]] = {}
+        for name, table in (
+            ("stillingsbetegnelser", "occ_resolved"),
+            ("kvalifikationer", "qual_resolved"),
+        ):
+            rows = self.mem.execute(
+                f"SELECT item, count(*) AS n FROM {table} WHERE code IS NULL "
+                "GROUP BY item ORDER BY n DESC, item LIMIT ?",
+                [UNRESOLVED_LIMIT],
+            ).fetchall()
+            if rows:
+                out[name] = {item: int(n) for item, n in rows}
+        return out
+
+    def _collaborations(self) -> None:
+        m = self.mem
+        c = self.col
+        jc = "?::VARCHAR" if self.jobcenter else c("jobcenter")
+        params: list[Any] = [self.jobcenter] if self.jobcenter else []
+        m.execute("CREATE OR REPLACE TABLE kinds (k VARCHAR, kind VARCHAR)")
+        m.executemany("INSERT INTO kinds VALUES (?, ?)", kind_lookup())
+        cvr = f"regexp_replace(upper({c('cvr')}), '^ *DK|[ .-]', '', 'g')"
+        pnr = f"regexp_replace({c('pnr')}, '[ .-]', '', 'g')"
+        m.execute(
+            f"""
+            CREATE OR REPLACE TABLE p AS SELECT __row,
+                {c("cvr")} AS cvr_raw,
+                CASE WHEN regexp_full_match({cvr}, '[0-9]{{8}}') THEN {cvr} END AS cvr,
+                {c("pnr")} AS pnr_raw,
+                CASE WHEN regexp_full_match({pnr}, '[0-9]{{10}}') THEN {pnr} END AS pnr,
+                {jc} AS jobcenter,
+                {c("type")} AS kind_raw,
+                (SELECT kind FROM kinds WHERE k = {_fold_sql(c("type"))}) AS kind,
+                {c("start")} AS start_raw, {_date(c("start"))} AS started,
+                {c("slut")} AS end_raw, {_date(c("slut"))} AS ended,
+                {c("status")} AS status,
+                {c("note")} AS note
+            FROM raw WHERE __row NOT IN (SELECT __row FROM cpr_rows)
+            """,
+            params,
+        )
+        self.check_cancel()
+        r = self._reject
+        r("cvr", "NULL", "required", "cvr_raw IS NULL")
+        r("cvr", "cvr_raw", "cvr", "cvr_raw IS NOT NULL AND cvr IS NULL")
+        r("pnr", "pnr_raw", "pnr", "pnr_raw IS NOT NULL AND pnr IS NULL")
+        r("jobcenter", "NULL", "required", "jobcenter IS NULL")
+        r("type", "NULL", "required", "kind_raw IS NULL")
+        r("type", "kind_raw", "kind", "kind_raw IS NOT NULL AND kind IS NULL")
+        r("start", "start_raw", "date", "start_raw IS NOT NULL AND started IS NULL")
+        r("slut", "end_raw", "date", "end_raw IS NOT NULL AND ended IS NULL")
+        r(
+            "slut", "end_raw", "period", "ended < started",
+            "strftime(started, '%d-%m-%Y') || ' > ' || strftime(ended, '%d-%m-%Y')",
+        )  # fmt: skip
+        m.execute(
+            """
+            INSERT INTO rej SELECT __row, ?, cvr_raw, 'duplicate_collab', first::VARCHAR FROM (
+                SELECT __row, cvr_raw, min(__row) OVER (
+                    PARTITION BY jobcenter, cvr, pnr, kind, started) AS first
+                FROM p WHERE __row NOT IN (SELECT __row FROM rej)
+            ) WHERE __row <> first
+            """,
+            [self.header("cvr")],
+        )
+        m.execute(
+            f"""
+            CREATE OR REPLACE TABLE clean AS SELECT cvr, pnr, jobcenter, kind, started, ended,
+                status, note, '{SOURCE}' AS source
+            FROM p WHERE __row NOT IN (SELECT __row FROM rej) ORDER BY __row
+            """
+        )
+        self.check_cancel()
+
+    # -- rejects for output
+
+    def rejects(self, lang: str = "en", limit: int | None = None) -> list[dict[str, Any]]:
+        """Reject records in row order with the row's values (CPR-like parts masked)."""
+        width = len(self.headers)
+        masked = ", ".join(
+            f"CASE WHEN f.__row IN (SELECT __row FROM cpr_rows) THEN {mask_sql(f'w.c{i}')} ELSE w.c{i} END"
+            for i in range(width)
+        )
+        lim = f"LIMIT {int(limit)}" if limit is not None else ""
+        rows = self.mem.execute(
+            f"""
+            SELECT f.__row, f.field, f.value, f.code, f.detail, [{masked}]
+            FROM rej f LEFT JOIN raw w USING (__row)
+            ORDER BY f.__row, f.field {lim}
+            """
+        ).fetchall()
+        out = []
+        for row, fld, value, code, detail, values in rows:
+            out.append(
+                {
+                    "row": int(row),
+                    "column": fld,
+                    "value": value,
+                    "reason": reason_text(code, detail, lang),
+                    "code": code,
+                    "detail": detail,
+                    "values": dict(zip(self.headers, values or [], strict=False)),
+                }
+            )
+        return out
