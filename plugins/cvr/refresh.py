@@ -1,0 +1,331 @@
+# SQL here is built only from the staging table name the host returned and fixed column
+# names; values always go in as parameters.
+# ruff: noqa: S608
+"""Refresh ``companies`` and ``company_history`` from CVR's system-to-system Elasticsearch.
+
+Full load (first run, or ``mode = "full"``): scroll all of ``virksomhed`` and
+``produktionsenhed``; rows are mapped page by page and written to the staging tables in
+Arrow batches (``batch_rows``), so memory holds one page and one batch whatever the size
+(about 2M documents). Then, in SQL on the staging tables: company facts (status, form,
+advertising protection) are copied onto the company's production-unit rows, and the
+company's own row is dropped where production units exist (one row per production unit; a
+company without known units keeps one row at its own address). Swap mode ``replace``.
+
+Incremental (``mode = "auto"`` once a full load exists): the CVR numbers of documents with
+``sidstOpdateret`` on or after the newest value in the cache (minus ``overlap_hours``) are
+collected; all documents of those companies are fetched again (``terms`` queries in chunks)
+and replace their rows (swap mode ``replace_where`` on the CVR numbers).
+
+Placement: x/y are carried over from the live cache when the address is unchanged, else taken
+from the local address register (``addresses``, by CVR's DAR ``adresseId``). What remains is
+marked "ikke placeret" with the reason in ``placement_note``; the ``addresses`` plugin
+geocodes those (street, number, postcode; Adressevælger).
+
+An expired scroll context fails the run (PluginError); the previous data stays, and the next
+run starts again from the beginning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pyarrow as pa
+
+from workbench.core.plugins.api import PluginError, RefreshContext
+
+from . import mapping
+from .es import Page, scroll_pages
+
+COMPANY_INDEX = "virksomhed"
+UNIT_INDEX = "produktionsenhed"
+COMPANY_UPDATED = "Vrvirksomhed.sidstOpdateret"
+UNIT_UPDATED = "VrproduktionsEnhed.sidstOpdateret"
+COMPANY_CVR = "Vrvirksomhed.cvrNummer"
+UNIT_CVR = "VrproduktionsEnhed.virksomhedsrelation.cvrNummer"
+
+_ARROW_TYPES: dict[str, pa.DataType] = {
+    "employees": pa.int32(),
+    "started": pa.date32(),
+    "advertising_protected": pa.bool_(),
+    "cvr_updated": pa.timestamp("us"),
+    "valid_from": pa.date32(),
+    "valid_to": pa.date32(),
+}
+
+
+class _Batcher:
+    """Collects rows column-wise and writes them to a staging table every ``size`` rows."""
+
+    def __init__(self, ctx: RefreshContext, table: str, columns: list[str], size: int):
+        self.ctx = ctx
+        self.table = table
+        self.columns = columns
+        self.size = size
+        self.data: dict[str, list[Any]] = {c: [] for c in columns}
+        self.written = 0
+
+    def add(self, row: Mapping[str, Any] | tuple[Any, ...]) -> None:
+        if isinstance(row, Mapping):
+            for c in self.columns:
+                self.data[c].append(row.get(c))
+        else:
+            for c, v in zip(self.columns, row, strict=True):
+                self.data[c].append(v)
+        if len(self.data[self.columns[0]]) >= self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        n = len(self.data[self.columns[0]])
+        if not n:
+            return
+        arrays = {
+            c: pa.array(values, type=_ARROW_TYPES.get(c, pa.string()))
+            for c, values in self.data.items()
+        }
+        self.ctx.staging.insert_arrow(self.table, pa.table(arrays))
+        self.written += n
+        self.data = {c: [] for c in self.columns}
+
+
+class _Loader:
+    """Maps pages of hits into the staging batches, counting and rejecting."""
+
+    def __init__(self, ctx: RefreshContext, batch_rows: int):
+        self.ctx = ctx
+        self.companies = _Batcher(ctx, "companies", mapping.COMPANY_COLUMNS, batch_rows)
+        self.history = _Batcher(ctx, "company_history", mapping.HISTORY_COLUMNS, batch_rows)
+        self.seen = 0
+        self.rejected = 0
+
+    def add_page(self, kind: str, hits: Iterable[Mapping[str, Any]]) -> None:
+        for hit in hits:
+            self.seen += 1
+            source = hit.get("_source") if isinstance(hit, Mapping) else None
+            try:
+                if source is None:
+                    raise mapping.MappingError("hit without _source")
+                if kind == COMPANY_INDEX:
+                    row, _pnrs, history = mapping.map_company(source)
+                else:
+                    row, history = mapping.map_unit(source)
+            except mapping.MappingError as exc:
+                self.rejected += 1
+                self.ctx.staging.reject(
+                    "companies",
+                    f"{kind}: {exc}",
+                    row_number=self.seen,
+                    field=None,
+                    value=hit.get("_id") if isinstance(hit, Mapping) else None,
+                    raw=_truncate(hit),
+                )
+                continue
+            self.companies.add(row)
+            for h in history:
+                self.history.add(h)
+
+    def flush(self) -> None:
+        self.companies.flush()
+        self.history.flush()
+
+
+def _truncate(hit: Any, limit: int = 4000) -> Any:
+    import json
+
+    text = json.dumps(hit, ensure_ascii=False, default=str)
+    return hit if len(text) <= limit else text[:limit]
+
+
+def _auth(ctx: RefreshContext) -> tuple[str, str] | None:
+    user = ctx.setting("username", "")
+    if not user:
+        return None
+    return str(user), str(ctx.setting("password", ""))
+
+
+class EsSource:
+    """Documents from the system-to-system Elasticsearch service (``source = "es"``).
+
+    A Datafordeler GraphQL source would offer the same ``pages(kind, query)`` method,
+    yielding pages of hits shaped like ``{"_source": {"Vrvirksomhed": {...}}}``.
+    """
+
+    def __init__(self, ctx: RefreshContext):
+        self.ctx = ctx
+        self.base_url = str(ctx.setting("base_url", required=True))
+        self.auth = _auth(ctx)
+        self.size = int(ctx.setting("page_size", 1000))
+        self.scroll = str(ctx.setting("scroll", "5m"))
+
+    def pages(self, kind: str, query: Mapping[str, Any]) -> Iterator[Page]:
+        return scroll_pages(
+            self.ctx.session,
+            self.base_url,
+            kind,
+            query,
+            size=self.size,
+            scroll=self.scroll,
+            auth=self.auth,
+        )
+
+
+def _stream(
+    ctx: RefreshContext,
+    source: EsSource,
+    loader: _Loader,
+    kind: str,
+    query: Mapping[str, Any],
+    span: tuple[float, float],
+) -> None:
+    lo, hi = span
+    done = 0
+    label = "virksomheder" if kind == COMPANY_INDEX else "produktionsenheder"
+    pages = source.pages(kind, query)
+    try:
+        for page in pages:
+            ctx.check_cancelled()
+            loader.add_page(kind, page.hits)
+            done += len(page.hits)
+            fraction = lo + (hi - lo) * min(1.0, done / page.total) if page.total else None
+            total = f" af {page.total:,}".replace(",", ".") if page.total else ""
+            ctx.progress(fraction, f"CVR: {done:,}{total} {label}".replace(",", "."))
+    finally:
+        pages.close()  # clears the scroll context also when cancelled or failing
+
+
+def _finish_staged(ctx: RefreshContext, companies: str, refreshed_at: datetime) -> None:
+    """SQL over the staged companies: company facts onto units, drop replaced company rows,
+    carry over or look up x/y, mark what is not placed."""
+    ex = ctx.staging.execute
+    ex(
+        f"""
+        UPDATE {companies} AS u SET
+            company_form = c.company_form,
+            advertising_protected = coalesce(u.advertising_protected, c.advertising_protected),
+            status = CASE WHEN c.status = 'Ophørt' OR u.status = 'Ophørt' THEN 'Ophørt'
+                          ELSE coalesce(c.status, u.status) END,
+            name = coalesce(u.name, c.name),
+            started = coalesce(u.started, c.started)
+        FROM {companies} AS c
+        WHERE c.pnr IS NULL AND u.pnr IS NOT NULL AND u.cvr = c.cvr
+        """
+    )
+    ex(
+        f"""
+        DELETE FROM {companies} AS c
+        WHERE c.pnr IS NULL
+          AND EXISTS (SELECT 1 FROM {companies} u WHERE u.pnr IS NOT NULL AND u.cvr = c.cvr)
+        """
+    )
+    ex(f"UPDATE {companies} SET refreshed_at = ?", [refreshed_at])
+    # Unchanged address: keep the placement the cache already has.
+    ex(
+        f"""
+        UPDATE {companies} AS s SET x = l.x, y = l.y, placement_note = l.placement_note
+        FROM (SELECT cvr, pnr, address, any_value(x) AS x, any_value(y) AS y,
+                     any_value(placement_note) AS placement_note
+              FROM main.companies WHERE x IS NOT NULL GROUP BY ALL) AS l
+        WHERE l.cvr = s.cvr AND l.pnr IS NOT DISTINCT FROM s.pnr
+          AND l.address IS NOT DISTINCT FROM s.address
+        """
+    )
+    for column in ("address_id", "access_id"):
+        ex(
+            f"""
+            UPDATE {companies} AS s SET x = a.x, y = a.y, placement_note = NULL
+            FROM (SELECT {column} AS id, any_value(x) AS x, any_value(y) AS y
+                  FROM main.addresses WHERE {column} IS NOT NULL AND x IS NOT NULL
+                  GROUP BY {column}) AS a
+            WHERE s.x IS NULL AND s.address_id = a.id
+            """
+        )
+    ex(
+        f"""
+        UPDATE {companies} SET placement_note = CASE
+            WHEN street IS NULL AND address IS NULL THEN 'ikke placeret: ingen adresse i CVR'
+            WHEN street IS NULL THEN 'ikke placeret: adressen har ingen vej og husnummer'
+            ELSE 'ikke placeret: afventer geokodning (adresser)' END
+        WHERE x IS NULL
+        """
+    )
+
+
+def _watermark(ctx: RefreshContext) -> datetime | None:
+    rows = ctx.query("SELECT max(cvr_updated) FROM companies WHERE source = ?", [mapping.SOURCE])
+    return rows[0][0] if rows and rows[0][0] is not None else None
+
+
+def _changed_cvrs(ctx: RefreshContext, source: EsSource, since: str) -> set[str]:
+    """CVR numbers of companies changed since ``since`` (their own or a unit's document)."""
+    cvrs: set[str] = set()
+    for kind, field in ((COMPANY_INDEX, COMPANY_UPDATED), (UNIT_INDEX, UNIT_UPDATED)):
+        pages = source.pages(kind, {"range": {field: {"gte": since}}})
+        try:
+            for page in pages:
+                ctx.check_cancelled()
+                for hit in page.hits:
+                    src = hit.get("_source") or {}
+                    try:
+                        if kind == COMPANY_INDEX:
+                            cvrs.add(mapping.map_company(src)[0]["cvr"])
+                        else:
+                            cvrs.add(mapping.map_unit(src)[0]["cvr"])
+                    except mapping.MappingError:
+                        continue  # rejected with its reason when the company is loaded
+                ctx.progress(None, f"CVR: {len(cvrs)} ændrede virksomheder")
+        finally:
+            pages.close()
+    return cvrs
+
+
+def refresh(ctx: RefreshContext) -> None:
+    """The plugin's refresh function (manifest ``refresh = ".refresh:refresh"``)."""
+    if str(ctx.setting("source", "es")) != "es":
+        raise PluginError(
+            f"CVR: kilden {ctx.setting('source')!r} understøttes ikke endnu (kun 'es')"
+        )
+    source = EsSource(ctx)
+    batch_rows = max(1, int(ctx.setting("batch_rows", 10_000)))
+    mode = str(ctx.setting("mode", "auto"))
+    if mode not in ("auto", "full", "incremental"):
+        raise PluginError(f"CVR: ukendt mode {mode!r} (auto, full, incremental)")
+    refreshed_at = datetime.now(UTC).replace(tzinfo=None)
+    since = _watermark(ctx) if mode != "full" else None
+    if mode == "incremental" and since is None:
+        mode = "full"
+    loader = _Loader(ctx, batch_rows)
+
+    if since is None:
+        companies = ctx.staging.table("companies", mode="replace")
+        ctx.staging.table("company_history", mode="replace")
+        _stream(ctx, source, loader, COMPANY_INDEX, {"match_all": {}}, (0.0, 0.5))
+        _stream(ctx, source, loader, UNIT_INDEX, {"match_all": {}}, (0.5, 0.95))
+    else:
+        overlap = timedelta(hours=float(ctx.setting("overlap_hours", 24)))
+        since_text = (since - overlap).strftime("%Y-%m-%dT%H:%M:%S")
+        cvrs = sorted(_changed_cvrs(ctx, source, since_text))
+        if not cvrs:
+            ctx.progress(1.0, "CVR: ingen ændringer")
+            return
+        where = "list_contains(?::VARCHAR[], cvr)"
+        companies = ctx.staging.table("companies", mode="replace_where", where=where, params=[cvrs])
+        ctx.staging.table("company_history", mode="replace_where", where=where, params=[cvrs])
+        chunk = max(1, int(ctx.setting("terms_chunk", 1000)))
+        for i in range(0, len(cvrs), chunk):
+            part = cvrs[i : i + chunk]
+            numbers = [int(c) for c in part]
+            span = (0.9 * i / len(cvrs), 0.9 * min(len(cvrs), i + chunk) / len(cvrs))
+            _stream(ctx, source, loader, COMPANY_INDEX, {"terms": {COMPANY_CVR: numbers}}, span)
+            _stream(ctx, source, loader, UNIT_INDEX, {"terms": {UNIT_CVR: numbers}}, span)
+    loader.flush()
+    ctx.check_cancelled()
+    if since is None and loader.seen == 0:
+        raise PluginError("CVR: søgningen gav ingen dokumenter; tidligere data er bevaret")
+    if loader.seen and loader.companies.written == 0:
+        raise PluginError(
+            f"CVR: ingen af {loader.seen} dokumenter kunne bruges (se companies_rejects)"
+        )
+    ctx.progress(0.96, "CVR: samler produktionsenheder og placerer adresser")
+    _finish_staged(ctx, companies, refreshed_at)
+    ctx.progress(1.0, f"CVR: {loader.seen} dokumenter, {loader.rejected} afvist")
