@@ -7,6 +7,7 @@ Every change restarts a short debounce timer; then ``filterChanged`` carries one
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 import numpy as np
 from PySide6.QtCore import QRectF, QStringListModel, Qt, QTimer, Signal
@@ -32,7 +33,7 @@ from workbench.core.filters import COLLABORATION_KINDS, Filter, Range
 from workbench.qt.i18n import fmt_int, tr
 
 DURATION_EDGES = (0, 30, 60, 90, 180, 270, 365, 540, 730, 1095)
-DURATION_LABELS = ("0", "30", "60", "90", "½å", "9m", "1å", "1½å", "2å", "3å+")
+DURATION_LABELS = ("0", "30", "60", "90", "180", "270", "365", "540", "730", "1095+")
 
 
 class TokenPicker(QWidget):
@@ -238,11 +239,13 @@ class FilterPanel(QWidget):
         industries: Sequence[tuple[str, str, Sequence[str]]],
         municipalities: Sequence[tuple[str, str, Sequence[str]]],
         jobcenter: str | None = None,
+        today: date | None = None,
         parent=None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("filterPanel")
         self._jobcenter = jobcenter or None
+        self._today = today  # reference date for durations (the demo's own date); None = today
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(self.DEBOUNCE_MS)
@@ -288,11 +291,12 @@ class FilterPanel(QWidget):
 
         # companies ------------------------------------------------------------------------
         self.collaboration = QComboBox(self)
-        self.collaboration.addItem(tr("filters.collab_all"), ())
-        self.collaboration.addItem(tr("filters.collab_none"), ("none",))
-        self.collaboration.addItem(tr("filters.collab_any"), ("any",))
+        # item data is a plain string ("" = no restriction): Qt keeps strings as they are
+        self.collaboration.addItem(tr("filters.collab_all"), "")
+        self.collaboration.addItem(tr("filters.collab_none"), "none")
+        self.collaboration.addItem(tr("filters.collab_any"), "any")
         for kind, label in COLLABORATION_KINDS.items():
-            self.collaboration.addItem(label, (kind,))
+            self.collaboration.addItem(label, kind)
         self.industry = TokenPicker(tr("filters.industry_ph"), industries, self)
         self.emp_min = QSpinBox(self)
         self.emp_max = QSpinBox(self)
@@ -352,10 +356,13 @@ class FilterPanel(QWidget):
             qualification_match=self.qual_match.currentData(),
             unemployed_days=Range(dmin, dmax) if (dmin or dmax) else None,
             municipalities=self.municipality.codes(),
-            collaboration=tuple(self.collaboration.currentData() or ()),
+            collaboration=(self.collaboration.currentData(),)
+            if self.collaboration.currentData()
+            else (),
             jobcenter=self._jobcenter,
             industries=self.industry.codes(),
             employees=Range(emin, emax) if (emin or emax) else None,
+            today=self._today,
         )
 
     def schedule(self) -> None:

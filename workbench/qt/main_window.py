@@ -61,6 +61,15 @@ class QueryResult:
     seconds: float
 
 
+def reference_date(con: duckdb.DuckDBPyConnection) -> date:
+    """The demo's own reference date (durations stay as built), else today."""
+    try:
+        value = cache.get_meta(con, "demo_today")
+        return date.fromisoformat(value) if value else date.today()
+    except (duckdb.Error, ValueError):
+        return date.today()
+
+
 def run_filter(cur: Any, flt: Filter) -> QueryResult:
     t0 = time.perf_counter()
     cand = points(cur, "candidates", flt)
@@ -84,6 +93,7 @@ class MainWindow(QMainWindow):
         self.cache_path = Path(cache_path)
         self.settings = settings
         self.demo = cache.is_demo(con)
+        self.today = reference_date(con) if self.demo else date.today()
         self.result: QueryResult | None = None
         self._ticket = 0
         self._gui_cursor = con.cursor()  # pages of the tables, details
@@ -103,9 +113,10 @@ class MainWindow(QMainWindow):
         self.map = MapWidget(self, density_threshold=threshold)
         self.map.set_areas(self._load_areas())
         self.map.pointClicked.connect(self._on_point_clicked)
+        self.map.set_demo(self.demo)
 
         # tables ---------------------------------------------------------------------------
-        today = date.today()
+        today = self.today
         self.models = {
             "candidates": VirtualRowsModel(
                 self._gui_cursor,
@@ -161,6 +172,7 @@ class MainWindow(QMainWindow):
             industries=lookups["industries"],
             municipalities=lookups["municipalities"],
             jobcenter=str(settings.get("ui.jobcenter", "") or "") or None,
+            today=self.today if self.demo else None,
         )
         self.filters.filterChanged.connect(self.apply_filter)
         scroll = QScrollArea(self)
@@ -185,6 +197,9 @@ class MainWindow(QMainWindow):
         self.detail_dock.setMinimumWidth(280)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.detail_dock)
         self._show_detail(None, None)
+        self.resizeDocks(
+            [self.filter_dock, self.detail_dock], [340, 290], Qt.Orientation.Horizontal
+        )
 
         # status bar -----------------------------------------------------------------------
         self.count_label = QLabel(self)
@@ -295,7 +310,7 @@ class MainWindow(QMainWindow):
 
     def _size_columns(self) -> None:
         widths = {
-            "candidates": [95, 120, 230, 95, 60, 95, 85],
+            "candidates": [125, 120, 230, 95, 60, 95, 85],
             "companies": [230, 120, 220, 70, 80, 95, 200],
         }
         for entity, ws in widths.items():
@@ -348,7 +363,7 @@ class MainWindow(QMainWindow):
         if entity == "candidates":
             head = f"{tr('detail.candidate')} {row['candidate_id']}"
             since = row.get("unemployed_since")
-            days = (date.today() - since).days if since else None
+            days = (self.today - since).days if since else None
             items = [
                 (tr("col.kommune"), muni),
                 (

@@ -23,7 +23,9 @@ DENMARK_EXTENT = (440_000.0, 6_040_000.0, 900_000.0, 6_410_000.0)
 SEA = (206, 224, 238)
 
 LAYER_STYLES = {
-    "companies": PointStyle(color=(230, 120, 20, 230), size=7.0, symbol="s"),
+    "companies": PointStyle(
+        color=(230, 120, 20, 170), size=5.0, symbol="s", outline=(255, 255, 255, 90)
+    ),
     "candidates": PointStyle(
         color=(31, 100, 190, 200), size=5.0, symbol="o", outline=(255, 255, 255, 120)
     ),
@@ -76,6 +78,15 @@ class MapWidget(pg.PlotWidget):
             " border-radius: 4px; padding: 6px 8px; color: #1d2733; }"
         )
         self.legend.setTextFormat(Qt.TextFormat.RichText)
+
+        self.demo_label = QLabel(tr("app.demo_badge"), self)
+        self.demo_label.setObjectName("mapDemoBadge")
+        self.demo_label.setToolTip(tr("app.demo_tooltip"))
+        self.demo_label.setStyleSheet(
+            "QLabel#mapDemoBadge { background: rgba(198,40,40,230); color: white; font-weight: bold;"
+            " padding: 4px 12px; border-radius: 4px; }"
+        )
+        self.demo_label.setVisible(False)
 
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
@@ -186,8 +197,14 @@ class MapWidget(pg.PlotWidget):
         self.legend.adjustSize()
         self._place_legend()
 
+    def set_demo(self, demo: bool) -> None:
+        self.demo_label.setVisible(demo)
+        self.demo_label.adjustSize()
+        self._place_legend()
+
     def _place_legend(self) -> None:
         self.legend.move(10, max(0, self.height() - self.legend.height() - 10))
+        self.demo_label.move(max(0, self.width() - self.demo_label.width() - 10), 10)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if obj is self and event.type() == QEvent.Type.Resize:

@@ -1,0 +1,44 @@
+"""A real main window on a real DuckDB cache, closed after each test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from workbench.core import cache
+from workbench.core.config import load_settings
+
+
+@pytest.fixture
+def open_window(qtbot):
+    """Factory: open the main window on a cache path and wait for its first results."""
+    opened = []
+
+    def _open(path: Path, *, lang: str | None = "da", **overrides):
+        from workbench.qt.app import create_main_window, ensure_app
+
+        ensure_app()
+        con = cache.connect(path)
+        settings = load_settings()
+        for dotted, value in overrides.items():
+            section, key = dotted.split("__")
+            settings.data.setdefault(section, {})[key] = value
+        window = create_main_window(con, cache_path=path, settings=settings, lang=lang)
+        qtbot.addWidget(window)
+        opened.append((window, con))
+        window.resize(1400, 900)
+        window.show()
+        qtbot.waitUntil(window.is_idle, timeout=30_000)
+        return window
+
+    yield _open
+    for window, con in opened:
+        window.shutdown()
+        window.close()
+        con.close()
+
+
+@pytest.fixture
+def window(open_window, small_demo_cache):
+    return open_window(small_demo_cache)
