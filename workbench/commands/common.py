@@ -26,7 +26,9 @@ def add_cache_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, default=None, help="extra TOML configuration file")
 
 
-def add_format_option(parser: argparse.ArgumentParser, choices: tuple[str, ...] = ("text", "json")) -> None:
+def add_format_option(
+    parser: argparse.ArgumentParser, choices: tuple[str, ...] = ("text", "json")
+) -> None:
     parser.add_argument("--format", choices=choices, default=choices[0], help="output format")
 
 

@@ -24,7 +24,12 @@ def run(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.config)
     render_screenshot(
-        args.out, cache_path(args), width=args.width, height=args.height, settings=settings, lang=args.lang
+        args.out,
+        cache_path(args),
+        width=args.width,
+        height=args.height,
+        settings=settings,
+        lang=args.lang,
     )
     print(args.out)
     return 0

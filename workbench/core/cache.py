@@ -29,7 +29,9 @@ def extension_file(name: str) -> Path:
     try:
         module = importlib.import_module(f"duckdb_extension_{name}")
     except ImportError as exc:  # pragma: no cover - a broken install
-        raise CacheError(f"DuckDB extension package duckdb-extension-{name} is not installed") from exc
+        raise CacheError(
+            f"DuckDB extension package duckdb-extension-{name} is not installed"
+        ) from exc
     root = Path(module.__file__).parent / "extensions"
     wanted = root / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
     if wanted.exists():
@@ -68,8 +70,15 @@ def connect(
     except duckdb.IOException as exc:
         raise CacheError(f"cannot open cache {path}: {str(exc).splitlines()[0]}") from exc
     except duckdb.Error as exc:
-        raise CacheError(f"{path} is not a usable DuckDB cache: {str(exc).splitlines()[0]}") from exc
+        raise CacheError(
+            f"{path} is not a usable DuckDB cache: {str(exc).splitlines()[0]}"
+        ) from exc
     try:
+        if migrate and read_only and schema_version(con) < SCHEMA_VERSION:
+            # An older cache opened for reading: migrate it once through a writable handle.
+            con.close()
+            connect(path, read_only=False, migrate=True).close()
+            con = duckdb.connect(str(path), read_only=True, config=_CONFIG)
         if spatial:
             load_extension(con, "spatial")
         if migrate:
@@ -100,7 +109,9 @@ def _migrate(con: duckdb.DuckDBPyConnection, path: Path, *, read_only: bool) -> 
     if current == SCHEMA_VERSION:
         return
     if read_only:
-        raise CacheError(f"cache {path} needs migration to schema {SCHEMA_VERSION}; open it writable")
+        raise CacheError(
+            f"cache {path} needs migration to schema {SCHEMA_VERSION}; open it writable"
+        )
     with transaction(con):
         con.execute(
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied_at TIMESTAMP)"
@@ -109,7 +120,8 @@ def _migrate(con: duckdb.DuckDBPyConnection, path: Path, *, read_only: bool) -> 
             for statement in MIGRATIONS[version - 1]:
                 con.execute(statement)
             con.execute(
-                "INSERT INTO schema_version VALUES (?, ?)", [version, datetime.now(UTC).replace(tzinfo=None)]
+                "INSERT INTO schema_version VALUES (?, ?)",
+                [version, datetime.now(UTC).replace(tzinfo=None)],
             )
 
 

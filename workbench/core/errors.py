@@ -19,3 +19,7 @@ class FilterError(WorkbenchError, ValueError):
 
 class ConfigError(WorkbenchError):
     """A configuration file is missing or malformed."""
+
+
+class Cancelled(WorkbenchError):
+    """The user cancelled a long operation; nothing was changed."""

@@ -1,0 +1,105 @@
+"""The cache file: creation, migrations, refusing newer schemas, offline extensions."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from workbench.core import cache
+from workbench.core.errors import CacheError, CacheVersionError
+from workbench.core.schema import MIGRATIONS, SCHEMA_VERSION
+
+
+def test_new_cache_has_the_documented_columns(tmp_path):
+    con = cache.connect(tmp_path / "c.duckdb")
+    cols = {
+        (t, c): dt
+        for t, c, dt in con.execute(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns"
+        ).fetchall()
+    }
+    expected = {
+        ("candidates", "candidate_id"): "VARCHAR",
+        ("candidates", "kommune_kode"): "VARCHAR",
+        ("candidates", "x"): "DOUBLE",
+        ("candidates", "occupation_codes"): "VARCHAR[]",
+        ("candidates", "qualification_codes"): "VARCHAR[]",
+        ("candidates", "driving_licences"): "VARCHAR[]",
+        ("candidates", "languages"): "VARCHAR[]",
+        ("candidates", "experience_years"): "INTEGER",
+        ("candidates", "unemployed_since"): "DATE",
+        ("candidates", "cv_searchable"): "BOOLEAN",
+        ("candidates", "cv_updated"): "DATE",
+        ("companies", "cvr"): "VARCHAR",
+        ("companies", "employees"): "INTEGER",
+        ("companies", "started"): "DATE",
+        ("collaborations", "ended"): "DATE",
+        ("job_postings", "deadline"): "DATE",
+        ("municipalities", "geom"): "BLOB",
+        ("occupations", "aliases"): "VARCHAR[]",
+        ("industries", "level"): "INTEGER",
+        ("qualifications", "occupation_code"): "VARCHAR",
+    }
+    for key, dtype in expected.items():
+        assert cols.get(key) == dtype, key
+    assert cache.schema_version(con) == SCHEMA_VERSION
+    con.close()
+
+
+def test_old_cache_is_migrated_and_keeps_its_rows(tmp_path):
+    path = tmp_path / "old.duckdb"
+    raw = duckdb.connect(str(path))
+    raw.execute("CREATE TABLE schema_version (version INTEGER, applied_at TIMESTAMP)")
+    for stmt in MIGRATIONS[0]:
+        raw.execute(stmt)
+    raw.execute("INSERT INTO schema_version VALUES (1, now())")
+    raw.execute("INSERT INTO occupations VALUES ('8332', 'Lastbilchauffør', '83', ['chauffør'], 4)")
+    raw.close()
+
+    con = cache.connect(path)
+    assert cache.schema_version(con) == SCHEMA_VERSION
+    assert con.execute("SELECT title FROM occupations").fetchall() == [("Lastbilchauffør",)]
+    tables = {
+        r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
+    assert "refresh_log" in tables  # added by migration 2
+    con.close()
+
+
+def test_newer_cache_is_refused_with_a_clear_message(tmp_path):
+    path = tmp_path / "new.duckdb"
+    cache.connect(path).close()
+    raw = duckdb.connect(str(path))
+    raw.execute("INSERT INTO schema_version VALUES (?, now())", [SCHEMA_VERSION + 5])
+    raw.close()
+    with pytest.raises(CacheVersionError, match="newer workbench"):
+        cache.connect(path)
+
+
+def test_not_a_duckdb_file_is_refused(tmp_path):
+    path = tmp_path / "notes.duckdb"
+    path.write_text("this is not a database\n" * 100)
+    with pytest.raises(CacheError):
+        cache.connect(path)
+
+
+def test_read_only_cache_must_exist(tmp_path):
+    with pytest.raises(CacheError, match="does not exist"):
+        cache.connect(tmp_path / "missing.duckdb", read_only=True)
+
+
+def test_spatial_extension_loads_offline_from_site_packages(tmp_path):
+    con = cache.connect(tmp_path / "c.duckdb", spatial=True)
+    wkt = con.execute("SELECT ST_AsText(ST_Point(1, 2))").fetchone()[0]
+    assert wkt == "POINT (1 2)"
+    assert cache.extension_file("httpfs").name == "httpfs.duckdb_extension"
+    con.close()
+
+
+def test_meta_roundtrip(tmp_path):
+    con = cache.connect(tmp_path / "c.duckdb")
+    assert cache.get_meta(con, "dataset") is None and cache.is_empty(con)
+    cache.set_meta(con, "dataset", "demo")
+    cache.set_meta(con, "dataset", "demo")
+    assert cache.is_demo(con)
+    con.close()

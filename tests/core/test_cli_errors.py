@@ -1,0 +1,93 @@
+"""Bad command-line input exits 2 with one line that names the problem."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from workbench.cli import main
+
+
+@pytest.mark.parametrize(
+    ("options", "needle"),
+    [
+        (["candidates", "--unemployed-days", "abc"], "--unemployed-days"),
+        (["candidates", "--unemployed-days", "30:10"], "larger than MAX"),
+        (["candidates", "--employees", "1:5"], "--employees does not apply to candidates"),
+        (["companies", "--qualification", "Q0001"], "--qualification does not apply to companies"),
+        (["candidates", "--near", "1,2"], "--radius-km"),
+        (["candidates", "--near", "x", "--radius-km", "3"], "--near must be X,Y"),
+        (["companies", "--collaboration", "kaffe"], "unknown collaboration 'kaffe'"),
+        (
+            ["companies", "--collaboration", "none", "--collaboration", "mentor"],
+            "cannot be combined",
+        ),
+        (["companies", "--cvr", "12"], "CVR must be 8 digits"),
+        (["candidates", "--municipality", "abc"], "municipality code"),
+        (["companies", "--collaboration", "any", "--collaboration-scope", "own"], "--jobcenter"),
+        (["candidates", "--limit", "-1"], "cannot be negative"),
+        (["planets"], "invalid choice"),
+    ],
+)
+def test_bad_options_exit_2_with_one_line(small_demo_cache, capsys, options, needle):
+    with pytest.raises(SystemExit) if options == ["planets"] else _nullcontext():
+        rc = main(["search", *options[:1], "--cache", str(small_demo_cache), *options[1:]])
+        assert rc == 2
+    err = capsys.readouterr().err.strip()
+    assert needle in err
+    assert len(err.splitlines()) == 1
+
+
+class _nullcontext:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def test_missing_cache_is_a_usage_error(tmp_path, capsys):
+    rc = main(["search", "candidates", "--cache", str(tmp_path / "nope.duckdb")])
+    assert rc == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_console_script_runs_and_reports_errors(small_demo_cache):
+    ok = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "workbench.cli",
+            "search",
+            "postings",
+            "--cache",
+            str(small_demo_cache),
+            "--limit",
+            "1",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert ok.returncode == 0 and '"total": 2000' in ok.stdout
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "workbench.cli",
+            "search",
+            "postings",
+            "--cache",
+            str(small_demo_cache),
+            "--posted-within",
+            "-3",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "negative" in bad.stderr

@@ -1,0 +1,71 @@
+"""``workbench demo``: build the deterministic synthetic demo dataset into the cache."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+
+from workbench.core import cache
+from workbench.core.demo import SCALES, build_demo
+
+from .common import (
+    UsageError,
+    add_cache_options,
+    add_format_option,
+    cache_path,
+    print_json,
+    progress,
+)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("demo", help="build synthetic demo data (marked as demo)")
+    add_cache_options(p)
+    p.add_argument("--scale", choices=list(SCALES), default="small")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--boundaries", type=Path, default=None, help="GeoJSON with municipality areas")
+    p.add_argument("--today", default=None, help="reference date YYYY-MM-DD (default: today)")
+    add_format_option(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    today = None
+    if args.today:
+        try:
+            today = date.fromisoformat(args.today)
+        except ValueError:
+            raise UsageError(f"--today must be YYYY-MM-DD, got {args.today!r}") from None
+    if args.boundaries is not None and not args.boundaries.is_file():
+        raise UsageError(f"--boundaries file {args.boundaries} does not exist")
+    path = cache_path(args)
+    con = cache.connect(path)
+    try:
+        summary = build_demo(
+            con,
+            scale=args.scale,
+            seed=args.seed,
+            boundaries=args.boundaries,
+            today=today,
+            progress=lambda stage, f: progress(f"demo: {stage} ({f:.0%})"),
+        )
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    for message in summary.messages:
+        progress(f"demo: {message}")
+    result = {
+        "cache": str(path),
+        "scale": summary.scale,
+        "seed": summary.seed,
+        "today": summary.today,
+        "geography": summary.geography,
+        "counts": summary.counts,
+    }
+    if args.format == "json":
+        print_json(result)
+    else:
+        counts = ", ".join(f"{v:,} {k}" for k, v in summary.counts.items())
+        print(f"demo data ({summary.scale}, seed {summary.seed}) written to {path}: {counts}")
+    return 0
