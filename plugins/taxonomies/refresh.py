@@ -1,0 +1,314 @@
+"""Taxonomies refresh: classification files -> industries, industries_db25, occupations,
+qualifications.
+
+Statistics Denmark's classification files come as ``;``-CSV (``KODE;NIVEAU;TITEL``, UTF-8
+with BOM or cp1252) or as the TSV hierarchy form (``ID, Niveau, Section, Hovedgruppe, ...,
+Tekst, 2-kode, 3-kode, 4-kode, 6-kode``). Codes are stored without dots; the parent is
+the nearest code one level up. Only tables whose source is configured are replaced.
+ESCO (optional) adds Danish labels as aliases to the DISCO-08 unit group (the first four
+digits of an ESCO occupation code are its ISCO-08 group) and skills as qualifications.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from workbench.core.plugins.api import PluginError, RefreshContext
+
+CODE_HEADERS = ("KODE", "CODE", "DISCO", "DISCO-08", "DISCO_KODE", "DISCOKODE")
+ALIAS_HEADERS = ("TITEL", "STILLINGSBETEGNELSE", "BETEGNELSE", "ALIAS", "SYNONYM", "TITLE", "TEKST")
+
+
+def refresh(ctx: RefreshContext) -> None:
+    steps = [
+        ("db07_url", "industries", "DB07"),
+        ("db25_url", "industries_db25", "DB25"),
+    ]
+    for i, (key, table, label) in enumerate(steps):
+        location = ctx.setting(key, "")
+        if not location:
+            continue
+        ctx.check_cancelled()
+        ctx.progress(0.05 + 0.2 * i, f"henter {label}")
+        rows = parse_classification(ctx, table, read_table(ctx, location))
+        if not rows:
+            raise PluginError(f"{label}-filen gav ingen koder; de hidtidige data er bevaret")
+        ctx.staging.table(table)
+        ctx.staging.insert(table, rows)
+
+    occupations: dict[str, dict[str, Any]] | None = None
+    disco = ctx.setting("disco_url", "")
+    if disco:
+        ctx.progress(0.45, "henter DISCO-08")
+        rows = parse_classification(ctx, "occupations", read_table(ctx, disco))
+        if not rows:
+            raise PluginError("DISCO-08-filen gav ingen koder; de hidtidige data er bevaret")
+        occupations = {r["code"]: {**r, "aliases": []} for r in rows}
+        aliases_location = ctx.setting("disco_aliases_url", "")
+        if aliases_location:
+            ctx.progress(0.55, "henter stillingsbetegnelser")
+            _add_aliases(ctx, occupations, read_table(ctx, aliases_location))
+
+    if _true(ctx.setting("esco", False)):
+        if occupations is None:  # keep the live DISCO titles, refresh only their aliases
+            occupations = {
+                code: {
+                    "code": code,
+                    "title": title,
+                    "parent_code": parent,
+                    "aliases": list(aliases or []),
+                    "level": level,
+                }
+                for code, title, parent, aliases, level in ctx.query(
+                    "SELECT code, title, parent_code, aliases, level FROM occupations"
+                )
+            }
+        _esco(ctx, occupations)
+
+    if occupations is not None:
+        ctx.check_cancelled()
+        ctx.staging.table("occupations")
+        ctx.staging.insert(
+            "occupations",
+            (
+                {**o, "aliases": sorted(set(o["aliases"]) - {o["title"]})}
+                for o in occupations.values()
+            ),
+        )
+    ctx.progress(1.0, "klassifikationer opdateret")
+
+
+def _true(value: Any) -> bool:
+    return value is True or str(value).strip().lower() in ("1", "true", "yes", "ja")
+
+
+# -- reading files
+
+
+def _fetch(ctx: RefreshContext, location: str) -> bytes:
+    scheme = urlsplit(location).scheme.lower()
+    if scheme in ("http", "https"):
+        response = ctx.session.get(location, timeout=ctx.timeout)
+        response.raise_for_status()
+        return response.content
+    path = Path(location[7:] if scheme == "file" else location)
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise PluginError(f"kan ikke læse {path}: {exc.strerror}") from exc
+
+
+def _decode(body: bytes) -> str:
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return body.decode("cp1252")  # Danish Excel exports
+
+
+def read_table(ctx: RefreshContext, location: str) -> list[list[str]]:
+    """Header and rows of a ``;``-CSV or TSV file (delimiter from the header line)."""
+    text = _decode(_fetch(ctx, location))
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if first.count("\t") > first.count(";") else ";"
+    rows = [
+        r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if any(c.strip() for c in r)
+    ]
+    if not rows:
+        raise PluginError(f"{location.split('?', 1)[0]} er tom")
+    return rows
+
+
+def _clean_code(value: str) -> str:
+    return value.strip().replace(".", "").replace(" ", "")
+
+
+def parse_classification(
+    ctx: RefreshContext, table: str, rows: list[list[str]]
+) -> list[dict[str, Any]]:
+    """Rows ``{code, title, level, parent_code}`` from a classification file (header first)."""
+    header = [h.strip().upper() for h in rows[0]]
+    out: list[dict[str, Any]] = []
+    if "KODE" in header and "TITEL" in header:
+        ci, ti = header.index("KODE"), header.index("TITEL")
+        li = header.index("NIVEAU") if "NIVEAU" in header else None
+
+        def entries() -> Iterator[tuple[int, str, str, int | None]]:
+            for n, r in enumerate(rows[1:], start=2):
+                level = _int(r[li]) if li is not None and li < len(r) else None
+                yield n, _cell(r, ci), _cell(r, ti), level
+
+    elif {"NIVEAU", "TEKST", "6-KODE"} <= set(header):
+        cols = [header.index(c) for c in ("SECTION", "2-KODE", "3-KODE", "4-KODE", "6-KODE")]
+        ni, ti = header.index("NIVEAU"), header.index("TEKST")
+
+        def entries() -> Iterator[tuple[int, str, str, int | None]]:
+            for n, r in enumerate(rows[1:], start=2):
+                niveau = _int(_cell(r, ni))
+                if niveau is None or not 0 <= niveau < len(cols):
+                    ctx.staging.reject(table, "ukendt niveau", n, "Niveau", _cell(r, ni), r)
+                    continue
+                yield n, _cell(r, cols[niveau]), _cell(r, ti), niveau + 1
+
+    else:
+        raise PluginError(
+            f"ukendt filformat for {table}: kolonner {', '.join(h for h in header if h)}"
+        )
+
+    seen: set[str] = set()
+    stack: dict[int, str] = {}
+    for n, raw_code, title, level in entries():
+        code = _clean_code(raw_code)
+        if not code:
+            ctx.staging.reject(table, "mangler kode", n, "kode", raw_code, {"title": title})
+            continue
+        if not title:
+            ctx.staging.reject(table, "mangler titel", n, "titel", code, {"code": code})
+            continue
+        if code in seen:
+            ctx.staging.reject(table, "kode findes flere gange", n, "kode", code, {"title": title})
+            continue
+        seen.add(code)
+        if level is None:
+            level = len(code) if code.isdigit() else 1
+        stack[level] = code
+        for deeper in [lv for lv in stack if lv > level]:
+            del stack[deeper]
+        parent = next((stack[lv] for lv in range(level - 1, 0, -1) if lv in stack), None)
+        out.append({"code": code, "title": title, "level": level, "parent_code": parent})
+    return out
+
+
+def _cell(row: Sequence[str], i: int) -> str:
+    return row[i].strip() if i < len(row) else ""
+
+
+def _int(value: str) -> int | None:
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _add_aliases(
+    ctx: RefreshContext, occupations: dict[str, dict[str, Any]], rows: list[list[str]]
+) -> None:
+    header = [h.strip().upper() for h in rows[0]]
+    ci = next((header.index(h) for h in CODE_HEADERS if h in header), 0)
+    ai = next(
+        (header.index(h) for h in ALIAS_HEADERS if h in header and header.index(h) != ci),
+        1 if ci == 0 else 0,
+    )
+    for n, r in enumerate(rows[1:], start=2):
+        code, alias = _clean_code(_cell(r, ci)), _cell(r, ai)
+        if not code or not alias:
+            ctx.staging.reject("occupations", "synonym uden kode eller tekst", n, None, None, r)
+            continue
+        target = occupations.get(code)
+        if target is None:
+            ctx.staging.reject("occupations", "synonym til ukendt DISCO-kode", n, "kode", code, r)
+            continue
+        target["aliases"].append(alias)
+
+
+# -- ESCO
+
+
+def _esco(ctx: RefreshContext, occupations: dict[str, dict[str, Any]]) -> None:
+    base = str(ctx.setting("esco_base_url", "https://ec.europa.eu/esco/api")).rstrip("/")
+    size = int(ctx.setting("esco_page_size", 100))
+    version = ctx.setting("esco_version", "")
+    n = 0
+    for item in _esco_search(ctx, base, "occupation", size, version, 0.6, 0.8):
+        n += 1
+        code = str(item.get("code") or "")
+        group = code.split(".", 1)[0]
+        labels = _labels(item)
+        if not group or not labels:
+            ctx.staging.reject(
+                "occupations",
+                "ESCO-stilling uden ISCO-kode eller dansk betegnelse",
+                n,
+                "code",
+                code,
+                {"uri": item.get("uri")},
+            )
+            continue
+        target = occupations.get(group)
+        if target is None:
+            ctx.staging.reject(
+                "occupations",
+                "ESCO-stilling til ukendt DISCO-gruppe",
+                n,
+                "code",
+                code,
+                {"uri": item.get("uri")},
+            )
+            continue
+        target["aliases"].extend(labels)
+    if _true(ctx.setting("esco_skills", False)):
+        rows = []
+        for item in _esco_search(ctx, base, "skill", size, version, 0.8, 0.95):
+            uri = str(item.get("uri") or "")
+            labels = _labels(item)
+            if not uri or not labels:
+                continue
+            rows.append(
+                {
+                    "code": "esco:" + uri.rsplit("/", 1)[-1],
+                    "title": labels[0],
+                    "uri": uri,
+                    "source": "esco",
+                }
+            )
+        ctx.staging.table(
+            "qualifications", mode="replace_where", where="source = ?", params=["esco"]
+        )
+        ctx.staging.insert("qualifications", rows)
+
+
+def _labels(item: dict[str, Any]) -> list[str]:
+    pref = (item.get("preferredLabel") or {}).get("da")
+    alts = (item.get("alternativeLabel") or {}).get("da") or []
+    out = [pref] if pref else []
+    out.extend(a for a in alts if isinstance(a, str))
+    if not out and item.get("title") and item.get("language", "da") == "da":
+        out.append(item["title"])
+    return [str(x).strip() for x in out if str(x).strip()]
+
+
+def _esco_search(
+    ctx: RefreshContext, base: str, kind: str, size: int, version: str, p0: float, p1: float
+) -> Iterator[dict[str, Any]]:
+    offset = 0
+    while True:
+        ctx.check_cancelled()
+        params: dict[str, Any] = {
+            "type": kind,
+            "language": "da",
+            "full": "true",
+            "limit": size,
+            "offset": offset,
+        }
+        if version:
+            params["selectedVersion"] = version
+        response = ctx.session.get(f"{base}/search", params=params, timeout=ctx.timeout)
+        response.raise_for_status()
+        try:
+            page = response.json()
+        except json.JSONDecodeError as exc:
+            raise PluginError(f"ugyldigt JSON fra ESCO: {exc.msg}") from exc
+        results = ((page.get("_embedded") or {}).get("results")) or []
+        total = int(page.get("total") or 0)
+        yield from results
+        offset += len(results)
+        ctx.progress(
+            p0 + (p1 - p0) * min(1.0, offset / max(total, 1)), f"ESCO {kind}: {offset}/{total}"
+        )
+        if not results or offset >= total:
+            return
