@@ -11,4 +11,6 @@ COMMAND_MODULES = [
     "workbench.commands.search",
     "workbench.commands.screenshot",
     "workbench.commands.import_",
+    "workbench.commands.refresh",
+    "workbench.commands.plugins",
 ]

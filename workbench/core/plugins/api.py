@@ -24,6 +24,8 @@ __all__ = [
     "RefreshContext",
     "Staging",
     "SwapMode",
+    "normalise_kommune_kode",
+    "parse_decimal",
 ]
 
 SwapMode = Literal["replace", "replace_where", "upsert"]
@@ -222,3 +224,33 @@ class RefreshContext:
         if required and (value is None or value == ""):
             raise PluginError(f"configuration [plugins.{self.plugin_id}] {key} is not set")
         return value
+
+
+def parse_decimal(value: Any) -> float | None:
+    """A number from a source value: ints/floats as is, Danish text ``"9,08"``,
+    ``"1.234,5"``, ``"-0,06"``; None for empty or suppressed values (``..``, ``-``, ``x``).
+    Raises ValueError for other text."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    if text in ("", "..", ".", "-", "x", "X", ":", "NA"):
+        return None
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    return float(text)
+
+
+def normalise_kommune_kode(value: Any) -> str | None:
+    """Municipality/region codes as 4 digits: 101, "101", "0101" -> "0101"; None if not a code."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        if not value.is_integer():
+            return None
+        value = int(value)
+    text = str(value).strip()
+    if not text.isdigit() or len(text) > 4:
+        return None
+    return text.zfill(4)

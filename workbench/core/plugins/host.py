@@ -1,6 +1,5 @@
 # SQL here is built only from identifiers quoted with _q() (table and column names from
 # the cache schema and manifests); values always go in as parameters.
-# ruff: noqa: S608
 """Plugin discovery, refresh runs, staging and the swap into the live cache.
 
 Discovery reads each entry point of the group ``workbench.plugins`` as a package name and
@@ -479,6 +478,47 @@ SessionFactory = Callable[[Mapping[str, Any]], requests.Session]
 SwapHook = Callable[[str, duckdb.DuckDBPyConnection], None]
 
 
+def plugin_status(info: PluginInfo, settings: Settings) -> str:
+    """``ok`` (runs by default), ``broken``, ``disabled`` (``enabled = false``) or
+    ``not_configured`` (no ``[plugins.<id>]`` section or a required key is empty)."""
+    if info.broken or info.manifest is None:
+        return "broken"
+    cfg = settings.plugin(info.id)
+    if not cfg:
+        return "not_configured"
+    if cfg.get("enabled", True) is False:
+        return "disabled"
+    if any(cfg.get(k) in (None, "") for k in info.manifest.required):
+        return "not_configured"
+    return "ok"
+
+
+def last_runs(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
+    """The latest refresh_log row per plugin, plus when it last succeeded (``last_ok``)."""
+    cur = con.cursor()
+    try:
+        rows = cur.execute(
+            "SELECT plugin, run_id, started, finished, status, rows_written, rows_rejected, message, "
+            "(SELECT max(finished) FROM refresh_log o WHERE o.plugin = l.plugin AND o.status = 'ok') "
+            "FROM refresh_log l QUALIFY row_number() OVER (PARTITION BY plugin ORDER BY started DESC) = 1"
+        ).fetchall()
+    finally:
+        cur.close()
+    out = {}
+    for r in rows:
+        out[r[0]] = {
+            "run_id": r[1],
+            "started": r[2].isoformat() if r[2] else None,
+            "finished": r[3].isoformat() if r[3] else None,
+            "status": r[4],
+            "rows_written": int(r[5] or 0),
+            "rows_rejected": int(r[6] or 0),
+            "message": r[7],
+            "last_ok": r[8].isoformat() if r[8] else None,
+        }
+    return out
+
+
 class PluginHost:
     """Runs plugins against one cache file. Qt-free; safe to use from a worker thread.
 
@@ -559,46 +599,15 @@ class PluginHost:
             cur.close()
 
     def is_configured(self, plugin_id: str) -> bool:
-        """Configured = has a ``[plugins.<id>]`` section, not ``enabled = false``, required keys set."""
         info = self.plugins.get(plugin_id)
-        if info is None or info.manifest is None:
-            return False
-        cfg = self.settings.plugin(plugin_id)
-        if not cfg or cfg.get("enabled", True) is False:
-            return False
-        return all(cfg.get(k) not in (None, "") for k in info.manifest.required)
+        return info is not None and plugin_status(info, self.settings) == "ok"
 
     def configured_ids(self) -> list[str]:
-        return [
-            pid
-            for pid, info in sorted(self.plugins.items())
-            if not info.broken and self.is_configured(pid)
-        ]
+        """Plugins that run by default: status ``ok`` (see :func:`plugin_status`)."""
+        return [pid for pid in sorted(self.plugins) if self.is_configured(pid)]
 
     def last_runs(self) -> dict[str, dict[str, Any]]:
-        """The latest refresh_log row per plugin, plus the latest successful run's time."""
-        cur = self.con.cursor()
-        try:
-            rows = cur.execute(
-                "SELECT plugin, run_id, started, finished, status, rows_written, rows_rejected, message, "
-                "(SELECT max(finished) FROM refresh_log o WHERE o.plugin = l.plugin AND o.status = 'ok') "
-                "FROM refresh_log l QUALIFY row_number() OVER (PARTITION BY plugin ORDER BY started DESC) = 1"
-            ).fetchall()
-        finally:
-            cur.close()
-        out = {}
-        for r in rows:
-            out[r[0]] = {
-                "run_id": r[1],
-                "started": r[2].isoformat() if r[2] else None,
-                "finished": r[3].isoformat() if r[3] else None,
-                "status": r[4],
-                "rows_written": int(r[5] or 0),
-                "rows_rejected": int(r[6] or 0),
-                "message": r[7],
-                "last_ok": r[8].isoformat() if r[8] else None,
-            }
-        return out
+        return last_runs(self.con)
 
     # -- running
 
