@@ -358,7 +358,7 @@ def load_raw(
         batch = pa.Table.from_arrays(arrays, names=["__row", *cols])
         con.register("_imp_chunk", batch)
         try:
-            con.execute(f"INSERT INTO {table} SELECT __row, {select} FROM _imp_chunk")  # noqa: S608 - generated names
+            con.execute(f"INSERT INTO {table} SELECT __row, {select} FROM _imp_chunk")
         finally:
             con.unregister("_imp_chunk")
         loaded += len(numbers)

@@ -276,7 +276,7 @@ def _run(
         ctx.staging.table(
             target, mode="replace_where", where=f"jobcenter IN ({marks})", params=result.jobcenters
         )
-        ctx.staging.insert_arrow(target, mem.execute("SELECT * FROM clean").fetch_arrow_table())
+        ctx.staging.insert_arrow(target, mem.execute("SELECT * FROM clean").to_arrow_table())
         return ImportSummary(
             kind=kind,
             file=str(source),

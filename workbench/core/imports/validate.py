@@ -1,6 +1,5 @@
 # SQL here is built from fixed fragments and generated column names (c0, c1, ...); values
 # from the file and user input (headers, --jobcenter) always go in as parameters.
-# ruff: noqa: S608
 """Checking and converting the loaded rows, vectorised in DuckDB.
 
 Works on a private in-memory DuckDB connection that holds the raw rows (``raw``), so that
@@ -401,9 +400,9 @@ class Validator:
             """
         )
         m.execute(
-            "CREATE OR REPLACE TABLE occ_codes AS SELECT __row, "
-            "list_distinct(list(code ORDER BY pos) FILTER (WHERE code IS NOT NULL)) AS codes "
-            "FROM occ_resolved GROUP BY __row"
+            "CREATE OR REPLACE TABLE occ_codes AS SELECT __row, list(code ORDER BY pos) AS codes "
+            "FROM (SELECT __row, code, min(pos) AS pos FROM occ_resolved WHERE code IS NOT NULL "
+            "GROUP BY __row, code) GROUP BY __row"
         )
         self.check_cancel()
 
@@ -426,9 +425,9 @@ class Validator:
             """
         )
         m.execute(
-            "CREATE OR REPLACE TABLE qual_codes AS SELECT __row, "
-            "list_distinct(list(code ORDER BY pos) FILTER (WHERE code IS NOT NULL)) AS codes "
-            "FROM qual_resolved GROUP BY __row"
+            "CREATE OR REPLACE TABLE qual_codes AS SELECT __row, list(code ORDER BY pos) AS codes "
+            "FROM (SELECT __row, code, min(pos) AS pos FROM qual_resolved WHERE code IS NOT NULL "
+            "GROUP BY __row, code) GROUP BY __row"
         )
         self.check_cancel()
 
