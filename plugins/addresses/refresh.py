@@ -1,0 +1,421 @@
+"""Geocode company addresses to EPSG:25832: a local DAR register extract, then Adressevælger.
+
+1. Register (when ``register_url`` is set): a DAR address extract as CSV (``;`` or ``,``,
+   UTF-8 with or without BOM) or JSON lines, streamed in batches into ``addresses`` (swap
+   ``replace``). Column names are matched loosely: id / adresseid / id_lokalId, husnummer id /
+   adgangsadresseid, vejnavn, husnr, postnr, kommunekode, and either ETRS89/UTM
+   (``etrs89koordinat_øst``/``_nord``, ``x``/``y``) or WGS84 (``wgs84koordinat_længde``/
+   ``_bredde``, ``lon``/``lat``; converted once per batch with a cached Transformer).
+2. Companies without x/y are matched in SQL: first CVR's DAR ``address_id`` against the
+   register's address or house-number id, then the normalised street|number|postcode key
+   (see :mod:`.normalize`).
+3. Up to ``lookup_limit`` of the rest are looked up one by one with Adressevælger
+   (``/adresser/soeg?tekst=...``, then ``/adresser/{id}``) when ``base_url`` is set.
+4. Whatever is still not placed keeps NULL x/y and gets the reason in ``placement_note``
+   ("ikke placeret: ..."); no company row is ever dropped. Companies are written with swap
+   mode ``upsert`` on (cvr, pnr), so their rid stays.
+"""
+
+# SQL here is built from the staging names the host returned, fixed column names and the
+# normalisation expression of .normalize; values always go in as parameters.
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import numpy as np
+import pyarrow as pa
+import requests
+from pyproj import Transformer
+
+from workbench.core.plugins.api import PluginError, RefreshContext
+
+from .normalize import house_key, match_key, match_key_sql, postnr_key
+
+SOURCE = "addresses"
+NOT_FOUND = "adressen findes ikke i adresseregistret"
+REGISTER_COLUMNS = [
+    "address_id",
+    "access_id",
+    "street",
+    "house_no",
+    "postnr",
+    "kommune_kode",
+    "match_key",
+    "x",
+    "y",
+    "source",
+]
+ALIASES: dict[str, tuple[str, ...]] = {
+    "address_id": ("id", "adresseid", "adresse_id", "id_lokalid", "adresseidentifikator"),
+    "access_id": ("adgangsadresseid", "husnummerid", "husnummer_id", "adgangsadresse_id"),
+    "street": ("vejnavn", "street"),
+    "house_no": ("husnr", "husnummer", "husnummertekst", "house_no"),
+    "postnr": ("postnr", "postnummer", "postcode"),
+    "kommune_kode": ("kommunekode", "kommune_kode"),
+    "x": ("etrs89koordinat_øst", "etrs89koordinat_oest", "etrs89_oest", "oest", "x"),
+    "y": ("etrs89koordinat_nord", "etrs89_nord", "nord", "y"),
+    "lon": ("wgs84koordinat_længde", "wgs84koordinat_laengde", "lon", "longitude", "lng"),
+    "lat": ("wgs84koordinat_bredde", "lat", "latitude"),
+}
+
+
+@functools.cache
+def _to_utm() -> Transformer:
+    return Transformer.from_crs("EPSG:4326", "EPSG:25832", always_xy=True)
+
+
+def _float(value: Any) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        return float(str(value).replace(",", "."))
+    except ValueError:
+        return None
+
+
+# ------------------------------------------------------------------------------ register
+
+
+def _open_lines(ctx: RefreshContext, url: str) -> Iterator[str]:
+    """Text lines of a local file or an http(s) download, streamed."""
+    scheme = urlsplit(url).scheme
+    if scheme in ("http", "https"):
+        response = ctx.session.get(url, stream=True)
+        if response.status_code != 200:
+            raise PluginError(
+                f"adresseregister: HTTP {response.status_code} fra {url.split('?')[0]}"
+            )
+        response.encoding = "utf-8-sig"
+        try:
+            yield from response.iter_lines(decode_unicode=True)
+        finally:
+            response.close()
+        return
+    path = Path(url[7:] if url.startswith("file://") else url)
+    if not path.is_file():
+        raise PluginError(f"adresseregister: filen {path} findes ikke")
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        yield from fh
+
+
+def _records(lines: Iterator[str]) -> Iterator[dict[str, Any]]:
+    first = next(lines, None)
+    if first is None:
+        return
+    if first.lstrip().startswith("{"):
+        yield json.loads(first)
+        for line in lines:
+            if line.strip():
+                yield json.loads(line)
+        return
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    header = next(csv.reader([first], delimiter=delimiter))
+
+    def rest() -> Iterator[str]:
+        for line in lines:
+            yield line if line.endswith("\n") else line + "\n"
+
+    for row in csv.reader(rest(), delimiter=delimiter):
+        if row:
+            yield dict(zip(header, row, strict=False))
+
+
+def _resolver(keys: list[str]) -> dict[str, str | None]:
+    lowered = {k.lower().strip(): k for k in keys}
+    return {
+        target: next((lowered[a] for a in aliases if a in lowered), None)
+        for target, aliases in ALIASES.items()
+    }
+
+
+def load_register(ctx: RefreshContext, url: str, batch_rows: int) -> tuple[int, int]:
+    """Stream the register into the staged ``addresses``; returns (rows, rejected)."""
+    ctx.staging.table("addresses", mode="replace")
+    columns: dict[str, str | None] | None = None
+    batch: list[dict[str, Any]] = []
+    written = rejected = 0
+    for number, record in enumerate(_records(_open_lines(ctx, url)), start=1):
+        if columns is None:
+            columns = _resolver(list(record))
+            if not columns["street"] or not columns["house_no"] or not columns["postnr"]:
+                raise PluginError("adresseregister: kolonnerne vejnavn, husnr og postnr mangler")
+            if not (columns["x"] and columns["y"]) and not (columns["lon"] and columns["lat"]):
+                raise PluginError("adresseregister: ingen koordinatkolonner (ETRS89 eller WGS84)")
+
+        def get(
+            name: str, rec: dict[str, Any] = record, cols: dict[str, str | None] = columns
+        ) -> Any:
+            key = cols[name]
+            return rec.get(key) if key else None
+
+        utm = bool(columns["x"] and columns["y"])
+        a, b = (
+            (_float(get("x")), _float(get("y")))
+            if utm
+            else (_float(get("lon")), _float(get("lat")))
+        )
+        key = match_key(get("street"), get("house_no"), get("postnr"))
+        if a is None or b is None or key is None:
+            rejected += 1
+            ctx.staging.reject(
+                "addresses",
+                "mangler koordinater" if key else "mangler vejnavn, husnummer eller postnummer",
+                row_number=number,
+                raw=record,
+            )
+            continue
+        kommune = get("kommune_kode")
+        batch.append(
+            {
+                "address_id": get("address_id") or None,
+                "access_id": get("access_id") or None,
+                "street": get("street"),
+                "house_no": house_key(get("house_no")),
+                "postnr": postnr_key(get("postnr")),
+                "kommune_kode": f"{int(kommune):04d}"
+                if kommune and str(kommune).isdigit()
+                else None,
+                "match_key": key,
+                "a": a,
+                "b": b,
+                "utm": utm,
+            }
+        )
+        if len(batch) >= batch_rows:
+            written += _write_register(ctx, batch)
+            batch = []
+            ctx.check_cancelled()
+            ctx.progress(None, f"adresseregister: {written:,} adresser".replace(",", "."))
+    if batch:
+        written += _write_register(ctx, batch)
+    if written == 0:
+        raise PluginError("adresseregister: ingen brugbare adresser; tidligere register er bevaret")
+    return written, rejected
+
+
+def _write_register(ctx: RefreshContext, batch: list[dict[str, Any]]) -> int:
+    a = np.array([r["a"] for r in batch], dtype=float)
+    b = np.array([r["b"] for r in batch], dtype=float)
+    utm = np.array([r["utm"] for r in batch], dtype=bool)
+    x, y = a.copy(), b.copy()
+    if (~utm).any():
+        tx, ty = _to_utm().transform(a[~utm], b[~utm])
+        x[~utm], y[~utm] = tx, ty
+    data = {c: [r.get(c) for r in batch] for c in REGISTER_COLUMNS if c not in ("x", "y", "source")}
+    table = pa.table(
+        {
+            **{c: pa.array(v, type=pa.string()) for c, v in data.items()},
+            "x": pa.array(x),
+            "y": pa.array(y),
+            "source": pa.array([SOURCE] * len(batch), type=pa.string()),
+        }
+    )
+    return ctx.staging.insert_arrow("addresses", table)
+
+
+# ------------------------------------------------------------------------------ lookups
+
+
+def _hits(body: Any) -> list[Mapping[str, Any]]:
+    if isinstance(body, list):
+        return [h for h in body if isinstance(h, Mapping)]
+    if isinstance(body, Mapping):
+        for key in ("resultater", "results", "adresser", "data", "hits"):
+            if isinstance(body.get(key), list):
+                return [h for h in body[key] if isinstance(h, Mapping)]
+    return []
+
+
+def _hit_id(hit: Mapping[str, Any]) -> str | None:
+    for key in ("id", "id_lokalId", "adresseid", "adresseId"):
+        if hit.get(key):
+            return str(hit[key])
+    inner = hit.get("adresse")
+    return _hit_id(inner) if isinstance(inner, Mapping) else None
+
+
+def _hit_text(hit: Mapping[str, Any]) -> str:
+    for key in ("adressebetegnelse", "betegnelse", "tekst", "adgangsadressebetegnelse"):
+        if hit.get(key):
+            return str(hit[key])
+    return ""
+
+
+_COORD_PAIRS = (
+    ("etrs89koordinat_oest", "etrs89koordinat_nord", True),
+    ("etrs89koordinat_øst", "etrs89koordinat_nord", True),
+    ("x", "y", True),
+    ("oest", "nord", True),
+    ("wgs84koordinat_laengde", "wgs84koordinat_bredde", False),
+    ("wgs84koordinat_længde", "wgs84koordinat_bredde", False),
+    ("lon", "lat", False),
+)
+
+
+def coordinates(body: Any) -> tuple[float, float] | None:
+    """The first coordinate pair in an Adressevælger detail answer, as EPSG:25832."""
+    if isinstance(body, Mapping):
+        for kx, ky, utm in _COORD_PAIRS:
+            a, b = _float(body.get(kx)), _float(body.get(ky))
+            if a is not None and b is not None:
+                if not utm or (-180 <= a <= 180 and -90 <= b <= 90):
+                    x, y = _to_utm().transform(a, b)
+                    return float(x), float(y)
+                return a, b
+        for key in ("koordinater", "coordinates"):
+            value = body.get(key)
+            if (
+                isinstance(value, list)
+                and len(value) >= 2
+                and all(_float(v) is not None for v in value[:2])
+            ):
+                return coordinates({"x": value[0], "y": value[1]})
+        for value in body.values():
+            if isinstance(value, Mapping | list):
+                found = coordinates(value)
+                if found:
+                    return found
+    elif isinstance(body, list):
+        for value in body:
+            found = coordinates(value)
+            if found:
+                return found
+    return None
+
+
+def lookup(
+    ctx: RefreshContext, base_url: str, token: str, text: str, key: str | None
+) -> tuple[tuple[float, float] | None, str]:
+    """Place one address with Adressevælger: (x, y) or None, and the reason when None."""
+    params = f"tekst={quote(text)}" + (f"&token={quote(token)}" if token else "")
+    response = ctx.session.get(f"{base_url}/adresser/soeg?{params}")
+    if response.status_code != 200:
+        return None, f"adresseopslag fejlede (HTTP {response.status_code})"
+    hits = _hits(response.json())
+    if not hits:
+        return None, NOT_FOUND
+    exact = [h for h in hits if key and _hit_key(h) == key]
+    chosen = exact[0] if exact else hits[0] if len(hits) == 1 else None
+    if chosen is None:
+        return None, f"flere mulige adresser ({len(hits)})"
+    hit_id = _hit_id(chosen)
+    if hit_id is None:
+        return None, "adresseopslag gav ingen id"
+    detail = ctx.session.get(
+        f"{base_url}/adresser/{quote(hit_id)}" + (f"?token={quote(token)}" if token else "")
+    )
+    if detail.status_code != 200:
+        return None, f"adresseopslag fejlede (HTTP {detail.status_code})"
+    xy = coordinates(detail.json())
+    return (xy, "") if xy else (None, "adressen har ingen koordinater")
+
+
+def _hit_key(hit: Mapping[str, Any]) -> str | None:
+    street = hit.get("vejnavn")
+    number = hit.get("husnummer") or hit.get("husnr") or hit.get("husnummertekst")
+    postnr = hit.get("postnr") or hit.get("postnummer")
+    if street and number and postnr:
+        return match_key(str(street), str(number), postnr)
+    return None
+
+
+# ------------------------------------------------------------------------------ refresh
+
+
+def refresh(ctx: RefreshContext) -> None:
+    """The plugin's refresh function (manifest ``refresh = ".refresh:refresh"``)."""
+    batch_rows = max(1, int(ctx.setting("batch_rows", 50_000)))
+    register_url = str(ctx.setting("register_url", "") or "")
+    register = "main.addresses"
+    if register_url:
+        ctx.progress(0.0, "adresseregister: henter")
+        load_register(ctx, register_url, batch_rows)
+        register = ctx.staging.table("addresses", mode="replace")
+    ctx.check_cancelled()
+
+    companies = ctx.staging.table("companies", mode="upsert", key=["cvr", "pnr"])
+    schema = companies.split(".")[0]
+    todo = f'{schema}."address_todo"'
+    ex = ctx.staging.execute
+    key_sql = match_key_sql("street", "house_no", "postnr")
+    ex(
+        f"CREATE TABLE {todo} AS SELECT * EXCLUDE (rid), {key_sql} AS _key "
+        "FROM main.companies WHERE x IS NULL OR y IS NULL"
+    )
+    total = ex(f"SELECT count(*) FROM {todo}")[0][0]
+    ctx.progress(0.3, f"adresser: {total:,} virksomheder uden placering".replace(",", "."))
+    for column in ("address_id", "access_id"):
+        ex(
+            f"""
+            UPDATE {todo} AS t SET x = a.x, y = a.y, placement_note = NULL
+            FROM (SELECT {column} AS id, any_value(x) AS x, any_value(y) AS y FROM {register}
+                  WHERE {column} IS NOT NULL GROUP BY {column}) AS a
+            WHERE t.x IS NULL AND t.address_id = a.id
+            """
+        )
+    ex(
+        f"""
+        UPDATE {todo} AS t SET x = a.x, y = a.y, placement_note = NULL
+        FROM (SELECT match_key, avg(x) AS x, avg(y) AS y FROM {register}
+              WHERE match_key IS NOT NULL GROUP BY match_key) AS a
+        WHERE t.x IS NULL AND t._key = a.match_key
+        """
+    )
+    ctx.check_cancelled()
+
+    ex(
+        f"""
+        UPDATE {todo} AS t SET placement_note = CASE
+            WHEN t.address IS NULL THEN 'ikke placeret: ingen adresse'
+            WHEN t.street IS NULL OR t._key IS NULL
+                THEN 'ikke placeret: adressen mangler vej, husnummer eller postnummer'
+            WHEN NOT EXISTS (SELECT 1 FROM {register} a WHERE a.postnr = t.postnr)
+                THEN 'ikke placeret: postnummeret findes ikke i adresseregistret'
+            ELSE 'ikke placeret: adressen findes ikke i adresseregistret' END
+        WHERE t.x IS NULL
+        """
+    )
+
+    base_url = str(ctx.setting("base_url", "") or "").rstrip("/")
+    limit = int(ctx.setting("lookup_limit", 500))
+    if base_url and limit > 0:
+        pending = ex(
+            f"SELECT cvr, pnr, address, _key FROM {todo} WHERE x IS NULL AND address IS NOT NULL "
+            "AND street IS NOT NULL ORDER BY cvr, pnr LIMIT ?",
+            [limit],
+        )
+        token = str(ctx.setting("token", "") or "")
+        for i, (cvr, pnr, address, key) in enumerate(pending, start=1):
+            ctx.check_cancelled()
+            try:
+                xy, reason = lookup(ctx, base_url, token, address, key)
+            except (requests.RequestException, ValueError) as exc:
+                xy, reason = None, f"adresseopslag fejlede ({type(exc).__name__})"
+            if xy:
+                ex(
+                    f"UPDATE {todo} SET x = ?, y = ?, placement_note = NULL "
+                    "WHERE cvr = ? AND pnr IS NOT DISTINCT FROM ?",
+                    [xy[0], xy[1], cvr, pnr],
+                )
+            elif reason != NOT_FOUND:  # "not found" keeps the more specific reason from SQL
+                ex(
+                    f"UPDATE {todo} SET placement_note = ? WHERE cvr = ? AND pnr IS NOT DISTINCT FROM ?",
+                    [f"ikke placeret: {reason}", cvr, pnr],
+                )
+            ctx.progress(
+                0.4 + 0.5 * i / max(1, len(pending)), f"adresseopslag {i} af {len(pending)}"
+            )
+
+    columns = [c for c in ctx.staging.columns("companies") if c != "rid"]
+    col_list = ", ".join(f'"{c}"' for c in columns)
+    ex(f"INSERT INTO {companies} ({col_list}) SELECT {col_list} FROM {todo}")
+    placed = ex(f"SELECT count(*) FROM {todo} WHERE x IS NOT NULL")[0][0]
+    ex(f"DROP TABLE {todo}")
+    ctx.progress(1.0, f"adresser: {placed} af {total} placeret")
