@@ -51,14 +51,23 @@ class AreaLayerModel:
 
 
 def rings_of(geom: BaseGeometry) -> list[np.ndarray]:
-    """Exterior and interior rings of a (multi)polygon as (n, 2) arrays."""
-    rings: list[np.ndarray] = []
-    for poly in getattr(geom, "geoms", [geom]):
-        if poly.is_empty or poly.geom_type != "Polygon":
-            continue
-        rings.append(np.asarray(poly.exterior.coords)[:, :2])
-        rings.extend(np.asarray(r.coords)[:, :2] for r in poly.interiors)
-    return rings
+    """Exterior and interior rings of the polygons in ``geom`` as (n, 2) arrays.
+
+    Multi-polygons and geometry collections (as ``make_valid`` produces) are walked; lines
+    and points in a collection are not areas and are skipped.
+    """
+    if geom is None or geom.is_empty:
+        return []
+    if geom.geom_type == "Polygon":
+        rings = [np.asarray(geom.exterior.coords)[:, :2]]
+        rings.extend(np.asarray(r.coords)[:, :2] for r in geom.interiors)
+        return rings
+    if hasattr(geom, "geoms"):
+        out: list[np.ndarray] = []
+        for part in geom.geoms:
+            out.extend(rings_of(part))
+        return out
+    return []
 
 
 def path_arrays(rings: Iterable[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -89,6 +98,9 @@ def areas_from_wkb(
     geoms = shapely.from_wkb(np.asarray(list(wkbs), dtype=object), on_invalid="ignore")
     if simplify_m > 0:
         geoms = shapely.simplify(geoms, simplify_m, preserve_topology=True)
+    # Exteriors counter-clockwise, holes clockwise: the view fills the one path with the
+    # non-zero winding rule, so holes stay open and overlapping areas stay filled.
+    geoms = shapely.orient_polygons(geoms, exterior_cw=False)
     rings: list[np.ndarray] = []
     lx: list[float] = []
     ly: list[float] = []

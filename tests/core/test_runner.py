@@ -182,3 +182,29 @@ def test_close_interrupts_and_rejects_new_work(con):
     assert got.results == [] and got.errors == []
     with pytest.raises(RuntimeError):
         runner.submit(lambda cur: 1)
+
+
+def test_interrupt_that_lands_before_the_statement_starts_is_repeated(con):
+    """A submit between a job's staleness check and the start of its query: the query
+    would miss a single interrupt, so the runner keeps interrupting the stale job."""
+    got = Collector()
+    checked = threading.Event()
+    go_on = threading.Event()
+    runner = LatestRunner(con, got.result, got.error)
+
+    def racy(cur):
+        raw = cur._cursor  # past the staleness check, as if the submit came just after it
+        checked.set()
+        go_on.wait(10)
+        return raw.execute(SLOW_SQL).fetchone()[0]
+
+    try:
+        runner.submit(racy)
+        assert checked.wait(10)
+        new = runner.submit(lambda cur: "new")
+        go_on.set()
+        assert runner.wait_idle(30)
+        assert got.results == [(new, "new")]
+        assert runner.dropped == 1
+    finally:
+        runner.close()

@@ -65,3 +65,29 @@ def test_layer_models_do_not_import_qt():
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_rings_are_oriented_for_winding_fill():
+    # exterior given clockwise, hole counter-clockwise: the model turns both around
+    cw = Polygon([(0, 0), (0, 10), (10, 10), (10, 0)], holes=[[(2, 2), (3, 2), (3, 3)]])
+    model = areas_from_wkb([shapely.to_wkb(cw)])
+    ends = np.flatnonzero(model.connect == 0)
+    ext = np.column_stack([model.x[: ends[0] + 1], model.y[: ends[0] + 1]])
+    hole = np.column_stack([model.x[ends[0] + 1 :], model.y[ends[0] + 1 :]])
+    assert shapely.LinearRing(ext).is_ccw
+    assert not shapely.LinearRing(hole).is_ccw
+
+
+def test_geometry_collections_contribute_their_polygons():
+    from shapely.geometry import GeometryCollection, LineString
+
+    gc = GeometryCollection(
+        [
+            MultiPolygon([Polygon([(0, 0), (1, 0), (1, 1)])]),
+            LineString([(5, 5), (6, 6)]),
+            Polygon([(2, 2), (3, 2), (3, 3)]),
+        ]
+    )
+    model = areas_from_wkb([shapely.to_wkb(gc)])
+    assert model.ring_count == 2
+    assert len(model.x) == 8

@@ -191,3 +191,15 @@ def test_empty_cache_opens(open_window, tmp_path):
     assert window.models["candidates"].rowCount() == 0
     assert not window.demo_badge.isVisible()
     assert "DEMODATA" not in window.windowTitle()
+
+
+def test_typing_is_debounced_into_one_query(qtbot, window):
+    before = window.runner.core.latest
+    box = window.filters.days_min
+    box.lineEdit().selectAll()
+    with qtbot.waitSignal(window.resultsApplied, timeout=30_000):
+        qtbot.keyClicks(box.lineEdit(), "400")
+    qtbot.waitUntil(window.is_idle, timeout=30_000)
+    assert box.value() == 400
+    assert window.runner.core.latest - before == 1  # one query for three key strokes
+    assert window.result.flt.unemployed_days == Range(400, None)

@@ -56,6 +56,8 @@ class _GuardedCursor:
 class LatestRunner:
     """Run submitted jobs one at a time on a worker thread; only the newest one counts."""
 
+    REINTERRUPT_S = 0.05
+
     def __init__(
         self,
         con: duckdb.DuckDBPyConnection,
@@ -76,6 +78,8 @@ class LatestRunner:
         self.dropped = 0  # how many finished jobs were dropped as stale
         self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
         self._thread.start()
+        self._watcher = threading.Thread(target=self._watch, name=f"{name}-watch", daemon=True)
+        self._watcher.start()
 
     # -- API ---------------------------------------------------------------------------
     @property
@@ -126,6 +130,7 @@ class LatestRunner:
                 self._interrupt_locked()
             self._cond.notify_all()
         self._thread.join(timeout)
+        self._watcher.join(timeout)
         with contextlib.suppress(duckdb.Error):  # the connection may be closed already
             self._cursor.close()
 
@@ -134,6 +139,23 @@ class LatestRunner:
         self.interrupts += 1
         with contextlib.suppress(duckdb.Error):  # nothing running any more
             self._cursor.interrupt()
+
+    def _watch(self) -> None:
+        """Interrupt a stale job until it stops.
+
+        ``interrupt()`` only reaches a statement that is already executing; one issued just
+        before the job's next statement starts is lost. So while a stale job runs, repeat it.
+        """
+        with self._cond:
+            while True:
+                if self._closed and not self._running:
+                    return
+                if self._running and self._running != self._latest:
+                    self._cond.wait(self.REINTERRUPT_S)
+                    if self._running and self._running != self._latest:
+                        self._interrupt_locked()
+                else:
+                    self._cond.wait()
 
     def _loop(self) -> None:
         while True:
@@ -146,6 +168,7 @@ class LatestRunner:
                 ticket, fn = self._pending
                 self._pending = None
                 self._running = ticket
+                self._cond.notify_all()
             result: Any = None
             error: BaseException | None = None
             try:

@@ -74,6 +74,7 @@ class TokenPicker(QWidget):
         self.edit.returnPressed.connect(lambda: self._add_text(self.edit.text()))
         self.list = QListWidget(self)
         self.list.setMaximumHeight(64)
+        self.list.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.list.setToolTip(tr("filters.remove") + ": Delete / dobbeltklik")
         self.list.itemDoubleClicked.connect(self._remove_item)
         self.list.installEventFilter(self)
@@ -113,7 +114,7 @@ class TokenPicker(QWidget):
         item = QListWidgetItem(f"{self.title(code)} ({code})")
         item.setData(Qt.ItemDataRole.UserRole, code)
         self.list.addItem(item)
-        self.list.setVisible(True)
+        self._fit_list()
         self.changed.emit()
 
     def clear(self) -> None:
@@ -124,6 +125,14 @@ class TokenPicker(QWidget):
         if had:
             self.changed.emit()
 
+    def _fit_list(self) -> None:
+        """As tall as its entries (up to three), so one pick does not take a box of space."""
+        n = self.list.count()
+        self.list.setVisible(n > 0)
+        if n:
+            row = self.list.sizeHintForRow(0)
+            self.list.setFixedHeight(min(n, 3) * row + 2 * self.list.frameWidth() + 2)
+
     def _add_text(self, text: str) -> None:
         code = self.code_for(text)
         if code is not None:
@@ -132,7 +141,7 @@ class TokenPicker(QWidget):
 
     def _remove_item(self, item: QListWidgetItem) -> None:
         self.list.takeItem(self.list.row(item))
-        self.list.setVisible(self.list.count() > 0)
+        self._fit_list()
         self.changed.emit()
 
     def eventFilter(self, obj, event) -> bool:
@@ -369,6 +378,10 @@ class FilterPanel(QWidget):
         """(Re)start the debounce timer: typing never fires a query per key stroke."""
         self.histogram.set_range(self.days_min.value() or None, self.days_max.value() or None)
         self._timer.start()
+
+    def pending(self) -> bool:
+        """A change is waiting for its debounce timer."""
+        return self._timer.isActive()
 
     def emit_now(self) -> None:
         self._timer.stop()

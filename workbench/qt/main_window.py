@@ -83,6 +83,7 @@ def run_filter(cur: Any, flt: Filter) -> QueryResult:
 class MainWindow(QMainWindow):
     resultsApplied = Signal(object)  # QueryResult, after the map and tables show it
     languageRequested = Signal(str)
+    queryFailed = Signal(str)
 
     def __init__(
         self, con: duckdb.DuckDBPyConnection, *, cache_path: Path, settings: Settings, parent=None
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
         self.demo = cache.is_demo(con)
         self.today = reference_date(con) if self.demo else date.today()
         self.result: QueryResult | None = None
+        self.last_error: str | None = None
         self._ticket = 0
         self._gui_cursor = con.cursor()  # pages of the tables, details
         self.resize(1400, 900)
@@ -183,7 +185,15 @@ class MainWindow(QMainWindow):
         self.filter_dock.setObjectName("filterDock")
         self.filter_dock.setWidget(scroll)
         self.filter_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        self.filter_dock.setMinimumWidth(330)
+        # wide enough for the panel and its scroll bar, so nothing is cut off on the right
+        self.filter_dock.setMinimumWidth(
+            max(
+                330,
+                self.filters.minimumSizeHint().width()
+                + scroll.verticalScrollBar().sizeHint().width()
+                + 12,
+            )
+        )
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.filter_dock)
 
         # details (right) ----------------------------------------------------------------
@@ -278,6 +288,7 @@ class MainWindow(QMainWindow):
         if ticket != self._ticket:
             return
         self.result = result
+        self.last_error = None
         for entity in ENTITIES:
             pts: Points = getattr(result, entity)
             self.models[entity].set_rids(pts.rid)
@@ -286,10 +297,17 @@ class MainWindow(QMainWindow):
         self._show_detail(None, None)
         self._update_counts()
         self.busy_label.setText(tr("status.ready"))
+        self.busy_label.setToolTip(
+            f"{result.seconds * 1000:.0f} ms"
+        )  # the query's cost, for profiling
         self.resultsApplied.emit(result)
 
     def _on_failed(self, ticket: int, message: str) -> None:
+        if ticket != self._ticket:
+            return
+        self.last_error = message
         self.busy_label.setText(tr("status.error", message=message))
+        self.queryFailed.emit(message)
 
     def _on_busy(self, busy: bool) -> None:
         self.busy_bar.setVisible(busy)

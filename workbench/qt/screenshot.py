@@ -37,6 +37,7 @@ def render_screenshot(
             timer.setSingleShot(True)
             timer.timeout.connect(loop.quit)
             window.resultsApplied.connect(lambda _r: loop.quit())
+            window.queryFailed.connect(lambda _m: loop.quit())
             if not window.is_idle():
                 timer.start(TIMEOUT_MS)
                 loop.exec()

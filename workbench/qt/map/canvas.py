@@ -24,10 +24,10 @@ SEA = (206, 224, 238)
 
 LAYER_STYLES = {
     "companies": PointStyle(
-        color=(230, 120, 20, 170), size=5.0, symbol="s", outline=(255, 255, 255, 90)
+        color=(235, 130, 30, 150), size=5.0, symbol="s", outline=(255, 255, 255, 60)
     ),
     "candidates": PointStyle(
-        color=(31, 100, 190, 200), size=5.0, symbol="o", outline=(255, 255, 255, 120)
+        color=(25, 90, 200, 235), size=9.0, symbol="o", outline=(255, 255, 255, 230)
     ),
 }
 LEGEND_KEYS = {"candidates": "map.legend_candidates", "companies": "map.legend_companies"}

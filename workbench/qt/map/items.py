@@ -40,7 +40,7 @@ class AreaItem(pg.GraphicsObject):
         self._model = model
         if model.x.size:
             self._path = pg.arrayToQPath(model.x, model.y, connect=model.connect)
-            self._path.setFillRule(Qt.FillRule.OddEvenFill)
+            self._path.setFillRule(Qt.FillRule.WindingFill)  # rings are oriented by the model
         else:
             self._path = QPainterPath()
         self._rect = self._path.boundingRect()
