@@ -1,0 +1,182 @@
+"""Everything the company detail pane shows, as one plain dict (Qt-free).
+
+``company_detail(con, cvr, pnr)`` reads the cache: the current facts of the production unit
+(or of the company when ``pnr`` is None), the history of names, addresses, industries,
+status and form (``company_history``), all production units, job postings of the last two
+years, the collaboration history with jobcenters, and the link to the public CVR page.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import duckdb
+
+CVR_URL = "https://datacvr.virk.dk/enhed/virksomhed/{cvr}"
+
+_FACT_COLUMNS = [
+    "cvr",
+    "pnr",
+    "name",
+    "address",
+    "postnr",
+    "kommune_kode",
+    "x",
+    "y",
+    "industry_code",
+    "industry_text",
+    "industry_code_db25",
+    "industry_text_db25",
+    "employees",
+    "employees_band",
+    "status",
+    "started",
+    "advertising_protected",
+    "company_form",
+    "unit_kind",
+    "placement_note",
+    "source",
+    "refreshed_at",
+]
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    cur = con.cursor()
+    try:
+        result = cur.execute(sql, params)
+        names = [d[0] for d in result.description]
+        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+    finally:
+        cur.close()
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    return {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
+        ).fetchall()
+    }
+
+
+def two_years_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 2)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 2, day=28)
+
+
+def company_detail(
+    con: duckdb.DuckDBPyConnection,
+    cvr: str | int,
+    pnr: str | int | None = None,
+    *,
+    today: date | None = None,
+) -> dict[str, Any]:
+    """The detail sections for company ``cvr`` (and production unit ``pnr``).
+
+    Keys: ``cvr``, ``pnr``, ``found``, ``name``, ``current`` (dict of facts, with
+    ``kommune_navn`` and ``placed``), ``history`` (list of {field, value, valid_from,
+    valid_to, pnr}, newest first per field), ``production_units``, ``postings`` (posted
+    within two years before ``today``, newest first), ``collaborations`` (newest first) and
+    ``cvr_url``.
+    """
+    cvr = str(cvr).strip()
+    pnr = str(pnr).strip() if pnr not in (None, "") else None
+    today = today or date.today()
+    available = _columns(con, "companies")
+    cols = [c for c in _FACT_COLUMNS if c in available]
+    select = ", ".join(f"c.{c}" for c in cols)
+    units = _rows(
+        con,
+        f"SELECT {select}, m.navn AS kommune_navn FROM companies c "
+        "LEFT JOIN municipalities m ON m.kode = c.kommune_kode "
+        "WHERE c.cvr = ? ORDER BY c.pnr IS NOT NULL, coalesce(c.employees, -1) DESC, c.pnr",
+        [cvr],
+    )
+    current: dict[str, Any] | None = None
+    if pnr is not None:
+        current = next((u for u in units if u.get("pnr") == pnr), None)
+    if current is None and units:
+        current = units[0]
+    if current is not None:
+        current = dict(current)
+        current["placed"] = current.get("x") is not None and current.get("y") is not None
+
+    history: list[dict[str, Any]] = []
+    if "company_history" in _tables(con):
+        history = _rows(
+            con,
+            "SELECT field, value, valid_from, valid_to, pnr FROM company_history "
+            "WHERE cvr = ? AND (pnr IS NULL OR pnr IS NOT DISTINCT FROM ?) "
+            "ORDER BY field, valid_from DESC NULLS LAST",
+            [cvr, current.get("pnr") if current else pnr],
+        )
+
+    since = two_years_before(today)
+    posting_cols = [
+        c
+        for c in (
+            "posting_id",
+            "pnr",
+            "title",
+            "occupation_code",
+            "occupation_title",
+            "posted",
+            "deadline",
+            "kommune_kode",
+            "url",
+        )
+        if c in _columns(con, "job_postings")
+    ]
+    postings = _rows(
+        con,
+        f"SELECT {', '.join(posting_cols)} FROM job_postings "
+        "WHERE cvr = ? AND posted >= ? AND posted <= ? ORDER BY posted DESC, posting_id",
+        [cvr, since, today + timedelta(days=1)],
+    )
+    collaborations = _rows(
+        con,
+        "SELECT pnr, jobcenter, kind, started, ended, status, note FROM collaborations "
+        "WHERE cvr = ? ORDER BY started DESC NULLS LAST, kind",
+        [cvr],
+    )
+    production_units = [
+        {
+            k: u.get(k)
+            for k in (
+                "pnr",
+                "name",
+                "address",
+                "postnr",
+                "kommune_kode",
+                "kommune_navn",
+                "employees",
+                "employees_band",
+                "status",
+                "placement_note",
+            )
+        }
+        | {"placed": u.get("x") is not None}
+        for u in units
+        if u.get("pnr") is not None
+    ]
+    return {
+        "cvr": cvr,
+        "pnr": current.get("pnr") if current else pnr,
+        "found": current is not None,
+        "name": current.get("name") if current else None,
+        "current": current or {},
+        "history": history,
+        "production_units": production_units,
+        "postings": postings,
+        "collaborations": collaborations,
+        "cvr_url": CVR_URL.format(cvr=cvr),
+    }
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {
+        r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
