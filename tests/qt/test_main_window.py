@@ -203,3 +203,12 @@ def test_typing_is_debounced_into_one_query(qtbot, window):
     assert box.value() == 400
     assert window.runner.core.latest - before == 1  # one query for three key strokes
     assert window.result.flt.unemployed_days == Range(400, None)
+
+
+def test_municipality_labels_only_when_zoomed_in(qtbot, window):
+    labels = window.map.area_labels
+    assert not labels.labels_shown()  # all of Denmark: no clutter
+    x, y = float(window.map.areas.model.label_x[0]), float(window.map.areas.model.label_y[0])
+    with qtbot.waitSignal(window.map.layersRefreshed, timeout=10_000):
+        window.map.set_extent((x - 20_000, y - 20_000, x + 20_000, y + 20_000))
+    assert labels.labels_shown()

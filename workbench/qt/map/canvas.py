@@ -16,7 +16,7 @@ from workbench.layers.hit import nearest_point
 from workbench.layers.points import DEFAULT_DENSITY_THRESHOLD, PointLayerModel, PointStyle
 from workbench.qt.i18n import fmt_int, tr
 
-from .items import AreaItem, PointLayerItem, SelectionItem
+from .items import AreaItem, AreaLabelItem, PointLayerItem, SelectionItem
 
 # Denmark in EPSG:25832, for the first view before any area is loaded.
 DENMARK_EXTENT = (440_000.0, 6_040_000.0, 900_000.0, 6_410_000.0)
@@ -57,6 +57,8 @@ class MapWidget(pg.PlotWidget):
 
         self.areas = AreaItem()
         self.vb.addItem(self.areas, ignoreBounds=True)
+        self.area_labels = AreaLabelItem()
+        self.vb.addItem(self.area_labels, ignoreBounds=True)
         self.layers: dict[str, PointLayerModel] = {}
         self.items: dict[str, PointLayerItem] = {}
         # companies below candidates: candidates are what consultants look for first
@@ -101,6 +103,7 @@ class MapWidget(pg.PlotWidget):
     # -- data ----------------------------------------------------------------------------
     def set_areas(self, model: AreaLayerModel) -> None:
         self.areas.set_model(model)
+        self.area_labels.set_model(model)
         bounds = model.bounds()
         if bounds is not None:
             self.set_extent(bounds)

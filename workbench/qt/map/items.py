@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
 
 from workbench.layers.areas import AreaLayerModel
@@ -170,3 +170,57 @@ class SelectionItem(pg.ScatterPlotItem):
             brush=pg.mkBrush(0, 0, 0, 0),
             pen=pg.mkPen(220, 20, 60, 255, width=3),
         )
+
+
+class AreaLabelItem(pg.GraphicsObject):
+    """Municipality names at their label points, drawn only when zoomed in far enough
+    that they do not clutter the overview. One item for all labels."""
+
+    MAX_VIEW_WIDTH_M = 180_000
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._model = AreaLayerModel.empty()
+        self._rect = QRectF()
+        self.setZValue(-5)  # above the areas, below the points
+
+    def set_model(self, model: AreaLayerModel) -> None:
+        self.prepareGeometryChange()
+        self._model = model
+        b = model.bounds()
+        self._rect = QRectF() if b is None else QRectF(b[0], b[1], b[2] - b[0], b[3] - b[1])
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def labels_shown(self) -> bool:
+        vb = self.getViewBox()
+        if vb is None or not self._model.names:
+            return False
+        (xmin, xmax), _ = vb.viewRange()
+        return (xmax - xmin) <= self.MAX_VIEW_WIDTH_M
+
+    def paint(self, painter: QPainter, *args: object) -> None:
+        if not self.labels_shown():
+            return
+        model = self._model
+        transform = painter.transform()
+        painter.save()
+        painter.resetTransform()
+        font = painter.font()
+        font.setPointSizeF(8.5)
+        painter.setFont(font)
+        metrics = painter.fontMetrics()
+        for name, x, y in zip(model.names, model.label_x, model.label_y, strict=False):
+            if not (np.isfinite(x) and np.isfinite(y)):
+                continue
+            pt = transform.map(QPointF(float(x), float(y)))
+            w = metrics.horizontalAdvance(name)
+            box = QRectF(pt.x() - w / 2 - 2, pt.y() - metrics.height() / 2, w + 4, metrics.height())
+            painter.setPen(QColor(255, 255, 255, 220))
+            for dx, dy in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+                painter.drawText(box.translated(dx, dy), Qt.AlignmentFlag.AlignCenter, name)
+            painter.setPen(QColor(70, 70, 80))
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, name)
+        painter.restore()
