@@ -178,7 +178,9 @@ def _project(geom: Any, crs: str) -> Any:
 
 def _polygonal(geom: Any) -> list[Polygon]:
     if not geom.is_valid:
-        geom = shapely.make_valid(geom)
+        # "structure" keeps the intended areas of self-intersecting or nested rings and is
+        # several times faster than the default "linework" on DAGI-like polygons.
+        geom = shapely.make_valid(geom, method="structure", keep_collapsed=False)
     if isinstance(geom, Polygon):
         return [geom] if not geom.is_empty else []
     if isinstance(geom, MultiPolygon):
@@ -203,6 +205,7 @@ def dissolve(
     features = data["features"]
     declared = _declared_crs(data)
     parts: dict[str, list[Polygon]] = {}
+    feature_count: dict[str, int] = {}
     names: dict[str, str] = {}
     region_codes: dict[str, str | None] = {}
     n = max(len(features), 1)
@@ -236,6 +239,7 @@ def dissolve(
             ctx.staging.reject(table, "tom geometri", i, "geometry", None, props)
             continue
         parts.setdefault(code, []).extend(polys)
+        feature_count[code] = feature_count.get(code, 0) + 1
         name = props.get(name_prop)
         if name and code not in names:
             names[code] = str(name).strip()
@@ -252,7 +256,8 @@ def dissolve(
         if code not in names:
             ctx.staging.reject(table, f"mangler {name_prop}", None, name_prop, code, {"kode": code})
             continue
-        geom = _as_multipolygon(polys)
+        # One valid feature has non-overlapping parts already; only several need a union.
+        geom = MultiPolygon(polys) if feature_count[code] == 1 else _as_multipolygon(polys)
         largest = max(geom.geoms, key=lambda p: p.area)
         point = largest.representative_point()
         out[code] = {

@@ -138,22 +138,26 @@ def parse_classification(
         ci, ti = header.index("KODE"), header.index("TITEL")
         li = header.index("NIVEAU") if "NIVEAU" in header else None
 
-        def entries() -> Iterator[tuple[int, str, str, int | None]]:
+        def entries() -> Iterator[tuple[int, str, str, int | None, str | None]]:
             for n, r in enumerate(rows[1:], start=2):
                 level = _int(r[li]) if li is not None and li < len(r) else None
-                yield n, _cell(r, ci), _cell(r, ti), level
+                yield n, _cell(r, ci), _cell(r, ti), level, None
 
     elif {"NIVEAU", "TEKST", "6-KODE"} <= set(header):
         cols = [header.index(c) for c in ("SECTION", "2-KODE", "3-KODE", "4-KODE", "6-KODE")]
         ni, ti = header.index("NIVEAU"), header.index("TEKST")
 
-        def entries() -> Iterator[tuple[int, str, str, int | None]]:
+        def entries() -> Iterator[tuple[int, str, str, int | None, str | None]]:
             for n, r in enumerate(rows[1:], start=2):
                 niveau = _int(_cell(r, ni))
                 if niveau is None or not 0 <= niveau < len(cols):
                     ctx.staging.reject(table, "ukendt niveau", n, "Niveau", _cell(r, ni), r)
                     continue
-                yield n, _cell(r, cols[niveau]), _cell(r, ti), niveau + 1
+                # The row names its own ancestors: the nearest non-empty one is the parent.
+                parent = next(
+                    (_clean_code(_cell(r, c)) for c in reversed(cols[:niveau]) if _cell(r, c)), ""
+                )
+                yield n, _cell(r, cols[niveau]), _cell(r, ti), niveau + 1, parent
 
     else:
         raise PluginError(
@@ -162,7 +166,7 @@ def parse_classification(
 
     seen: set[str] = set()
     stack: dict[int, str] = {}
-    for n, raw_code, title, level in entries():
+    for n, raw_code, title, level, explicit_parent in entries():
         code = _clean_code(raw_code)
         if not code:
             ctx.staging.reject(table, "mangler kode", n, "kode", raw_code, {"title": title})
@@ -179,7 +183,10 @@ def parse_classification(
         stack[level] = code
         for deeper in [lv for lv in stack if lv > level]:
             del stack[deeper]
-        parent = next((stack[lv] for lv in range(level - 1, 0, -1) if lv in stack), None)
+        if explicit_parent is not None:
+            parent = explicit_parent if explicit_parent in seen else None
+        else:
+            parent = next((stack[lv] for lv in range(level - 1, 0, -1) if lv in stack), None)
         out.append({"code": code, "title": title, "level": level, "parent_code": parent})
     return out
 

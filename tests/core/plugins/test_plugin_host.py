@@ -1,0 +1,252 @@
+"""The plugin host on a real DuckDB file: swap modes, rids, rejects, failures, cancel, recovery."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+from workbench.core import cache
+from workbench.core.plugins.api import PluginError, RefreshContext
+from workbench.core.plugins.host import PluginHost, last_runs, plugin_from_function
+
+from .conftest import manifest, settings
+
+
+def _munis(ctx: RefreshContext, names: dict[str, str]) -> None:
+    ctx.staging.insert("municipalities", [{"kode": k, "navn": v} for k, v in names.items()])
+
+
+def _names(host: PluginHost) -> dict[str, str]:
+    return dict(host.con.execute("SELECT kode, navn FROM municipalities").fetchall())
+
+
+def _log(host: PluginHost, run_id: str) -> tuple:
+    return host.con.execute(
+        "SELECT status, rows_written, rows_rejected, message, finished IS NOT NULL FROM refresh_log WHERE run_id = ?",
+        [run_id],
+    ).fetchone()
+
+
+def _staging_schemas(host: PluginHost) -> list[str]:
+    return [
+        r[0]
+        for r in host.con.execute(
+            "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'staging%'"
+        ).fetchall()
+    ]
+
+
+def test_replace_swaps_whole_table_and_logs(make_host):
+    host = make_host({"t": lambda ctx: _munis(ctx, {"0101": "København", "0147": "Frederiksberg"})})
+    first = host.run("t")
+    assert first.ok and first.rows_written == 2
+    host.plugins["t"].refresh_function = lambda ctx: _munis(ctx, {"0151": "Ballerup"})
+    second = host.run("t")
+    assert second.ok
+    assert _names(host) == {"0151": "Ballerup"}
+    assert _log(host, second.run_id) == ("ok", 1, 0, "municipalities: 1", True)
+    assert _staging_schemas(host) == []
+
+
+def test_rid_assigned_and_replace_where_rebuilds_candidate_index(make_host):
+    def load(jobcenter: str, ids: list[str]):
+        def refresh(ctx: RefreshContext) -> None:
+            ctx.staging.table(
+                "candidates", mode="replace_where", where="jobcenter = ?", params=[jobcenter]
+            )
+            ctx.staging.insert(
+                "candidates",
+                [
+                    {"candidate_id": i, "jobcenter": jobcenter, "occupation_codes": ["2512"]}
+                    for i in ids
+                ],
+            )
+
+        return refresh
+
+    host = make_host({"t": load("0101", ["a", "b"])})
+    assert host.run("t").ok
+    host.plugins["t"].refresh_function = load("0147", ["c"])
+    assert host.run("t").ok
+    host.plugins["t"].refresh_function = load("0101", ["d"])
+    assert host.run("t").ok
+    rows = host.con.execute(
+        "SELECT candidate_id, jobcenter, rid FROM candidates ORDER BY rid"
+    ).fetchall()
+    assert [(r[0], r[1]) for r in rows] == [("c", "0147"), ("d", "0101")]
+    rids = [r[2] for r in rows]
+    assert len(set(rids)) == 2 and rids == sorted(rids) and rids[0] == 3  # after a, b
+    side = host.con.execute("SELECT rid, code FROM candidate_occupations ORDER BY rid").fetchall()
+    assert side == [(rids[0], "2512"), (rids[1], "2512")]
+
+
+def test_upsert_keeps_rid_of_replaced_rows(make_host):
+    def load(rows: list[dict]):
+        def refresh(ctx: RefreshContext) -> None:
+            ctx.staging.table("companies", mode="upsert", key=["cvr", "pnr"])
+            ctx.staging.insert("companies", rows)
+
+        return refresh
+
+    host = make_host(
+        {"t": load([{"cvr": "1", "pnr": None, "name": "A"}, {"cvr": "2", "pnr": "9", "name": "B"}])}
+    )
+    assert host.run("t").ok
+    before = dict(host.con.execute("SELECT cvr, rid FROM companies").fetchall())
+    host.plugins["t"].refresh_function = load(
+        [{"cvr": "1", "pnr": None, "name": "A2"}, {"cvr": "3", "pnr": "5", "name": "C"}]
+    )
+    assert host.run("t").ok
+    after = {
+        r[0]: (r[1], r[2])
+        for r in host.con.execute("SELECT cvr, name, rid FROM companies").fetchall()
+    }
+    assert after["1"] == ("A2", before["1"])  # NULL pnr matched, rid kept
+    assert after["2"] == ("B", before["2"])  # untouched
+    assert after["3"][1] > max(before.values())
+    assert len(after) == 3
+
+
+def test_failure_keeps_previous_data_and_rejects(make_host):
+    host = make_host({"t": lambda ctx: _munis(ctx, {"0101": "København"})})
+    assert host.run("t").ok
+
+    def failing(ctx: RefreshContext) -> None:
+        _munis(ctx, {"0999": "Ny"})
+        ctx.staging.reject(
+            "municipalities",
+            "ugyldig kode",
+            row_number=7,
+            field="kode",
+            value="x",
+            raw={"kode": "x"},
+        )
+        raise PluginError("kilden svarede forkert")
+
+    host.plugins["t"].refresh_function = failing
+    result = host.run("t")
+    assert (result.status, result.message, result.rows_rejected) == (
+        "failed",
+        "kilden svarede forkert",
+        1,
+    )
+    assert _names(host) == {"0101": "København"}
+    assert _log(host, result.run_id) == ("failed", 0, 1, "kilden svarede forkert", True)
+    reject = host.con.execute(
+        "SELECT run_id, plugin, row_number, field, value, reason, raw FROM municipalities_rejects"
+    ).fetchone()
+    assert reject[:6] == (result.run_id, "t", 7, "kode", "x", "ugyldig kode")
+    assert json.loads(reject[6]) == {"kode": "x"}
+    assert _staging_schemas(host) == []
+
+
+def test_unexpected_exception_and_undeclared_table_fail_cleanly(make_host):
+    host = make_host({"t": lambda ctx: _munis(ctx, {"0101": "København"})})
+    assert host.run("t").ok
+    host.plugins["t"].refresh_function = lambda ctx: {}["missing"]
+    assert host.run("t").message == "KeyError: 'missing'"
+    host.plugins["t"].refresh_function = lambda ctx: ctx.staging.table("job_postings")
+    result = host.run("t")
+    assert result.status == "failed" and "not listed in the manifest" in result.message
+    assert _names(host) == {"0101": "København"}
+
+
+def test_failed_swap_rolls_back_every_table(make_host):
+    host = make_host({"t": lambda ctx: _munis(ctx, {"0101": "København"})})
+    assert host.run("t").ok
+
+    def bad_predicate(ctx: RefreshContext) -> None:
+        _munis(ctx, {"0147": "Frederiksberg"})  # applied first in the swap ...
+        ctx.staging.table(
+            "candidates", mode="replace_where", where="no_such_column = ?", params=[1]
+        )
+
+    host.plugins["t"].refresh_function = bad_predicate
+    result = host.run("t")
+    assert result.status == "failed" and "replace_where" in result.message
+    assert _names(host) == {"0101": "København"}  # ... and rolled back
+
+
+def test_cancel_half_way_keeps_previous_data(make_host):
+    host = make_host({"t": lambda ctx: _munis(ctx, {"0101": "København"})})
+    assert host.run("t").ok
+    cancel = threading.Event()
+    seen = []
+
+    def long_refresh(ctx: RefreshContext) -> None:
+        for i in range(10):
+            ctx.check_cancelled()
+            seen.append(i)
+            _munis(ctx, {f"{i:04d}": f"k{i}"})
+            ctx.progress((i + 1) / 10, f"{i}")
+
+    def on_progress(plugin: str, fraction: float | None, message: str) -> None:
+        if fraction is not None and fraction >= 0.5 and message != "ok":
+            cancel.set()  # the user presses "Annullér" half way
+
+    host.plugins["t"].refresh_function = long_refresh
+    result = host.run("t", on_progress=on_progress, cancel=cancel)
+    assert result.status == "cancelled"
+    assert seen == [0, 1, 2, 3, 4]
+    assert _names(host) == {"0101": "København"}
+    assert _log(host, result.run_id)[0] == "cancelled"
+    assert _staging_schemas(host) == []
+
+
+def test_secrets_never_reach_the_log(make_host):
+    secret = "s3cr3t-key-value"
+
+    def leaky(ctx: RefreshContext) -> None:
+        raise PluginError(f"server rejected key {ctx.config['api_key']}")
+
+    host = make_host({"t": leaky}, settings(t={"api_key": secret}))
+    result = host.run("t")
+    assert result.status == "failed" and secret not in result.message and "***" in result.message
+    assert (
+        host.con.execute(
+            "SELECT count(*) FROM refresh_log WHERE message LIKE ?", [f"%{secret}%"]
+        ).fetchone()[0]
+        == 0
+    )
+
+
+def test_recover_marks_running_rows_interrupted_and_drops_staging(cache_file: Path):
+    con = cache.connect(cache_file)
+    con.execute("INSERT INTO municipalities (kode, navn) VALUES ('0101', 'København')")
+    con.execute("CREATE SCHEMA staging_deadbeef")
+    con.execute("CREATE TABLE staging_deadbeef.municipalities AS SELECT * FROM municipalities")
+    con.execute(
+        "INSERT INTO refresh_log (run_id, plugin, started, status) VALUES ('deadbeef', 't', now()::TIMESTAMP, 'running')"
+    )
+    con.close()
+    with PluginHost(cache_file, settings(), plugins=[]) as host:
+        assert _log(host, "deadbeef")[0] == "interrupted"
+        assert _staging_schemas(host) == []
+        assert last_runs(host.con)["t"]["status"] == "interrupted"
+        assert _names(host) == {"0101": "København"}
+
+
+def test_configured_ids_follow_settings(cache_file: Path):
+    infos = [
+        plugin_from_function(manifest("a"), lambda ctx: None),
+        plugin_from_function(manifest("b", required=["api_key"]), lambda ctx: None),
+        plugin_from_function(manifest("c"), lambda ctx: None),
+        plugin_from_function(manifest("d"), lambda ctx: None),
+    ]
+    cfg = settings(a={"url": "x"}, b={"api_key": ""}, c={"enabled": False})
+    with PluginHost(cache_file, cfg, plugins=infos) as host:
+        assert host.configured_ids() == ["a"]
+        assert host.refresh() and [r.plugin for r in host.refresh()] == ["a"]
+        with pytest.raises(KeyError):
+            host.refresh(["nope"])
+
+
+def test_insert_rejects_values_of_the_wrong_type(make_host):
+    host = make_host(
+        {"t": lambda ctx: ctx.staging.insert("unemployment_stats", [{"value": "not a number"}])}
+    )
+    result = host.run("t")
+    assert result.status == "failed" and "unemployment_stats.value" in result.message
