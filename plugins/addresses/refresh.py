@@ -385,13 +385,13 @@ def refresh(ctx: RefreshContext) -> None:
 
     base_url = str(ctx.setting("base_url", "") or "").rstrip("/")
     limit = int(ctx.setting("lookup_limit", 500))
-    if base_url and limit > 0:
+    token = str(ctx.setting("token", "") or "")
+    if base_url and token and limit > 0:  # Adressevælger requires a token
         pending = ex(
             f"SELECT cvr, pnr, address, _key FROM {todo} WHERE x IS NULL AND address IS NOT NULL "
             "AND street IS NOT NULL ORDER BY cvr, pnr LIMIT ?",
             [limit],
         )
-        token = str(ctx.setting("token", "") or "")
         for i, (cvr, pnr, address, key) in enumerate(pending, start=1):
             ctx.check_cancelled()
             try:
