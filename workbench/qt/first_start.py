@@ -92,7 +92,7 @@ def ask_first_start(parent: QWidget | None, cache_path: Path) -> str:
 
 
 def show_refresh_hint(parent: QWidget | None, cache_path: Path) -> None:
-    command = f'workbench refresh --all --cache "{cache_path}"'
+    command = f'workbench refresh --cache "{cache_path}"'  # all configured plugins
     QMessageBox.information(parent, tr("first.title"), tr("first.refresh_text", command=command))
 
 
