@@ -16,6 +16,7 @@ import pytest
 from workbench.plugins.cvr import mapping
 from workbench.plugins.cvr.fake_es import FakeElasticsearch, FakeElasticsearchServer
 
+from tests.plugins.fixture_server import FixtureServer, Reply
 from workbench.core import cache
 from workbench.core.config import Settings
 from workbench.core.plugins.host import PluginHost, discover
@@ -457,3 +458,42 @@ def test_plugin_import_does_not_load_qt() -> None:
         "assert not [m for m in sys.modules if m.startswith('PySide6')], 'PySide6 loaded'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_raw_fixture_responses_over_http(
+    tmp_path: Path, fixture_server: FixtureServer, shared_fixtures: Path
+) -> None:
+    """The real response bodies, byte for byte: scroll envelope, hits.total, Basic auth."""
+    cvr_dir = shared_fixtures / "cvr"
+    fixture_server.route(
+        "POST",
+        "/cvr-permanent/virksomhed/_search",
+        Reply.file(cvr_dir / "es_scroll_first_page.json", "application/json"),
+    )
+    fixture_server.route(
+        "POST",
+        "/cvr-permanent/produktionsenhed/_search",
+        Reply.json({"hits": {"total": 0, "hits": []}}),
+    )
+    fixture_server.route(
+        "POST",
+        "/_search/scroll",
+        Reply.json({"_scroll_id": "x", "hits": {"total": 1964821, "hits": []}}),
+    )
+    fixture_server.route("DELETE", "/_search/scroll", Reply.json({"succeeded": True}))
+    messages: list[str] = []
+    path = tmp_path / "cache.duckdb"
+    with make_host(path, fixture_server.url) as host:
+        result = host.run("cvr", on_progress=lambda p, f, m: messages.append(m))
+    assert result.status == "ok", result.message
+    assert rows(path, "SELECT cvr, name, status FROM companies") == [
+        ("29863997", "Nr. Nebel Salonskytteforening", "Ophørt")
+    ]
+    assert any("1.964.821" in m for m in messages)
+    search = fixture_server.calls("/cvr-permanent/virksomhed/_search")[0]
+    assert search.query == {"scroll": ["5m"]}
+    assert search.headers["Authorization"].startswith("Basic ")
+    assert search.json()["query"] == {"match_all": {}}
+    scroll = fixture_server.calls("/_search/scroll", "POST")[0].json()
+    assert scroll["scroll"] == "5m" and scroll["scroll_id"].startswith("DnF1ZXJ5VGhlbkZldGNo")
+    assert fixture_server.calls("/_search/scroll", "DELETE")
