@@ -99,6 +99,15 @@ def _fold(name: str) -> str:
     return " ".join(text.replace("–", "-").split())
 
 
+def _lookup(codes_by_name: Mapping[str, str], name: str) -> str | None:
+    """Code for a municipality name; Jobindsats sometimes uses the genitive ("Nordfyns")."""
+    folded = _fold(name)
+    code = codes_by_name.get(folded)
+    if code is None and folded.endswith("s"):
+        code = codes_by_name.get(folded[:-1])
+    return code
+
+
 def _municipality_names(ctx: RefreshContext) -> dict[str, str]:
     rows = ctx.query("SELECT kode, navn FROM municipalities")
     if not rows:
@@ -203,7 +212,7 @@ def _records(
             missing = area_field if area is None else period_field
             ctx.staging.reject("unemployment_stats", f"mangler {missing}", n, missing, None, row)
             continue
-        kode = normalise_kommune_kode(area) or codes_by_name.get(_fold(str(area)))
+        kode = normalise_kommune_kode(area) or _lookup(codes_by_name, str(area))
         if kode is None:
             if _fold(str(area)).startswith(AGGREGATE_PREFIXES):
                 continue
@@ -237,6 +246,15 @@ def _records(
                 "period": str(period),
                 "measure": f"{table_id}: {col}{qualifier}",
                 "value": number,
-                "unit": "pct." if "pct" in col.lower() else "antal",
+                "unit": _unit(col),
                 "source": source,
             }
+
+
+def _unit(column: str) -> str:
+    low = column.lower()
+    if "pct" in low:
+        return "pct."
+    if "placering" in low or "rang" in low:
+        return "placering"
+    return "antal"

@@ -1,0 +1,165 @@
+"""taxonomies plugin: DB07 (real TSV fixture), DISCO-08 ;-CSV in cp1252 with aliases, ESCO
+search pages, all over local HTTP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.plugins.fixture_server import FixtureServer, Reply, Request
+from workbench.core.config import load_settings
+from workbench.core.plugins.host import PluginHost, discover
+
+DISCO = (
+    "KODE;NIVEAU;TITEL\r\n"
+    "2;1;Arbejde der forudsætter viden på højeste niveau\r\n"
+    "25;2;IT-specialister\r\n"
+    "251;3;Software- og applikationsudviklere\r\n"
+    "2512;4;Softwareudviklere\r\n"
+    "251210;5;Systemudvikling\r\n"
+    "5;1;Service- og salgsarbejde\r\n"
+    "53;2;Omsorgsarbejde\r\n"
+    "532;3;Personlig pleje\r\n"
+    "5322;4;Social- og sundhedsassistenter\r\n"
+    ";4;Uden kode\r\n"
+)
+ALIASES = (
+    "DISCO-08;Stillingsbetegnelse\r\n2512;Programmør\r\n251210;Systemudvikler\r\n9999;Ukendt\r\n"
+)
+
+
+def _esco_page(offset: int) -> dict:
+    items = [
+        {"uri": "http://data.europa.eu/esco/occupation/a1", "code": "2512.4",
+         "preferredLabel": {"da": "softwareudvikler"}, "alternativeLabel": {"da": ["app-udvikler", "kodeekspert"]}},
+        {"uri": "http://data.europa.eu/esco/occupation/a2", "code": "5322.1",
+         "preferredLabel": {"da": "hjemmehjælper"}, "alternativeLabel": {"da": []}},
+        {"uri": "http://data.europa.eu/esco/occupation/a3", "code": "7777.1",
+         "preferredLabel": {"da": "ukendt gruppe"}},
+    ]  # fmt: skip
+    return {"total": 3, "_embedded": {"results": items[offset : offset + 2]}}
+
+
+def _esco_skills(req: Request) -> Reply:
+    if req.query["type"] == ["occupation"]:
+        return Reply.json(_esco_page(int(req.query["offset"][0])))
+    return Reply.json(
+        {"total": 1, "_embedded": {"results": [
+            {"uri": "http://data.europa.eu/esco/skill/s9", "preferredLabel": {"da": "programmering"}}]}}
+    )  # fmt: skip
+
+
+@pytest.fixture
+def served(fixture_server: FixtureServer, shared_fixtures: Path) -> FixtureServer:
+    db07 = shared_fixtures / "classifications" / "db07.tsv"
+    fixture_server.route(
+        "GET", "/db07.tsv", Reply.file(db07, "text/tab-separated-values; charset=utf-8")
+    )
+    fixture_server.route("GET", "/disco.csv", Reply.text(DISCO.encode("cp1252"), "text/csv"))
+    fixture_server.route(
+        "GET", "/aliases.csv", Reply.text(b"\xef\xbb\xbf" + ALIASES.encode(), "text/csv")
+    )
+    fixture_server.route("GET", "/esco/search", handler=_esco_skills)
+    return fixture_server
+
+
+def _host(tmp_path: Path, server: FixtureServer, **cfg: object) -> PluginHost:
+    lines = [
+        f"{k} = {v!r}".replace("'", '"') if isinstance(v, str) else f"{k} = {str(v).lower()}"
+        for k, v in cfg.items()
+    ]
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "[http]\nretries = 1\nbackoff_s = 0\ntimeout_s = 1\n\n[plugins.taxonomies]\n"
+        f'db07_url = "{server.url}/db07.tsv"\n' + "\n".join(lines) + "\n",
+        "utf-8",
+    )
+    plugins = [p for p in discover() if p.id == "taxonomies"]
+    return PluginHost(tmp_path / "cache.duckdb", load_settings(path), plugins=plugins)
+
+
+def test_db07_hierarchy_from_the_real_file(tmp_path: Path, served: FixtureServer):
+    with _host(tmp_path, served) as host:
+        result = host.run("taxonomies")
+        assert result.ok and result.rows_rejected == 0, result.message
+        levels = dict(
+            host.con.execute("SELECT level, count(*) FROM industries GROUP BY 1").fetchall()
+        )
+        assert levels == {1: 21, 2: 88, 3: 272, 4: 618, 5: 741}
+        rows = {
+            r[0]: r[1:]
+            for r in host.con.execute(
+                "SELECT code, title, level, parent_code FROM industries"
+            ).fetchall()
+        }
+        assert rows["011100"] == (
+            "Dyrkning af korn (undtagen ris), bælgfrugter og olieholdige frø",
+            5,
+            "0111",
+        )
+        assert rows["0111"][2] == "011" and rows["011"][2] == "01" and rows["01"][2] == "A"
+        assert rows["A"] == ("Landbrug, jagt, skovbrug og fiskeri", 1, None)
+        assert rows["421100"][2] == "4211"
+        assert rows["999999"] == ("Uoplyst", 5, None)  # section X has no row of its own
+        # no other source configured: occupations are not touched
+        assert host.con.execute("SELECT count(*) FROM occupations").fetchone() == (0,)
+
+
+def test_disco_with_aliases_and_esco(tmp_path: Path, served: FixtureServer):
+    with _host(
+        tmp_path,
+        served,
+        disco_url=f"{served.url}/disco.csv",
+        disco_aliases_url=f"{served.url}/aliases.csv",
+        esco=True,
+        esco_skills=True,
+        esco_page_size=2,
+        esco_base_url=f"{served.url}/esco",
+    ) as host:
+        result = host.run("taxonomies")
+        assert result.ok, result.message
+        occ = {
+            r[0]: r[1:]
+            for r in host.con.execute(
+                "SELECT code, title, parent_code, aliases, level FROM occupations"
+            ).fetchall()
+        }
+        assert set(occ) == {"2", "25", "251", "2512", "251210", "5", "53", "532", "5322"}
+        assert occ["251210"][:2] == ("Systemudvikling", "2512")
+        assert occ["5"][1] is None and occ["53"][1] == "5"
+        assert occ["2512"][2] == ["Programmør", "app-udvikler", "kodeekspert", "softwareudvikler"]
+        assert occ["251210"][2] == ["Systemudvikler"]
+        assert occ["5322"][2] == ["hjemmehjælper"]
+        assert host.con.execute("SELECT code, title, source FROM qualifications").fetchall() == [
+            ("esco:s9", "programmering", "esco")
+        ]
+        offsets = [
+            c.query["offset"]
+            for c in served.calls("/esco/search")
+            if c.query["type"] == ["occupation"]
+        ]
+        assert offsets == [["0"], ["2"]]
+        assert all(c.query["language"] == ["da"] for c in served.calls("/esco/search"))
+        reasons = sorted(
+            r[0] for r in host.con.execute("SELECT reason FROM occupations_rejects").fetchall()
+        )
+        assert reasons == [
+            "ESCO-stilling til ukendt DISCO-gruppe",
+            "mangler kode",
+            "synonym til ukendt DISCO-kode",
+        ]
+
+
+def test_unknown_format_and_missing_file_keep_previous(tmp_path: Path, served: FixtureServer):
+    with _host(tmp_path, served) as host:
+        assert host.run("taxonomies").ok
+        served.route("GET", "/db07.tsv", Reply.text("a;b;c\r\n1;2;3\r\n", "text/csv"))
+        result = host.run("taxonomies")
+        assert result.status == "failed" and result.message.startswith(
+            "ukendt filformat for industries"
+        )
+        host.settings.data["plugins"]["taxonomies"]["db07_url"] = str(tmp_path / "mangler.csv")
+        result = host.run("taxonomies")
+        assert result.status == "failed" and result.message.startswith("kan ikke læse")
+        assert host.con.execute("SELECT count(*) FROM industries").fetchone() == (1740,)
