@@ -245,3 +245,67 @@ def test_unclosed_quote_is_refused_with_a_message(loaded, tmp_path: Path) -> Non
         ";".join(CANDIDATE_HEADER) + '\r\nA;JC;"never closed\r\n' + "x" * 200_000, encoding="utf-8"
     )
     assert "cannot be read as CSV" in _refused(loaded, f)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter"),
+    [("utf-8-sig", ";"), ("cp1252", ";"), ("utf-16", "\t"), ("utf-8", ",")],
+)
+def test_fast_reader_and_row_reader_load_the_same_rows(
+    tmp_path: Path, encoding: str, delimiter: str
+) -> None:
+    import duckdb
+
+    from workbench.core.imports import reader
+
+    rows = [
+        *candidates(5),
+        candidate("Q1", education='a; "b"\r\nc', target="æøå ÆØÅ – €"),
+        candidate(" padded ", education="   "),
+        [""] * len(CANDIDATE_HEADER),  # an empty row: dropped
+        candidate("L1", education="x\ny"),
+    ]
+    f = write_csv(
+        tmp_path / "f.csv", CANDIDATE_HEADER, rows, encoding=encoding, delimiter=delimiter
+    )
+    tf = inspect_file(f)
+    loaded = {}
+    for fast in (True, False):
+        mem = duckdb.connect()
+        calls: list[str] = []
+        real = reader._load_rows
+
+        def spy(*a, _real=real, _calls=calls, **kw):
+            _calls.append("rows")
+            return _real(*a, **kw)
+
+        reader._load_rows = spy
+        try:
+            raw = reader.load_raw(mem, tf, "raw", fast=fast)
+        finally:
+            reader._load_rows = real
+        assert calls == ([] if fast else ["rows"])  # the fast path did not fall back
+        assert raw.rows == 8 and raw.structural == []
+        loaded[fast] = mem.execute("SELECT * FROM raw ORDER BY __row").fetchall()
+        mem.close()
+    assert loaded[True] == loaded[False]
+    by_id = {r[1]: r for r in loaded[True]}
+    assert (
+        by_id["Q1"][0] == 7
+        and by_id["Q1"][10] == 'a; "b"\r\nc'
+        and by_id["Q1"][13] == "æøå ÆØÅ – €"
+    )
+    assert by_id["padded"][10] is None and by_id["L1"][0] == 10
+
+
+def test_irregular_rows_fall_back_to_the_row_reader(tmp_path: Path) -> None:
+    import duckdb
+
+    from workbench.core.imports.reader import load_raw
+
+    f = tmp_path / "f.csv"
+    f.write_text("borger_id;jobcenter\r\nA;J\r\n\r\nB;J;x\r\nC;J\r\n", encoding="utf-8")
+    mem = duckdb.connect()
+    raw = load_raw(mem, inspect_file(f), "raw")
+    assert [(s.row_number, s.fields, s.width) for s in raw.structural] == [(4, 3, 2)]
+    assert mem.execute("SELECT __row, c0 FROM raw ORDER BY 1").fetchall() == [(2, "A"), (5, "C")]

@@ -463,7 +463,7 @@ def test_profiles_map_other_column_names(con, tmp_path: Path) -> None:
 
 def test_cancel_leaves_the_cache_unchanged(con, tmp_path: Path) -> None:
     import_file(con, write_csv(tmp_path / "a.csv", CANDIDATE_HEADER, candidates(3)), "candidates")
-    big = write_csv(tmp_path / "b.csv", CANDIDATE_HEADER, candidates(120_000, prefix="Z"))
+    big = write_csv(tmp_path / "b.csv", CANDIDATE_HEADER, candidates(60_000, prefix="Z"))
     cancel = threading.Event()
     seen: list[float | None] = []
 

@@ -257,12 +257,10 @@ class Validator:
             self.check_cancel()
         m.execute("CREATE OR REPLACE TABLE cpr_rows AS SELECT DISTINCT __row FROM cpr_hits")
         # One reject per (row, column); the value itself is never stored.
-        hits = m.execute("SELECT __row, col FROM cpr_hits ORDER BY 1, 2").fetchall()
-        if hits:
-            m.executemany(
-                "INSERT INTO rej VALUES (?, ?, ?, 'cpr', NULL)",
-                [(r, self.headers[c], MASK) for r, c in hits],
-            )
+        m.execute(
+            "INSERT INTO rej SELECT __row, (?::VARCHAR[])[col + 1], ?, 'cpr', NULL FROM cpr_hits",
+            [self.headers, MASK],
+        )
 
     def _candidates(self) -> None:
         m = self.mem
@@ -400,9 +398,11 @@ class Validator:
             """
         )
         m.execute(
-            "CREATE OR REPLACE TABLE occ_codes AS SELECT __row, list(code ORDER BY pos) AS codes "
-            "FROM (SELECT __row, code, min(pos) AS pos FROM occ_resolved WHERE code IS NOT NULL "
-            "GROUP BY __row, code) GROUP BY __row"
+            # First occurrences in the file's order (list_distinct does not keep the order).
+            "CREATE OR REPLACE TABLE occ_codes AS SELECT __row, "
+            "list_filter(l, (x, i) -> list_position(l, x) = i) AS codes FROM ("
+            "SELECT __row, list(code ORDER BY pos) AS l FROM occ_resolved WHERE code IS NOT NULL "
+            "GROUP BY __row)"
         )
         self.check_cancel()
 
@@ -425,9 +425,11 @@ class Validator:
             """
         )
         m.execute(
-            "CREATE OR REPLACE TABLE qual_codes AS SELECT __row, list(code ORDER BY pos) AS codes "
-            "FROM (SELECT __row, code, min(pos) AS pos FROM qual_resolved WHERE code IS NOT NULL "
-            "GROUP BY __row, code) GROUP BY __row"
+            # First occurrences in the file's order (list_distinct does not keep the order).
+            "CREATE OR REPLACE TABLE qual_codes AS SELECT __row, "
+            "list_filter(l, (x, i) -> list_position(l, x) = i) AS codes FROM ("
+            "SELECT __row, list(code ORDER BY pos) AS l FROM qual_resolved WHERE code IS NOT NULL "
+            "GROUP BY __row)"
         )
         self.check_cancel()
 

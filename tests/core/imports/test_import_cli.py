@@ -1,0 +1,115 @@
+"""``workbench import``: JSON summary and exit codes (0 done, 1 refused, 2 bad usage)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.core.imports.import_filegen import (
+    CANDIDATE_HEADER,
+    COLLAB_HEADER,
+    candidate,
+    candidates,
+    write_csv,
+)
+from workbench.cli import main
+
+
+def _run(capsys, *argv: str) -> tuple[int, str, str]:
+    rc = main(list(argv))
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def test_import_candidates_prints_the_json_summary(
+    cache_file: Path, tmp_path: Path, capsys
+) -> None:
+    rows = [
+        *candidates(4),
+        candidate("BAD", since="32-01-2025"),
+        candidate("U", occupations="Kagebager"),
+    ]
+    f = write_csv(tmp_path / "c.csv", CANDIDATE_HEADER, rows)
+    rc, out, err = _run(
+        capsys, "import", "candidates", str(f), "--cache", str(cache_file), "--format", "json"
+    )
+    assert rc == 0, err
+    data = json.loads(out)
+    assert data["accepted"] == 5 and data["rejected"] == 1
+    assert data["unresolved"] == {"stillingsbetegnelser": {"Kagebager": 1}}
+    assert data["jobcenters"] == ["JC101"] and data["unplaced"] == 0
+    rejects = Path(data["rejects_file"])
+    assert rejects.is_file() and rejects.parent.name == "rejects"
+    assert "32-01-2025" in rejects.read_text("utf-8-sig")
+
+
+def test_jobcenter_option_map_and_saved_profile(cache_file: Path, tmp_path: Path, capsys) -> None:
+    f = write_csv(tmp_path / "c.csv", ["Ref", "Kommune"], [["A1", "101"], ["A2", "147"]])
+    rc, out, _ = _run(
+        capsys,
+        "import", "candidates", str(f), "--cache", str(cache_file), "--jobcenter", "JC7",
+        "--map", "borger_id=Ref", "--map", "kommunekode=Kommune", "--save-profile", "crm1",
+        "--format", "json", "--rejects", str(tmp_path / "r.csv"),
+    )  # fmt: skip
+    assert rc == 0
+    assert json.loads(out)["accepted"] == 2 and json.loads(out)["rejects_file"] is None
+    rc, out, _ = _run(
+        capsys,
+        "import",
+        "candidates",
+        str(f),
+        "--cache",
+        str(cache_file),
+        "--jobcenter",
+        "JC8",
+        "--profile",
+        "crm1",
+    )
+    assert rc == 0 and out.startswith("2 candidates imported for JC8")
+
+
+def test_collaborations_command(cache_file: Path, tmp_path: Path, capsys) -> None:
+    f = write_csv(
+        tmp_path / "s.csv", COLLAB_HEADER, [["12345678", "", "JC1", "Mentor", "", "", "", ""]]
+    )
+    rc, out, _ = _run(
+        capsys, "import", "collaborations", str(f), "--cache", str(cache_file), "--format", "json"
+    )
+    assert rc == 0 and json.loads(out)["accepted"] == 1
+
+
+def test_refused_file_exits_1_with_one_line(cache_file: Path, tmp_path: Path, capsys) -> None:
+    f = write_csv(tmp_path / "c.csv", ["navn", "adresse"], [["x", "y"]])
+    rc, out, err = _run(
+        capsys, "import", "candidates", str(f), "--cache", str(cache_file), "--format", "json"
+    )
+    assert rc == 1 and out == ""
+    assert (
+        len(err.strip().splitlines()) == 1
+        and "lacks required column(s) borger_id, jobcenter" in err
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        (["--profile", "nope"], "no import profile named 'nope'"),
+        (["--map", "borger_id"], "--map needs FIELD=COLUMN"),
+        (["--map", "shoe_size=A"], "unknown field(s) for candidates: shoe_size"),
+        (["--jobcenter", " "], "--jobcenter needs a code"),
+    ],
+)
+def test_bad_usage_exits_2(
+    cache_file: Path, tmp_path: Path, capsys, extra: list[str], needle: str
+) -> None:
+    f = write_csv(tmp_path / "c.csv", CANDIDATE_HEADER, candidates(1))
+    rc, _, err = _run(capsys, "import", "candidates", str(f), "--cache", str(cache_file), *extra)
+    assert rc == 2 and needle in err and len(err.strip().splitlines()) == 1
+
+
+def test_unknown_kind_is_usage_error(cache_file: Path, capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["import", "companies", "x.csv", "--cache", str(cache_file)])
+    assert exc.value.code == 2
