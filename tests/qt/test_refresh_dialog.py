@@ -1,0 +1,135 @@
+"""The refresh dialog (offscreen): progress per plugin, cancel, last result of each."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from workbench.core import cache
+from workbench.core.config import Settings, load_settings
+from workbench.core.plugins.api import Manifest, RefreshContext
+from workbench.core.plugins.host import discover, plugin_from_function
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+def _manifest(plugin_id: str, name: str) -> Manifest:
+    return Manifest.from_dict(
+        {"id": plugin_id, "name": name, "source": "test", "licence": "test", "attribution": "test",
+         "tables": ["municipalities", "regions"], "refresh": "unused:refresh"}
+    )  # fmt: skip
+
+
+def _settings(**plugins: dict) -> Settings:
+    return Settings({"http": {"retries": 0, "backoff_s": 0}, "plugins": plugins}, ["test"])
+
+
+def test_runs_real_boundaries_plugin_and_shows_results(
+    qtbot, tmp_path: Path, kommuner_geojson: Path
+):
+    from workbench.qt.refresh_dialog import RefreshDialog
+
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(
+        f'[plugins.boundaries]\nurl = "{kommuner_geojson.as_posix()}"\ncode_property = "kode"\n'
+        'regions_url = ""\nregion_property = ""\n',
+        "utf-8",
+    )
+    plugins = [p for p in discover() if p.id in ("boundaries", "jobindsats")]
+    path = tmp_path / "cache.duckdb"
+    dialog = RefreshDialog(path, load_settings(cfg), plugins=plugins)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.rows["boundaries"]["check"].isChecked()
+    assert not dialog.rows["jobindsats"]["check"].isChecked()  # no API key configured
+    assert dialog.rows["jobindsats"]["bar"].format() == "Ikke konfigureret"
+    assert dialog.rows["boundaries"]["result"].text() == "Aldrig opdateret"
+
+    fractions: list[float] = []
+    dialog.progressChanged.connect(lambda pid, f, m: fractions.append(f))
+    with qtbot.waitSignal(dialog.runFinished, timeout=30_000) as finished:
+        qtbot.mouseClick(dialog.start_button, LEFT)
+        assert not dialog.start_button.isEnabled() and dialog.cancel_button.isEnabled()
+    assert [r["status"] for r in finished.args[0]] == ["ok"]
+    assert dialog.rows["boundaries"]["bar"].value() == 100
+    assert dialog.rows["boundaries"]["result"].text().startswith("OK ")
+    assert "municipalities: 99" in dialog.rows["boundaries"]["result"].text()
+    assert dialog.status_label.text() == "Alle valgte kilder er opdateret."
+    assert dialog.start_button.isEnabled() and not dialog.cancel_button.isEnabled()
+    assert 0.0 in fractions and any(0 < f < 1 for f in fractions)
+    con = cache.connect(path)
+    try:
+        assert con.execute("SELECT count(*) FROM municipalities").fetchone() == (99,)
+    finally:
+        con.close()
+
+    reopened = RefreshDialog(path, load_settings(cfg), plugins=plugins)  # last result persists
+    qtbot.addWidget(reopened)
+    assert reopened.rows["boundaries"]["result"].text().startswith("OK ")
+
+
+def test_cancel_half_way_keeps_previous_data(qtbot, tmp_path: Path):
+    from workbench.qt.refresh_dialog import RefreshDialog
+
+    def first(ctx: RefreshContext) -> None:
+        ctx.staging.insert("municipalities", [{"kode": "0101", "navn": "København"}])
+
+    def slow(ctx: RefreshContext) -> None:
+        ctx.staging.insert("municipalities", [{"kode": "0999", "navn": "Ny"}])
+        ctx.progress(0.5, "halvvejs")
+        # Wait for the user's cancel (bounded so a broken dialog cannot hang the suite).
+        ctx.cancel_event.wait(20)
+        ctx.check_cancelled()
+
+    path = tmp_path / "cache.duckdb"
+    plugins = [
+        plugin_from_function(_manifest("a", "Kilde A"), first),
+        plugin_from_function(_manifest("b", "Kilde B"), slow),
+    ]
+    dialog = RefreshDialog(path, _settings(a={"x": 1}, b={"x": 1}), plugins=plugins)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.runFinished, timeout=30_000):
+        dialog.start(["a"])
+    plugins[0].refresh_function = slow  # the next run of "a" would replace København
+
+    def halfway(pid: str, fraction: float, message: str) -> bool:
+        return message == "halvvejs"
+
+    with qtbot.waitSignal(dialog.progressChanged, check_params_cb=halfway, timeout=30_000):
+        dialog.start(["a", "b"])
+    assert dialog.rows["a"]["bar"].value() == 50
+    with qtbot.waitSignal(dialog.runFinished, timeout=30_000) as finished:
+        qtbot.mouseClick(dialog.cancel_button, LEFT)
+    assert [(r["plugin"], r["status"]) for r in finished.args[0]] == [
+        ("a", "cancelled")
+    ]  # b never started
+    assert dialog.rows["a"]["bar"].format() == "Annulleret"
+    assert dialog.rows["a"]["result"].text().startswith("Annulleret")
+    assert dialog.status_label.text() == "Annulleret. De hidtidige data er bevaret."
+    con = cache.connect(path)
+    try:
+        assert con.execute("SELECT kode, navn FROM municipalities").fetchall() == [
+            ("0101", "København")
+        ]
+    finally:
+        con.close()
+
+
+def test_broken_plugin_is_shown_and_cannot_be_selected(qtbot, tmp_path: Path):
+    from workbench.core.plugins.host import PluginInfo
+    from workbench.qt.refresh_dialog import RefreshDialog
+
+    broken = PluginInfo(
+        id="x",
+        package="acme_x",
+        manifest=None,
+        status="broken",
+        error="no manifest.toml in package acme_x",
+    )
+    dialog = RefreshDialog(tmp_path / "c.duckdb", _settings(), plugins=[broken])
+    qtbot.addWidget(dialog)
+    assert not dialog.rows["x"]["check"].isEnabled()
+    assert dialog.rows["x"]["result"].text() == "Defekt: no manifest.toml in package acme_x"
+    dialog.start()
+    assert dialog.status_label.text() == "Vælg mindst én kilde." and not dialog.is_running()

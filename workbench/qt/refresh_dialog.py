@@ -1,0 +1,291 @@
+"""The refresh dialog: run source plugins on a worker thread with a progress bar per plugin,
+a cancel button and the last result of each.
+
+The plugin host runs in a plain Python thread with its own cache connection; it reports
+through Qt signals, which are queued into the GUI thread, so the window never blocks.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.core import cache
+from workbench.core.config import Settings
+from workbench.core.plugins.host import PluginHost, PluginInfo, discover, last_runs, plugin_status
+
+STATUS_TEXT = {
+    "ok": "OK",
+    "failed": "Fejlede",
+    "cancelled": "Annulleret",
+    "interrupted": "Afbrudt",
+    "running": "Kører",
+}
+PLUGIN_STATUS_TEXT = {
+    "broken": "Defekt",
+    "disabled": "Slået fra",
+    "not_configured": "Ikke konfigureret",
+}
+
+
+def _when(iso: str | None) -> str:
+    if not iso:
+        return ""
+    try:
+        return datetime.fromisoformat(iso).strftime("%d-%m-%Y %H:%M")
+    except ValueError:
+        return iso
+
+
+def describe_run(run: dict[str, Any] | None) -> str:
+    """One Danish line for a refresh_log row (as returned by ``last_runs``)."""
+    if not run:
+        return "Aldrig opdateret"
+    status = STATUS_TEXT.get(run["status"], run["status"])
+    when = _when(run.get("finished") or run.get("started"))
+    text = f"{status} {when}".strip()
+    if run.get("message"):
+        text += f" – {run['message']}"
+    return text
+
+
+class RefreshDialog(QDialog):
+    """``RefreshDialog(cache_path, settings, parent=None)``; ``plugins`` defaults to the
+    installed plugins (tests pass their own)."""
+
+    progressChanged = Signal(str, float, str)  # plugin id, fraction (-1 unknown), message
+    pluginFinished = Signal(str, object)  # plugin id, RunResult.to_dict()
+    runFinished = Signal(list)  # list of RunResult.to_dict(), after the last plugin
+
+    _progress = Signal(str, float, str)
+    _finished_one = Signal(str, object)
+    _finished_all = Signal(list)
+    _crashed = Signal(str)
+
+    def __init__(
+        self,
+        cache_path: str | Path,
+        settings: Settings,
+        parent: QWidget | None = None,
+        *,
+        plugins: Sequence[PluginInfo] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Opdatér data fra kilderne")
+        self.setMinimumWidth(720)
+        self.cache_path = Path(cache_path)
+        self.settings = settings
+        self.infos = list(discover() if plugins is None else plugins)
+        self._cancel = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.rows: dict[str, dict[str, Any]] = {}
+
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            "Vælg de kilder, der skal opdateres. Data skiftes først ud, når en kilde er hentet "
+            "færdig; fejler eller annulleres en opdatering, beholdes de hidtidige data."
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        grid = QGridLayout()
+        for col, title in enumerate(("Kilde", "Fremdrift", "Seneste resultat")):
+            header = QLabel(f"<b>{title}</b>")
+            grid.addWidget(header, 0, col)
+        runs = self._last_runs()
+        for i, info in enumerate(self.infos, start=1):
+            status = plugin_status(info, settings)
+            box = QCheckBox(info.manifest.name if info.manifest else info.id)
+            box.setObjectName(f"check_{info.id}")
+            box.setChecked(status == "ok")
+            box.setEnabled(status != "broken")
+            if info.manifest:
+                box.setToolTip(f"{info.manifest.source}\n{info.manifest.attribution}")
+            bar = QProgressBar()
+            bar.setObjectName(f"progress_{info.id}")
+            bar.setRange(0, 100)
+            bar.setValue(0)
+            bar.setTextVisible(True)
+            bar.setFormat(PLUGIN_STATUS_TEXT.get(status, ""))
+            result = QLabel(describe_run(runs.get(info.id)))
+            result.setObjectName(f"result_{info.id}")
+            result.setWordWrap(True)
+            if info.broken:
+                result.setText(f"Defekt: {info.error}")
+            grid.addWidget(box, i, 0)
+            grid.addWidget(bar, i, 1)
+            grid.addWidget(result, i, 2)
+            self.rows[info.id] = {"check": box, "bar": bar, "result": result}
+        grid.setColumnStretch(2, 1)
+        layout.addLayout(grid)
+
+        self.status_label = QLabel("")
+        layout.addWidget(self.status_label)
+        buttons = QDialogButtonBox()
+        self.start_button = QPushButton("Opdatér")
+        self.cancel_button = QPushButton("Annullér")
+        self.close_button = QPushButton("Luk")
+        self.cancel_button.setEnabled(False)
+        buttons.addButton(self.start_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.close_button, QDialogButtonBox.ButtonRole.RejectRole)
+        layout.addWidget(buttons)
+
+        self.start_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.close_button.clicked.connect(self.reject)
+        self._progress.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
+        self._finished_one.connect(self._on_finished_one, Qt.ConnectionType.QueuedConnection)
+        self._finished_all.connect(self._on_finished_all, Qt.ConnectionType.QueuedConnection)
+        self._crashed.connect(self._on_crashed, Qt.ConnectionType.QueuedConnection)
+
+    # -- state
+
+    def _last_runs(self) -> dict[str, dict[str, Any]]:
+        if not self.cache_path.exists():
+            return {}
+        try:
+            con = cache.connect(self.cache_path)
+        except Exception:  # the dialog still opens; the run reports the real problem
+            return {}
+        try:
+            return last_runs(con)
+        finally:
+            con.close()
+
+    def selected(self) -> list[str]:
+        broken = {i.id for i in self.infos if i.broken}
+        return [
+            pid for pid, row in self.rows.items() if row["check"].isChecked() and pid not in broken
+        ]
+
+    def is_running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    # -- actions
+
+    def start(self, plugin_ids: Sequence[str] | None = None) -> None:
+        """Start refreshing ``plugin_ids`` (default: the checked plugins) on a worker thread."""
+        if self.is_running():
+            return
+        ids = list(plugin_ids) if plugin_ids else self.selected()
+        if not ids:
+            self.status_label.setText("Vælg mindst én kilde.")
+            return
+        self._cancel = threading.Event()
+        for pid in ids:
+            bar = self.rows[pid]["bar"]
+            bar.setValue(0)
+            bar.setFormat("Venter")
+        self._set_running(True)
+        self.status_label.setText("Opdaterer …")
+        self._thread = threading.Thread(
+            target=self._work, args=(ids, self._cancel), name="refresh", daemon=True
+        )
+        self._thread.start()
+
+    def cancel(self) -> None:
+        if self.is_running():
+            self._cancel.set()
+            self.cancel_button.setEnabled(False)
+            self.status_label.setText("Annullerer … de hidtidige data beholdes.")
+
+    def _set_running(self, running: bool) -> None:
+        self.start_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+        broken = {i.id for i in self.infos if i.broken}
+        for pid, row in self.rows.items():
+            row["check"].setEnabled(not running and pid not in broken)
+
+    # -- worker thread (no widgets touched here)
+
+    def _work(self, ids: list[str], cancel: threading.Event) -> None:
+        results: list[dict[str, Any]] = []
+        try:
+            with PluginHost(self.cache_path, self.settings, plugins=self.infos) as host:
+                for pid in ids:
+                    if cancel.is_set():
+                        break
+                    result = host.run(
+                        pid,
+                        on_progress=lambda p, f, m: self._progress.emit(
+                            p, -1.0 if f is None else float(f), m
+                        ),
+                        cancel=cancel,
+                    )
+                    results.append(result.to_dict())
+                    self._finished_one.emit(pid, result.to_dict())
+        except Exception as exc:  # the cache cannot be opened: say so, keep the window alive
+            self._crashed.emit(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        self._finished_all.emit(results)
+
+    # -- GUI thread slots
+
+    def _on_progress(self, plugin_id: str, fraction: float, message: str) -> None:
+        bar = self.rows[plugin_id]["bar"]
+        if fraction >= 0:
+            bar.setValue(round(fraction * 100))
+        bar.setFormat(f"%p% {message}" if message else "%p%")
+        self.progressChanged.emit(plugin_id, fraction, message)
+
+    def _on_finished_one(self, plugin_id: str, result: dict[str, Any]) -> None:
+        row = self.rows[plugin_id]
+        row["bar"].setValue(100 if result["status"] == "ok" else row["bar"].value())
+        row["bar"].setFormat(STATUS_TEXT.get(result["status"], result["status"]))
+        row["result"].setText(describe_run(result))
+        self.pluginFinished.emit(plugin_id, result)
+
+    def _on_finished_all(self, results: list[dict[str, Any]]) -> None:
+        self._thread = None
+        self._set_running(False)
+        failed = [r for r in results if r["status"] != "ok"]
+        if not self.status_label.text().startswith("Kan ikke"):
+            if self._cancel.is_set():
+                self.status_label.setText("Annulleret. De hidtidige data er bevaret.")
+            elif failed:
+                self.status_label.setText(
+                    f"{len(failed)} af {len(results)} kilder fejlede; deres hidtidige data er bevaret."
+                )
+            else:
+                self.status_label.setText("Alle valgte kilder er opdateret.")
+        self.runFinished.emit(results)
+
+    def _on_crashed(self, message: str) -> None:
+        self.status_label.setText(f"Kan ikke opdatere: {message}")
+
+    # -- closing
+
+    def wait(self, timeout: float = 30.0) -> bool:
+        """Join the worker thread (after :meth:`cancel`); True when it has ended."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+            return not thread.is_alive()
+        return True
+
+    def reject(self) -> None:
+        if self.is_running():
+            self.cancel()
+            self.wait()
+        super().reject()
+
+    def closeEvent(self, event: Any) -> None:
+        if self.is_running():
+            self.cancel()
+            self.wait()
+        super().closeEvent(event)
