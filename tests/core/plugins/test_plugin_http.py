@@ -79,3 +79,15 @@ def test_proxy_from_configuration_is_used(server: FixtureServer):
     r = session.get("http://source.invalid/via-proxy")
     assert r.json() == {"proxied": True}
     assert server.calls("/via-proxy")[0].headers["Host"] == "source.invalid"
+
+
+def test_tokens_in_urls_are_redacted_from_retry_logs(
+    server: FixtureServer, caplog: pytest.LogCaptureFixture
+):
+    server.route("GET", "/wfs", [Reply(status=500), Reply.json({"ok": 1})])
+    with caplog.at_level("DEBUG"):
+        r = _session([], backoff_s=0).get(server.url + "/wfs?service=WFS&token=hemmelig-token-42")
+    assert r.json() == {"ok": 1}
+    text = "\n".join(rec.getMessage() for rec in caplog.records)
+    assert "/wfs?service=WFS&token=***" in text
+    assert "hemmelig-token-42" not in text

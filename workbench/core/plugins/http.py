@@ -9,6 +9,8 @@ exponential backoff; a ``Retry-After`` header is respected, capped at
 
 from __future__ import annotations
 
+import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -29,6 +31,35 @@ DEFAULTS: dict[str, Any] = {
     "user_agent": "Jobkort-workbench/0.1",
     "proxy": "",
 }
+
+
+_SECRET_QUERY = re.compile(r"(?i)\b(token|api_?key|apikey|key|password|secret)=[^&\s'\"]+")
+
+
+def redact_url_secrets(text: str) -> str:
+    """Replace secret query values (``token=...``) in a URL or log line with ``***``."""
+    return _SECRET_QUERY.sub(lambda m: f"{m.group(1)}=***", text)
+
+
+class _RedactFilter(logging.Filter):
+    """urllib3 logs retried URLs with their query strings: keep tokens out of the logs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact_url_secrets(message)
+        if clean != message:
+            record.msg, record.args = clean, ()
+        return True
+
+
+_REDACT = _RedactFilter()
+
+
+def _install_log_redaction() -> None:
+    for name in ("urllib3.connectionpool", "urllib3.util.retry", "requests"):
+        logger = logging.getLogger(name)
+        if _REDACT not in logger.filters:
+            logger.addFilter(_REDACT)
 
 
 class _Retry(Retry):
@@ -107,6 +138,7 @@ def make_session(
     ``sleep`` replaces ``time.sleep`` between retries (tests pass a recorder).
     """
     cfg = http_settings(settings)
+    _install_log_redaction()
     retry = _Retry(
         total=int(cfg["retries"]),
         connect=int(cfg["retries"]),
