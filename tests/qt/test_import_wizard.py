@@ -1,0 +1,171 @@
+"""The import wizard, offscreen: file -> preview -> mapping (profile) -> run -> summary."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.core.imports.import_filegen import CANDIDATE_HEADER, candidate, write_csv
+from workbench.core import cache
+
+pytest.importorskip("PySide6")
+
+
+@pytest.fixture
+def cache_path(tmp_path: Path) -> Path:
+    path = tmp_path / "cache.duckdb"
+    con = cache.connect(path)
+    con.execute(
+        "INSERT INTO occupations (code, title, aliases) VALUES ('5120', 'Kok', ['Kokkeelev'])"
+    )
+    con.close()
+    return path
+
+
+@pytest.fixture
+def wizard(qtbot, cache_path: Path):
+    from workbench.qt.import_wizard import ImportWizard
+
+    w = ImportWizard(cache_path)
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.done(0)
+
+
+def _candidates(con_path: Path) -> list[tuple]:
+    con = cache.connect(con_path)
+    try:
+        return con.execute(
+            "SELECT candidate_id, occupation_codes FROM candidates ORDER BY 1"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def _run_to_summary(qtbot, wizard) -> None:
+    with qtbot.waitSignal(wizard.importFinished, timeout=30_000):
+        wizard.next()  # mapping -> run page starts the import
+    qtbot.waitUntil(wizard.run_page.isComplete, timeout=5_000)
+    wizard.next()
+
+
+def test_full_import_with_preview_mapping_and_rejects(
+    qtbot, wizard, cache_path: Path, tmp_path: Path
+) -> None:
+    rows = [
+        candidate("A1", occupations="Kok"),
+        candidate("A2", target="Jobparat ø"),
+        candidate("A3", since="bad"),
+        candidate("A4", occupations="Bager"),
+    ]
+    f = write_csv(tmp_path / "ledige.csv", CANDIDATE_HEADER, rows, encoding="cp1252")
+    wizard.file_page.path_edit.setText(str(f))
+    wizard.next()
+    assert wizard.currentPage() is wizard.preview_page
+    table = wizard.preview_page.table
+    assert table.rowCount() == 4 and table.columnCount() == len(CANDIDATE_HEADER)
+    assert table.item(2, 0).text() == "A3" and table.verticalHeaderItem(2).text() == "4"
+    assert (
+        "cp1252" in wizard.preview_page.info.text()
+        and "semikolon" in wizard.preview_page.info.text()
+    )
+    wizard.next()
+    assert wizard.currentPage() is wizard.mapping_page
+    assert wizard.mapping_page.combos["borger_id"].currentText() == "borger_id"
+    assert wizard.mapping_page.combos["adresse"].currentData() == ""
+    _run_to_summary(qtbot, wizard)
+    page = wizard.summary_page
+    assert wizard.currentPage() is page
+    assert "3 ledige indlæst for JC101; 1 rækker afvist" in page.counts.text()
+    assert "Afviste rækker er gemt i" in page.counts.text()
+    assert page.rejects.rowCount() == 1
+    assert [page.rejects.item(0, c).text() for c in range(4)] == [
+        "4",
+        "ledig_siden",
+        "bad",
+        "ikke en dato (dd-mm-åååå eller åååå-mm-dd)",
+    ]
+    assert "Bager (1)" in page.unresolved.text()
+    assert _candidates(cache_path) == [("A1", ["5120"]), ("A2", ["5120"]), ("A4", [])]
+
+
+def test_refused_file_keeps_the_user_on_the_first_page_with_a_danish_message(
+    wizard, tmp_path: Path
+) -> None:
+    f = tmp_path / "tom.csv"
+    f.write_bytes(b"")
+    wizard.file_page.path_edit.setText(str(f))
+    wizard.next()
+    assert wizard.currentPage() is wizard.file_page
+    assert wizard.file_page.error.text() == "tom.csv er tom"
+
+
+def test_mapping_saved_as_profile_and_reused(
+    qtbot, wizard, cache_path: Path, tmp_path: Path
+) -> None:
+    from workbench.qt.import_wizard import ImportWizard
+
+    f = write_csv(tmp_path / "crm.csv", ["Ref", "Center", "Job"], [["K1", "JC5", "kokkeelev"]])
+    wizard.file_page.path_edit.setText(str(f))
+    wizard.next()
+    wizard.next()
+    page = wizard.mapping_page
+    # Nothing maps automatically: the required fields are missing, in Danish.
+    wizard.next()
+    assert wizard.currentPage() is page
+    assert "mangler de påkrævede kolonner borger_id, jobcenter" in page.error.text()
+    for field, header in (
+        ("borger_id", "Ref"),
+        ("jobcenter", "Center"),
+        ("stillingsbetegnelser", "Job"),
+    ):
+        combo = page.combos[field]
+        combo.setCurrentIndex(combo.findData(header))
+    page.profile_name.setText("CRM ledige")
+    _run_to_summary(qtbot, wizard)
+    assert _candidates(cache_path) == [("K1", ["5120"])]
+    # A second wizard offers the profile and pre-fills the mapping from it.
+    second = ImportWizard(cache_path)
+    qtbot.addWidget(second)
+    second.show()
+    combo = second.file_page.profile_combo
+    assert [combo.itemText(i) for i in range(combo.count())] == ["(ingen profil)", "CRM ledige"]
+    combo.setCurrentIndex(1)
+    second.file_page.path_edit.setText(str(f))
+    second.next()
+    second.next()
+    assert second.mapping_page.combos["borger_id"].currentText() == "Ref"
+    assert second.mapping_page.profile_name.text() == "CRM ledige"
+    second.done(0)
+
+
+def test_cancel_button_stops_the_worker_and_leaves_the_cache(
+    qtbot, wizard, cache_path: Path, tmp_path: Path, monkeypatch
+) -> None:
+    import workbench.qt.import_wizard as mod
+
+    started = threading.Event()
+    real = mod.import_file
+
+    def slow_import(*args, cancel: threading.Event, **kwargs):
+        started.set()
+        assert cancel.wait(10), "the cancel button did not reach the worker"
+        return real(*args, cancel=cancel, **kwargs)  # the core sees the flag and stops
+
+    monkeypatch.setattr(mod, "import_file", slow_import)
+    f = write_csv(tmp_path / "c.csv", CANDIDATE_HEADER, [candidate("A1")])
+    wizard.file_page.path_edit.setText(str(f))
+    wizard.next()
+    wizard.next()
+    with qtbot.waitSignal(wizard.importFinished, timeout=30_000) as blocker:
+        wizard.next()
+        assert started.wait(10)
+        assert wizard.is_running()
+        wizard.run_page.cancel_button.click()
+    assert blocker.args == [None, "Indlæsningen blev annulleret."]
+    assert not wizard.run_page.isComplete()
+    assert "Cachen er uændret" in wizard.run_page.status.text()
+    assert _candidates(cache_path) == []

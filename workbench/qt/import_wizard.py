@@ -1,0 +1,471 @@
+"""The import wizard: candidates or collaborations from a case-system or CRM export.
+
+Pages: choose the file (and what it holds, the jobcenter, a saved profile) -> preview of the
+first rows -> column mapping with a combo box per field (can be saved as a named profile)
+-> the import on a worker thread with progress and cancel -> summary with the rejected
+rows (row, column, value, reason). Texts are Danish. The core does the work
+(:func:`workbench.core.imports.import_file`); the worker thread has its own cache
+connection and reports through queued signals, so the window never blocks.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from workbench.core import cache
+from workbench.core.config import Settings
+from workbench.core.imports import (
+    FIELDS,
+    ImportCancelled,
+    ImportRefused,
+    ImportSummary,
+    ProfileError,
+    TableFile,
+    auto_mapping,
+    import_file,
+    list_profiles,
+    preview,
+    resolve_mapping,
+    save_profile,
+)
+
+NOT_MAPPED = "(ikke i filen)"
+NO_PROFILE = "(ingen profil)"
+KIND_TEXT = {"candidates": "Ledige (borgere)", "collaborations": "Virksomhedssamarbejder"}
+FILE_FILTER = "Tabeller (*.csv *.tsv *.txt *.xlsx);;Alle filer (*)"
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #b00020;")
+    label.setObjectName("error")
+    return label
+
+
+class _FilePage(QWizardPage):
+    def __init__(self, wizard: ImportWizard):
+        super().__init__()
+        self.w = wizard
+        self.setTitle("Vælg fil")
+        self.setSubTitle(
+            "Eksport fra sagssystemet (Momentum, Opera, Workbase) eller CRM: CSV, TSV eller XLSX."
+        )
+        layout = QVBoxLayout(self)
+        self.kind_group = QButtonGroup(self)
+        self.kind_buttons: dict[str, QRadioButton] = {}
+        for kind, text in KIND_TEXT.items():
+            button = QRadioButton(text)
+            self.kind_group.addButton(button)
+            self.kind_buttons[kind] = button
+            layout.addWidget(button)
+        self.kind_buttons["candidates"].setChecked(True)
+        row = QHBoxLayout()
+        self.path_edit = QLineEdit()
+        self.path_edit.setPlaceholderText("Fil…")
+        browse = QPushButton("Gennemse…")
+        browse.clicked.connect(self._browse)
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(browse)
+        layout.addLayout(row)
+        form = QFormLayout()
+        self.jobcenter_edit = QLineEdit()
+        self.jobcenter_edit.setPlaceholderText("fra filens kolonne 'jobcenter'")
+        form.addRow("Jobcenter:", self.jobcenter_edit)
+        self.profile_combo = QComboBox()
+        form.addRow("Profil:", self.profile_combo)
+        layout.addLayout(form)
+        self.error = _error_label()
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+        self.path_edit.textChanged.connect(self.completeChanged)
+        for button in self.kind_buttons.values():
+            button.toggled.connect(self._fill_profiles)
+        self._fill_profiles()
+
+    def kind(self) -> str:
+        return next(k for k, b in self.kind_buttons.items() if b.isChecked())
+
+    def _fill_profiles(self) -> None:
+        self.profile_combo.clear()
+        self.profile_combo.addItem(NO_PROFILE, None)
+        for p in self.w.profiles(self.kind()):
+            self.profile_combo.addItem(p.name, p.mapping)
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Vælg eksportfil", "", FILE_FILTER)
+        if path:
+            self.path_edit.setText(path)
+
+    def isComplete(self) -> bool:
+        return bool(self.path_edit.text().strip())
+
+    def validatePage(self) -> bool:
+        path = Path(self.path_edit.text().strip())
+        try:
+            tf, rows = preview(path)
+        except ImportRefused as exc:
+            self.error.setText(exc.message_da)
+            return False
+        self.error.clear()
+        self.w.table_file, self.w.preview_rows = tf, rows
+        self.w.kind = self.kind()
+        self.w.jobcenter = self.jobcenter_edit.text().strip() or None
+        self.w.profile_mapping = self.profile_combo.currentData() or {}
+        self.w.profile_name = self.profile_combo.currentText() if self.w.profile_mapping else ""
+        return True
+
+
+class _PreviewPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard):
+        super().__init__()
+        self.w = wizard
+        self.setTitle("Forhåndsvisning")
+        layout = QVBoxLayout(self)
+        self.info = QLabel()
+        layout.addWidget(self.info)
+        self.table = QTableWidget()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        layout.addWidget(self.table, 1)
+
+    def initializePage(self) -> None:
+        tf = self.w.table_file
+        assert tf is not None
+        rows = self.w.preview_rows
+        fmt = (
+            "XLSX"
+            if tf.format == "xlsx"
+            else f"CSV, tegnsæt {tf.encoding}, skilletegn {_sep(tf.delimiter)}"
+        )
+        self.info.setText(f"{tf.path.name}: {fmt}. De første {len(rows)} rækker:")
+        self.table.setColumnCount(len(tf.headers))
+        self.table.setHorizontalHeaderLabels(tf.headers)
+        self.table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row[: len(tf.headers)]):
+                self.table.setItem(r, c, QTableWidgetItem(value))
+        # Spreadsheet row numbers: the header is row 1.
+        self.table.setVerticalHeaderLabels([str(i + 2) for i in range(len(rows))])
+
+
+def _sep(delimiter: str | None) -> str:
+    return {";": "semikolon", "\t": "tabulator", ",": "komma"}.get(delimiter or "", repr(delimiter))
+
+
+class _MappingPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard):
+        super().__init__()
+        self.w = wizard
+        self.setTitle("Kolonner")
+        self.setSubTitle("Vælg hvilken kolonne i filen der svarer til hvert felt. * skal udfyldes.")
+        layout = QVBoxLayout(self)
+        self.form_host = QWidget()
+        self.form = QFormLayout(self.form_host)
+        layout.addWidget(self.form_host)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Gem som profil:"))
+        self.profile_name = QLineEdit()
+        self.profile_name.setPlaceholderText("navn (valgfrit), fx 'Momentum ledige'")
+        row.addWidget(self.profile_name, 1)
+        layout.addLayout(row)
+        self.error = _error_label()
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+        self.combos: dict[str, QComboBox] = {}
+
+    def initializePage(self) -> None:
+        tf = self.w.table_file
+        assert tf is not None
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.combos.clear()
+        mapping = auto_mapping(self.w.kind, tf.headers)  # type: ignore[arg-type]
+        for field, header in self.w.profile_mapping.items():
+            if header:
+                mapping[field] = header
+            else:
+                mapping.pop(field, None)
+        for spec in FIELDS[self.w.kind]:
+            combo = QComboBox()
+            combo.addItem(NOT_MAPPED, "")
+            for h in tf.headers:
+                combo.addItem(h, h)
+            wanted = mapping.get(spec.name)
+            if wanted is not None:
+                i = combo.findData(wanted)
+                combo.setCurrentIndex(max(i, 0))
+            combo.setObjectName(f"map_{spec.name}")
+            self.combos[spec.name] = combo
+            self.form.addRow(spec.label_da + (" *" if spec.required else ""), combo)
+        self.profile_name.setText(self.w.profile_name)
+
+    def mapping(self) -> dict[str, str]:
+        return {name: combo.currentData() or "" for name, combo in self.combos.items()}
+
+    def validatePage(self) -> bool:
+        tf = self.w.table_file
+        assert tf is not None
+        mapping = self.mapping()
+        try:
+            resolve_mapping(
+                self.w.kind, tf.headers, mapping, jobcenter_given=bool(self.w.jobcenter)
+            )  # type: ignore[arg-type]
+        except ImportRefused as exc:
+            self.error.setText(exc.message_da)
+            return False
+        name = self.profile_name.text().strip()
+        if name:
+            try:
+                self.w.save_profile(name, mapping)
+            except ProfileError as exc:
+                self.error.setText(f"Profilen kunne ikke gemmes: {exc}")
+                return False
+        self.error.clear()
+        self.w.mapping = mapping
+        return True
+
+
+class _RunPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard):
+        super().__init__()
+        self.w = wizard
+        self.setTitle("Indlæser")
+        layout = QVBoxLayout(self)
+        self.status = QLabel("Starter…")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1000)
+        layout.addWidget(self.bar)
+        self.cancel_button = QPushButton("Annullér indlæsningen")
+        self.cancel_button.clicked.connect(self.w.cancel_import)
+        layout.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.error = _error_label()
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+        self.done = False
+
+    def initializePage(self) -> None:
+        self.done = False
+        self.error.clear()
+        self.bar.setValue(0)
+        self.cancel_button.setEnabled(True)
+        self.w.start_import()
+
+    def on_progress(self, fraction: float, message: str) -> None:
+        if fraction >= 0:
+            self.bar.setValue(int(fraction * 1000))
+        if message:
+            self.status.setText(message)
+
+    def on_finished(self, error: str | None) -> None:
+        self.done = error is None
+        self.cancel_button.setEnabled(False)
+        if error is None:
+            self.bar.setValue(1000)
+            self.status.setText("Færdig.")
+        else:
+            self.status.setText("Indlæsningen blev ikke gennemført. Cachen er uændret.")
+            self.error.setText(error)
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:
+        return self.done
+
+
+class _SummaryPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard):
+        super().__init__()
+        self.w = wizard
+        self.setTitle("Resultat")
+        layout = QVBoxLayout(self)
+        self.counts = QLabel()
+        self.counts.setWordWrap(True)
+        self.counts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.counts)
+        self.rejects = QTableWidget(0, 4)
+        self.rejects.setHorizontalHeaderLabels(["Række", "Kolonne", "Værdi", "Årsag"])
+        self.rejects.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.rejects.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.rejects, 1)
+        self.unresolved = QLabel()
+        self.unresolved.setWordWrap(True)
+        layout.addWidget(self.unresolved)
+
+    def initializePage(self) -> None:
+        s = self.w.summary
+        assert s is not None
+        what = "ledige" if s.kind == "candidates" else "samarbejder"
+        lines = [
+            f"{s.accepted} {what} indlæst for {', '.join(s.jobcenters)}; {s.rejected} rækker afvist.",
+        ]
+        if s.kind == "candidates" and s.unplaced:
+            lines.append(
+                f"{s.unplaced} ledige uden koordinater (vises på kortet når adressen er geokodet)."
+            )
+        if s.rejects_file:
+            lines.append(f"Afviste rækker er gemt i {s.rejects_file}")
+        self.counts.setText("\n".join(lines))
+        self.rejects.setRowCount(len(s.rejects))
+        for i, r in enumerate(s.rejects):
+            for c, value in enumerate((str(r["row"]), r["column"], r["value"] or "", r["reason"])):
+                self.rejects.setItem(i, c, QTableWidgetItem(value))
+        parts = []
+        for name, values in s.unresolved.items():
+            shown = ", ".join(f"{v} ({n})" for v, n in list(values.items())[:20])
+            parts.append(f"Ukendte {name}: {shown}")
+        self.unresolved.setText("\n".join(parts))
+
+
+class ImportWizard(QWizard):
+    """``ImportWizard(cache_path, settings=None, parent=None)``.
+
+    ``importFinished(summary_or_None, error_or_None)`` is emitted when a run ends (the
+    summary is an :class:`~workbench.core.imports.ImportSummary`).
+    """
+
+    importFinished = Signal(object, object)
+    _progress = Signal(float, str)
+    _finished = Signal(object, object)
+
+    def __init__(
+        self,
+        cache_path: str | Path,
+        settings: Settings | None = None,
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self.setWindowTitle("Importér ledige eller samarbejder")
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
+        self.cache_path = Path(cache_path)
+        self.settings = settings
+        self.kind = "candidates"
+        self.table_file: TableFile | None = None
+        self.preview_rows: list[list[str]] = []
+        self.jobcenter: str | None = None
+        self.profile_mapping: dict[str, str] = {}
+        self.profile_name = ""
+        self.mapping: dict[str, str] = {}
+        self.summary: ImportSummary | None = None
+        self._cancel = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.file_page = _FilePage(self)
+        self.preview_page = _PreviewPage(self)
+        self.mapping_page = _MappingPage(self)
+        self.run_page = _RunPage(self)
+        self.summary_page = _SummaryPage(self)
+        for page in (
+            self.file_page,
+            self.preview_page,
+            self.mapping_page,
+            self.run_page,
+            self.summary_page,
+        ):
+            self.addPage(page)
+        self._progress.connect(self.run_page.on_progress)
+        self._finished.connect(self._on_finished)
+        self.resize(760, 560)
+
+    # -- cache access for profiles (short-lived connections in the GUI thread)
+
+    def profiles(self, kind: str) -> list[Any]:
+        if not self.cache_path.exists():
+            return []
+        con = cache.connect(self.cache_path)
+        try:
+            return list_profiles(con, kind)
+        finally:
+            con.close()
+
+    def save_profile(self, name: str, mapping: dict[str, str]) -> None:
+        con = cache.connect(self.cache_path)
+        try:
+            save_profile(con, name, self.kind, mapping)
+        finally:
+            con.close()
+
+    # -- the run
+
+    def start_import(self) -> None:
+        tf = self.table_file
+        assert tf is not None
+        self.summary = None
+        self._cancel = threading.Event()
+        cancel = self._cancel
+        args = (self.cache_path, tf.path, self.kind, dict(self.mapping), self.jobcenter)
+        self._thread = threading.Thread(
+            target=self._work, args=(*args, cancel), name="import", daemon=True
+        )
+        self._thread.start()
+
+    def _work(
+        self,
+        cache_path: Path,
+        path: Path,
+        kind: str,
+        mapping: dict[str, str],
+        jobcenter: str | None,
+        cancel: threading.Event,
+    ) -> None:
+        try:
+            summary = import_file(
+                cache_path,
+                path,
+                kind,
+                mapping=mapping,
+                jobcenter=jobcenter,
+                lang="da",
+                progress=lambda f, m: self._progress.emit(-1.0 if f is None else float(f), m),
+                cancel=cancel,
+                settings=self.settings,
+            )
+        except ImportRefused as exc:
+            self._finished.emit(None, exc.message_da)
+        except ImportCancelled:
+            self._finished.emit(None, "Indlæsningen blev annulleret.")
+        except Exception as exc:  # shown to the user; the cache is unchanged
+            self._finished.emit(None, f"Fejl: {exc}")
+        else:
+            self._finished.emit(summary, None)
+
+    def _on_finished(self, summary: ImportSummary | None, error: str | None) -> None:
+        self.summary = summary
+        self.run_page.on_finished(error)
+        self.importFinished.emit(summary, error)
+
+    def cancel_import(self) -> None:
+        self._cancel.set()
+
+    def is_running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def done(self, result: int) -> None:
+        if self.is_running():
+            self._cancel.set()
+            assert self._thread is not None
+            self._thread.join(timeout=60)
+        super().done(result)
