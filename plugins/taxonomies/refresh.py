@@ -265,16 +265,9 @@ def _esco(ctx: RefreshContext, occupations: dict[str, dict[str, Any]]) -> None:
             labels = _labels(item)
             if not uri or not labels:
                 continue
-            rows.append(
-                {
-                    "code": "esco:" + uri.rsplit("/", 1)[-1],
-                    "title": labels[0],
-                    "uri": uri,
-                    "source": "esco",
-                }
-            )
+            rows.append({"code": "esco:" + uri.rsplit("/", 1)[-1], "title": labels[0]})
         ctx.staging.table(
-            "qualifications", mode="replace_where", where="source = ?", params=["esco"]
+            "qualifications", mode="replace_where", where="code LIKE ?", params=["esco:%"]
         )
         ctx.staging.insert("qualifications", rows)
 

@@ -131,8 +131,8 @@ def test_disco_with_aliases_and_esco(tmp_path: Path, served: FixtureServer):
         assert occ["2512"][2] == ["Programmør", "app-udvikler", "kodeekspert", "softwareudvikler"]
         assert occ["251210"][2] == ["Systemudvikler"]
         assert occ["5322"][2] == ["hjemmehjælper"]
-        assert host.con.execute("SELECT code, title, source FROM qualifications").fetchall() == [
-            ("esco:s9", "programmering", "esco")
+        assert host.con.execute("SELECT code, title FROM qualifications").fetchall() == [
+            ("esco:s9", "programmering")
         ]
         offsets = [
             c.query["offset"]

@@ -220,7 +220,7 @@ MIGRATION_IMPORT_PROFILES = [
 ]
 
 # Reference taxonomies (taxonomies plugin): DB25 beside DB07 (same code shapes, so its own
-# table), and where an occupation's aliases and qualifications came from.
+# table). ESCO skills go to qualifications with codes 'esco:<id>'.
 MIGRATION_TAXONOMIES = [
     """
     CREATE TABLE industries_db25 (
@@ -230,8 +230,6 @@ MIGRATION_TAXONOMIES = [
         parent_code VARCHAR
     )
     """,
-    "ALTER TABLE qualifications ADD COLUMN source VARCHAR",  # e.g. 'esco'
-    "ALTER TABLE qualifications ADD COLUMN uri VARCHAR",  # ESCO concept URI
 ]
 
 MIGRATIONS: list[list[str]] = [
