@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from workbench.core import cache as cache_mod
 from workbench.core import paths
@@ -40,7 +41,8 @@ from .spec import TARGET_TABLE, ImportKind, ImportRefused, check_kind, resolve_m
 from .validate import Taxonomy, Validator, reason_text
 
 ProgressFn = Callable[[float | None, str], None]
-SUMMARY_REJECTS = 1000  # reject records kept in the summary (the wizard's table)
+SUMMARY_REJECTS = 1000
+TRANSFER_ROWS = 100_000  # rows per Arrow batch from the check connection into staging  # reject records kept in the summary (the wizard's table)
 
 
 class ImportFailed(WorkbenchError):
@@ -317,7 +319,11 @@ def _run(
         ctx.staging.table(
             target, mode="replace_where", where=f"jobcenter IN ({marks})", params=result.jobcenters
         )
-        ctx.staging.insert_arrow(target, mem.execute("SELECT * FROM clean").to_arrow_table())
+        reader = mem.execute("SELECT * FROM clean").to_arrow_reader(TRANSFER_ROWS)
+        for batch in reader:
+            check_cancel()
+            ctx.staging.insert_arrow(target, pa.Table.from_batches([batch]))
+        mem.execute("DROP TABLE clean")
         return ImportSummary(
             kind=kind,
             file=str(source),

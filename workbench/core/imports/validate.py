@@ -243,7 +243,22 @@ class Validator:
         unplaced = 0
         if self.kind == "candidates":
             unplaced = m.execute("SELECT count(*) FROM clean WHERE x IS NULL").fetchone()[0]
-        return Validated(int(accepted), int(rejected), jcs, self._unresolved(), int(unplaced))
+        unresolved = self._unresolved()
+        # Keep only what the rejects and the transfer need (raw, rej, cpr_rows, clean).
+        for table in (
+            "p",
+            "good",
+            "occ_items",
+            "occ_resolved",
+            "occ_codes",
+            "qual_items",
+            "qual_resolved",
+            "qual_codes",
+            "cpr_hits",
+        ):
+            m.execute(f"DROP TABLE IF EXISTS {table}")
+        m.execute("DELETE FROM raw WHERE __row NOT IN (SELECT __row FROM rej)")
+        return Validated(int(accepted), int(rejected), jcs, unresolved, int(unplaced))
 
     def _scan_cpr(self) -> None:
         """Every column of every row; the P-number column only for the separated forms."""
