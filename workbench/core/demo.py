@@ -248,7 +248,10 @@ def load_taxonomies(con: duckdb.DuckDBPyConnection, *, replace: bool = False) ->
                 )
                 for r in occupation_reference()
             ]
-            con.executemany("INSERT INTO occupations VALUES (?, ?, ?, ?, ?)", rows)
+            con.executemany(
+                "INSERT INTO occupations (code, title, parent_code, aliases, level) VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )
         elif table == "qualifications":
             con.executemany(
                 "INSERT INTO qualifications VALUES (?, ?, ?)", qualification_reference()
@@ -258,7 +261,9 @@ def load_taxonomies(con: duckdb.DuckDBPyConnection, *, replace: bool = False) ->
                 (r["code"], r["title"], int(r["level"]), r["parent_code"] or None)
                 for r in industry_reference()
             ]
-            con.executemany("INSERT INTO industries VALUES (?, ?, ?, ?)", rows)
+            con.executemany(
+                "INSERT INTO industries (code, title, level, parent_code) VALUES (?, ?, ?, ?)", rows
+            )
 
 
 # -- geography ----------------------------------------------------------------------------------
@@ -656,10 +661,14 @@ def _store_geography(con: duckdb.DuckDBPyConnection, geog: Geography) -> None:
             strict=True,
         )
     ]
-    con.executemany("INSERT INTO municipalities VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    con.executemany(
+        "INSERT INTO municipalities (kode, navn, region_kode, geom, cx, cy, source)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
     if not con.execute("SELECT count(*) FROM regions").fetchone()[0]:
         con.executemany(
-            "INSERT INTO regions VALUES (?, ?, NULL, 'demo')",
+            "INSERT INTO regions (kode, navn, source) VALUES (?, ?, 'demo')",
             [(r["kode"], r["navn"]) for r in _read_resource_csv("regions.csv")],
         )
 
