@@ -254,7 +254,8 @@ def load_taxonomies(con: duckdb.DuckDBPyConnection, *, replace: bool = False) ->
             )
         elif table == "qualifications":
             con.executemany(
-                "INSERT INTO qualifications VALUES (?, ?, ?)", qualification_reference()
+                "INSERT INTO qualifications (code, title, occupation_code) VALUES (?, ?, ?)",
+                qualification_reference(),
             )
         else:
             rows = [
