@@ -73,14 +73,14 @@ def _as_list(doc: Mapping[str, Any], key: str) -> list[Any]:
 
 def _period(entry: Mapping[str, Any]) -> tuple[str | None, str | None]:
     periode = entry.get("periode") or {}
-    if not isinstance(periode, Mapping):
+    if not isinstance(periode, dict):
         return None, None
     return periode.get("gyldigFra"), periode.get("gyldigTil")
 
 
 def current(history: Sequence[Any]) -> Mapping[str, Any] | None:
     """The entry whose ``gyldigTil`` is null (latest ``gyldigFra`` wins), else the latest one."""
-    entries = [e for e in history if isinstance(e, Mapping)]
+    entries = [e for e in history if isinstance(e, dict)]
     if not entries:
         return None
     open_ = [e for e in entries if _period(e)[1] is None]
@@ -90,7 +90,7 @@ def current(history: Sequence[Any]) -> Mapping[str, Any] | None:
 
 
 def is_open(history: Sequence[Any]) -> bool:
-    return any(isinstance(e, Mapping) and _period(e)[1] is None for e in history)
+    return any(isinstance(e, dict) and _period(e)[1] is None for e in history)
 
 
 # --------------------------------------------------------------------------- field helpers
@@ -219,7 +219,7 @@ def _employment_candidates(
         ("aarsbeskaeftigelse", "y"),
     ):
         for entry in _as_list(doc, key):
-            if not isinstance(entry, Mapping):
+            if not isinstance(entry, dict):
                 continue
             try:
                 year = int(entry.get("aar"))
@@ -264,8 +264,8 @@ def _current_name(doc: Mapping[str, Any], meta: Mapping[str, Any]) -> str | None
     entry = current(_as_list(doc, "navne"))
     if entry is not None and _text(entry.get("navn")):
         return _text(entry.get("navn"))
-    newest = meta.get("nyesteNavn") if isinstance(meta, Mapping) else None
-    if isinstance(newest, Mapping):
+    newest = meta.get("nyesteNavn") if isinstance(meta, dict) else None
+    if isinstance(newest, dict):
         return _text(newest.get("navn"))
     return None
 
@@ -288,7 +288,7 @@ def _db25(doc: Mapping[str, Any]) -> tuple[str | None, str | None]:
             if entry is not None:
                 return industry_code(entry.get("branchekode")), _text(entry.get("branchetekst"))
     for entry in _as_list(doc, "hovedbranche"):
-        if not isinstance(entry, Mapping):
+        if not isinstance(entry, dict):
             continue
         version = str(entry.get("branchekodeversion") or entry.get("klassifikation") or "")
         if "25" in version and _period(entry)[1] is None:
@@ -300,7 +300,7 @@ def _db07(doc: Mapping[str, Any]) -> tuple[str | None, str | None]:
     entries = [
         e
         for e in _as_list(doc, "hovedbranche")
-        if isinstance(e, Mapping)
+        if isinstance(e, dict)
         and "25" not in str(e.get("branchekodeversion") or e.get("klassifikation") or "")
     ]
     entry = current(entries)
@@ -310,12 +310,12 @@ def _db07(doc: Mapping[str, Any]) -> tuple[str | None, str | None]:
 
 
 def _started(doc: Mapping[str, Any], meta: Mapping[str, Any]) -> date | None:
-    if isinstance(meta, Mapping) and meta.get("stiftelsesDato"):
+    if isinstance(meta, dict) and meta.get("stiftelsesDato"):
         parsed = parse_date(meta.get("stiftelsesDato"))
         if parsed:
             return parsed
     starts = [
-        parse_date(_period(e)[0]) for e in _as_list(doc, "livsforloeb") if isinstance(e, Mapping)
+        parse_date(_period(e)[0]) for e in _as_list(doc, "livsforloeb") if isinstance(e, dict)
     ]
     starts = [s for s in starts if s]
     return min(starts) if starts else None
@@ -333,7 +333,7 @@ def _status(doc: Mapping[str, Any], meta: Mapping[str, Any]) -> str | None:
 
 
 def _raw_status(doc: Mapping[str, Any], meta: Mapping[str, Any]) -> str | None:
-    if isinstance(meta, Mapping) and _text(meta.get("sammensatStatus")):
+    if isinstance(meta, dict) and _text(meta.get("sammensatStatus")):
         return _text(meta.get("sammensatStatus"))
     entry = current(_as_list(doc, "virksomhedsstatus"))
     if entry is not None and _text(entry.get("status")):
@@ -378,10 +378,10 @@ def _address_fields(addr: Mapping[str, Any] | None) -> dict[str, Any]:
             "house_no": None,
             "address_id": None,
         }
-    if not isinstance(addr, Mapping):
+    if not isinstance(addr, dict):
         raise MappingError("beliggenhedsadresse: entry is not an object")
     kommune = addr.get("kommune")
-    code = kommune_kode(kommune.get("kommuneKode")) if isinstance(kommune, Mapping) else None
+    code = kommune_kode(kommune.get("kommuneKode")) if isinstance(kommune, dict) else None
     postnr = addr.get("postnummer")
     if postnr is not None:
         try:
@@ -422,7 +422,7 @@ def _history_rows(cvr: str, pnr: str | None, doc: Mapping[str, Any]) -> Iterator
     )
     for field, key, render in specs:
         for entry in _as_list(doc, key):
-            if not isinstance(entry, Mapping):
+            if not isinstance(entry, dict):
                 continue
             value = render(entry)
             if value is None:
@@ -437,12 +437,12 @@ def map_company(source: Mapping[str, Any]) -> tuple[dict[str, Any], list[str], l
     The company row describes the company at its own address; it is used as the company's
     row when none of its production units is available.
     """
-    doc = source.get("Vrvirksomhed") if isinstance(source, Mapping) else None
-    if not isinstance(doc, Mapping):
+    doc = source.get("Vrvirksomhed") if isinstance(source, dict) else None
+    if not isinstance(doc, dict):
         raise MappingError("no Vrvirksomhed object")
     cvr = _cvr_number(doc.get("cvrNummer"))
     meta = doc.get("virksomhedMetadata") or {}
-    if not isinstance(meta, Mapping):
+    if not isinstance(meta, dict):
         raise MappingError("virksomhedMetadata: expected an object")
     addr = _address_fields(_current_address(doc))
     db07 = _db07(doc)
@@ -451,7 +451,7 @@ def map_company(source: Mapping[str, Any]) -> tuple[dict[str, Any], list[str], l
     form = current(_as_list(doc, "virksomhedsform"))
     pnrs: list[str] = []
     for entry in _as_list(doc, "penheder"):
-        if isinstance(entry, Mapping) and _period(entry)[1] is None and entry.get("pNummer"):
+        if isinstance(entry, dict) and _period(entry)[1] is None and entry.get("pNummer"):
             pnrs.append(_cvr_number(entry.get("pNummer"), "pNummer"))
     row = {
         "cvr": cvr,
@@ -481,13 +481,13 @@ def map_unit(source: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple]]:
     Company-level facts (status of the company, company form) are filled in from the
     company when both are loaded; the unit's own status is "Ophørt" when its life ended.
     """
-    doc = source.get("VrproduktionsEnhed") if isinstance(source, Mapping) else None
-    if not isinstance(doc, Mapping):
+    doc = source.get("VrproduktionsEnhed") if isinstance(source, dict) else None
+    if not isinstance(doc, dict):
         raise MappingError("no VrproduktionsEnhed object")
     pnr = _cvr_number(doc.get("pNummer"), "pNummer")
     relation = current(_as_list(doc, "virksomhedsrelation"))
     meta = doc.get("produktionsEnhedMetadata") or {}
-    if not isinstance(meta, Mapping):
+    if not isinstance(meta, dict):
         raise MappingError("produktionsEnhedMetadata: expected an object")
     cvr_value = relation.get("cvrNummer") if relation else None
     if cvr_value is None:
@@ -501,7 +501,7 @@ def map_unit(source: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple]]:
     status = _nice_status(_text(meta.get("sammensatStatus"))) or (
         ("Aktiv" if is_open(life) else "Ophørt") if life else None
     )
-    starts = [parse_date(_period(e)[0]) for e in life if isinstance(e, Mapping)]
+    starts = [parse_date(_period(e)[0]) for e in life if isinstance(e, dict)]
     starts = [s for s in starts if s]
     row = {
         "cvr": cvr,

@@ -1,6 +1,5 @@
 # SQL here is built only from the staging table name the host returned and fixed column
 # names; values always go in as parameters.
-# ruff: noqa: S608
 """Refresh ``companies`` and ``company_history`` from CVR's system-to-system Elasticsearch.
 
 Full load (first run, or ``mode = "full"``): scroll all of ``virksomhed`` and
@@ -67,7 +66,7 @@ class _Batcher:
         self.written = 0
 
     def add(self, row: Mapping[str, Any] | tuple[Any, ...]) -> None:
-        if isinstance(row, Mapping):
+        if isinstance(row, dict):
             for c in self.columns:
                 self.data[c].append(row.get(c))
         else:
@@ -102,7 +101,7 @@ class _Loader:
     def add_page(self, kind: str, hits: Iterable[Mapping[str, Any]]) -> None:
         for hit in hits:
             self.seen += 1
-            source = hit.get("_source") if isinstance(hit, Mapping) else None
+            source = hit.get("_source") if isinstance(hit, dict) else None
             try:
                 if source is None:
                     raise mapping.MappingError("hit without _source")
@@ -117,7 +116,7 @@ class _Loader:
                     f"{kind}: {exc}",
                     row_number=self.seen,
                     field=None,
-                    value=hit.get("_id") if isinstance(hit, Mapping) else None,
+                    value=hit.get("_id") if isinstance(hit, dict) else None,
                     raw=_truncate(hit),
                 )
                 continue
