@@ -455,6 +455,7 @@ def test_plugin_import_does_not_load_qt() -> None:
         "import sys\n"
         "import workbench.plugins.cvr.refresh, workbench.plugins.cvr.fake_es\n"
         "import workbench.plugins.addresses.refresh, workbench.plugins.jobnet.refresh\n"
+        "import workbench.core.company_detail\n"
         "assert not [m for m in sys.modules if m.startswith('PySide6')], 'PySide6 loaded'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
