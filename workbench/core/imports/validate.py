@@ -266,10 +266,18 @@ class Validator:
         width = len(self.headers)
         m.execute("CREATE OR REPLACE TABLE cpr_hits (__row BIGINT, col INTEGER)")
         pnr = self.index.get("pnr") if self.kind == "collaborations" else None
-        for i in range(width):
-            cond = cpr_sql(f"c{i}", separated_only=(i == pnr))
-            m.execute(f"INSERT INTO cpr_hits SELECT __row, {i} FROM raw WHERE {cond}")
-            self.check_cancel()
+        # One scan: a cheap pre-filter over the row's values joined by a non-digit, then the
+        # exact test per column on the few rows that pass it.
+        joined = "concat_ws(chr(1), " + ", ".join(f"c{i}" for i in range(width)) + ")"
+        flags = ", ".join(
+            f"CASE WHEN {cpr_sql(f'c{i}', separated_only=(i == pnr))} THEN {i} END"
+            for i in range(width)
+        )
+        m.execute(
+            f"INSERT INTO cpr_hits SELECT __row, unnest(list_filter([{flags}], x -> x IS NOT NULL)) "
+            f"FROM raw WHERE regexp_matches({joined}, '[0-9]{{6}}[- ]?[0-9]{{4}}')"
+        )
+        self.check_cancel()
         m.execute("CREATE OR REPLACE TABLE cpr_rows AS SELECT DISTINCT __row FROM cpr_hits")
         # One reject per (row, column); the value itself is never stored.
         m.execute(
