@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from workbench.core import cache
 from workbench.core.config import Settings
@@ -34,51 +35,77 @@ def create_main_window(con, *, cache_path: Path, settings: Settings, lang: str |
     return MainWindow(con, cache_path=cache_path, settings=settings)
 
 
-def run_gui(cache_path: Path, *, settings: Settings, lang: str | None) -> int:
-    """Open the window on ``cache_path`` and run the event loop; returns the exit code."""
+class GuiSession:
+    """The open cache and the current main window (a language switch replaces the window)."""
+
+    def __init__(self, con: Any, cache_path: Path, settings: Settings) -> None:
+        self.con = con
+        self.cache_path = cache_path
+        self.settings = settings
+        self.window: Any = None
+
+    def open_window(self, lang: str | None) -> Any:
+        old = self.window
+        window = create_main_window(
+            self.con, cache_path=self.cache_path, settings=self.settings, lang=lang
+        )
+        window.languageRequested.connect(self.open_window)
+        if old is not None:
+            window.restoreGeometry(old.saveGeometry())
+            old.shutdown()
+            old.hide()
+            old.deleteLater()
+        self.window = window
+        window.show()
+        return window
+
+    def close(self) -> None:
+        if self.window is not None:
+            self.window.shutdown()
+            self.window.close()
+            self.window = None
+        self.con.close()
+
+
+def start_gui(cache_path: Path, *, settings: Settings, lang: str | None) -> GuiSession | None:
+    """Open the cache, run the first-start offer on an empty cache, show the window.
+
+    None when the cache cannot be opened (the user has been told why).
+    """
     from PySide6.QtWidgets import QMessageBox
 
-    app = ensure_app()
+    ensure_app()
     i18n.set_language(i18n.resolve_language(lang, settings.get("ui.language")))
+    cache_path = Path(cache_path)
     try:
         con = cache.connect(cache_path)
     except WorkbenchError as exc:
         QMessageBox.critical(None, i18n.tr("error.title"), i18n.tr("error.cache", message=str(exc)))
-        return 1
+        return None
+    session = GuiSession(con, cache_path, settings)
     try:
         if cache.is_empty(con) and not os.environ.get("WORKBENCH_NO_FIRST_START"):
-            from workbench.qt.first_start import (
-                ask_first_start,
-                build_demo_with_progress,
-                show_refresh_hint,
-            )
+            from workbench.qt import first_start
 
-            choice = ask_first_start(None, Path(cache_path))
+            choice = first_start.ask_first_start(None, cache_path)
             if choice == "demo":
-                build_demo_with_progress(None, con)
+                first_start.build_demo_with_progress(None, con)
             elif choice == "refresh":
-                show_refresh_hint(None, Path(cache_path))
-        holder: dict[str, object] = {}
+                first_start.show_refresh_hint(None, cache_path)
+        session.open_window(lang)
+    except BaseException:
+        session.close()
+        raise
+    return session
 
-        def open_window(language: str | None) -> None:
-            old = holder.get("window")
-            window = create_main_window(
-                con, cache_path=Path(cache_path), settings=settings, lang=language
-            )
-            window.languageRequested.connect(open_window)
-            if old is not None:
-                window.restoreGeometry(old.saveGeometry())  # type: ignore[attr-defined]
-                old.shutdown()  # type: ignore[attr-defined]
-                old.deleteLater()  # type: ignore[attr-defined]
-                old.hide()  # type: ignore[attr-defined]
-            holder["window"] = window
-            window.show()
 
-        open_window(lang)
-        code = int(app.exec())
-        window = holder.get("window")
-        if window is not None:
-            window.shutdown()  # type: ignore[attr-defined]
-        return code
+def run_gui(cache_path: Path, *, settings: Settings, lang: str | None) -> int:
+    """Open the window on ``cache_path`` and run the event loop; returns the exit code."""
+    app = ensure_app()
+    session = start_gui(cache_path, settings=settings, lang=lang)
+    if session is None:
+        return 1
+    try:
+        return int(app.exec())
     finally:
-        con.close()
+        session.close()

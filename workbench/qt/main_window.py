@@ -292,7 +292,8 @@ class MainWindow(QMainWindow):
         for entity in ENTITIES:
             pts: Points = getattr(result, entity)
             self.models[entity].set_rids(pts.rid)
-            self.map.set_points(entity, pts.rid, pts.x, pts.y)
+            self.map.set_points(entity, pts.rid, pts.x, pts.y, refresh=False)
+        self.map.refresh_layers()  # once for both layers
         self.filters.histogram.set_counts(result.duration_counts)
         self._show_detail(None, None)
         self._update_counts()

@@ -108,11 +108,14 @@ class MapWidget(pg.PlotWidget):
         if bounds is not None:
             self.set_extent(bounds)
 
-    def set_points(self, entity: str, rid: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
+    def set_points(
+        self, entity: str, rid: np.ndarray, x: np.ndarray, y: np.ndarray, *, refresh: bool = True
+    ) -> None:
         self.layers[entity].set_points(rid, x, y)
         if self.selected and self.selected[0] == entity:
             self.select(None, -1)
-        self.refresh_layers()
+        if refresh:
+            self.refresh_layers()
 
     def set_extent(self, extent: tuple[float, float, float, float]) -> None:
         xmin, ymin, xmax, ymax = extent
