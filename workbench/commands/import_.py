@@ -57,7 +57,7 @@ def _parse_map(items: list[str]) -> dict[str, str]:
 def run(args: argparse.Namespace) -> int:
     from workbench.core import cache
     from workbench.core.config import load_settings
-    from workbench.core.imports import FIELDS, ProfileError, import_file, save_profile
+    from workbench.core.imports import FIELDS, ProfileError, import_file, load_profile, save_profile
 
     mapping = _parse_map(args.map)
     known = {f.name for f in FIELDS[args.kind]}
@@ -72,11 +72,7 @@ def run(args: argparse.Namespace) -> int:
     con = cache.connect(cache_path(args))
     try:
         try:
-            if args.save_profile:
-                from workbench.core.imports import load_profile
-
-                base = load_profile(con, args.profile, args.kind).mapping if args.profile else {}
-                save_profile(con, args.save_profile, args.kind, {**base, **mapping})
+            base = load_profile(con, args.profile, args.kind).mapping if args.profile else {}
             summary = import_file(
                 con,
                 args.file,
@@ -88,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
                 lang="en",
                 settings=settings,
             )
+            if args.save_profile:  # only a mapping that worked is saved
+                save_profile(con, args.save_profile, args.kind, {**base, **mapping})
         except ProfileError as exc:
             raise UsageError(str(exc)) from None
     finally:

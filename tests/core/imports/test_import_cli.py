@@ -113,3 +113,30 @@ def test_unknown_kind_is_usage_error(cache_file: Path, capsys) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["import", "companies", "x.csv", "--cache", str(cache_file)])
     assert exc.value.code == 2
+
+
+def test_profile_is_saved_only_when_the_import_worked(
+    cache_file: Path, tmp_path: Path, capsys
+) -> None:
+    from workbench.core import cache
+    from workbench.core.imports import list_profiles
+
+    f = write_csv(tmp_path / "c.csv", ["Ref", "Kommune"], [["A1", "101"]])
+    rc, _, err = _run(
+        capsys,
+        "import",
+        "candidates",
+        str(f),
+        "--cache",
+        str(cache_file),
+        "--map",
+        "borger_id=Nope",
+        "--save-profile",
+        "bad",
+    )
+    assert rc == 1 and "no column(s) 'Nope'" in err
+    con = cache.connect(cache_file)
+    try:
+        assert list_profiles(con) == []
+    finally:
+        con.close()

@@ -478,3 +478,18 @@ def test_cancel_leaves_the_cache_unchanged(con, tmp_path: Path) -> None:
     assert con.execute(
         "SELECT status FROM refresh_log ORDER BY started DESC LIMIT 1"
     ).fetchone() == ("cancelled",)
+
+
+def test_file_without_header_row_holding_a_cpr_number_is_refused_without_echoing_it(
+    con, tmp_path: Path
+) -> None:
+    f = tmp_path / "noheader.csv"
+    f.write_text(f"{CPR_DASH};JC1;101\r\nA;JC1;101\r\n", encoding="utf-8")
+    with pytest.raises(ImportRefused) as err:
+        import_file(con, f, "candidates")
+    assert "holds a CPR number" in str(err.value) and CPR_DASH not in str(err.value)
+    assert CPR_DASH not in err.value.message_da
+    messages = " ".join(
+        r[0] or "" for r in con.execute("SELECT message FROM refresh_log").fetchall()
+    )
+    assert "holds a CPR number" in messages and CPR_DASH not in messages

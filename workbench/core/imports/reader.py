@@ -159,7 +159,20 @@ def inspect_file(path: str | Path) -> TableFile:
                 "første linje har ingen ';', tabulator eller ',' som skilletegn",
             )
     tf.headers = headers
+    _check_header(tf)
     return tf
+
+
+def _check_header(tf: TableFile) -> None:
+    """A header that holds a CPR number means the file has no header row: refuse it
+    before any message could echo the header."""
+    if any(looks_like_cpr(h) for h in tf.headers):
+        raise ImportRefused(
+            f"the first row of {tf.path.name} holds a CPR number; the file must start with a "
+            "header row of column names (and CPR numbers must not be exported)",
+            f"første række i {tf.path.name} indeholder et CPR-nummer; filen skal starte med en "
+            "overskriftsrække med kolonnenavne (og CPR-numre må ikke eksporteres)",
+        )
 
 
 class _open_text:
@@ -187,6 +200,7 @@ def _inspect_xlsx(path: Path) -> TableFile:
     tf = TableFile(path, "xlsx", [])
     for _, row in _iter_xlsx(tf, with_header=True):
         tf.headers = [h.strip() for h in row]
+        _check_header(tf)
         return tf
     raise ImportRefused(f"{path.name} is empty", f"{path.name} er tom")
 
