@@ -86,6 +86,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "status.ready": "Klar",
         "status.error": "Fejl i søgning: {message}",
         "status.empty_cache": "Cachen er tom",
+        "status.empty_hint": "byg demodata med 'workbench demo --cache {path}' eller hent data med 'workbench refresh --cache {path}'",
         "first.title": "Ingen data endnu",
         "first.text": "Cachen {path} er tom.\n\nVil du bygge demodata (fiktive ledige og virksomheder) "
         "for at prøve Jobkort, eller hente data fra kilderne?",
@@ -176,6 +177,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "status.ready": "Ready",
         "status.error": "Search failed: {message}",
         "status.empty_cache": "The cache is empty",
+        "status.empty_hint": "build demo data with 'workbench demo --cache {path}' or fetch data with 'workbench refresh --cache {path}'",
         "first.title": "No data yet",
         "first.text": "The cache {path} is empty.\n\nBuild demo data (fictitious candidates and companies) "
         "to try Jobkort, or fetch data from the sources?",

@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 import numpy as np
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         self.cache_path = Path(cache_path)
         self.settings = settings
         self.demo = cache.is_demo(con)
+        self.empty_cache = cache.is_empty(con)
         self.today = reference_date(con) if self.demo else date.today()
         self.result: QueryResult | None = None
         self.last_error: str | None = None
@@ -204,12 +205,9 @@ class MainWindow(QMainWindow):
         self.detail_dock.setObjectName("detailDock")
         self.detail_dock.setWidget(self.detail)
         self.detail_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        self.detail_dock.setMinimumWidth(280)
+        self.detail_dock.setMinimumWidth(220)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.detail_dock)
         self._show_detail(None, None)
-        self.resizeDocks(
-            [self.filter_dock, self.detail_dock], [340, 290], Qt.Orientation.Horizontal
-        )
 
         # status bar -----------------------------------------------------------------------
         self.count_label = QLabel(self)
@@ -323,9 +321,12 @@ class MainWindow(QMainWindow):
         n_comp = len(self.models["companies"].rids())
         self.tabs.setTabText(0, tr("results.candidates", n=fmt_int(n_cand)))
         self.tabs.setTabText(1, tr("results.companies", n=fmt_int(n_comp)))
-        self.count_label.setText(
-            tr("status.counts", candidates=fmt_int(n_cand), companies=fmt_int(n_comp))
-        )
+        text = tr("status.counts", candidates=fmt_int(n_cand), companies=fmt_int(n_comp))
+        if self.empty_cache:
+            text = (
+                f"{tr('status.empty_cache')}: {tr('status.empty_hint', path=str(self.cache_path))}"
+            )
+        self.count_label.setText(text)
 
     def _size_columns(self) -> None:
         widths = {
@@ -477,6 +478,19 @@ class MainWindow(QMainWindow):
             )
             group.addAction(act)
             lang_menu.addAction(act)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit_docks()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_docks()
+
+    def _fit_docks(self) -> None:
+        """Details get about a fifth of the width, the map keeps the rest."""
+        detail = max(220, min(360, self.width() // 5))
+        self.resizeDocks([self.detail_dock], [detail], Qt.Orientation.Horizontal)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()
