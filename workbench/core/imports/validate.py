@@ -199,6 +199,7 @@ class Validator:
         self.jobcenter = jobcenter
         self.tax = taxonomy or Taxonomy()
         self.check_cancel = check_cancel or (lambda: None)
+        self.jobcenters: list[str] = []
 
     # -- helpers
 
@@ -234,19 +235,13 @@ class Validator:
             self._collaborations()
         accepted = m.execute("SELECT count(*) FROM clean").fetchone()[0]
         rejected = m.execute("SELECT count(DISTINCT __row) FROM rej").fetchone()[0]
-        jcs = [
-            r[0]
-            for r in m.execute(
-                "SELECT DISTINCT jobcenter FROM p WHERE jobcenter IS NOT NULL ORDER BY 1"
-            ).fetchall()
-        ]
+        jcs = self.jobcenters
         unplaced = 0
         if self.kind == "candidates":
             unplaced = m.execute("SELECT count(*) FROM clean WHERE x IS NULL").fetchone()[0]
         unresolved = self._unresolved()
         # Keep only what the rejects and the transfer need (raw, rej, cpr_rows, clean).
         for table in (
-            "p",
             "good",
             "occ_items",
             "occ_resolved",
@@ -257,7 +252,6 @@ class Validator:
             "cpr_hits",
         ):
             m.execute(f"DROP TABLE IF EXISTS {table}")
-        m.execute("DELETE FROM raw WHERE __row NOT IN (SELECT __row FROM rej)")
         return Validated(int(accepted), int(rejected), jcs, unresolved, int(unplaced))
 
     def _scan_cpr(self) -> None:
@@ -284,6 +278,19 @@ class Validator:
             "INSERT INTO rej SELECT __row, (?::VARCHAR[])[col + 1], ?, 'cpr', NULL FROM cpr_hits",
             [self.headers, MASK],
         )
+
+    def _release(self) -> None:
+        """The rejects are final: note the jobcenters, then free what is no longer needed
+        (``p``, and ``raw`` except the rejected rows, which the rejects output shows)."""
+        self.jobcenters = [
+            r[0]
+            for r in self.mem.execute(
+                "SELECT DISTINCT jobcenter FROM p WHERE jobcenter IS NOT NULL ORDER BY 1"
+            ).fetchall()
+        ]
+        self.mem.execute("DROP TABLE p")
+        self.mem.execute("DELETE FROM raw WHERE __row NOT IN (SELECT __row FROM rej)")
+        self.check_cancel()
 
     def _candidates(self) -> None:
         m = self.mem
@@ -365,6 +372,7 @@ class Validator:
         m.execute(
             "CREATE OR REPLACE TABLE good AS SELECT * FROM p WHERE __row NOT IN (SELECT __row FROM rej)"
         )
+        self._release()
         self._resolve_occupations()
         self._resolve_qualifications()
         m.execute(
@@ -531,7 +539,7 @@ class Validator:
             FROM p WHERE __row NOT IN (SELECT __row FROM rej) ORDER BY __row
             """
         )
-        self.check_cancel()
+        self._release()
 
     # -- rejects for output
 
