@@ -212,3 +212,10 @@ def test_municipality_labels_only_when_zoomed_in(qtbot, window):
     with qtbot.waitSignal(window.map.layersRefreshed, timeout=10_000):
         window.map.set_extent((x - 20_000, y - 20_000, x + 20_000, y + 20_000))
     assert labels.labels_shown()
+
+
+def test_one_graphics_item_per_layer(window):
+    """Areas, two point layers, labels and the selection: never one item per feature."""
+    added = window.map.vb.addedItems
+    assert len(added) <= 6
+    assert len(window.map.layers["companies"]) > 1000
