@@ -40,12 +40,16 @@ def _child(file: Path, cache_path: Path) -> None:
     runs = []
     for _ in range(2):
         t0 = time.perf_counter()
+        r0 = resource.getrusage(resource.RUSAGE_SELF)
         s = import_file(
             con, file, "candidates", rejects_path=cache_path.with_suffix(".rejects.csv")
         )
+        r1 = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
         runs.append(
             {
                 "seconds": round(time.perf_counter() - t0, 2),
+                "cpu_seconds": round(cpu, 2),
                 "accepted": s.accepted,
                 "rejected": s.rejected,
             }
@@ -99,13 +103,17 @@ def main() -> None:
     result = json.loads(out.strip().splitlines()[-1])
     first, second = result["runs"]
     print(
-        f"import of {args.rows} rows: {first['seconds']} s (accepted {first['accepted']}, rejected {first['rejected']})"
+        f"import of {args.rows} rows: {first['seconds']} s wall, {first['cpu_seconds']} s CPU "
+        f"(accepted {first['accepted']}, rejected {first['rejected']})"
     )
-    print(f"re-import (snapshot replace): {second['seconds']} s")
+    print(
+        f"re-import (snapshot replace): {second['seconds']} s wall, {second['cpu_seconds']} s CPU"
+    )
     print(
         f"peak RSS of the importing process: {result['peak_rss_mb']} MB (before the import: {result['rss_before_import_mb']} MB)"
     )
-    print(f"cpus: {os.cpu_count()}")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"cpus: {os.cpu_count()}, load average at the end: {load:.1f}")
 
 
 if __name__ == "__main__":
