@@ -250,3 +250,18 @@ def test_insert_rejects_values_of_the_wrong_type(make_host):
     )
     result = host.run("t")
     assert result.status == "failed" and "unemployment_stats.value" in result.message
+
+
+def test_duplicate_primary_keys_fail_the_swap_not_the_data(make_host):
+    host = make_host({"t": lambda ctx: _munis(ctx, {"0101": "København"})})
+    assert host.run("t").ok
+
+    def duplicates(ctx: RefreshContext) -> None:
+        ctx.staging.insert(
+            "municipalities", [{"kode": "0147", "navn": "A"}, {"kode": "0147", "navn": "B"}]
+        )
+
+    host.plugins["t"].refresh_function = duplicates
+    result = host.run("t")
+    assert result.status == "failed" and result.message.startswith("kan ikke gemme municipalities:")
+    assert _names(host) == {"0101": "København"}

@@ -717,7 +717,7 @@ class PluginHost:
                 self._finish(con, result, staging)
             finally:
                 con.close()
-        report(1.0, result.status)
+        report(1.0 if result.ok else None, result.status)
         return result
 
     def _redact(self, plugin_id: str, message: str) -> str:
@@ -768,7 +768,10 @@ class PluginHost:
         finished = _now()
         with cache_mod.transaction(con):
             for spec in staging.specs.values():
-                written += _apply(con, spec)
+                try:
+                    written += _apply(con, spec)
+                except duckdb.ConstraintException as exc:
+                    raise PluginError(f"kan ikke gemme {spec.name}: {_first_line(exc)}") from exc
             if "candidates" in staging.specs:
                 cache_mod.rebuild_candidate_index(con)
             result.finished = finished
