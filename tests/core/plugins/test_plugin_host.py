@@ -265,3 +265,19 @@ def test_duplicate_primary_keys_fail_the_swap_not_the_data(make_host):
     result = host.run("t")
     assert result.status == "failed" and result.message.startswith("kan ikke gemme municipalities:")
     assert _names(host) == {"0101": "København"}
+
+
+def test_keyboard_interrupt_marks_the_run_interrupted(make_host):
+    host = make_host({"t": lambda ctx: _munis(ctx, {"0101": "København"})})
+    assert host.run("t").ok
+
+    def interrupted(ctx: RefreshContext) -> None:
+        _munis(ctx, {"0147": "Frederiksberg"})
+        raise KeyboardInterrupt
+
+    host.plugins["t"].refresh_function = interrupted
+    with pytest.raises(KeyboardInterrupt):
+        host.run("t")
+    assert host.last_runs()["t"]["status"] == "interrupted"
+    assert _names(host) == {"0101": "København"}
+    assert _staging_schemas(host) == []
