@@ -104,23 +104,58 @@ def refresh(ctx: RefreshContext) -> None:
     ctx.progress(1.0, f"{len(munis)} kommuner, {len(regions)} regioner")
 
 
+MAX_PAGES = 1000
+
+
 def load_geojson(ctx: RefreshContext, location: str) -> dict[str, Any]:
-    """Read a GeoJSON FeatureCollection from an http(s) URL or a file path / file:// URL."""
+    """Read a GeoJSON FeatureCollection from an http(s) URL or a file path / file:// URL.
+
+    Paged answers (OGC API Features: a ``links`` entry with ``rel = "next"``) are followed
+    and their features concatenated.
+    """
     scheme = urlsplit(location).scheme.lower()
-    if scheme in ("http", "https"):
-        token = ctx.setting("token", "")
-        url = location
-        if token and "token=" not in url:
-            url += ("&" if "?" in url else "?") + urlencode({"token": token})
-        response = ctx.session.get(url, timeout=ctx.timeout)
-        response.raise_for_status()
-        text = response.content.decode("utf-8-sig")
-    else:
+    if scheme not in ("http", "https"):
         path = Path(location[7:] if scheme == "file" else location)
         try:
             text = path.read_text("utf-8-sig")
         except OSError as exc:
             raise PluginError(f"kan ikke læse {path}: {exc.strerror}") from exc
+        return _parse_collection(text, location)
+    data: dict[str, Any] | None = None
+    url: str | None = location
+    pages = 0
+    while url is not None:
+        pages += 1
+        if pages > MAX_PAGES:
+            raise PluginError(f"{_safe(location)}: mere end {MAX_PAGES} sider")
+        ctx.check_cancelled()
+        response = ctx.session.get(_with_token(ctx, url), timeout=ctx.timeout)
+        response.raise_for_status()
+        page = _parse_collection(response.content.decode("utf-8-sig"), url)
+        if data is None:
+            data = page
+        else:
+            data["features"].extend(page["features"])
+        url = _next_link(page)
+    assert data is not None
+    return data
+
+
+def _with_token(ctx: RefreshContext, url: str) -> str:
+    token = ctx.setting("token", "")
+    if token and "token=" not in url:
+        url += ("&" if "?" in url else "?") + urlencode({"token": token})
+    return url
+
+
+def _next_link(page: dict[str, Any]) -> str | None:
+    for link in page.get("links") or []:
+        if isinstance(link, dict) and link.get("rel") == "next" and link.get("href"):
+            return str(link["href"])
+    return None
+
+
+def _parse_collection(text: str, location: str) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -227,3 +227,23 @@ def test_cancel_half_way_keeps_previous_boundaries(tmp_path: Path, served: Fixtu
         assert host.con.execute(
             "SELECT status FROM refresh_log WHERE run_id = ?", [result.run_id]
         ).fetchone() == ("cancelled",)
+
+
+def test_paged_collection_follows_next_links(
+    tmp_path: Path, fixture_server: FixtureServer, kommuner_geojson: Path
+):
+    data = json.loads(kommuner_geojson.read_text("utf-8"))
+    features = data["features"]
+    url = fixture_server.url
+    fixture_server.route("GET", "/items", Reply.json({"type": "FeatureCollection", "features": features[:50],
+                         "links": [{"rel": "next", "href": f"{url}/items2?offset=50"}]}))  # fmt: skip
+    fixture_server.route(
+        "GET", "/items2", Reply.json({"type": "FeatureCollection", "features": features[50:]})
+    )
+    with _host(tmp_path, _config(url + "/items") + 'token = "hemmeligt-token"\n') as host:
+        result = host.run("boundaries")
+        assert result.ok and result.rows_written == 99
+        assert fixture_server.calls("/items2")[0].query == {
+            "offset": ["50"],
+            "token": ["hemmeligt-token"],
+        }
