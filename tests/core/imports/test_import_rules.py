@@ -493,3 +493,22 @@ def test_file_without_header_row_holding_a_cpr_number_is_refused_without_echoing
         r[0] or "" for r in con.execute("SELECT message FROM refresh_log").fetchall()
     )
     assert "holds a CPR number" in messages and CPR_DASH not in messages
+
+
+def test_rejects_are_written_in_batches(con, tmp_path: Path, monkeypatch) -> None:
+    from workbench.core.imports import runner
+    from workbench.core.imports.validate import Validator
+
+    real = Validator.iter_rejects
+    monkeypatch.setattr(
+        Validator, "iter_rejects", lambda self, lang="en", batch=0: real(self, lang, 2)
+    )
+    monkeypatch.setattr(runner, "SUMMARY_REJECTS", 3)
+    rows = [candidate("OK"), *(candidate(f"R{i}", since=f"bad{i}") for i in range(7))]
+    s = import_file(con, write_csv(tmp_path / "c.csv", CANDIDATE_HEADER, rows), "candidates")
+    assert (s.accepted, s.rejected) == (1, 7)
+    assert [r["value"] for r in s.rejects] == ["bad0", "bad1", "bad2"]
+    assert [r[2] for r in _rejects(con)] == [f"bad{i}" for i in range(7)]
+    lines = Path(s.rejects_file).read_text("utf-8-sig").splitlines()
+    assert len(lines) == 8 and lines[-1].startswith("9;ledig_siden;bad6;")
+    assert con.execute("SELECT rows_rejected FROM refresh_log").fetchone() == (7,)

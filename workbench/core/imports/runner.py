@@ -100,30 +100,41 @@ def default_rejects_path(source: Path, run_id: str) -> Path:
     return paths.user_data_dir() / "rejects" / f"{stem}-rejects-{stamp}-{run_id[:6]}.csv"
 
 
+class RejectsWriter:
+    """The rejects file: ``;``-separated UTF-8 with BOM (opens in Danish Excel), one line per
+    problem: row, column, value, reason, then the row's values (CPR-like parts masked)."""
+
+    def __init__(self, path: Path, headers: list[str], lang: str):
+        self.path, self.headers, self.lang = path, headers, lang
+
+    def __enter__(self) -> RejectsWriter:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fh = self.path.open("w", encoding="utf-8-sig", newline="")
+        self._w = csv.writer(self._fh, delimiter=";", lineterminator="\r\n")
+        da = self.lang == "da"
+        head = (
+            ["række", "kolonne", "værdi", "årsag"] if da else ["row", "column", "value", "reason"]
+        )
+        self._w.writerow(head + self.headers)
+        return self
+
+    def write(self, rejects: list[dict[str, Any]]) -> None:
+        for r in rejects:
+            values = r.get("values") or {}
+            self._w.writerow(
+                [r["row"], r["column"], r["value"] or "", r["reason"]]
+                + [values.get(h) or "" for h in self.headers]
+            )
+
+    def __exit__(self, *exc: object) -> None:
+        self._fh.close()
+
+
 def write_rejects_file(
     path: Path, headers: list[str], rejects: list[dict[str, Any]], lang: str
 ) -> None:
-    """``;``-separated UTF-8 with BOM (opens in Danish Excel), one line per problem."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    head = (
-        ["række", "kolonne", "værdi", "årsag"]
-        if lang == "da"
-        else ["row", "column", "value", "reason"]
-    )
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        w = csv.writer(fh, delimiter=";", lineterminator="\r\n")
-        w.writerow(head + headers)
-        for r in rejects:
-            values = r.get("values") or {}
-            w.writerow(
-                [
-                    r["row"],
-                    r["column"],
-                    r["value"] or "",
-                    r["reason"],
-                    *(values.get(h) or "" for h in headers),
-                ]
-            )
+    with RejectsWriter(path, headers, lang) as writer:
+        writer.write(rejects)
 
 
 def _taxonomy(ctx: RefreshContext) -> Taxonomy:
@@ -297,14 +308,18 @@ def _run(
         rejected_rows = result.rejected_rows + len(raw.structural)
         check_cancel()
         ctx.progress(0.85, "gemmer afviste rækker")
-        rejects = validator.rejects(lang)
+        rejects: list[dict[str, Any]] = []  # the first SUMMARY_REJECTS, for the summary
         rejects_file: Path | None = None
-        if rejects:
+        if mem.execute("SELECT count(*) FROM rej").fetchone()[0]:
             rejects_file = (
                 Path(rejects_path) if rejects_path else default_rejects_path(source, ctx.run_id)
             )
-            write_rejects_file(rejects_file, tf.headers, rejects, lang)
-            _record_rejects(ctx, target, rejects)
+            with RejectsWriter(rejects_file, tf.headers, lang) as writer:
+                for batch in validator.iter_rejects(lang):
+                    writer.write(batch)
+                    _record_rejects(ctx, target, batch)
+                    rejects.extend(batch[: SUMMARY_REJECTS - len(rejects)])
+                    check_cancel()
         if result.accepted == 0:
             where = f"; see {rejects_file}" if rejects_file else ""
             raise ImportRefused(
@@ -335,7 +350,7 @@ def _run(
             unresolved=result.unresolved,
             unplaced=result.unplaced,
             jobcenters=result.jobcenters,
-            rejects=rejects[:SUMMARY_REJECTS],
+            rejects=rejects,
         )
     finally:
         mem.close()

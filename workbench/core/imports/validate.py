@@ -10,7 +10,7 @@ The result is the table ``clean`` with exactly the target table's columns and th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -545,22 +545,32 @@ class Validator:
 
     def rejects(self, lang: str = "en", limit: int | None = None) -> list[dict[str, Any]]:
         """Reject records in row order with the row's values (CPR-like parts masked)."""
+        out: list[dict[str, Any]] = []
+        for batch in self.iter_rejects(lang):
+            out.extend(batch)
+            if limit is not None and len(out) >= limit:
+                return out[:limit]
+        return out
+
+    def iter_rejects(self, lang: str = "en", batch: int = 20_000) -> Iterator[list[dict[str, Any]]]:
+        """:meth:`rejects` in batches, so that a file with many bad rows stays in bounded memory."""
         width = len(self.headers)
         masked = ", ".join(
             f"CASE WHEN f.__row IN (SELECT __row FROM cpr_rows) THEN {mask_sql(f'w.c{i}')} ELSE w.c{i} END"
             for i in range(width)
         )
-        lim = f"LIMIT {int(limit)}" if limit is not None else ""
-        rows = self.mem.execute(
+        # On ``mem`` itself (the TEMP tables are per connection); the caller runs nothing else
+        # on it while iterating.
+        cur = self.mem
+        cur.execute(
             f"""
             SELECT f.__row, f.field, f.value, f.code, f.detail, [{masked}]
             FROM rej f LEFT JOIN raw w USING (__row)
-            ORDER BY f.__row, f.field {lim}
+            ORDER BY f.__row, f.field
             """
-        ).fetchall()
-        out = []
-        for row, fld, value, code, detail, values in rows:
-            out.append(
+        )
+        while rows := cur.fetchmany(batch):
+            yield [
                 {
                     "row": int(row),
                     "column": fld,
@@ -570,5 +580,5 @@ class Validator:
                     "detail": detail,
                     "values": dict(zip(self.headers, values or [], strict=False)),
                 }
-            )
-        return out
+                for row, fld, value, code, detail, values in rows
+            ]
