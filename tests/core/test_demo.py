@@ -189,3 +189,11 @@ def test_demo_command_rejects_missing_boundaries(tmp_path, capsys):
         ]
     )
     assert rc == 2 and "does not exist" in capsys.readouterr().err
+
+
+def test_demo_areas_are_polygons_only(small_demo_con):
+    kinds = {
+        shapely.from_wkb(g).geom_type
+        for (g,) in small_demo_con.execute("SELECT geom FROM municipalities").fetchall()
+    }
+    assert kinds <= {"Polygon", "MultiPolygon"}

@@ -85,5 +85,18 @@ def read_areas_geojson(
     areas = []
     for code, geoms in sorted(parts.items()):
         geom = geoms[0] if len(geoms) == 1 else shapely.union_all(geoms)
-        areas.append(Area(code, names[code], shapely.make_valid(geom), regions[code]))
+        areas.append(Area(code, names[code], polygonal(shapely.make_valid(geom)), regions[code]))
     return areas
+
+
+def polygonal(geom: BaseGeometry) -> BaseGeometry:
+    """Only the polygon parts: repairing or dissolving can leave stray lines and points."""
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    polys = [
+        p
+        for g in getattr(geom, "geoms", [geom])
+        for p in (getattr(g, "geoms", [g]) if g.geom_type == "MultiPolygon" else [g])
+        if p.geom_type == "Polygon" and not p.is_empty
+    ]
+    return shapely.MultiPolygon(polys)
