@@ -136,7 +136,7 @@ def test_row_with_wrong_number_of_fields_is_rejected_not_shifted(con, tmp_path: 
     assert [(r["row"], r["column"], r["code"]) for r in s.rejects] == [
         (
             3,
-            "(række)",
+            "(row)",
             "fields",
         )
     ]

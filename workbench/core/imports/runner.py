@@ -170,7 +170,7 @@ def _record_rejects(ctx: RefreshContext, target: str, rejects: list[dict[str, An
                 ctx.run_id,
                 ctx.plugin_id,
                 [r["row"] for r in rejects],
-                [r["column"] for r in rejects],
+                ["(row)" if r["column"] == "(række)" else r["column"] for r in rejects],
                 [r["value"] for r in rejects],
                 reasons,
                 raws,
@@ -302,7 +302,7 @@ def _run(
         result = validator.run()
         if raw.structural:
             mem.executemany(
-                "INSERT INTO rej VALUES (?, '(række)', ?, 'fields', ?)",
+                "INSERT INTO rej VALUES (?, '(row)', ?, 'fields', ?)",
                 [(s.row_number, s.raw, f"{s.fields}/{s.width}") for s in raw.structural],
             )
         rejected_rows = result.rejected_rows + len(raw.structural)

@@ -573,7 +573,7 @@ class Validator:
             yield [
                 {
                     "row": int(row),
-                    "column": fld,
+                    "column": "(række)" if fld == "(row)" and lang == "da" else fld,
                     "value": value,
                     "reason": reason_text(code, detail, lang),
                     "code": code,
