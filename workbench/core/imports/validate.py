@@ -279,16 +279,22 @@ class Validator:
             [self.headers, MASK],
         )
 
-    def _release(self) -> None:
+    def _release(self, *, keep_as_good: bool = False) -> None:
         """The rejects are final: note the jobcenters, then free what is no longer needed
-        (``p``, and ``raw`` except the rejected rows, which the rejects output shows)."""
+        (``raw`` except the rejected rows, which the rejects output shows, and ``p``, or with
+        ``keep_as_good`` its rejected rows: ``p`` becomes ``good`` without a copy)."""
         self.jobcenters = [
             r[0]
             for r in self.mem.execute(
                 "SELECT DISTINCT jobcenter FROM p WHERE jobcenter IS NOT NULL ORDER BY 1"
             ).fetchall()
         ]
-        self.mem.execute("DROP TABLE p")
+        if keep_as_good:
+            self.mem.execute("DELETE FROM p WHERE __row IN (SELECT __row FROM rej)")
+            self.mem.execute("DROP TABLE IF EXISTS good")
+            self.mem.execute("ALTER TABLE p RENAME TO good")
+        else:
+            self.mem.execute("DROP TABLE p")
         self.mem.execute("DELETE FROM raw WHERE __row NOT IN (SELECT __row FROM rej)")
         self.check_cancel()
 
@@ -369,10 +375,7 @@ class Validator:
             [self.header("borger_id")],
         )
         self.check_cancel()
-        m.execute(
-            "CREATE OR REPLACE TABLE good AS SELECT * FROM p WHERE __row NOT IN (SELECT __row FROM rej)"
-        )
-        self._release()
+        self._release(keep_as_good=True)
         self._resolve_occupations()
         self._resolve_qualifications()
         m.execute(
