@@ -50,6 +50,7 @@ class GuiSession:
             self.con, cache_path=self.cache_path, settings=self.settings, lang=lang
         )
         window.languageRequested.connect(self.open_window)
+        window.reloadRequested.connect(lambda: self.open_window(i18n.language()))
         if old is not None:
             window.restoreGeometry(old.saveGeometry())
             old.shutdown()

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QScrollArea,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QTabWidget,
     QTextBrowser,
@@ -41,10 +42,16 @@ from workbench.core.filters import Filter
 from workbench.core.query import Points, histogram, points, unemployment_days
 from workbench.layers.areas import AreaLayerModel, areas_from_cache
 from workbench.layers.points import DEFAULT_DENSITY_THRESHOLD
+from workbench.qt.company_detail import CompanyDetailWidget
 from workbench.qt.filters import DURATION_EDGES, FilterPanel
 from workbench.qt.i18n import LANGUAGES, fmt_int, language, tr
 from workbench.qt.map.canvas import MapWidget
-from workbench.qt.models import VirtualRowsModel, candidate_columns, company_columns
+from workbench.qt.models import (
+    VirtualRowsModel,
+    candidate_columns,
+    company_columns,
+    not_placed_columns,
+)
 from workbench.qt.runner import QtQueryRunner
 
 ENTITIES = ("candidates", "companies")
@@ -83,6 +90,7 @@ def run_filter(cur: Any, flt: Filter) -> QueryResult:
 class MainWindow(QMainWindow):
     resultsApplied = Signal(object)  # QueryResult, after the map and tables show it
     languageRequested = Signal(str)
+    reloadRequested = Signal()  # the cache's data changed (refresh, import): rebuild the window
     queryFailed = Signal(str)
 
     def __init__(
@@ -157,6 +165,22 @@ class MainWindow(QMainWindow):
             )
             self.tables[entity] = view
             self.tabs.addTab(view, "")
+        # Companies the addresses plugin could not place: never dropped, listed with the reason.
+        self.not_placed_model = VirtualRowsModel(
+            self._gui_cursor, "companies", not_placed_columns(self._muni_names), self
+        )
+        self.not_placed_view = QTableView(self)
+        self.not_placed_view.setObjectName("notPlacedTable")
+        self.not_placed_view.setModel(self.not_placed_model)
+        self.not_placed_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.not_placed_view.verticalHeader().setVisible(False)
+        self.not_placed_view.horizontalHeader().setStretchLastSection(True)
+        self.not_placed_view.selectionModel().currentRowChanged.connect(
+            lambda cur, _prev: self._show_detail(
+                "companies", self.not_placed_model.row_dict(cur.row()) if cur.row() >= 0 else None
+            )
+        )
+        self.tabs.addTab(self.not_placed_view, "")
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self._size_columns()
 
@@ -203,7 +227,12 @@ class MainWindow(QMainWindow):
         self.detail.setOpenLinks(False)
         self.detail_dock = QDockWidget(tr("detail.title"), self)
         self.detail_dock.setObjectName("detailDock")
-        self.detail_dock.setWidget(self.detail)
+        self.company_detail = CompanyDetailWidget(self)
+        self.company_detail.setObjectName("companyDetail")
+        self.detail_stack = QStackedWidget(self)
+        self.detail_stack.addWidget(self.detail)
+        self.detail_stack.addWidget(self.company_detail)
+        self.detail_dock.setWidget(self.detail_stack)
         self.detail_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.detail_dock.setMinimumWidth(220)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.detail_dock)
@@ -321,6 +350,9 @@ class MainWindow(QMainWindow):
         n_comp = len(self.models["companies"].rids())
         self.tabs.setTabText(0, tr("results.candidates", n=fmt_int(n_cand)))
         self.tabs.setTabText(1, tr("results.companies", n=fmt_int(n_comp)))
+        n_unplaced = len(self.not_placed_model.rids())
+        self.tabs.setTabText(2, tr("results.not_placed", n=fmt_int(n_unplaced)))
+        self.tabs.setTabVisible(2, n_unplaced > 0)
         text = tr("status.counts", candidates=fmt_int(n_cand), companies=fmt_int(n_comp))
         if self.empty_cache:
             text = (
@@ -368,6 +400,8 @@ class MainWindow(QMainWindow):
         self.select_row(entity, row)
 
     def _on_tab_changed(self, index: int) -> None:
+        if index >= len(ENTITIES):
+            return
         entity = ENTITIES[index]
         row = self.selected_row(entity)
         self._on_row_selected(entity, row)
@@ -376,6 +410,7 @@ class MainWindow(QMainWindow):
     def _show_detail(self, entity: str | None, row: dict[str, Any] | None) -> None:
         if entity is None or row is None:
             self.detail.setHtml(f"<p style='color:#556'>{html.escape(tr('detail.empty'))}</p>")
+            self.detail_stack.setCurrentWidget(self.detail)
             return
         e = html.escape
         muni = self._muni_names.get(row.get("kommune_kode") or "", row.get("kommune_kode") or "")
@@ -414,6 +449,13 @@ class MainWindow(QMainWindow):
                     f"{row['cv_updated']:%d-%m-%Y}" if row.get("cv_updated") else "",
                 ),
             ]
+        elif row.get("cvr"):
+            # Companies: current and historical facts, units, postings, collaborations.
+            self.company_detail.show_company(
+                self._gui_cursor, row["cvr"], row.get("pnr"), today=self.today
+            )
+            self.detail_stack.setCurrentWidget(self.company_detail)
+            return
         else:
             head = row.get("name") or row.get("cvr")
             collabs = self._gui_cursor.execute(
@@ -457,10 +499,18 @@ class MainWindow(QMainWindow):
             else ""
         )
         self.detail.setHtml(f"<h3>{e(str(head))}</h3>{badge}<table>{rows_html}</table>")
+        self.detail_stack.setCurrentWidget(self.detail)
 
     # -- menus -------------------------------------------------------------------------------
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(tr("menu.file"))
+        self.refresh_action = QAction(tr("menu.refresh"), self)
+        self.refresh_action.triggered.connect(self.open_refresh_dialog)
+        file_menu.addAction(self.refresh_action)
+        self.import_action = QAction(tr("menu.import"), self)
+        self.import_action.triggered.connect(self.open_import_wizard)
+        file_menu.addAction(self.import_action)
+        file_menu.addSeparator()
         quit_action = QAction(tr("menu.quit"), self)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
@@ -478,6 +528,32 @@ class MainWindow(QMainWindow):
             )
             group.addAction(act)
             lang_menu.addAction(act)
+
+    def open_refresh_dialog(self) -> Any:
+        """The refresh dialog; when a plugin wrote data, the window reloads after it closes."""
+        from workbench.qt.refresh_dialog import RefreshDialog
+
+        dialog = RefreshDialog(self.cache_path, self.settings, self)
+        changed: list[bool] = []
+        dialog.pluginFinished.connect(
+            lambda _pid, result: changed.append(
+                (result or {}).get("status") == "ok" if isinstance(result, dict) else False
+            )
+        )
+        dialog.finished.connect(lambda _code: any(changed) and self.reloadRequested.emit())
+        dialog.open()
+        return dialog
+
+    def open_import_wizard(self) -> Any:
+        """The import wizard; after a completed import the window reloads."""
+        from workbench.qt.import_wizard import ImportWizard
+
+        wizard = ImportWizard(self.cache_path, self.settings, self)
+        done: list[bool] = []
+        wizard.importFinished.connect(lambda summary, _error: done.append(summary is not None))
+        wizard.finished.connect(lambda _code: any(done) and self.reloadRequested.emit())
+        wizard.open()
+        return wizard
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -154,6 +154,7 @@ _FETCH = {
         "status",
         "started",
         "advertising_protected",
+        "placement_note",
     ),
 }
 
@@ -194,4 +195,16 @@ def company_columns(
         Column("cvr", lambda r: r["cvr"]),
         Column("pnr", lambda r: r["pnr"]),
         Column("address", lambda r: " ".join(p for p in (r["address"], r["postnr"]) if p)),
+    ]
+
+
+def not_placed_columns(municipalities: Mapping[str, str]) -> list[Column]:
+    """Companies whose address could not be placed on the map, with the reason."""
+    return [
+        Column("name", lambda r: r["name"]),
+        Column("cvr", lambda r: r["cvr"]),
+        Column("pnr", lambda r: r["pnr"]),
+        Column("address", lambda r: " ".join(p for p in (r["address"], r["postnr"]) if p)),
+        Column("kommune", lambda r: municipalities.get(r["kommune_kode"], r["kommune_kode"])),
+        Column("placement_note", lambda r: r.get("placement_note") or tr("not_placed.unknown")),
     ]
