@@ -2,7 +2,7 @@
 
     /work/venv/bin/python benchmarks/bench_cvr_ingest.py --documents 2000000
 
-A fake Elasticsearch (``workbench.plugins.cvr.fake_es``) serves N synthetic company
+A fake Elasticsearch (``tests.plugins.fake_es``) serves N synthetic company
 documents from a separate process on 127.0.0.1 (so its memory and CPU are not counted in
 this process); the real plugin host runs a full ``cvr`` refresh into a fresh DuckDB file.
 Prints documents per second and this process's peak RSS, plus RSS samples during the run
@@ -40,10 +40,12 @@ def main(argv: list[str] | None = None) -> int:
     from workbench.core.config import Settings
     from workbench.core.plugins.host import PluginHost, discover
 
+    # The fake server lives with the tests; run it from the repository root.
     server = subprocess.Popen(
-        [sys.executable, "-m", "workbench.plugins.cvr.fake_es", "--synthetic", str(args.documents)],
+        [sys.executable, "-m", "tests.plugins.fake_es", "--synthetic", str(args.documents)],
         stdout=subprocess.PIPE,
         text=True,
+        cwd=Path(__file__).resolve().parents[1],
     )
     try:
         url = server.stdout.readline().strip()

@@ -13,14 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from workbench.plugins.cvr import mapping
-from workbench.plugins.cvr.fake_es import FakeElasticsearch, FakeElasticsearchServer
 
+from tests.plugins.fake_es import FakeElasticsearch, FakeElasticsearchServer
 from tests.plugins.fixture_server import FixtureServer, Reply
 from workbench.core import cache
 from workbench.core.config import Settings
 from workbench.core.plugins.host import PluginHost, discover
 from workbench.core.plugins.http import make_session
+from workbench.plugins.cvr import mapping
 
 USER, PASSWORD = "wb-test", "s3cret-pw"
 
@@ -453,7 +453,7 @@ def test_cancel_between_pages_keeps_previous_data(
 def test_plugin_import_does_not_load_qt() -> None:
     code = (
         "import sys\n"
-        "import workbench.plugins.cvr.refresh, workbench.plugins.cvr.fake_es\n"
+        "import workbench.plugins.cvr.refresh\n"
         "import workbench.plugins.addresses.refresh, workbench.plugins.jobnet.refresh\n"
         "import workbench.core.company_detail\n"
         "assert not [m for m in sys.modules if m.startswith('PySide6')], 'PySide6 loaded'\n"

@@ -14,7 +14,7 @@ Queries understood: ``match_all``, ``range`` (gte/gt/lte/lt on a dotted field), 
 next requests of a kind. HTTP Basic credentials are checked when given.
 
 ``synthetic_stream`` generates CVR-shaped documents as JSON text, fast enough to serve 2M
-documents; run ``python -m workbench.plugins.cvr.fake_es --synthetic N`` to serve them from
+documents; run ``python -m tests.plugins.fake_es --synthetic N`` to serve them from
 another process (the port is printed on stdout).
 """
 
