@@ -90,7 +90,7 @@ def manifest(kind: ImportKind) -> Manifest:
         licence="the jobcenter's own data",
         attribution="",
         tables=(TARGET_TABLE[kind],),
-        refresh="workbench.core.imports.runner:_unused",
+        refresh="workbench.core.imports.runner:import_file",  # not imported: plugin_from_function
     )
 
 
