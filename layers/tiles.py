@@ -1,0 +1,311 @@
+"""Basemap tiles: WMTS tile matrix math (EPSG:25832, tile matrix set View1), URL templates,
+an on-disk tile cache with an LRU size limit, and a fetcher. No Qt.
+
+View1 (Dataforsyningen skærmkort and other Danish WMTS services): top-left origin
+(120000, 6500000), 256 px tiles, resolution 1638.4 m/px at level 0 halving down to 0.2 m/px
+at level 13; level ``z`` has 3·2^z columns and 2·2^z rows. Rows count downwards from the
+origin (WMTS), so row 0 is the northern edge.
+
+Fetching happens on the caller's thread: the map calls :meth:`TileFetcher.fetch` from its
+background loader, never from the UI thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+TILE_PX = 256
+SKAERMKORT_ATTRIBUTION = "Kort: Styrelsen for Dataforsyning og Infrastruktur (skærmkort)"
+
+
+@dataclass(frozen=True)
+class TileMatrixSet:
+    """A WMTS tile matrix set with power-of-two levels and one top-left origin."""
+
+    name: str = "View1"
+    origin_x: float = 120_000.0
+    origin_y: float = 6_500_000.0
+    top_resolution: float = 1638.4  # metres per pixel at level 0
+    levels: int = 14  # 0..13 -> 0.2 m/px
+    width0: int = 3  # columns at level 0
+    height0: int = 2  # rows at level 0
+    tile_px: int = TILE_PX
+
+    def resolution(self, level: int) -> float:
+        if not 0 <= level < self.levels:
+            raise ValueError(f"level {level} outside 0..{self.levels - 1}")
+        return self.top_resolution / (2**level)
+
+    def matrix_size(self, level: int) -> tuple[int, int]:
+        """(columns, rows) of ``level``."""
+        return self.width0 * 2**level, self.height0 * 2**level
+
+    def tile_span(self, level: int) -> float:
+        """Ground size of one tile in metres."""
+        return self.resolution(level) * self.tile_px
+
+    def extent(self) -> tuple[float, float, float, float]:
+        span = self.tile_span(0)
+        return (
+            self.origin_x,
+            self.origin_y - self.height0 * span,
+            self.origin_x + self.width0 * span,
+            self.origin_y,
+        )
+
+    def level_for(self, units_per_pixel: float) -> int:
+        """The coarsest level at least as fine as the view's pixel (within 15 %): tiles are
+        drawn at 0.5x-1.15x their native size, so the map stays sharp with few tiles."""
+        upp = float(units_per_pixel)
+        if not upp > 0 or not math.isfinite(upp):
+            return 0
+        z = math.ceil(math.log2(self.top_resolution / upp) - 0.2)
+        return max(0, min(self.levels - 1, z))
+
+    def tile_bounds(self, level: int, row: int, col: int) -> tuple[float, float, float, float]:
+        """(xmin, ymin, xmax, ymax) of a tile in metres."""
+        span = self.tile_span(level)
+        xmin = self.origin_x + col * span
+        ymax = self.origin_y - row * span
+        return xmin, ymax - span, xmin + span, ymax
+
+    def tiles_for(
+        self, extent: tuple[float, float, float, float], units_per_pixel: float
+    ) -> tuple[int, list[tuple[int, int]]]:
+        """The level for the pixel size and the (row, col) tiles covering ``extent``,
+        clipped to the matrix; centre tiles first (they load first)."""
+        level = self.level_for(units_per_pixel)
+        span = self.tile_span(level)
+        cols, rows = self.matrix_size(level)
+        xmin, ymin, xmax, ymax = extent
+        c0 = max(0, math.floor((xmin - self.origin_x) / span))
+        c1 = min(cols - 1, math.floor((xmax - self.origin_x) / span - 1e-9))
+        r0 = max(0, math.floor((self.origin_y - ymax) / span))
+        r1 = min(rows - 1, math.floor((self.origin_y - ymin) / span - 1e-9))
+        tiles = [(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)]
+        cr, cc = (r0 + r1) / 2, (c0 + c1) / 2
+        tiles.sort(key=lambda t: (t[0] - cr) ** 2 + (t[1] - cc) ** 2)
+        return level, tiles
+
+
+VIEW1 = TileMatrixSet()
+
+
+@dataclass(frozen=True)
+class TileService:
+    """A configured WMTS service: a URL template with ``{TileMatrix}``, ``{TileRow}``,
+    ``{TileCol}`` (REST or KVP) and optionally ``{token}``; the token is appended as
+    ``token=`` when the template has no placeholder for it."""
+
+    url: str
+    token: str = ""
+    matrix_id: str = "{z}"  # how a level is named in {TileMatrix}: "{z}" or "L{z:02d}"
+    matrix_set: TileMatrixSet = VIEW1
+    attribution: str = SKAERMKORT_ATTRIBUTION
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.url.strip())
+
+    def tile_url(self, level: int, row: int, col: int) -> str:
+        matrix = self.matrix_id.format(z=level)
+        url = (
+            self.url.replace("{TileMatrix}", matrix)
+            .replace("{TileRow}", str(row))
+            .replace("{TileCol}", str(col))
+        )
+        if "{token}" in url:
+            url = url.replace("{token}", self.token)
+        elif self.token:
+            url += ("&" if "?" in url else "?") + "token=" + self.token
+        return url
+
+    def key(self) -> str:
+        """Identifies the service in the disk cache (the token is not part of it)."""
+        ident = f"{self.url}|{self.matrix_id}|{self.matrix_set}"
+        return hashlib.sha256(ident.encode()).hexdigest()[:16]
+
+    @classmethod
+    def from_settings(cls, section: dict | None) -> TileService:
+        section = section or {}
+        return cls(
+            url=str(section.get("url", "") or ""),
+            token=str(section.get("token", "") or ""),
+            matrix_id=str(section.get("matrix_id", "{z}") or "{z}"),
+            attribution=str(section.get("attribution", "") or SKAERMKORT_ATTRIBUTION),
+        )
+
+
+class TileCache:
+    """Tiles on disk under ``root/<service key>/<level>/<row>/<col>.tile``, at most
+    ``max_bytes`` in total: storing beyond the limit evicts the least recently used tiles
+    (reads refresh a tile's access time). Thread-safe within one process."""
+
+    def __init__(self, root: Path, service_key: str, max_bytes: int = 200 * 1024 * 1024):
+        self.dir = Path(root) / service_key
+        self.max_bytes = int(max_bytes)
+        self._lock = threading.Lock()
+        self._index: dict[Path, tuple[float, int]] | None = None  # path -> (last use, size)
+        self._clock = 0.0
+
+    def _path(self, level: int, row: int, col: int) -> Path:
+        return self.dir / str(level) / str(row) / f"{col}.tile"
+
+    def _load_index(self) -> dict[Path, tuple[float, int]]:
+        if self._index is None:
+            index: dict[Path, tuple[float, int]] = {}
+            if self.dir.is_dir():
+                for p in self.dir.rglob("*.tile"):
+                    try:
+                        st = p.stat()
+                    except OSError:
+                        continue
+                    index[p] = (st.st_mtime, st.st_size)
+            self._index = index
+            self._clock = max((t for t, _ in index.values()), default=0.0)
+        return self._index
+
+    def _tick(self) -> float:
+        # monotonic use order even when the file system's mtime resolution is coarse
+        self._clock = max(self._clock + 1e-6, time.time())
+        return self._clock
+
+    def total_bytes(self) -> int:
+        with self._lock:
+            return sum(s for _, s in self._load_index().values())
+
+    def __contains__(self, tile: tuple[int, int, int]) -> bool:
+        with self._lock:
+            return self._path(*tile) in self._load_index()
+
+    def get(self, level: int, row: int, col: int) -> bytes | None:
+        path = self._path(level, row, col)
+        with self._lock:
+            index = self._load_index()
+            if path not in index:
+                return None
+            try:
+                data = path.read_bytes()
+            except OSError:
+                index.pop(path, None)
+                return None
+            t = self._tick()
+            index[path] = (t, len(data))
+            try:
+                os.utime(path, (t, t))
+            except OSError:
+                pass
+            return data
+
+    def put(self, level: int, row: int, col: int, data: bytes) -> None:
+        if len(data) > self.max_bytes:
+            return
+        path = self._path(level, row, col)
+        with self._lock:
+            index = self._load_index()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".part{threading.get_ident()}")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+            t = self._tick()
+            os.utime(path, (t, t))
+            index[path] = (t, len(data))
+            self._evict(index)
+
+    def _evict(self, index: dict[Path, tuple[float, int]]) -> None:
+        total = sum(s for _, s in index.values())
+        if total <= self.max_bytes:
+            return
+        for path, (_, size) in sorted(index.items(), key=lambda kv: kv[1][0]):
+            if total <= self.max_bytes:
+                break
+            try:
+                path.unlink()
+            except OSError:
+                pass
+            index.pop(path, None)
+            total -= size
+
+    def clear(self) -> None:
+        with self._lock:
+            for path in list(self._load_index()):
+                try:
+                    path.unlink()
+                except OSError:
+                    pass
+            self._index = {}
+
+
+def default_tile_root() -> Path:
+    from workbench.core.paths import user_data_dir
+
+    return user_data_dir() / "tiles"
+
+
+class TileFetcher:
+    """Cache first, then the network (requests, with the token and a timeout). Failures
+    return None and are remembered for ``retry_after_s`` so an offline map does not hammer
+    the network; call from a background thread only."""
+
+    def __init__(
+        self,
+        service: TileService,
+        cache: TileCache,
+        *,
+        timeout_s: float = 10.0,
+        user_agent: str = "Jobkort-workbench/0.1",
+        retry_after_s: float = 60.0,
+        session=None,
+    ) -> None:
+        import requests
+
+        self.service = service
+        self.cache = cache
+        self.timeout_s = float(timeout_s)
+        self.retry_after_s = float(retry_after_s)
+        self.session = session or requests.Session()
+        self.session.headers.setdefault("User-Agent", user_agent)
+        self._failed: dict[tuple[int, int, int], float] = {}
+        self.network_requests = 0
+
+    def cached(self, level: int, row: int, col: int) -> bytes | None:
+        return self.cache.get(level, row, col)
+
+    def fetch(self, level: int, row: int, col: int) -> bytes | None:
+        data = self.cache.get(level, row, col)
+        if data is not None:
+            return data
+        key = (level, row, col)
+        failed_at = self._failed.get(key)
+        if failed_at is not None and time.monotonic() - failed_at < self.retry_after_s:
+            return None
+        import requests
+
+        self.network_requests += 1
+        try:
+            resp = self.session.get(self.service.tile_url(level, row, col), timeout=self.timeout_s)
+        except requests.RequestException:
+            self._failed[key] = time.monotonic()
+            return None
+        ctype = resp.headers.get("Content-Type", "")
+        if resp.status_code != 200 or not resp.content or not ctype.startswith("image/"):
+            self._failed[key] = time.monotonic()
+            return None
+        self.cache.put(level, row, col, resp.content)
+        self._failed.pop(key, None)
+        return resp.content
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def iter_levels(ms: TileMatrixSet = VIEW1) -> Iterator[tuple[int, float]]:
+    for z in range(ms.levels):
+        yield z, ms.resolution(z)
