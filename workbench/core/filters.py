@@ -7,6 +7,8 @@ into SQL with ``?`` placeholders and a parameter list: user input never becomes 
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, timedelta
@@ -85,6 +87,10 @@ class Filter:
     searchable_only: bool = False
     bbox: tuple[float, float, float, float] | None = None  # xmin, ymin, xmax, ymax (map view)
     today: date | None = None  # reference date for durations; None means date.today()
+    # A spatial selection drawn on the map (workbench.layers.selection.Selection as canonical
+    # JSON, so the filter stays hashable); applies to every entity. SQL gets its bounding box,
+    # the exact test (boundary inside) runs vectorised on the matches (see query.py).
+    selection: str | None = None
 
     # -- serialisation -------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -97,6 +103,8 @@ class Filter:
                 value = asdict(value)
             elif isinstance(value, date):
                 value = value.isoformat()
+            elif f.name == "selection":
+                value = json.loads(value)
             elif isinstance(value, tuple):
                 value = list(value)
             out[f.name] = value
@@ -114,6 +122,8 @@ class Filter:
                 value = Range(**value)
             elif name == "today" and value is not None:
                 value = date.fromisoformat(value)
+            elif name == "selection" and value is not None:
+                value = selection_json(value)
             elif isinstance(value, list):
                 value = tuple(value)
             kwargs[name] = value
@@ -121,6 +131,14 @@ class Filter:
 
     def with_(self, **changes: Any) -> Filter:
         return replace(self, **changes)
+
+    def with_selection(self, selection: Any) -> Filter:
+        """This filter with a map selection (a Selection, its dict, JSON, or None to clear)."""
+        return replace(self, selection=None if selection is None else selection_json(selection))
+
+    def spatial_selection(self) -> Any:
+        """The selection as a ``Selection`` object (None when there is none)."""
+        return None if self.selection is None else parse_selection(self.selection)
 
     # -- validation ------------------------------------------------------------------------
     def normalised(self) -> Filter:
@@ -168,10 +186,39 @@ class Filter:
                 raise FilterError(f"CVR must be 8 digits, got {self.cvr!r}")
         if self.posted_within_days is not None and self.posted_within_days < 0:
             raise FilterError("posted within days cannot be negative")
-        return replace(self, municipalities=munis, cvr=cvr)
+        sel = self.selection
+        if sel is not None:
+            sel = selection_json(sel)
+            parse_selection(sel)
+        return replace(self, municipalities=munis, cvr=cvr, selection=sel)
 
     def reference_date(self) -> date:
         return self.today or date.today()
+
+
+def selection_json(value: Any) -> str:
+    """Canonical JSON of a selection given as a Selection, a dict or JSON text."""
+    if hasattr(value, "to_dict"):
+        value = value.to_dict()
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise FilterError("selection must be JSON") from None
+    if not isinstance(value, dict):
+        raise FilterError("selection must be an object with 'parts'")
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+@functools.lru_cache(maxsize=32)
+def parse_selection(text: str) -> Any:
+    """The Selection of canonical JSON (cached: polygons are parsed and prepared once)."""
+    from workbench.layers.selection import Selection
+
+    try:
+        return Selection.from_dict(json.loads(text))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise FilterError(f"invalid selection: {exc}") from None
 
 
 def normalise_kommune_kode(value: str | int) -> str:
@@ -300,6 +347,16 @@ def compile_where(
             f"AND ({a}.x - ?) * ({a}.x - ?) + ({a}.y - ?) * ({a}.y - ?) <= ?"
         )
         params.extend([px - r, px + r, py - r, py + r, px, px, py, py, r * r])
+
+    if flt.selection is not None:
+        # Only the bounding box here (DuckDB prunes row groups by it); the exact test runs on
+        # the matches' coordinates in numpy (query.py), where polygons cost ~1 ms per 10k.
+        sb = parse_selection(flt.selection).bounds()
+        if sb is not None:
+            parts.append(f"{a}.x BETWEEN ? AND ? AND {a}.y BETWEEN ? AND ?")
+            params.extend([sb[0], sb[2], sb[1], sb[3]])
+        else:  # inverted: everything placed outside
+            parts.append(f"{a}.x IS NOT NULL AND {a}.y IS NOT NULL")
 
     if flt.bbox is not None:
         xmin, ymin, xmax, ymax = flt.bbox

@@ -51,9 +51,18 @@ def _from(entity: Entity) -> str:
     return f"{ENTITY_TABLES[entity]} AS t"
 
 
+def _exact_mask(flt: Filter, x: np.ndarray, y: np.ndarray) -> np.ndarray | None:
+    """The exact spatial-selection test on matches the SQL bounding box let through."""
+    if flt.selection is None:
+        return None
+    return flt.spatial_selection().covers_xy(x, y)
+
+
 def count(
     con: duckdb.DuckDBPyConnection, entity: Entity, flt: Filter, *, strict: bool = True
 ) -> int:
+    if flt.selection is not None:
+        return len(points(con, entity, flt, strict=strict, ordered=False))
     c = compile_where(entity, flt, strict=strict)
     return int(
         con.execute(f"SELECT count(*) FROM {_from(entity)} WHERE {c.where}", c.params).fetchone()[0]
@@ -70,6 +79,10 @@ def search(
     strict: bool = True,
 ) -> SearchResult:
     """Total number of matches and up to ``limit`` rows with the schema's column names."""
+    if flt.selection is not None:
+        pts = points(con, entity, flt, strict=strict, ordered=True)
+        page = pts.rid[int(offset) : int(offset) + int(limit)]
+        return SearchResult(len(pts), rows_by_rid(con, entity, page))
     c = compile_where(entity, flt, strict=strict)
     cols = ", ".join(f"t.{col}" for col in ENTITY_COLUMNS[entity])
     total = int(
@@ -105,11 +118,13 @@ def points(
         f"FROM {_from(entity)} WHERE {c.where}{order}"
     )
     arrays = con.execute(sql, c.params).fetchnumpy()
-    return Points(
-        np.asarray(arrays["rid"], dtype=np.int64),
-        np.asarray(arrays["x"], dtype=np.float64),
-        np.asarray(arrays["y"], dtype=np.float64),
-    )
+    rid = np.asarray(arrays["rid"], dtype=np.int64)
+    x = np.asarray(arrays["x"], dtype=np.float64)
+    y = np.asarray(arrays["y"], dtype=np.float64)
+    mask = _exact_mask(flt, x, y)
+    if mask is not None:
+        rid, x, y = rid[mask], x[mask], y[mask]
+    return Points(rid, x, y)
 
 
 def rows_by_rid(
@@ -139,12 +154,22 @@ def unemployment_days(
     """Days unemployed (as of the filter's reference date) of all matching candidates."""
     c = compile_where("candidates", flt, strict=strict)
     today = flt.reference_date()
+    xy = (
+        ", coalesce(t.x, 'NaN'::DOUBLE) AS x, coalesce(t.y, 'NaN'::DOUBLE) AS y"
+        if flt.selection is not None
+        else ""
+    )
     sql = (
-        "SELECT date_diff('day', t.unemployed_since, ?::DATE) AS d FROM candidates AS t "
+        f"SELECT date_diff('day', t.unemployed_since, ?::DATE) AS d{xy} FROM candidates AS t "
         f"WHERE t.unemployed_since IS NOT NULL AND {c.where}"
     )
-    arr = con.execute(sql, [today, *c.params]).fetchnumpy()["d"]
-    return np.asarray(arr, dtype=np.int64)
+    arrays = con.execute(sql, [today, *c.params]).fetchnumpy()
+    days = np.asarray(arrays["d"], dtype=np.int64)
+    if flt.selection is not None:
+        x = np.asarray(arrays["x"], dtype=np.float64)
+        y = np.asarray(arrays["y"], dtype=np.float64)
+        days = days[_exact_mask(flt, x, y)]
+    return days
 
 
 def histogram(days: np.ndarray, edges: Sequence[int]) -> np.ndarray:

@@ -232,12 +232,30 @@ MIGRATION_TAXONOMIES = [
     """,
 ]
 
+# Named spatial selections drawn on the map (rectangle, lasso/polygon, radius), reusable by
+# pools and campaigns: the selection as JSON (exact: circles stay circles) and as WKB.
+MIGRATION_SAVED_SELECTIONS = [
+    """
+    CREATE TABLE saved_selections (
+        name VARCHAR PRIMARY KEY,
+        entity VARCHAR NOT NULL,           -- candidates | companies | all
+        selection VARCHAR NOT NULL,        -- JSON (workbench.layers.selection.Selection)
+        geometry BLOB,                     -- WKB of the selected area, EPSG:25832
+        filter VARCHAR,                    -- JSON of the panel filter when saved (optional)
+        candidates BIGINT,                 -- counts when saved
+        companies BIGINT,
+        created TIMESTAMP NOT NULL
+    )
+    """,
+]
+
 MIGRATIONS: list[list[str]] = [
     MIGRATION_1,
     MIGRATION_2,
     MIGRATION_COMPANIES,
     MIGRATION_IMPORT_PROFILES,
     MIGRATION_TAXONOMIES,
+    MIGRATION_SAVED_SELECTIONS,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
