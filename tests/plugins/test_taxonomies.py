@@ -102,8 +102,22 @@ def test_db07_hierarchy_from_the_real_file(tmp_path: Path, served: FixtureServer
         assert rows["A"] == ("Landbrug, jagt, skovbrug og fiskeri", 1, None)
         assert rows["421100"][2] == "4211"
         assert rows["999999"] == ("Uoplyst", 5, None)  # section X has no row of its own
-        # no other source configured: occupations are not touched
+        # no other source configured: occupations and DB25 are not touched
         assert host.con.execute("SELECT count(*) FROM occupations").fetchone() == (0,)
+        assert host.con.execute("SELECT count(*) FROM industries_db25").fetchone() == (0,)
+
+
+def test_db25_goes_to_its_own_table(tmp_path: Path, served: FixtureServer):
+    db25 = "KODE;NIVEAU;TITEL\r\nA;1;Landbrug\r\n01;2;Planteavl\r\n01.1;3;Etårige afgrøder\r\n01.11;4;Korn\r\n"
+    served.route("GET", "/db25.csv", Reply.text(db25.encode("cp1252"), "text/csv"))
+    with _host(tmp_path, served, db25_url=f"{served.url}/db25.csv") as host:
+        assert host.run("taxonomies").ok
+        rows = host.con.execute(
+            "SELECT code, title, level, parent_code FROM industries_db25 ORDER BY level"
+        ).fetchall()
+        assert rows == [("A", "Landbrug", 1, None), ("01", "Planteavl", 2, "A"), ("011", "Etårige afgrøder", 3, "01"),
+                        ("0111", "Korn", 4, "011")]  # fmt: skip
+        assert host.con.execute("SELECT count(*) FROM industries").fetchone() == (1740,)
 
 
 def test_disco_with_aliases_and_esco(tmp_path: Path, served: FixtureServer):
