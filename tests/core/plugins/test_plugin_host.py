@@ -281,3 +281,59 @@ def test_keyboard_interrupt_marks_the_run_interrupted(make_host):
     assert host.last_runs()["t"]["status"] == "interrupted"
     assert _names(host) == {"0101": "København"}
     assert _staging_schemas(host) == []
+
+
+def test_reject_many_writes_every_record_in_one_go(make_host):
+    def rejecting(ctx: RefreshContext) -> None:
+        _munis(ctx, {"0101": "København"})
+        n = ctx.staging.reject_many(
+            "municipalities",
+            (
+                {
+                    "reason": "ugyldig kode",
+                    "row_number": i,
+                    "field": "kode",
+                    "value": str(i),
+                    "raw": {"i": i},
+                }
+                for i in range(3000)
+            ),
+        )
+        assert n == 3000
+
+    host = make_host({"t": rejecting})
+    result = host.run("t")
+    assert result.ok and result.rows_rejected == 3000
+    rows = host.con.execute(
+        "SELECT count(*), min(row_number), max(row_number), count(DISTINCT raw) "
+        "FROM municipalities_rejects WHERE run_id = ?",
+        [result.run_id],
+    ).fetchone()
+    assert rows == (3000, 0, 2999, 3000)
+
+
+def test_run_order_follows_after(cache_file):
+    ran: list[str] = []
+    infos = [
+        plugin_from_function(
+            manifest("addresses", after=["cvr"]), lambda ctx: ran.append("addresses")
+        ),
+        plugin_from_function(manifest("boundaries"), lambda ctx: ran.append("boundaries")),
+        plugin_from_function(manifest("cvr", after=["boundaries"]), lambda ctx: ran.append("cvr")),
+    ]
+    with PluginHost(
+        cache_file, settings(addresses={"x": 1}, boundaries={"x": 1}, cvr={"x": 1}), plugins=infos
+    ) as host:
+        assert host.run_order(["addresses", "cvr"]) == ["cvr", "addresses"]
+        assert host.run_order(["addresses"]) == ["addresses"]
+        host.refresh(["addresses", "boundaries", "cvr"])
+    assert ran == ["boundaries", "cvr", "addresses"]
+
+
+def test_run_order_with_a_cycle_keeps_the_given_order(cache_file):
+    infos = [
+        plugin_from_function(manifest("a", after=["b"]), lambda ctx: None),
+        plugin_from_function(manifest("b", after=["a"]), lambda ctx: None),
+    ]
+    with PluginHost(cache_file, settings(a={"x": 1}, b={"x": 1}), plugins=infos) as host:
+        assert host.run_order(["a", "b"]) == ["a", "b"]

@@ -63,6 +63,8 @@ class Manifest:
     refresh_interval_hours: float = 24.0
     description: str = ""
     version: str = ""
+    # Plugins that must run before this one when both run (e.g. addresses after cvr).
+    after: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Manifest:
@@ -97,6 +99,7 @@ class Manifest:
             refresh_interval_hours=float(data.get("refresh_interval_hours", 24.0)),
             description=str(data.get("description", "")),
             version=str(data.get("version", "")),
+            after=tuple(str(a) for a in data.get("after", ())),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -182,6 +185,11 @@ class Staging(Protocol):
         raw: Any = None,
     ) -> None:
         """Record an unusable source row in ``<table>_rejects`` (kept even if the run fails)."""
+        ...
+
+    def reject_many(self, table: str, records: Iterable[Mapping[str, Any]]) -> int:
+        """Record many rejects at once: mappings with ``reason`` and optionally
+        ``row_number``, ``field``, ``value``, ``raw``. Returns how many were recorded."""
         ...
 
 

@@ -390,8 +390,25 @@ class HostStaging:
         if len(self._rejects) >= REJECTS_FLUSH_EVERY:
             self.flush_rejects()
 
+    def reject_many(self, table: str, records: Iterable[Mapping[str, Any]]) -> int:
+        n = 0
+        for rec in records:
+            self.reject(
+                table,
+                str(rec["reason"]),
+                row_number=rec.get("row_number"),
+                field=rec.get("field"),
+                value=rec.get("value"),
+                raw=rec.get("raw"),
+            )
+            n += 1
+        return n
+
     def flush_rejects(self) -> None:
-        """Write buffered rejects to the live ``<table>_rejects`` tables (autocommit)."""
+        """Write buffered rejects to the live ``<table>_rejects`` tables (autocommit).
+
+        One set-based INSERT per table: ``executemany`` costs ~2 ms a row in DuckDB.
+        """
         pending, self._rejects = self._rejects, []
         by_table: dict[str, list[tuple[Any, ...]]] = {}
         for table, row in pending:
@@ -401,7 +418,16 @@ class HostStaging:
             if table not in self._reject_tables:
                 ensure_rejects_table(self.con, table)
                 self._reject_tables.add(table)
-            self.con.executemany(f"INSERT INTO {target} VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            run_id, plugin, row_number, field, value, reason, raw, at = (
+                list(c) for c in zip(*rows, strict=True)
+            )
+            self.con.execute(
+                f"INSERT INTO {target} (run_id, plugin, row_number, field, value, reason, raw, "
+                "rejected_at) SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::BIGINT[]), "
+                "unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
+                "unnest(?::VARCHAR[]), unnest(?::TIMESTAMP[])",
+                [run_id, plugin, row_number, field, value, reason, raw, at],
+            )
 
     @property
     def rows_rejected(self) -> int:
@@ -624,7 +650,26 @@ class PluginHost:
         if unknown:
             raise KeyError(", ".join(unknown))
         cancel = cancel or threading.Event()
-        return [self.run(pid, on_progress=on_progress, cancel=cancel) for pid in ids]
+        return [
+            self.run(pid, on_progress=on_progress, cancel=cancel) for pid in self.run_order(ids)
+        ]
+
+    def run_order(self, ids: Sequence[str]) -> list[str]:
+        """``ids`` ordered so that each plugin runs after those its manifest names in ``after``
+        (when they run too); otherwise in the order given. A cycle keeps the given order."""
+        pending = list(dict.fromkeys(ids))
+        done: list[str] = []
+        while pending:
+            for pid in pending:
+                manifest = self.plugins[pid].manifest
+                before = manifest.after if manifest is not None else ()
+                if not any(b in pending and b != pid for b in before):
+                    break
+            else:  # a cycle: keep the rest as given
+                pid = pending[0]
+            pending.remove(pid)
+            done.append(pid)
+        return done
 
     def run(
         self,
