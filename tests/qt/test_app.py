@@ -6,17 +6,18 @@ from workbench.core.config import load_settings
 from workbench.qt import i18n
 
 
-def test_first_start_refresh_choice_names_the_command(qtbot, tmp_path, monkeypatch):
+def test_first_start_refresh_choice_opens_the_refresh_dialog(qtbot, tmp_path, monkeypatch):
     import workbench.qt.first_start as fs
     from workbench.qt.app import start_gui
+    from workbench.qt.main_window import MainWindow
 
-    asked, hinted = [], []
+    asked, opened = [], []
     monkeypatch.setattr(fs, "ask_first_start", lambda parent, path: asked.append(path) or "refresh")
-    monkeypatch.setattr(fs, "show_refresh_hint", lambda parent, path: hinted.append(path))
+    monkeypatch.setattr(MainWindow, "open_refresh_dialog", lambda self: opened.append(self))
     path = tmp_path / "empty.duckdb"
     session = start_gui(path, settings=load_settings(), lang=None)
     try:
-        assert asked == [path] and hinted == [path]
+        assert asked == [path] and opened == [session.window]
         qtbot.waitUntil(session.window.is_idle, timeout=30_000)
         assert session.window.windowTitle().startswith("Jobkort")
         assert i18n.language() == "da"

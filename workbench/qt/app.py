@@ -85,15 +85,16 @@ def start_gui(cache_path: Path, *, settings: Settings, lang: str | None) -> GuiS
         return None
     session = GuiSession(con, cache_path, settings)
     try:
+        choice = None
         if cache.is_empty(con) and not os.environ.get("WORKBENCH_NO_FIRST_START"):
             from workbench.qt import first_start
 
             choice = first_start.ask_first_start(None, cache_path)
             if choice == "demo":
-                first_start.build_demo_with_progress(None, con)
-            elif choice == "refresh":
-                first_start.show_refresh_hint(None, cache_path)
-        session.open_window(lang)
+                first_start.build_demo_with_progress(None, con, settings=settings)
+        window = session.open_window(lang)
+        if choice == "refresh":
+            window.open_refresh_dialog()
     except BaseException:
         session.close()
         raise

@@ -13,10 +13,12 @@ import duckdb
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
+from workbench.core.config import Settings
 from workbench.core.errors import Cancelled
 from workbench.qt.i18n import tr
 
 STAGE_LABELS = {
+    "boundaries": {"da": "Henter kommunegrænser", "en": "Fetching municipality boundaries"},
     "geography": {"da": "Kommuner", "en": "Municipalities"},
     "candidates": {"da": "Ledige", "en": "Candidates"},
     "companies": {"da": "Virksomheder", "en": "Companies"},
@@ -39,13 +41,17 @@ class DemoBuilder(QThread):
         *,
         scale: str = "small",
         seed: int = 1,
+        settings: Settings | None = None,
         parent: QObject | None = None,
     ):
         super().__init__(parent)
         self._con = con
         self._scale = scale
         self._seed = seed
+        self._settings = settings
         self._cancel = threading.Event()
+        # Why the demo has no municipality areas (None when it has them).
+        self.boundaries_note: str | None = None
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -55,6 +61,8 @@ class DemoBuilder(QThread):
 
         cur = self._con.cursor()
         try:
+            if self._settings is not None:
+                self._fetch_boundaries(cur)
             build_demo(
                 cur,
                 scale=self._scale,
@@ -70,6 +78,34 @@ class DemoBuilder(QThread):
             self.done.emit(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         finally:
             cur.close()
+
+    def _fetch_boundaries(self, cur: duckdb.DuckDBPyConnection) -> None:
+        """Real municipality areas make the demo map readable: fetch them with the
+        boundaries plugin when the cache has none. Offline, the demo places points around
+        municipality centres instead, and says so."""
+        from workbench.core import config
+        from workbench.core.plugins.host import PluginHost
+
+        has_areas = cur.execute(
+            "SELECT count(*) FROM municipalities WHERE geom IS NOT NULL"
+        ).fetchone()[0]
+        if has_areas:
+            return
+        self.progressed.emit("boundaries", 0.0)
+        # One quick attempt: the user is waiting, and offline it must fail fast.
+        quick = config.deep_merge(self._settings.data, {"http": {"retries": 0, "timeout_s": 15}})
+        host = PluginHost(cur, Settings(quick, self._settings.sources))
+        try:
+            if "boundaries" not in host.plugins:
+                self.boundaries_note = "no boundaries plugin"
+                return
+            result = host.run("boundaries", cancel=self._cancel)
+        finally:
+            host.close()
+        if self._cancel.is_set():
+            raise Cancelled("demo build cancelled")
+        if not result.ok:
+            self.boundaries_note = result.message or result.status
 
 
 def ask_first_start(parent: QWidget | None, cache_path: Path) -> str:
@@ -91,13 +127,12 @@ def ask_first_start(parent: QWidget | None, cache_path: Path) -> str:
     return "later"
 
 
-def show_refresh_hint(parent: QWidget | None, cache_path: Path) -> None:
-    command = f'workbench refresh --cache "{cache_path}"'  # all configured plugins
-    QMessageBox.information(parent, tr("first.title"), tr("first.refresh_text", command=command))
-
-
 def build_demo_with_progress(
-    parent: QWidget | None, con: duckdb.DuckDBPyConnection, *, scale: str = "small"
+    parent: QWidget | None,
+    con: duckdb.DuckDBPyConnection,
+    *,
+    scale: str = "small",
+    settings: Settings | None = None,
 ) -> bool:
     """Build the demo behind a modal, cancellable progress dialog. True when it was built."""
     from workbench.qt.i18n import language
@@ -108,7 +143,7 @@ def build_demo_with_progress(
     dialog.setMinimumDuration(0)
     dialog.setAutoClose(False)
     dialog.setAutoReset(False)
-    builder = DemoBuilder(con, scale=scale)
+    builder = DemoBuilder(con, scale=scale, settings=settings)
     outcome: dict[str, object] = {}
 
     def on_progress(stage: str, fraction: float) -> None:
@@ -130,6 +165,10 @@ def build_demo_with_progress(
     builder.wait()
     error = outcome.get("error")
     if error is None and "error" in outcome:
+        if builder.boundaries_note:
+            QMessageBox.information(
+                parent, tr("app.title"), tr("demo.no_boundaries", message=builder.boundaries_note)
+            )
         return True
     if error == "cancelled" or "error" not in outcome:
         QMessageBox.information(parent, tr("app.title"), tr("demo.cancelled"))
