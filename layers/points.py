@@ -126,3 +126,149 @@ def density_levels(counts: np.ndarray) -> np.ndarray:
     nz = counts > 0
     out[nz] = (np.log1p(counts[nz]) / np.log1p(top)).astype(np.float32)
     return out
+
+
+# -- rendering a layer for a view (pure numpy; runs off the GUI thread) ----------------------
+
+
+def make_sprite(
+    size: float,
+    symbol: str,
+    fill: tuple[int, int, int, int],
+    outline: tuple[int, int, int, int] = (255, 255, 255, 200),
+    outline_px: float = 1.0,
+) -> np.ndarray:
+    """An antialiased (s, s, 4) uint8 RGBA symbol: 'o' disc, 's' square, 't' triangle.
+    Row 0 is the southern edge (as in the map's rasters)."""
+    s = max(3, round(size) | 1)  # odd: centred on the point's pixel
+    r = s / 2.0
+    yy, xx = np.mgrid[0:s, 0:s] + 0.5 - r
+    if symbol == "s":
+        d = np.maximum(np.abs(xx), np.abs(yy)) - (r - 0.5)
+    elif symbol == "t":
+        # upward triangle (y grows northwards): inside if below the two slanted edges
+        h = r - 0.5
+        d = np.maximum.reduce([-yy - h, (yy + 2 * np.abs(xx)) - h]) / 1.2
+    else:
+        d = np.hypot(xx, yy) - (r - 0.5)
+    inner = np.clip(-(d + outline_px) + 0.5, 0, 1)  # fill coverage
+    shape = np.clip(-d + 0.5, 0, 1)  # fill + outline coverage
+    fill_a = inner * fill[3] / 255.0
+    ring_a = (shape - inner) * outline[3] / 255.0
+    alpha = fill_a + ring_a
+    out = np.zeros((s, s, 4), dtype=np.float32)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for ch in range(3):
+            out[..., ch] = np.where(
+                alpha > 0, (fill[ch] * fill_a + outline[ch] * ring_a) / alpha, 0
+            )
+    out[..., 3] = np.clip(alpha, 0, 1) * 255
+    return np.round(out).astype(np.uint8)
+
+
+def splat(canvas: np.ndarray, px: np.ndarray, py: np.ndarray, sprite: np.ndarray) -> None:
+    """Draw ``sprite`` centred on integer pixels (px, py) into the (h, w, 4) uint8 ``canvas``
+    with alpha blending ("over"). Vectorised per sprite pixel, not per point."""
+    h, w = canvas.shape[:2]
+    s = sprite.shape[0]
+    half = s // 2
+    flat = canvas.reshape(-1, 4)
+    for dy in range(s):
+        for dx in range(s):
+            rgba = sprite[dy, dx]
+            a = int(rgba[3])
+            if a == 0:
+                continue
+            tx = px + (dx - half)
+            ty = py + (dy - half)
+            ok = (tx >= 0) & (tx < w) & (ty >= 0) & (ty < h)
+            if not ok.all():
+                tx, ty = tx[ok], ty[ok]
+            idx = ty * w + tx
+            if a == 255:
+                flat[idx] = rgba
+            else:
+                f = a / 255.0
+                dst = flat[idx].astype(np.float32)
+                out = np.empty_like(dst)
+                out[:, :3] = rgba[:3] * f + dst[:, :3] * (1 - f)
+                out[:, 3] = a + dst[:, 3] * (1 - f)
+                flat[idx] = out.astype(np.uint8)
+
+
+@dataclass
+class Frame:
+    """What a point layer shows for one view: an RGBA raster over ``extent`` (points splatted
+    or density cells), the level of detail and the indices drawn as single points."""
+
+    extent: Extent
+    detail: Detail
+    image: np.ndarray  # (h, w, 4) uint8, row 0 = southern edge
+    visible: int  # placed points inside the extent
+    indices: np.ndarray  # drawn as points (empty for density)
+    class_counts: np.ndarray | None = None  # points per style class among the visible
+
+
+def render_frame(
+    x: np.ndarray,
+    y: np.ndarray,
+    extent: Extent,
+    pixels: tuple[int, int],
+    *,
+    threshold: int,
+    density_lut: np.ndarray,
+    sprites: list[np.ndarray],
+    classes: np.ndarray | None = None,
+    cell_px: int = 4,
+) -> Frame:
+    """Points (one sprite per style class) up to ``threshold`` visible points, else a density
+    raster of ``cell_px`` screen pixels per cell coloured with ``density_lut``."""
+    w, h = max(1, int(pixels[0])), max(1, int(pixels[1]))
+    xmin, ymin, xmax, ymax = extent
+    mask = in_extent(x, y, extent)
+    idx = np.flatnonzero(mask)
+    visible = int(idx.size)
+    counts = None
+    if classes is not None:
+        n = len(sprites)
+        cls = classes[idx].astype(np.int64)
+        cls = np.where((cls >= 0) & (cls < n - 1), cls, n - 1)
+        counts = np.bincount(cls, minlength=n)
+    if visible > threshold:
+        shape = (max(1, h // cell_px), max(1, w // cell_px))
+        ny, nx = shape
+        ix = ((x[idx] - xmin) * (nx / (xmax - xmin))).astype(np.int64)
+        iy = ((y[idx] - ymin) * (ny / (ymax - ymin))).astype(np.int64)
+        np.minimum(ix, nx - 1, out=ix)
+        np.minimum(iy, ny - 1, out=iy)
+        grid = np.bincount(iy * nx + ix, minlength=nx * ny).reshape(ny, nx)
+        levels = density_levels(grid)
+        image = density_lut[(levels * 255).astype(np.uint8)]
+        return Frame(extent, "density", image, visible, np.empty(0, np.int64), counts)
+    image = np.zeros((h, w, 4), dtype=np.uint8)
+    if visible:
+        px = ((x[idx] - xmin) * (w / (xmax - xmin))).astype(np.int64)
+        py = ((y[idx] - ymin) * (h / (ymax - ymin))).astype(np.int64)
+        if classes is None:
+            splat(image, px, py, sprites[0])
+        else:
+            # most common classes first, so rare ones stay visible on top
+            for c in np.argsort(-counts, kind="stable"):
+                sel = cls == c
+                if sel.any():
+                    splat(image, px[sel], py[sel], sprites[int(c)])
+    return Frame(extent, "points", image, visible, idx, counts)
+
+
+def density_lut(color: tuple[int, int, int, int]) -> np.ndarray:
+    """256 RGBA entries: transparent for empty cells, then the layer colour light to full."""
+    r, g, b, _ = color
+    t = np.linspace(0.0, 1.0, 256)
+    lut = np.zeros((256, 4), dtype=np.uint8)
+    light = 0.75 * (1 - t)
+    lut[:, 0] = (r + (255 - r) * light).astype(np.uint8)
+    lut[:, 1] = (g + (255 - g) * light).astype(np.uint8)
+    lut[:, 2] = (b + (255 - b) * light).astype(np.uint8)
+    lut[:, 3] = (90 + 165 * t).astype(np.uint8)
+    lut[0] = (0, 0, 0, 0)
+    return lut

@@ -12,6 +12,7 @@ background loader, never from the UI thread.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import os
@@ -112,7 +113,8 @@ class TileService:
 
     @property
     def configured(self) -> bool:
-        return bool(self.url.strip())
+        """A URL, and a token when the template asks for one (no token: no basemap)."""
+        return bool(self.url.strip()) and ("{token}" not in self.url or bool(self.token))
 
     def tile_url(self, level: int, row: int, col: int) -> str:
         matrix = self.matrix_id.format(z=level)
@@ -198,10 +200,8 @@ class TileCache:
                 return None
             t = self._tick()
             index[path] = (t, len(data))
-            try:
+            with contextlib.suppress(OSError):
                 os.utime(path, (t, t))
-            except OSError:
-                pass
             return data
 
     def put(self, level: int, row: int, col: int, data: bytes) -> None:
@@ -226,20 +226,16 @@ class TileCache:
         for path, (_, size) in sorted(index.items(), key=lambda kv: kv[1][0]):
             if total <= self.max_bytes:
                 break
-            try:
+            with contextlib.suppress(OSError):
                 path.unlink()
-            except OSError:
-                pass
             index.pop(path, None)
             total -= size
 
     def clear(self) -> None:
         with self._lock:
             for path in list(self._load_index()):
-                try:
+                with contextlib.suppress(OSError):
                     path.unlink()
-                except OSError:
-                    pass
             self._index = {}
 
 

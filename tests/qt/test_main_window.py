@@ -168,14 +168,14 @@ def test_density_when_many_points_visible(qtbot, open_window, small_demo_cache):
     window = open_window(small_demo_cache, map__density_threshold=100)
     item = window.map.items["companies"]
     assert item.detail == "density"
-    assert item._image.isVisible() and not item._scatter.isVisible()
+    assert item.image is not None and item.visible_indices().size == 0
     layer = window.map.layers["companies"]
     x, y = float(np.nanmedian(layer.x)), float(np.nanmedian(layer.y))
     with qtbot.waitSignal(window.map.layersRefreshed, timeout=10_000):
         window.map.set_extent((x - 500, y - 500, x + 500, y + 500))
     assert item.shown_count <= 100
     assert item.detail == "points"
-    assert item._scatter.isVisible() and not item._image.isVisible()
+    assert item.image is not None and item.visible_indices().size == item.shown_count
 
 
 def test_reset_restores_everything(qtbot, window):
@@ -215,7 +215,8 @@ def test_municipality_labels_only_when_zoomed_in(qtbot, window):
 
 
 def test_one_graphics_item_per_layer(window):
-    """Areas, two point layers, labels and the selection: never one item per feature."""
+    """Choropleth, areas, labels, regions, three point layers, the selection area and the
+    selected point: never one item per feature."""
     added = window.map.vb.addedItems
-    assert len(added) <= 6
+    assert len(added) <= 10
     assert len(window.map.layers["companies"]) > 1000

@@ -191,3 +191,45 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, float) and value != value:  # NaN
         return None
     return value
+
+
+def display_rank(con: duckdb.DuckDBPyConnection, entity: Entity) -> np.ndarray:
+    """Position in display order (the tables' default order) per rid: ``rank[rid]``, -1 for
+    rids without a row. Sorting the whole table once (~0.3 s for 1M companies) lets every
+    later filter result be put in display order in a few ms (:func:`in_display_order`)
+    instead of an ORDER BY per query (~0.5 s for 1M)."""
+    sql = f"SELECT t.rid FROM {_from(entity)} ORDER BY {DEFAULT_ORDER[entity]}"
+    order = np.asarray(con.execute(sql).fetchnumpy()["rid"], dtype=np.int64)
+    rank = np.full(int(order.max(initial=-1)) + 1, -1, dtype=np.int32)
+    rank[order] = np.arange(order.size, dtype=np.int32)
+    return rank
+
+
+def in_display_order(rank: np.ndarray, pts: Points) -> Points:
+    """``pts`` (any order) in display order, by a bucket pass over the ranks (no sort).
+    Rids the rank does not know (rows added since) follow at the end, in their order."""
+    n = len(pts)
+    if n == 0:
+        return pts
+    size = rank.shape[0]
+    if int(pts.rid.max()) < size and int(pts.rid.min()) >= 0:
+        keys = rank[pts.rid]
+    else:
+        known = (pts.rid >= 0) & (pts.rid < size)
+        keys = np.full(n, -1, dtype=np.int32)
+        keys[known] = rank[pts.rid[known]]
+    idx_ok = tail = None
+    if int(keys.min()) < 0:
+        ok = keys >= 0
+        idx_ok = np.flatnonzero(ok)
+        tail = np.flatnonzero(~ok)
+        keys = keys[idx_ok]
+    total = size  # ranks are < number of rows <= size
+    inv = np.empty(total, dtype=np.int32)
+    inv[keys] = np.arange(keys.size, dtype=np.int32)
+    flag = np.zeros(total, dtype=bool)
+    flag[keys] = True
+    perm = inv[np.flatnonzero(flag)]
+    if idx_ok is not None and tail is not None:
+        perm = np.concatenate([idx_ok[perm], tail])
+    return Points(pts.rid[perm], pts.x[perm], pts.y[perm])

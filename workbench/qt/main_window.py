@@ -9,43 +9,71 @@ duration histogram. Stale results never reach the window.
 from __future__ import annotations
 
 import html
+import logging
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import numpy as np
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QButtonGroup,
+    QComboBox,
+    QCompleter,
     QDockWidget,
+    QDoubleSpinBox,
+    QFileDialog,
     QHeaderView,
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QMainWindow,
+    QMenu,
     QProgressBar,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTableView,
     QTabWidget,
     QTextBrowser,
+    QToolBar,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
 from workbench.core import cache
 from workbench.core.config import Settings
 from workbench.core.filters import Filter
-from workbench.core.query import Points, histogram, points, unemployment_days
-from workbench.layers.areas import AreaLayerModel, areas_from_cache
+from workbench.core.query import (
+    Points,
+    display_rank,
+    histogram,
+    in_display_order,
+    points,
+    unemployment_days,
+)
+from workbench.core.selections import list_selections, load_selection, save_selection
+from workbench.layers.areas import AreaLayerModel, areas_from_wkb
+from workbench.layers.choropleth import Choropleth, statistic_from_cache
 from workbench.layers.points import DEFAULT_DENSITY_THRESHOLD
+from workbench.layers.selection import Selection
+from workbench.layers.styling import STYLES, class_by_rid
+from workbench.layers.tiles import TileService, default_tile_root
 from workbench.qt.company_detail import CompanyDetailWidget
 from workbench.qt.filters import DURATION_EDGES, FilterPanel
 from workbench.qt.i18n import LANGUAGES, fmt_int, language, tr
-from workbench.qt.map.canvas import MapWidget
+from workbench.qt.map.canvas import TOOLS, MapWidget, union_by
+from workbench.qt.map.export import export_map
+from workbench.qt.map.frames import profiling
+from workbench.qt.map.layers_panel import LayersPanel
 from workbench.qt.models import (
     VirtualRowsModel,
     candidate_columns,
@@ -55,6 +83,7 @@ from workbench.qt.models import (
 from workbench.qt.runner import QtQueryRunner
 
 ENTITIES = ("candidates", "companies")
+log = logging.getLogger("workbench.profile")
 
 
 @dataclass(frozen=True)
@@ -66,6 +95,8 @@ class QueryResult:
     companies: Points
     duration_counts: np.ndarray
     seconds: float
+    postings: Points = field(default_factory=Points.empty)
+    timings: dict[str, float] | None = None
 
 
 def reference_date(con: duckdb.DuckDBPyConnection) -> date:
@@ -77,14 +108,94 @@ def reference_date(con: duckdb.DuckDBPyConnection) -> date:
         return date.today()
 
 
-def run_filter(cur: Any, flt: Filter) -> QueryResult:
+class DisplayRanks:
+    """Per-entity display ranks (see ``query.display_rank``), computed once on the worker."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ranks: dict[str, np.ndarray] = {}
+
+    def get(self, cur: Any, entity: str) -> np.ndarray:
+        with self._lock:
+            rank = self._ranks.get(entity)
+        if rank is None:
+            rank = display_rank(cur, entity)
+            with self._lock:
+                self._ranks[entity] = rank
+        return rank
+
+
+def run_filter(cur: Any, flt: Filter, ranks: DisplayRanks | None = None) -> QueryResult:
+    """Matches for the map (unordered: an ORDER BY over 1M rows costs ~0.5 s) put in the
+    tables' display order in numpy; the duration histogram; postings for their layer."""
     t0 = time.perf_counter()
-    cand = points(cur, "candidates", flt)
-    comp = points(cur, "companies", flt)
+    timings: dict[str, float] = {}
+    out: dict[str, Points] = {}
+    for entity in ENTITIES:
+        t = time.perf_counter()
+        if ranks is None:
+            out[entity] = points(cur, entity, flt)
+        else:
+            pts = points(cur, entity, flt, ordered=False)
+            timings[f"query {entity}"] = time.perf_counter() - t
+            t = time.perf_counter()
+            out[entity] = in_display_order(ranks.get(cur, entity), pts)
+            timings[f"order {entity}"] = time.perf_counter() - t
+    t = time.perf_counter()
+    try:
+        postings = points(cur, "postings", flt, ordered=False)
+    except duckdb.Error:
+        postings = Points.empty()
+    timings["query postings"] = time.perf_counter() - t
     # The histogram shows the other filters' matches, so the user sees where to put the range.
+    t = time.perf_counter()
     days = unemployment_days(cur, flt.with_(unemployed_days=None))
     counts = histogram(days, DURATION_EDGES)
-    return QueryResult(flt, cand, comp, counts, time.perf_counter() - t0)
+    timings["histogram"] = time.perf_counter() - t
+    return QueryResult(
+        flt,
+        out["candidates"],
+        out["companies"],
+        counts,
+        time.perf_counter() - t0,
+        postings,
+        timings,
+    )
+
+
+class _Background(QObject):
+    """Run a function on a short-lived thread with its own cursor; the result arrives in
+    the GUI thread (style lookups: they must not cancel the filter query)."""
+
+    done = Signal(object, object)  # callback, result
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, parent: QObject) -> None:
+        super().__init__(parent)
+        self.con = con
+        self.done.connect(lambda cb, result: cb(result))
+        self._threads: list[threading.Thread] = []
+
+    def run(self, fn, callback) -> None:
+        def work() -> None:
+            cur = self.con.cursor()
+            try:
+                result = fn(cur)
+            except Exception as exc:
+                result = exc
+            finally:
+                cur.close()
+            self.done.emit(callback, result)
+
+        t = threading.Thread(target=work, name="map-style", daemon=True)
+        self._threads = [x for x in self._threads if x.is_alive()] + [t]
+        t.start()
+
+    def busy(self) -> bool:
+        return any(t.is_alive() for t in self._threads)
+
+    def join(self) -> None:
+        for t in self._threads:
+            t.join(timeout=10)
 
 
 class MainWindow(QMainWindow):
@@ -107,7 +218,12 @@ class MainWindow(QMainWindow):
         self.result: QueryResult | None = None
         self.last_error: str | None = None
         self._ticket = 0
+        self.selection: Selection | None = None  # the map's spatial selection
+        self._panel_filter: Filter | None = None
+        self._submitted_at = 0.0
+        self.ranks = DisplayRanks()
         self._gui_cursor = con.cursor()  # pages of the tables, details
+        self.background = _Background(con, self)
         self.resize(1400, 900)
 
         lookups = self._load_lookups()
@@ -122,9 +238,19 @@ class MainWindow(QMainWindow):
             or DEFAULT_DENSITY_THRESHOLD
         )
         self.map = MapWidget(self, density_threshold=threshold)
-        self.map.set_areas(self._load_areas())
+        self._setup_map()
         self.map.pointClicked.connect(self._on_point_clicked)
+        self.map.selectionDrawn.connect(self.set_selection)
+        self.map.tooltip_provider = self._tooltip
         self.map.set_demo(self.demo)
+        self.map_toolbar, self.map_toolbar2 = self._build_map_toolbar()
+        map_box = QWidget(self)
+        box = QVBoxLayout(map_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addWidget(self.map_toolbar)
+        box.addWidget(self.map_toolbar2)
+        box.addWidget(self.map, 1)
 
         # tables ---------------------------------------------------------------------------
         today = self.today
@@ -185,7 +311,7 @@ class MainWindow(QMainWindow):
         self._size_columns()
 
         split = QSplitter(Qt.Orientation.Vertical, self)
-        split.addWidget(self.map)
+        split.addWidget(map_box)
         split.addWidget(self.tabs)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
@@ -238,6 +364,20 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.detail_dock)
         self._show_detail(None, None)
 
+        # layers (right, under the details) -----------------------------------------------
+        self.layers_panel = LayersPanel(self.map, self)
+        self.layers_panel.styleRequested.connect(self.set_point_style)
+        self.layers_panel.choroplethRequested.connect(self.set_choropleth)
+        layers_scroll = QScrollArea(self)
+        layers_scroll.setWidgetResizable(True)
+        layers_scroll.setWidget(self.layers_panel)
+        self.layers_dock = QDockWidget(tr("layers.title"), self)
+        self.layers_dock.setObjectName("layersDock")
+        self.layers_dock.setWidget(layers_scroll)
+        self.layers_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.layers_dock)
+        self.splitDockWidget(self.detail_dock, self.layers_dock, Qt.Orientation.Vertical)
+
         # status bar -----------------------------------------------------------------------
         self.count_label = QLabel(self)
         self.count_label.setObjectName("countLabel")
@@ -269,6 +409,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._update_title()
         self._update_counts()
+        stat = str(settings.get("map.choropleth", "auto") or "auto")
+        self.layers_panel.set_choropleth(stat, str(settings.get("map.classes", "quantile")))
         self.apply_filter(self.filters.current_filter())
 
     # -- lookups ---------------------------------------------------------------------------
@@ -291,16 +433,288 @@ class MainWindow(QMainWindow):
             "municipalities": [(c, n, []) for c, n in mun],
         }
 
-    def _load_areas(self) -> AreaLayerModel:
+    def _setup_map(self) -> None:
+        """Municipalities (outlines, labels, geometry per code), regions, basemap."""
+        import shapely
+
         try:
-            return areas_from_cache(self._gui_cursor)
+            rows = self._gui_cursor.execute(
+                "SELECT kode, navn, geom, cx, cy, region_kode FROM municipalities "
+                "WHERE geom IS NOT NULL ORDER BY kode"
+            ).fetchall()
+            wkbs = [bytes(r[2]) for r in rows]
+            model = areas_from_wkb(
+                wkbs,
+                codes=[r[0] for r in rows],
+                names=[r[1] for r in rows],
+                label_points=[(r[3], r[4]) for r in rows],
+                simplify_m=50.0,
+            )
+            geoms = shapely.simplify(
+                shapely.from_wkb(np.asarray(wkbs, dtype=object), on_invalid="ignore"), 50.0
+            )
         except (duckdb.Error, ValueError):  # broken geometry must not stop the window
-            return AreaLayerModel.empty()
+            rows, geoms, model = [], [], AreaLayerModel.empty()
+        self.map.set_areas(model)
+        self.map.set_municipalities(
+            {r[0]: (r[1], g) for r, g in zip(rows, geoms, strict=True) if g is not None}
+        )
+        try:
+            regions = self._gui_cursor.execute(
+                "SELECT geom FROM regions WHERE geom IS NOT NULL"
+            ).fetchall()
+            region_geoms = [shapely.simplify(shapely.from_wkb(bytes(r[0])), 50.0) for r in regions]
+        except (duckdb.Error, ValueError):
+            region_geoms = []
+        if not region_geoms and rows:
+            # no region outlines in the cache: dissolve the municipalities by region
+            keyed = [(g, r[5]) for r, g in zip(rows, geoms, strict=True) if r[5] and g is not None]
+            region_geoms = union_by([g for g, _ in keyed], [k for _, k in keyed])
+        self.map.set_regions(region_geoms)
+        section = self.settings.get("basemap", {}) or {}
+        service = TileService.from_settings(section if isinstance(section, dict) else {})
+        if service.configured:
+            self.map.set_basemap(
+                service,
+                default_tile_root(),
+                max_bytes=int(float(section.get("cache_mb", 200) or 200) * 1024 * 1024),
+                timeout_s=float(self.settings.get("http.timeout_s", 10) or 10),
+                user_agent=str(self.settings.get("http.user_agent", "") or "Jobkort-workbench"),
+            )
+
+    def _build_map_toolbar(self) -> tuple[QToolBar, QToolBar]:
+        """Row 1: selection tools and saved selections; row 2: count, go to, export."""
+        bar = QToolBar(self)
+        bar.setObjectName("mapToolbar")
+        bar2 = QToolBar(self)
+        bar2.setObjectName("mapToolbar2")
+        self.tool_buttons: dict[str, QToolButton] = {}
+        self.map_toolbar_row1 = bar
+        group = QButtonGroup(self)
+        group.setExclusive(True)
+        for tool in TOOLS:
+            b = QToolButton(self)
+            b.setText(tr(f"tool.{tool}"))
+            b.setCheckable(True)
+            b.setChecked(tool == "pan")
+            b.setObjectName(f"tool_{tool}")
+            b.clicked.connect(lambda _c=False, t=tool: self.map.set_tool(t))
+            group.addButton(b)
+            bar.addWidget(b)
+            self.tool_buttons[tool] = b
+        self.tool_buttons["radius"].setToolTip(tr("tool.radius_tip"))
+        self.radius_km = QDoubleSpinBox(self)
+        self.radius_km.setObjectName("radiusKm")
+        self.radius_km.setRange(0.1, 300.0)
+        self.radius_km.setDecimals(1)
+        self.radius_km.setValue(self.map.radius_km)
+        self.radius_km.setSuffix(" km")
+        self.radius_km.setToolTip(tr("tool.radius_tip"))
+        self.radius_km.valueChanged.connect(lambda v: setattr(self.map, "radius_km", float(v)))
+        bar.addWidget(self.radius_km)
+        bar.addSeparator()
+        self.invert_action = bar.addAction(tr("tool.invert"), self.invert_selection)
+        self.clear_action = bar.addAction(tr("tool.clear"), self.clear_selection)
+        self.save_selection_action = bar.addAction(tr("tool.save"), self._ask_save_selection)
+        self.saved_combo = QComboBox(self)
+        self.saved_combo.setObjectName("savedSelections")
+        self.saved_combo.setMinimumWidth(150)
+        self.saved_combo.activated.connect(self._on_saved_chosen)
+        bar.addWidget(self.saved_combo)
+        self._reload_saved_combo()
+        self.selection_label = QLabel(tr("selection.none"), self)
+        self.selection_label.setObjectName("selectionCount")
+        self.selection_label.setContentsMargins(8, 0, 8, 0)
+        bar2.addWidget(self.selection_label)
+        spacer = QWidget(self)
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar2.addWidget(spacer)
+        bar = bar2
+        self.zoom_edit = QLineEdit(self)
+        self.zoom_edit.setObjectName("zoomMunicipality")
+        self.zoom_edit.setPlaceholderText(tr("tool.zoom_ph"))
+        self.zoom_edit.setMaximumWidth(180)
+        completer = QCompleter(self.map.municipality_names(), self.zoom_edit)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.zoom_edit.setCompleter(completer)
+        self.zoom_edit.returnPressed.connect(lambda: self.zoom_to(self.zoom_edit.text()))
+        completer.activated.connect(self.zoom_to)
+        bar.addWidget(self.zoom_edit)
+        export = QToolButton(self)
+        export.setText(tr("tool.export"))
+        export.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(export)
+        menu.addAction(tr("tool.export_png"), lambda: self._ask_export("png"))
+        menu.addAction(tr("tool.export_pdf"), lambda: self._ask_export("pdf"))
+        export.setMenu(menu)
+        bar.addWidget(export)
+        self.map.toolChanged.connect(
+            lambda t: self.tool_buttons[t].setChecked(True) if t in self.tool_buttons else None
+        )
+        return self.map_toolbar_row1, bar2
+
+    # -- map: selection, styles, choropleth, export ------------------------------------------
+    def set_selection(self, selection: Selection | None) -> int:
+        """Filter everything by ``selection`` (None clears) together with the panel filters."""
+        self.selection = selection
+        self.map.set_spatial_selection(selection)
+        self.layers_panel.update_legends()
+        return self.apply_filter(self._panel_filter or self.filters.current_filter())
+
+    def clear_selection(self) -> int:
+        return self.set_selection(None)
+
+    def invert_selection(self) -> int | None:
+        if self.selection is None:
+            return None
+        return self.set_selection(~self.selection)
+
+    def save_current_selection(self, name: str) -> None:
+        if self.selection is None:
+            raise ValueError("nothing is selected")
+        counts = {e: len(self.models[e].rids()) for e in ENTITIES}
+        save_selection(
+            self.con, name, self.selection, flt=self._panel_filter, counts=counts, replace=True
+        )
+        self._reload_saved_combo()
+        self.busy_label.setText(tr("selection.saved", name=name))
+
+    def load_saved_selection(self, name: str) -> int:
+        saved = load_selection(self.con, name)
+        return self.set_selection(saved.as_filter().spatial_selection())
+
+    def _reload_saved_combo(self) -> None:
+        self.saved_combo.blockSignals(True)
+        self.saved_combo.clear()
+        self.saved_combo.addItem(tr("tool.load_ph"), None)
+        try:
+            for saved in list_selections(self._gui_cursor):
+                self.saved_combo.addItem(saved.name, saved.name)
+        except duckdb.Error:
+            pass
+        self.saved_combo.blockSignals(False)
+
+    def _on_saved_chosen(self, index: int) -> None:
+        name = self.saved_combo.itemData(index)
+        if name:
+            self.load_saved_selection(name)
+        self.saved_combo.setCurrentIndex(0)
+
+    def _ask_save_selection(self) -> None:  # pragma: no cover - modal dialog
+        if self.selection is None:
+            return
+        name, ok = QInputDialog.getText(
+            self, tr("selection.save_title"), tr("selection.save_prompt")
+        )
+        if ok and name.strip():
+            self.save_current_selection(name.strip())
+
+    def _ask_export(self, fmt: str) -> None:  # pragma: no cover - modal dialog
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            tr("tool.export"),
+            f"jobkort-{date.today():%Y%m%d}.{fmt}",
+            f"{fmt.upper()} (*.{fmt})",
+        )
+        if path:
+            self.export_map(Path(path))
+
+    def export_map(self, path: Path) -> Path:
+        out = export_map(self.map, path, when=date.today())
+        self.busy_label.setText(tr("export.done", path=str(out)))
+        return out
+
+    def zoom_to(self, name: str) -> bool:
+        ok = self.map.zoom_to_municipality(name)
+        if not ok:
+            self.busy_label.setText(tr("zoom.not_found", name=name))
+        return ok
+
+    def set_point_style(self, entity: str, key: str | None) -> None:
+        """Colour ``entity``'s points by the style ``key`` (None: one colour). The class per
+        rid is computed once per style on a background thread."""
+        if key is None:
+            self.map.set_style(entity, None, None)
+            self.map.request_refresh()
+            return
+        style = STYLES[entity][key]
+        today = self.today
+
+        def done(result: object) -> None:
+            if isinstance(result, Exception):
+                self.busy_label.setText(tr("status.error", message=str(result)))
+                return
+            self.map.set_style(entity, style, result)  # type: ignore[arg-type]
+            self.map.request_refresh()
+
+        self.background.run(lambda cur: class_by_rid(cur, entity, style, today), done)
+
+    def set_choropleth(self, statistic: str, method: str = "quantile") -> None:
+        if statistic == "none":
+            self.map.set_choropleth(None)
+            return
+        try:
+            st = statistic_from_cache(self._gui_cursor, statistic, today=self.today)
+        except duckdb.Error as exc:
+            self.busy_label.setText(tr("status.error", message=str(exc).splitlines()[0]))
+            return
+        if st["key"] == "stats":
+            title = tr(
+                "choropleth.title_stats",
+                measure=st["measure"],
+                period=st["period"],
+                source=st["source"] or "",
+            )
+        elif st["key"] == "candidates_count":
+            title = tr("choropleth.title_candidates")
+        else:
+            title = tr("choropleth.title_long_term")
+        ch = Choropleth.build(
+            title,
+            st["codes"],
+            st["values"],
+            counts=st["counts"],
+            method=method,  # type: ignore[arg-type]
+            unit=st["unit"],
+            source=st["source"],
+        )
+        self.map.set_choropleth(ch)
+
+    def _tooltip(self, entity: str, row: int) -> str:
+        if entity == "postings":
+            rid = int(self.map.layers["postings"].rid[row])
+            r = self._gui_cursor.execute(
+                "SELECT title, employer_name, deadline FROM job_postings WHERE rid = ?", [rid]
+            ).fetchone()
+            if r is None:
+                return tr("layer.postings")
+            return f"<b>{html.escape(r[0] or '')}</b><br>{html.escape(r[1] or '')}"
+        data = self.models[entity].row_dict(row) or {}
+        muni = self._muni_names.get(data.get("kommune_kode") or "", "")
+        if entity == "candidates":
+            occ = ", ".join(self._occ_titles.get(c, c) for c in data.get("occupation_codes") or [])
+            since = data.get("unemployed_since")
+            days = f" · {(self.today - since).days} d" if since else ""
+            head = f"{tr('detail.candidate')} {data.get('candidate_id', '')}"
+            return f"<b>{html.escape(head)}</b><br>{html.escape(occ)}<br>{html.escape(muni)}{days}"
+        emp = data.get("employees")
+        extra = f" · {emp} ansatte" if emp is not None else ""
+        return (
+            f"<b>{html.escape(data.get('name') or data.get('cvr') or '')}</b><br>"
+            f"{html.escape(data.get('industry_text') or '')}<br>{html.escape(muni)}{extra}"
+        )
 
     # -- filters and results ---------------------------------------------------------------
     def apply_filter(self, flt: Filter) -> int:
-        """Submit ``flt``; the newest submit wins. Returns its ticket."""
-        self._ticket = self.runner.submit(lambda cur, f=flt: run_filter(cur, f))
+        """Submit ``flt`` combined with the map's selection; the newest submit wins. Returns
+        its ticket."""
+        self._panel_filter = flt.with_selection(None) if flt.selection is not None else flt
+        if self.selection is not None:
+            flt = flt.with_selection(self.selection)
+        ranks = self.ranks
+        self._submitted_at = time.perf_counter()
+        self._ticket = self.runner.submit(lambda cur, f=flt: run_filter(cur, f, ranks))
         return self._ticket
 
     def is_idle(self) -> bool:
@@ -309,6 +723,8 @@ class MainWindow(QMainWindow):
             not self.runner.busy()
             and not self.filters._timer.isActive()
             and self.result is not None
+            and self.map.is_settled()
+            and not self.background.busy()
         )
 
     def _apply_result(self, ticket: int, result: QueryResult) -> None:
@@ -316,11 +732,24 @@ class MainWindow(QMainWindow):
             return
         self.result = result
         self.last_error = None
+        t0 = time.perf_counter()
         for entity in ENTITIES:
             pts: Points = getattr(result, entity)
             self.models[entity].set_rids(pts.rid)
             self.map.set_points(entity, pts.rid, pts.x, pts.y, refresh=False)
-        self.map.refresh_layers()  # once for both layers
+        p = result.postings
+        self.map.set_points("postings", p.rid, p.x, p.y, refresh=False)
+        self.map.request_refresh()  # once for all layers, rendered off the GUI thread
+        self._update_selection_label()
+        if profiling():
+            stages = ", ".join(f"{k} {v * 1e3:.1f}" for k, v in (result.timings or {}).items())
+            log.info(
+                "filter result: worker %.1f ms (%s); apply %.1f ms; submit to apply %.1f ms",
+                result.seconds * 1e3,
+                stages,
+                (time.perf_counter() - t0) * 1e3,
+                (time.perf_counter() - self._submitted_at) * 1e3,
+            )
         self.filters.histogram.set_counts(result.duration_counts)
         self._show_detail(None, None)
         self._update_counts()
@@ -344,6 +773,21 @@ class MainWindow(QMainWindow):
             self.busy_label.setText(tr("status.searching"))
         elif self.busy_label.text() == tr("status.searching"):
             self.busy_label.setText(tr("status.ready"))
+
+    def _update_selection_label(self) -> None:
+        if self.selection is None:
+            self.selection_label.setText(tr("selection.none"))
+        else:
+            self.selection_label.setText(
+                tr(
+                    "selection.count",
+                    candidates=fmt_int(len(self.models["candidates"].rids())),
+                    companies=fmt_int(len(self.models["companies"].rids())),
+                )
+            )
+        self.invert_action.setEnabled(self.selection is not None)
+        self.clear_action.setEnabled(self.selection is not None)
+        self.save_selection_action.setEnabled(self.selection is not None)
 
     def _update_counts(self) -> None:
         n_cand = len(self.models["candidates"].rids())
@@ -573,8 +1017,10 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def shutdown(self) -> None:
-        """Stop the worker; the connection belongs to the caller."""
+        """Stop the workers; the connection belongs to the caller."""
         self.runner.close()
+        self.map.shutdown()
+        self.background.join()
 
 
 def centre_widget(widget: QWidget) -> None:  # pragma: no cover - cosmetics

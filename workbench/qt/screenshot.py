@@ -15,12 +15,31 @@ from workbench.core.errors import WorkbenchError
 TIMEOUT_MS = 120_000
 
 
+def wait_until(predicate, timeout_ms: int) -> bool:
+    """Run the event loop until ``predicate()`` holds or ``timeout_ms`` passes."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    if predicate():
+        return True
+    loop = QEventLoop()
+    poll = QTimer()
+    poll.setInterval(10)
+    poll.timeout.connect(lambda: predicate() and loop.quit())
+    deadline = QTimer()
+    deadline.setSingleShot(True)
+    deadline.timeout.connect(loop.quit)
+    poll.start()
+    deadline.start(timeout_ms)
+    loop.exec()
+    poll.stop()
+    deadline.stop()
+    return bool(predicate())
+
+
 def render_screenshot(
     out: Path, cache_path: Path, *, width: int, height: int, settings: Settings, lang: str | None
 ) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QEventLoop, QTimer
-
     from workbench.qt.app import create_main_window, ensure_app
 
     if width < 200 or height < 150:
@@ -32,19 +51,14 @@ def render_screenshot(
         try:
             window.resize(width, height)
             window.show()
-            loop = QEventLoop()
-            timer = QTimer()
-            timer.setSingleShot(True)
-            timer.timeout.connect(loop.quit)
-            window.resultsApplied.connect(lambda _r: loop.quit())
-            window.queryFailed.connect(lambda _m: loop.quit())
-            if not window.is_idle():
-                timer.start(TIMEOUT_MS)
-                loop.exec()
+            wait_until(window.is_idle, TIMEOUT_MS)
             if not window.is_idle():
                 raise WorkbenchError(
                     "the window did not finish its queries in time; no screenshot written"
                 )
+            # tiles of the final view (cached or from the network), briefly
+            window.map.refresh_layers()
+            wait_until(window.map.tiles_settled, 15_000)
             window.map.refresh_layers()  # the final size is known now
             app.processEvents()
             image = window.grab().toImage()

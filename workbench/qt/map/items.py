@@ -16,7 +16,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
 
 from workbench.layers.areas import AreaLayerModel
-from workbench.layers.points import Extent, PointLayerModel, bin_density, density_levels
+from workbench.layers.points import Extent, Frame, PointLayerModel
 
 
 class AreaItem(pg.GraphicsObject):
@@ -27,6 +27,7 @@ class AreaItem(pg.GraphicsObject):
         self._path = QPainterPath()
         self._rect = QRectF()
         self._model = AreaLayerModel.empty()
+        self.fill_enabled = True  # off over a basemap or a choropleth: outlines only
         self.setZValue(-10)
         if model is not None:
             self.set_model(model)
@@ -59,93 +60,175 @@ class AreaItem(pg.GraphicsObject):
         pen.setWidthF(style.outline_width)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setPen(pen)
-        painter.setBrush(QBrush(QColor(*style.fill)))
+        if self.fill_enabled:
+            painter.setBrush(QBrush(QColor(*style.fill)))
+        else:
+            painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self._path)
 
 
-class PointLayerItem(pg.ItemGroup):
-    """One layer on the map: points or density, decided per view by the model."""
-
-    DENSITY_CELL_PX = 4  # one density cell covers about this many screen pixels
+class PointLayerItem(pg.ImageItem):
+    """One point layer on the map as ONE raster over the view: single points (sprites per
+    style class) or, above the density threshold, density cells. The raster is computed off
+    the GUI thread (:func:`workbench.layers.points.render_frame`); this item only shows it.
+    Between a pan and the next frame the old raster moves with the map (data coordinates)."""
 
     def __init__(self, model: PointLayerModel, *, threshold: int) -> None:
-        super().__init__()
+        super().__init__(axisOrder="row-major")
         self.model = model
         self.threshold = int(threshold)
-        self.detail = "points"
+        self.detail: str = "points"
         self.shown_count = 0
-        self._scatter = pg.ScatterPlotItem(pxMode=True)
-        self._scatter.setParentItem(self)
-        self._image = pg.ImageItem(axisOrder="row-major")
-        self._image.setParentItem(self)
-        self._image.setVisible(False)
-        self._lut = _density_lut(model.style.color)
+        self.class_counts: np.ndarray | None = None
+        self.frame_extent: Extent | None = None
         self._visible_idx = np.empty(0, dtype=np.int64)
-        self.setFlag(self.GraphicsItemFlag.ItemHasNoContents, True)
-
-    def boundingRect(self) -> QRectF:  # the children draw; the group itself is empty
-        return QRectF()
 
     def visible_indices(self) -> np.ndarray:
         """Indices (= table rows) of the points drawn as points in the current view."""
         return self._visible_idx
 
-    def refresh(self, extent: Extent, pixels: tuple[int, int]) -> None:
-        """Redraw for the view ``extent`` shown on ``pixels`` = (width, height) screen pixels."""
-        model = self.model
-        if not model.visible or len(model) == 0:
-            self._scatter.setData(x=[], y=[])
-            self._image.setVisible(False)
-            self._scatter.setVisible(False)
-            self._visible_idx = np.empty(0, dtype=np.int64)
-            self.shown_count = 0
+    def apply_frame(self, frame: Frame | None) -> None:
+        if frame is None or not self.model.visible:
+            self.clear()
             self.detail = "points"
-            return
-        mask = model.visible_mask(extent)
-        count = int(np.count_nonzero(mask))
-        self.shown_count = count
-        self.detail = "density" if count > self.threshold else "points"
-        if self.detail == "points":
-            idx = np.flatnonzero(mask)
-            self._visible_idx = idx
-            st = model.style
-            self._scatter.setData(
-                x=model.x[idx],
-                y=model.y[idx],
-                size=st.size,
-                symbol=st.symbol,
-                brush=pg.mkBrush(*st.color),
-                pen=pg.mkPen(*st.outline, width=0.8),
-            )
-            self._scatter.setVisible(True)
-            self._image.setVisible(False)
-        else:
+            self.shown_count = 0
+            self.class_counts = None
             self._visible_idx = np.empty(0, dtype=np.int64)
-            w, h = max(1, pixels[0]), max(1, pixels[1])
-            shape = (max(1, h // self.DENSITY_CELL_PX), max(1, w // self.DENSITY_CELL_PX))
-            counts = bin_density(model.x, model.y, extent, shape)
-            levels = density_levels(counts)
-            rgba = self._lut[(levels * 255).astype(np.uint8)]
-            self._image.setImage(rgba, autoLevels=False, axisOrder="row-major")
-            xmin, ymin, xmax, ymax = extent
-            self._image.setRect(QRectF(xmin, ymin, xmax - xmin, ymax - ymin))
-            self._scatter.setData(x=[], y=[])
-            self._scatter.setVisible(False)
-            self._image.setVisible(True)
+            self.frame_extent = None
+            return
+        self.detail = frame.detail
+        self.shown_count = frame.visible
+        self.class_counts = frame.class_counts
+        self._visible_idx = frame.indices
+        self.frame_extent = frame.extent
+        self.setImage(frame.image, autoLevels=False, levels=None)
+        xmin, ymin, xmax, ymax = frame.extent
+        self.setRect(QRectF(xmin, ymin, xmax - xmin, ymax - ymin))
 
 
-def _density_lut(color: tuple[int, int, int, int]) -> np.ndarray:
-    """256 RGBA entries: transparent for empty cells, then the layer colour from light to full."""
-    r, g, b, _ = color
-    t = np.linspace(0.0, 1.0, 256)
-    lut = np.zeros((256, 4), dtype=np.uint8)
-    light = 0.75 * (1 - t)  # blend towards white for sparse cells
-    lut[:, 0] = (r + (255 - r) * light).astype(np.uint8)
-    lut[:, 1] = (g + (255 - g) * light).astype(np.uint8)
-    lut[:, 2] = (b + (255 - b) * light).astype(np.uint8)
-    lut[:, 3] = (90 + 165 * t).astype(np.uint8)
-    lut[0] = (0, 0, 0, 0)
-    return lut
+class ChoroplethItem(pg.GraphicsObject):
+    """Municipalities filled by class: one path per colour (at most ~7)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._paths: list[tuple[QColor, QPainterPath]] = []
+        self._rect = QRectF()
+
+    def set_paths(self, paths: list[tuple[tuple[int, int, int], QPainterPath]]) -> None:
+        self.prepareGeometryChange()
+        self._paths = [(QColor(*c), p) for c, p in paths]
+        rect = QRectF()
+        for _, p in self._paths:
+            rect = rect.united(p.boundingRect())
+        self._rect = rect
+        self.update()
+
+    def colors(self) -> list[tuple[int, int, int]]:
+        return [(c.red(), c.green(), c.blue()) for c, _ in self._paths]
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter: QPainter, *args: object) -> None:
+        painter.setPen(Qt.PenStyle.NoPen)
+        for color, path in self._paths:
+            painter.setBrush(QBrush(color))
+            painter.drawPath(path)
+
+
+class OutlineItem(pg.GraphicsObject):
+    """Outlines only (regions): one path, cosmetic pen."""
+
+    def __init__(self, color=(80, 80, 100, 255), width: float = 2.2) -> None:
+        super().__init__()
+        self._path = QPainterPath()
+        self._rect = QRectF()
+        self._pen = QPen(QColor(*color))
+        self._pen.setCosmetic(True)
+        self._pen.setWidthF(width)
+
+    def set_path(self, path: QPainterPath) -> None:
+        self.prepareGeometryChange()
+        self._path = path
+        self._rect = path.boundingRect()
+        self.update()
+
+    def path(self) -> QPainterPath:
+        return self._path
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter: QPainter, *args: object) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(self._pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self._path)
+
+
+WORLD = QRectF(0, 5_500_000, 1_500_000, 1_200_000)  # far beyond Denmark, for inverted fills
+
+
+class SelectionAreaItem(pg.GraphicsObject):
+    """The spatial selection (translucent fill, dashed outline) and the shape being drawn."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._path = QPainterPath()
+        self._draft = QPainterPath()
+        self._rect = QRectF()
+        self.inverted = False
+
+    def set_path(self, path: QPainterPath, *, inverted: bool = False) -> None:
+        self.prepareGeometryChange()
+        self._path = path
+        self.inverted = inverted
+        self._update_rect()
+
+    def set_draft(self, path: QPainterPath) -> None:
+        self.prepareGeometryChange()
+        self._draft = path
+        self._update_rect()
+
+    def path(self) -> QPainterPath:
+        return self._path
+
+    def draft(self) -> QPainterPath:
+        return self._draft
+
+    def _update_rect(self) -> None:
+        r = self._path.boundingRect().united(self._draft.boundingRect())
+        if self.inverted and not self._path.isEmpty():
+            r = r.united(WORLD)
+        self._rect = r
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter: QPainter, *args: object) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        pen = QPen(QColor(200, 30, 90, 255))
+        pen.setCosmetic(True)
+        pen.setWidthF(2.0)
+        pen.setStyle(Qt.PenStyle.DashLine)
+        brush = QBrush(QColor(200, 30, 90, 30))
+        if not self._path.isEmpty():
+            painter.setPen(pen)
+            painter.setBrush(brush)
+            if self.inverted:
+                outer = QPainterPath()
+                outer.addRect(WORLD)
+                outer.addPath(self._path)
+                outer.setFillRule(Qt.FillRule.OddEvenFill)
+                painter.drawPath(outer)
+            else:
+                painter.drawPath(self._path)
+        if not self._draft.isEmpty():
+            pen.setStyle(Qt.PenStyle.SolidLine)
+            painter.setPen(pen)
+            painter.setBrush(QBrush(QColor(200, 30, 90, 45)))
+            painter.drawPath(self._draft)
 
 
 class SelectionItem(pg.ScatterPlotItem):
