@@ -105,3 +105,20 @@ def test_saved_selections_round_trip(small_demo_con):
     assert delete_selection(con, "Østjylland") and not list_selections(con)
     with pytest.raises(WorkbenchError):
         load_selection(con, "Østjylland")
+
+
+def test_display_rank_orders_like_order_by(small_demo_con):
+    from workbench.core.query import Points, display_rank, in_display_order
+
+    for entity in ("candidates", "companies"):
+        rank = display_rank(small_demo_con, entity)
+        flt = Filter(municipalities=("0101", "0751"))
+        unordered = points(small_demo_con, entity, flt, ordered=False)
+        ordered = points(small_demo_con, entity, flt, ordered=True)
+        got = in_display_order(rank, unordered)
+        np.testing.assert_array_equal(got.rid, ordered.rid)
+        np.testing.assert_array_equal(got.x, ordered.x)
+    # rids the rank does not know (rows added later) go last, nothing is lost
+    pts = Points(np.array([10**7, 3, 1]), np.zeros(3), np.zeros(3))
+    got = in_display_order(rank, pts)
+    assert sorted(got.rid.tolist()) == [1, 3, 10**7] and got.rid[-1] == 10**7

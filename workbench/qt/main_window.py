@@ -125,7 +125,9 @@ class DisplayRanks:
         return rank
 
 
-def run_filter(cur: Any, flt: Filter, ranks: DisplayRanks | None = None) -> QueryResult:
+def run_filter(
+    cur: Any, flt: Filter, ranks: DisplayRanks | None = None, *, postings: bool = True
+) -> QueryResult:
     """Matches for the map (unordered: an ORDER BY over 1M rows costs ~0.5 s) put in the
     tables' display order in numpy; the duration histogram; postings for their layer."""
     t0 = time.perf_counter()
@@ -142,10 +144,12 @@ def run_filter(cur: Any, flt: Filter, ranks: DisplayRanks | None = None) -> Quer
             out[entity] = in_display_order(ranks.get(cur, entity), pts)
             timings[f"order {entity}"] = time.perf_counter() - t
     t = time.perf_counter()
-    try:
-        postings = points(cur, "postings", flt, ordered=False)
-    except duckdb.Error:
-        postings = Points.empty()
+    posting_pts = Points.empty()
+    if postings:  # only while the layer is shown
+        try:
+            posting_pts = points(cur, "postings", flt, ordered=False)
+        except duckdb.Error:
+            posting_pts = Points.empty()
     timings["query postings"] = time.perf_counter() - t
     # The histogram shows the other filters' matches, so the user sees where to put the range.
     t = time.perf_counter()
@@ -158,7 +162,7 @@ def run_filter(cur: Any, flt: Filter, ranks: DisplayRanks | None = None) -> Quer
         out["companies"],
         counts,
         time.perf_counter() - t0,
-        postings,
+        posting_pts,
         timings,
     )
 
@@ -367,6 +371,9 @@ class MainWindow(QMainWindow):
         # layers (right, under the details) -----------------------------------------------
         self.layers_panel = LayersPanel(self.map, self)
         self.layers_panel.styleRequested.connect(self.set_point_style)
+        self.layers_panel.rows["postings"].visible.toggled.connect(
+            lambda on: on and self.result is not None and self.apply_filter(self.result.flt)
+        )
         self.layers_panel.choroplethRequested.connect(self.set_choropleth)
         layers_scroll = QScrollArea(self)
         layers_scroll.setWidgetResizable(True)
@@ -713,8 +720,11 @@ class MainWindow(QMainWindow):
         if self.selection is not None:
             flt = flt.with_selection(self.selection)
         ranks = self.ranks
+        want_postings = self.map.layer_visible.get("postings", False)
         self._submitted_at = time.perf_counter()
-        self._ticket = self.runner.submit(lambda cur, f=flt: run_filter(cur, f, ranks))
+        self._ticket = self.runner.submit(
+            lambda cur, f=flt: run_filter(cur, f, ranks, postings=want_postings)
+        )
         return self._ticket
 
     def is_idle(self) -> bool:
