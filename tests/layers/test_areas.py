@@ -6,6 +6,7 @@ import sys
 import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
+
 from workbench.layers.areas import areas_from_wkb, path_arrays
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from workbench.layers.points import (
     PointLayerModel,
     bin_density,
@@ -73,3 +74,36 @@ def test_density_levels_log_scale():
     assert lv[0, 0] == 0
     assert lv[1, 1] == pytest.approx(1.0)
     assert 0 < lv[0, 1] < lv[1, 0] < 1
+
+
+def test_render_frame_points_then_density_with_classes():
+    from workbench.layers.points import density_lut, make_sprite, render_frame
+
+    rng = np.random.default_rng(3)
+    x = rng.uniform(0, 1000, 5000)
+    y = rng.uniform(0, 1000, 5000)
+    x[0] = np.nan
+    sprites = [make_sprite(7, "o", (255, 0, 0, 255)), make_sprite(7, "s", (0, 0, 255, 255))]
+    classes = (np.arange(5000) % 3).astype(np.int8) - 1  # -1 (other), 0, 1
+    sprites.append(make_sprite(7, "t", (0, 255, 0, 255)))
+    lut = density_lut((0, 0, 255, 255))
+    f = render_frame(
+        x,
+        y,
+        (0, 0, 500, 500),
+        (200, 100),
+        threshold=10_000,
+        density_lut=lut,
+        sprites=sprites,
+        classes=classes,
+    )
+    assert f.detail == "points" and f.image.shape == (100, 200, 4)
+    assert f.visible == f.indices.size == f.class_counts.sum() > 0
+    assert (f.image[..., 3] > 0).mean() > 0.05  # not blank
+    f2 = render_frame(
+        x, y, (0, 0, 1000, 1000), (200, 100), threshold=100, density_lut=lut, sprites=sprites
+    )
+    assert f2.detail == "density" and f2.indices.size == 0
+    assert f2.image.shape == (25, 50, 4) and f2.visible == 4999
+    sprite = make_sprite(9, "o", (10, 20, 30, 200))
+    assert sprite.shape == (9, 9, 4) and sprite[4, 4, 3] == 200 and sprite[0, 0, 3] == 0
