@@ -749,6 +749,9 @@ class MainWindow(QMainWindow):
             self.map.set_points(entity, pts.rid, pts.x, pts.y, refresh=False)
         p = result.postings
         self.map.set_points("postings", p.rid, p.x, p.y, refresh=False)
+        # Companies without coordinates are never dropped: the "Ikke placeret" tab lists them.
+        comp = result.companies
+        self.not_placed_model.set_rids(comp.rid[np.isnan(comp.x)])
         self.map.request_refresh()  # once for all layers, rendered off the GUI thread
         self._update_selection_label()
         if profiling():
