@@ -171,3 +171,20 @@ def rebuild_candidate_index(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "INSERT INTO candidate_qualifications SELECT rid, unnest(qualification_codes) FROM candidates"
     )
+
+
+def rebuild_company_index(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute ``company_collaborations`` after companies or collaborations changed.
+
+    A collaboration registered on the company (pnr NULL) counts for all its units; one on a
+    unit counts for that unit (and for a company row that has no unit).
+    """
+    con.execute("DELETE FROM company_collaborations")
+    con.execute(
+        """
+        INSERT INTO company_collaborations
+        SELECT DISTINCT c.rid, cb.kind, cb.jobcenter
+        FROM companies c JOIN collaborations cb ON cb.cvr = c.cvr
+        WHERE cb.pnr IS NULL OR c.pnr IS NULL OR cb.pnr = c.pnr
+        """
+    )

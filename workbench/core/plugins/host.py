@@ -819,6 +819,8 @@ class PluginHost:
                     raise PluginError(f"kan ikke gemme {spec.name}: {_first_line(exc)}") from exc
             if "candidates" in staging.specs:
                 cache_mod.rebuild_candidate_index(con)
+            if "companies" in staging.specs or "collaborations" in staging.specs:
+                cache_mod.rebuild_company_index(con)
             result.finished = finished
             con.execute(
                 "UPDATE refresh_log SET status = 'ok', finished = ?, rows_written = ?, rows_rejected = ?, "
