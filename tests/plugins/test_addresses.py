@@ -8,14 +8,14 @@ from typing import Any
 
 import duckdb
 import pytest
-from workbench.plugins.addresses import normalize
-from workbench.plugins.addresses.refresh import coordinates
 
 from tests.plugins.fixture_server import FixtureServer, Reply
 from workbench.core import cache
 from workbench.core.config import Settings
 from workbench.core.plugins.host import PluginHost, discover
 from workbench.core.plugins.http import make_session
+from workbench.plugins.addresses import normalize
+from workbench.plugins.addresses.refresh import coordinates
 
 SAMPLES = [
     ("Gl. Kongevej", "1 a", "1850"),

@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 from pyproj import Transformer
-from workbench.plugins.jobnet.refresh import RateLimiter
 
 from tests.plugins.fixture_server import FixtureServer, Reply
 from workbench.core import cache
 from workbench.core.config import Settings
 from workbench.core.plugins.host import PluginHost, discover
 from workbench.core.plugins.http import make_session
+from workbench.plugins.jobnet.refresh import RateLimiter
 
 PATH = "/CV/FindWork/Search"
 
