@@ -13,7 +13,7 @@ from workbench.core.filters import Filter, Range
 from workbench.core.query import jsonable, search
 from workbench.core.schema import ENTITY_COLUMNS
 
-from .common import UsageError, add_cache_options, cache_path, print_json
+from .common import UsageError, add_cache_options, cache_path, print_json, progress
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -119,10 +119,16 @@ def run(args: argparse.Namespace) -> int:
     con = cache.connect(path, read_only=True)
     try:
         result = search(con, args.entity, flt, limit=args.limit, offset=args.offset)
+        demo = cache.is_demo(con)
     finally:
         con.close()
+    if demo:  # synthetic data must never be mistaken for real citizens or companies
+        progress("workbench search: DEMODATA - the cache holds synthetic demo data")
     if args.format == "json":
-        print_json({"total": result.total, "items": result.items})
+        data = {"total": result.total, "items": result.items}
+        if demo:
+            data["dataset"] = "demo"
+        print_json(data)
     elif args.format == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
         columns = ENTITY_COLUMNS[args.entity]
