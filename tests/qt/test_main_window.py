@@ -48,7 +48,8 @@ def test_occupation_filter_changes_counts_and_map_arrays(qtbot, window):
     expected = count(window.con, "candidates", result.flt, strict=False)
     layer = window.map.layers["candidates"]
     assert 0 < len(layer) == expected < len(before)
-    np.testing.assert_array_equal(layer.rid, window.models["candidates"].rids())
+    # the same matches; the map's arrays need not be in the tables' order
+    np.testing.assert_array_equal(np.sort(layer.rid), np.sort(window.models["candidates"].rids()))
     assert window.tabs.tabText(0) == f"Ledige ({expected:,})".replace(",", ".")
     # companies are not filtered by occupation
     assert len(window.map.layers["companies"]) == count(window.con, "companies", Filter())
@@ -118,23 +119,30 @@ def test_virtual_model_reads_pages_not_all_rows(qtbot, window):
     assert len(model._pages) <= model.MAX_PAGES
 
 
+def _map_index(layer, rid: int) -> int:
+    return int(np.flatnonzero(layer.rid == rid)[0])
+
+
 def test_row_selection_highlights_point_on_map(qtbot, window):
     window.select_row("candidates", 7)
     layer = window.map.layers["candidates"]
-    assert window.map.selected == ("candidates", 7)
-    assert window.map.selection.position == (float(layer.x[7]), float(layer.y[7]))
+    rid = int(window.models["candidates"].rids()[7])
+    assert window.map.selected == ("candidates", rid)
+    i = _map_index(layer, rid)  # the map links rows by rid: its arrays may be in any order
+    assert window.map.selection.position == (float(layer.x[i]), float(layer.y[i]))
     cand_id = window.models["candidates"].row_dict(7)["candidate_id"]
     assert cand_id in window.detail.toPlainText()
     window.select_row("companies", 3)
     comp = window.map.layers["companies"]
-    assert window.map.selection.position == (float(comp.x[3]), float(comp.y[3]))
+    j = _map_index(comp, int(window.models["companies"].rids()[3]))
+    assert window.map.selection.position == (float(comp.x[j]), float(comp.y[j]))
     assert window.tabs.currentIndex() == 1
 
 
 def test_click_on_point_selects_its_row(qtbot, window):
     layer = window.map.layers["candidates"]
-    row = int(np.flatnonzero(np.isfinite(layer.x))[10])
-    x, y = float(layer.x[row]), float(layer.y[row])
+    i = int(np.flatnonzero(np.isfinite(layer.x))[10])
+    x, y = float(layer.x[i]), float(layer.y[i])
     with qtbot.waitSignal(window.map.layersRefreshed, timeout=10_000):
         window.map.set_extent((x - 1500, y - 1500, x + 1500, y + 1500))
     assert window.map.items["candidates"].detail == "points"
@@ -142,13 +150,32 @@ def test_click_on_point_selects_its_row(qtbot, window):
     pos = window.map.mapFromScene(scene_pos)
     with qtbot.waitSignal(window.map.pointClicked, timeout=10_000) as blocker:
         qtbot.mouseClick(window.map.viewport(), Qt.MouseButton.LeftButton, pos=pos)
-    entity, clicked = blocker.args
+    entity, rid = blocker.args
     assert entity == "candidates"
     # the nearest point to the click: the one we aimed at, or one at the same place
+    clicked = _map_index(layer, rid)
     assert (layer.x[clicked], layer.y[clicked]) == (x, y)
     assert window.tabs.currentIndex() == 0
-    assert window.selected_row("candidates") == clicked
+    row = window.selected_row("candidates")
+    assert int(window.models["candidates"].rids()[row]) == rid
+    assert window.map.selected == ("candidates", rid)
     assert window.map.selection.position == (x, y)
+
+
+def test_points_reach_the_map_before_the_tables(qtbot, window):
+    """The unordered matches go to the map first; the tables follow in display order."""
+    order: list[str] = []
+    window.pointsApplied.connect(lambda _t: order.append("map"))
+    window.resultsApplied.connect(lambda _r: order.append("tables"))
+    f = Filter(unemployed_days=Range(200, None), today=window.filters.current_filter().today)
+    with qtbot.waitSignal(window.resultsApplied, timeout=30_000):
+        window.apply_filter(f)
+    qtbot.waitUntil(window.is_idle, timeout=30_000)
+    assert order == ["map", "tables"]
+    assert window.map_is_current()
+    layer = window.map.layers["candidates"]
+    rids = window.models["candidates"].rids()
+    assert sorted(layer.rid.tolist()) == sorted(rids.tolist())
 
 
 def test_newest_filter_wins(qtbot, window):

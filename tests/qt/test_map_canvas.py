@@ -293,9 +293,11 @@ def test_zoom_to_municipality_scale_bar_and_tooltip(qtbot, window):
     settle(qtbot, window)
     item = m.items["candidates"]
     assert item.detail == "points" and item.visible_indices().size
-    row = int(item.visible_indices()[0])
-    text = m.tooltip_text("candidates", row)
-    assert window.models["candidates"].row_dict(row)["candidate_id"] in text
+    i = int(item.visible_indices()[0])  # an index into the layer's arrays
+    text = m.tooltip_text("candidates", i)
+    model = window.models["candidates"]
+    row = model.row_of_rid(int(m.layers["candidates"].rid[i]))
+    assert model.row_dict(row)["candidate_id"] in text
     # coordinates readout follows the mouse
     m._on_mouse_moved(m.vb.mapViewToScene(QPointF(725_000, 6_175_000)))
     assert "725.000" in m.coords.text() and "6.175.000" in m.coords.text()

@@ -33,9 +33,15 @@ class JobCancelled(Exception):
 class _GuardedCursor:
     """The worker's cursor; every statement first checks that its job is still current."""
 
-    def __init__(self, cursor: duckdb.DuckDBPyConnection, is_stale: Callable[[], bool]):
+    def __init__(
+        self, cursor: duckdb.DuckDBPyConnection, is_stale: Callable[[], bool], ticket: int = 0
+    ):
         self._cursor = cursor
         self._is_stale = is_stale
+        self.ticket = ticket  # of the job it runs (a job may report progress with it)
+
+    def is_stale(self) -> bool:
+        return self._is_stale()
 
     def _check(self) -> None:
         if self._is_stale():
@@ -172,7 +178,9 @@ class LatestRunner:
             result: Any = None
             error: BaseException | None = None
             try:
-                result = fn(_GuardedCursor(self._cursor, lambda t=ticket: t != self._latest))
+                result = fn(
+                    _GuardedCursor(self._cursor, lambda t=ticket: t != self._latest, ticket)
+                )
             except BaseException as exc:
                 error = exc
             with self._cond:

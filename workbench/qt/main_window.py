@@ -1,9 +1,11 @@
 """The main window: map in the middle, filters on the left, results below, details right.
 
 One :class:`~workbench.core.filters.Filter` drives everything. Each change submits one job to
-the latest-wins runner (off the GUI thread); its result carries the candidates' and
-companies' point arrays (which are also the row order of the virtual tables) and the
-duration histogram. Stale results never reach the window.
+the latest-wins runner (off the GUI thread). As soon as the queries return, the unordered
+point arrays go to the map (``pointsReady``), which starts rendering them; the job then puts
+them in the tables' display order and computes the duration histogram, and its result fills
+the tables. The map and the tables link points and rows by row key (rid), never by position.
+Stale results never reach the window.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import html
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -58,8 +61,10 @@ from workbench.core.query import (
     histogram,
     in_display_order,
     points,
+    rows_by_rid,
     unemployment_days,
 )
+from workbench.core.runner import JobCancelled
 from workbench.core.selections import list_selections, load_selection, save_selection
 from workbench.layers.areas import AreaLayerModel, areas_from_wkb
 from workbench.layers.choropleth import Choropleth, statistic_from_cache
@@ -126,23 +131,25 @@ class DisplayRanks:
 
 
 def run_filter(
-    cur: Any, flt: Filter, ranks: DisplayRanks | None = None, *, postings: bool = True
+    cur: Any,
+    flt: Filter,
+    ranks: DisplayRanks | None = None,
+    *,
+    postings: bool = True,
+    on_points: Callable[[QueryResult], None] | None = None,
 ) -> QueryResult:
     """Matches for the map (unordered: an ORDER BY over 1M rows costs ~0.5 s) put in the
-    tables' display order in numpy; the duration histogram; postings for their layer."""
+    tables' display order in numpy; the duration histogram; postings for their layer.
+
+    ``on_points`` gets the unordered matches (no histogram yet) as soon as the queries
+    return, so the map can render them while the rest is computed."""
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
-    out: dict[str, Points] = {}
+    raw: dict[str, Points] = {}
     for entity in ENTITIES:
         t = time.perf_counter()
-        if ranks is None:
-            out[entity] = points(cur, entity, flt)
-        else:
-            pts = points(cur, entity, flt, ordered=False)
-            timings[f"query {entity}"] = time.perf_counter() - t
-            t = time.perf_counter()
-            out[entity] = in_display_order(ranks.get(cur, entity), pts)
-            timings[f"order {entity}"] = time.perf_counter() - t
+        raw[entity] = points(cur, entity, flt, ordered=ranks is None)
+        timings[f"query {entity}"] = time.perf_counter() - t
     t = time.perf_counter()
     posting_pts = Points.empty()
     if postings:  # only while the layer is shown
@@ -151,6 +158,28 @@ def run_filter(
         except duckdb.Error:
             posting_pts = Points.empty()
     timings["query postings"] = time.perf_counter() - t
+    if on_points is not None:
+        on_points(
+            QueryResult(
+                flt,
+                raw["candidates"],
+                raw["companies"],
+                np.zeros(len(DURATION_EDGES), np.int64),
+                time.perf_counter() - t0,
+                posting_pts,
+                dict(timings),
+            )
+        )
+    out: dict[str, Points] = {}
+    for entity in ENTITIES:
+        t = time.perf_counter()
+        if ranks is None:
+            out[entity] = raw[entity]
+        else:
+            if hasattr(cur, "is_stale") and cur.is_stale():
+                raise JobCancelled
+            out[entity] = in_display_order(ranks.get(cur, entity), raw[entity])
+            timings[f"order {entity}"] = time.perf_counter() - t
     # The histogram shows the other filters' matches, so the user sees where to put the range.
     t = time.perf_counter()
     days = unemployment_days(cur, flt.with_(unemployed_days=None))
@@ -207,6 +236,8 @@ class MainWindow(QMainWindow):
     languageRequested = Signal(str)
     reloadRequested = Signal()  # the cache's data changed (refresh, import): rebuild the window
     queryFailed = Signal(str)
+    pointsApplied = Signal(int)  # ticket whose matches the map now renders (before the tables)
+    _pointsReady = Signal(int, object)  # from the worker: ticket, unordered QueryResult
 
     def __init__(
         self, con: duckdb.DuckDBPyConnection, *, cache_path: Path, settings: Settings, parent=None
@@ -235,6 +266,8 @@ class MainWindow(QMainWindow):
         self.runner.finished.connect(self._apply_result)
         self.runner.failed.connect(self._on_failed)
         self.runner.busyChanged.connect(self._on_busy)
+        self._pointsReady.connect(self._apply_points)
+        self._map_ticket = 0  # ticket whose points the map holds
 
         # map ----------------------------------------------------------------------------
         threshold = int(
@@ -688,16 +721,20 @@ class MainWindow(QMainWindow):
         )
         self.map.set_choropleth(ch)
 
-    def _tooltip(self, entity: str, row: int) -> str:
+    def _tooltip(self, entity: str, rid: int) -> str:
         if entity == "postings":
-            rid = int(self.map.layers["postings"].rid[row])
             r = self._gui_cursor.execute(
                 "SELECT title, employer_name, deadline FROM job_postings WHERE rid = ?", [rid]
             ).fetchone()
             if r is None:
                 return tr("layer.postings")
             return f"<b>{html.escape(r[0] or '')}</b><br>{html.escape(r[1] or '')}"
-        data = self.models[entity].row_dict(row) or {}
+        model = self.models[entity]
+        row = model.row_of_rid(rid)
+        data = model.row_dict(row) if row >= 0 else None
+        if data is None:  # not in the table (yet): read it by key
+            found = rows_by_rid(self._gui_cursor, entity, [rid])  # type: ignore[arg-type]
+            data = found[0] if found else {}
         muni = self._muni_names.get(data.get("kommune_kode") or "", "")
         if entity == "candidates":
             occ = ", ".join(self._occ_titles.get(c, c) for c in data.get("occupation_codes") or [])
@@ -722,10 +759,43 @@ class MainWindow(QMainWindow):
         ranks = self.ranks
         want_postings = self.map.layer_visible.get("postings", False)
         self._submitted_at = time.perf_counter()
+        emit = self._pointsReady.emit
         self._ticket = self.runner.submit(
-            lambda cur, f=flt: run_filter(cur, f, ranks, postings=want_postings)
+            lambda cur, f=flt: run_filter(
+                cur,
+                f,
+                ranks,
+                postings=want_postings,
+                on_points=lambda partial: emit(cur.ticket, partial),
+            )
         )
         return self._ticket
+
+    def map_is_current(self) -> bool:
+        """The map holds the newest submitted filter's points and shows their frames."""
+        return self._map_ticket == self._ticket and self.map.is_settled()
+
+    def _apply_points(self, ticket: int, partial: QueryResult) -> None:
+        """The unordered matches: straight to the map, which renders them off the GUI
+        thread while the worker orders the rows for the tables."""
+        if ticket != self._ticket or not self.runner.is_current(ticket):
+            return
+        self._set_map_points(partial)
+        self._map_ticket = ticket
+        if profiling():
+            log.info(
+                "points to map: submit to apply %.1f ms",
+                (time.perf_counter() - self._submitted_at) * 1e3,
+            )
+        self.pointsApplied.emit(ticket)
+
+    def _set_map_points(self, result: QueryResult) -> None:
+        for entity in ENTITIES:
+            pts: Points = getattr(result, entity)
+            self.map.set_points(entity, pts.rid, pts.x, pts.y, refresh=False)
+        p = result.postings
+        self.map.set_points("postings", p.rid, p.x, p.y, refresh=False)
+        self.map.request_refresh()  # once for all layers, rendered off the GUI thread
 
     def is_idle(self) -> bool:
         """No query running or waiting, no filter change pending (tests, screenshot)."""
@@ -746,13 +816,12 @@ class MainWindow(QMainWindow):
         for entity in ENTITIES:
             pts: Points = getattr(result, entity)
             self.models[entity].set_rids(pts.rid)
-            self.map.set_points(entity, pts.rid, pts.x, pts.y, refresh=False)
-        p = result.postings
-        self.map.set_points("postings", p.rid, p.x, p.y, refresh=False)
+        if self._map_ticket != ticket:  # the points did not come ahead (or were dropped)
+            self._set_map_points(result)
+            self._map_ticket = ticket
         # Companies without coordinates are never dropped: the "Ikke placeret" tab lists them.
         comp = result.companies
         self.not_placed_model.set_rids(comp.rid[np.isnan(comp.x)])
-        self.map.request_refresh()  # once for all layers, rendered off the GUI thread
         self._update_selection_label()
         if profiling():
             stages = ", ".join(f"{k} {v * 1e3:.1f}" for k, v in (result.timings or {}).items())
@@ -850,11 +919,17 @@ class MainWindow(QMainWindow):
         return idx.row() if idx.isValid() else -1
 
     def _on_row_selected(self, entity: str, row: int) -> None:
-        self.map.select(entity if row >= 0 else None, row)
+        rids = self.models[entity].rids()
+        if 0 <= row < len(rids):
+            self.map.select(entity, int(rids[row]))
+        else:
+            self.map.select(None, -1)
         self._show_detail(entity, self.models[entity].row_dict(row) if row >= 0 else None)
 
-    def _on_point_clicked(self, entity: str, row: int) -> None:
-        self.select_row(entity, row)
+    def _on_point_clicked(self, entity: str, rid: int) -> None:
+        row = self.models[entity].row_of_rid(rid) if entity in self.models else -1
+        if row >= 0:
+            self.select_row(entity, row)
 
     def _on_tab_changed(self, index: int) -> None:
         if index >= len(ENTITIES):

@@ -157,7 +157,8 @@ class ScaleBar(QWidget):
 
 
 class MapWidget(pg.PlotWidget):
-    """The map. ``pointClicked(entity, row)`` reports a click on a point (row = table row);
+    """The map. ``pointClicked(entity, rid)`` reports a click on a point (by its row key: the
+    map's arrays may be in any order, the tables map rids to rows);
     ``selectionDrawn(selection)`` a finished rectangle, lasso or radius."""
 
     pointClicked = Signal(str, int)
@@ -218,7 +219,7 @@ class MapWidget(pg.PlotWidget):
         self.vb.addItem(self.selection_area, ignoreBounds=True)
         self.selection = SelectionItem()  # the selected point's ring
         self.vb.addItem(self.selection, ignoreBounds=True)
-        self.selected: tuple[str, int] | None = None
+        self.selected: tuple[str, int] | None = None  # (entity, rid)
         self.spatial_selection: Selection | None = None
         self.choropleth: Choropleth | None = None
         self.muni_geoms: dict[str, tuple[str, object]] = {}  # code -> (name, geometry)
@@ -229,7 +230,7 @@ class MapWidget(pg.PlotWidget):
         self.layer_opacity: dict[str, float] = {n: 1.0 for n in (*DEFAULT_ORDER, "basemap")}
         self.layer_opacity["municipalities"] = 0.8
         self.radius_km = 10.0
-        self.tooltip_provider: Callable[[str, int], str] | None = None
+        self.tooltip_provider: Callable[[str, int], str] | None = None  # (entity, rid)
         self._lasso: list[tuple[float, float]] = []
         self._apply_order()
         for name, op in self.layer_opacity.items():
@@ -323,7 +324,7 @@ class MapWidget(pg.PlotWidget):
         self.layers[entity].set_points(rid, x, y)
         self._update_classes(entity)
         if self.selected and self.selected[0] == entity:
-            self.select(None, -1)
+            self.select(None, -1)  # the new arrays may not hold it, and are in another order
         if refresh:
             self.request_refresh()
 
@@ -530,15 +531,23 @@ class MapWidget(pg.PlotWidget):
         self.layersChanged.emit()
 
     # -- point selection -----------------------------------------------------------------------
-    def select(self, entity: str | None, row: int) -> None:
-        """Highlight the point at ``row`` of ``entity`` (row -1 clears)."""
-        if entity is None or row < 0 or row >= len(self.layers[entity]):
+    def select(self, entity: str | None, rid: int, *, index: int | None = None) -> None:
+        """Highlight the point with row key ``rid`` of ``entity`` (-1 or None clears).
+        ``index``: its position in the layer's arrays, when the caller knows it."""
+        if entity is None or rid < 0:
             self.selected = None
             self.selection.show_at(None, None)
             return
         model = self.layers[entity]
-        self.selected = (entity, row)
-        x, y = float(model.x[row]), float(model.y[row])
+        if index is None or not (0 <= index < len(model)) or int(model.rid[index]) != rid:
+            hits = np.flatnonzero(model.rid == rid)
+            index = int(hits[0]) if hits.size else -1
+        if index < 0:
+            self.selected = None
+            self.selection.show_at(None, None)
+            return
+        self.selected = (entity, int(rid))
+        x, y = float(model.x[index]), float(model.y[index])
         self.selection.show_at(x, y)
         if np.isfinite(x) and np.isfinite(y):
             xmin, ymin, xmax, ymax = self.view_extent()
@@ -547,7 +556,8 @@ class MapWidget(pg.PlotWidget):
                 self.set_extent((x - w / 2, y - h / 2, x + w / 2, y + h / 2))
 
     def hit(self, view_pos: QPointF) -> tuple[str, int] | None:
-        """The point under ``view_pos`` (data coordinates), topmost visible layer first."""
+        """The point under ``view_pos`` (data coordinates), topmost visible layer first, as
+        (entity, index into the layer's arrays)."""
         px = self.vb.viewPixelSize()
         for entity in [n for n in self.layer_order if n in self.layers]:
             model = self.layers[entity]
@@ -555,6 +565,8 @@ class MapWidget(pg.PlotWidget):
                 continue
             item = self.items[entity]
             cand = item.visible_indices() if item.detail == "points" else None
+            if cand is not None and cand.size and int(cand.max()) >= len(model):
+                cand = cand[cand < len(model)]  # a frame of older arrays, until the next one
             i = nearest_point(
                 model.x,
                 model.y,
@@ -580,8 +592,10 @@ class MapWidget(pg.PlotWidget):
             return
         found = self.hit(pos)
         if found is not None:
-            self.select(*found)
-            self.pointClicked.emit(*found)
+            entity, i = found
+            rid = int(self.layers[entity].rid[i])
+            self.select(entity, rid, index=i)
+            self.pointClicked.emit(entity, rid)
 
     def _on_mouse_moved(self, scene_pos) -> None:
         pos = self.vb.mapSceneToView(scene_pos)
@@ -601,10 +615,11 @@ class MapWidget(pg.PlotWidget):
         scene = self.vb.mapViewToScene(self._hover_pos)
         QToolTip.showText(self.mapToGlobal(self.mapFromScene(scene)), text, self)
 
-    def tooltip_text(self, entity: str, row: int) -> str:
+    def tooltip_text(self, entity: str, index: int) -> str:
+        """Tooltip of the point at ``index`` of the layer's arrays (the provider gets its rid)."""
         if self.tooltip_provider is not None:
             try:
-                return self.tooltip_provider(entity, row)
+                return self.tooltip_provider(entity, int(self.layers[entity].rid[index]))
             except Exception:  # a tooltip must never break the map
                 pass
         return tr(LAYER_TITLES[entity])

@@ -85,7 +85,7 @@ class PointLayerItem(pg.ImageItem):
         self._visible_idx = np.empty(0, dtype=np.int64)
 
     def visible_indices(self) -> np.ndarray:
-        """Indices (= table rows) of the points drawn as points in the current view."""
+        """Indices into the layer's arrays of the points drawn as points in the current view."""
         return self._visible_idx
 
     def apply_frame(self, frame: Frame | None) -> None:
