@@ -79,7 +79,7 @@ def test_full_import_with_preview_mapping_and_rejects(
     _run_to_summary(qtbot, wizard)
     page = wizard.summary_page
     assert wizard.currentPage() is page
-    assert "3 ledige indlæst for JC101; 1 rækker afvist" in page.counts.text()
+    assert "3 ledige indlæst for 0101; 1 rækker afvist" in page.counts.text()
     assert "Afviste rækker er gemt i" in page.counts.text()
     assert page.rejects.rowCount() == 1
     assert [page.rejects.item(0, c).text() for c in range(4)] == [
@@ -108,7 +108,7 @@ def test_mapping_saved_as_profile_and_reused(
 ) -> None:
     from workbench.qt.import_wizard import ImportWizard
 
-    f = write_csv(tmp_path / "crm.csv", ["Ref", "Center", "Job"], [["K1", "JC5", "kokkeelev"]])
+    f = write_csv(tmp_path / "crm.csv", ["Ref", "Center", "Job"], [["K1", "0005", "kokkeelev"]])
     wizard.file_page.path_edit.setText(str(f))
     wizard.next()
     wizard.next()

@@ -62,7 +62,7 @@ def write_xlsx(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]])
 
 def candidate(
     cid: str,
-    jobcenter: str = "JC101",
+    jobcenter: str = "101",
     *,
     kommune: str = "101",
     x: str = "720000,5",
@@ -84,7 +84,7 @@ def candidate(
     ]  # fmt: skip
 
 
-def candidates(n: int, jobcenter: str = "JC101", prefix: str = "B") -> list[list[str]]:
+def candidates(n: int, jobcenter: str = "101", prefix: str = "B") -> list[list[str]]:
     occ = ["5120", "Tjener", "kokkeelev", "2512|Programmør", "Softwareudvikler"]
     return [
         candidate(
@@ -136,7 +136,7 @@ def write_big_candidates(
                 since = "31-02-2025"
                 bad += 1
             fh.write(
-                f"B{i:07d};JC{101 + i % 3};{101 + (i % 2) * 46};{700000 + i % 100000},5;{6100000 + i % 200000};"
+                f"B{i:07d};{101 + i % 3};{101 + (i % 2) * 46};{700000 + i % 100000},5;{6100000 + i % 200000};"
                 f"{titles[i % len(titles)]};;B|C;dansk|engelsk;Ledig;{i % 40};{since};Erhvervsuddannelse;"
                 f"{'ja' if i % 2 else 'nej'};2026-01-0{1 + i % 9};{note}\r\n"
             )

@@ -39,7 +39,7 @@ def test_import_candidates_prints_the_json_summary(
     data = json.loads(out)
     assert data["accepted"] == 5 and data["rejected"] == 1
     assert data["unresolved"] == {"stillingsbetegnelser": {"Kagebager": 1}}
-    assert data["jobcenters"] == ["JC101"] and data["unplaced"] == 0
+    assert data["jobcenters"] == ["0101"] and data["unplaced"] == 0
     rejects = Path(data["rejects_file"])
     assert rejects.is_file() and rejects.parent.name == "rejects"
     assert "32-01-2025" in rejects.read_text("utf-8-sig")
@@ -49,7 +49,7 @@ def test_jobcenter_option_map_and_saved_profile(cache_file: Path, tmp_path: Path
     f = write_csv(tmp_path / "c.csv", ["Ref", "Kommune"], [["A1", "101"], ["A2", "147"]])
     rc, out, _ = _run(
         capsys,
-        "import", "candidates", str(f), "--cache", str(cache_file), "--jobcenter", "JC7",
+        "import", "candidates", str(f), "--cache", str(cache_file), "--jobcenter", "7",
         "--map", "borger_id=Ref", "--map", "kommunekode=Kommune", "--save-profile", "crm1",
         "--format", "json", "--rejects", str(tmp_path / "r.csv"),
     )  # fmt: skip
@@ -63,16 +63,16 @@ def test_jobcenter_option_map_and_saved_profile(cache_file: Path, tmp_path: Path
         "--cache",
         str(cache_file),
         "--jobcenter",
-        "JC8",
+        "8",
         "--profile",
         "crm1",
     )
-    assert rc == 0 and out.startswith("2 candidates imported for JC8")
+    assert rc == 0 and out.startswith("2 candidates imported for 0008")
 
 
 def test_collaborations_command(cache_file: Path, tmp_path: Path, capsys) -> None:
     f = write_csv(
-        tmp_path / "s.csv", COLLAB_HEADER, [["12345678", "", "JC1", "Mentor", "", "", "", ""]]
+        tmp_path / "s.csv", COLLAB_HEADER, [["12345678", "", "1", "Mentor", "", "", "", ""]]
     )
     rc, out, _ = _run(
         capsys, "import", "collaborations", str(f), "--cache", str(cache_file), "--format", "json"

@@ -38,7 +38,7 @@ def test_utf8_bom_semicolon_file_loads_and_converts_values(con, tmp_path: Path) 
         "cv_searchable, cv_updated, source FROM candidates"
     ).fetchone()
     assert row == (
-        "A1", "JC101", "0101", 720000.5, 6170000.25, ["5120"], ["Q1", "Q2"], ["B"], ["dansk", "engelsk"],
+        "A1", "0101", "0101", 720000.5, 6170000.25, ["5120"], ["Q1", "Q2"], ["B"], ["dansk", "engelsk"],
         "Erhvervsuddannelse", 3, date(2025, 2, 1), "2.1", True, date(2026, 1, 5), "import",
     )  # fmt: skip
     assert inspect_file(f).encoding == "utf-8-sig"
@@ -54,7 +54,7 @@ def test_cp1252_file_with_danish_headers_and_values(con, tmp_path: Path) -> None
         "Målgruppe",
         "CV søgbar",
     ]
-    rows = [["A1", "JC101", "147", "Køkkenchef|Servitrice", "B", "Sygedagpenge – ledig", "Nej"]]
+    rows = [["A1", "101", "147", "Køkkenchef|Servitrice", "B", "Sygedagpenge – ledig", "Nej"]]
     f = write_csv(tmp_path / "c.csv", header, rows, encoding="cp1252")
     assert inspect_file(f).encoding == "cp1252"
     s = import_file(con, f, "candidates")
@@ -77,7 +77,7 @@ def test_utf8_without_bom_and_utf16_tab_separated(con, tmp_path: Path) -> None:
     b = write_csv(
         tmp_path / "b.txt",
         CANDIDATE_HEADER,
-        [candidate("Å2", "JC2")],
+        [candidate("Å2", "2")],
         encoding="utf-16",
         delimiter="\t",
     )
@@ -126,7 +126,7 @@ def test_row_with_wrong_number_of_fields_is_rejected_not_shifted(con, tmp_path: 
         ";".join(CANDIDATE_HEADER)
         + "\r\n"
         + good
-        + "\r\nA2;JC101;101;extra\r\n"
+        + "\r\nA2;101;101;extra\r\n"
         + good.replace("A1", "A3")
         + ";;\r\n",
         encoding="utf-8",
@@ -158,10 +158,10 @@ def test_xlsx_with_typed_cells(con, tmp_path: Path) -> None:
         "note",
     ]
     rows = [
-        ["A1", "JC101", 101, 720000.5, 6170000, datetime(2025, 2, 1), 4, "ja", None],
-        [12345, "JC101", 147, None, None, "03-04-2025", 2.0, True, "ok"],
+        ["A1", 101, 101, 720000.5, 6170000, datetime(2025, 2, 1), 4, "ja", None],
+        [12345, "101", 147, None, None, "03-04-2025", 2.0, True, "ok"],
         # A CPR number typed as a number loses its leading zero: still caught.
-        ["A3", "JC101", 101, None, None, None, None, None, 101901234],
+        ["A3", 101, 101, None, None, None, None, None, 101901234],
     ]
     f = write_xlsx(tmp_path / "c.xlsx", header, rows)
     assert inspect_file(f).format == "xlsx"
@@ -242,7 +242,7 @@ def test_files_refused_whole_leave_the_cache_unchanged(loaded, tmp_path: Path) -
 def test_unclosed_quote_is_refused_with_a_message(loaded, tmp_path: Path) -> None:
     f = tmp_path / "q.csv"
     f.write_text(
-        ";".join(CANDIDATE_HEADER) + '\r\nA;JC;"never closed\r\n' + "x" * 200_000, encoding="utf-8"
+        ";".join(CANDIDATE_HEADER) + '\r\nA;1;"never closed\r\n' + "x" * 200_000, encoding="utf-8"
     )
     assert "cannot be read as CSV" in _refused(loaded, f)
 

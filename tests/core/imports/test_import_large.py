@@ -20,7 +20,7 @@ def test_500k_rows_cp1252_with_rejects_and_cpr(con, tmp_path: Path) -> None:
     s = import_file(con, f, "candidates")
     assert s.accepted == expected["accepted"] == ROWS - 5000 - 500
     assert s.rejected == expected["bad"] + expected["cpr"]
-    assert s.jobcenters == ["JC101", "JC102", "JC103"]
+    assert s.jobcenters == ["0101", "0102", "0103"]
     assert con.execute("SELECT count(*), count(DISTINCT rid) FROM candidates").fetchone() == (
         s.accepted,
         s.accepted,
@@ -42,7 +42,7 @@ def test_500k_rows_cp1252_with_rejects_and_cpr(con, tmp_path: Path) -> None:
         "experience_years, unemployed_since, cv_searchable FROM candidates WHERE candidate_id = 'B0123457'"
     ).fetchone()
     assert row[:8] == (
-        "JC102",
+        "0102",
         "0147",
         723457.5,
         6223457.0,

@@ -18,6 +18,8 @@ from tests.core.imports.import_filegen import (
     candidates,
     write_csv,
 )
+from workbench.core import cache
+from workbench.core.errors import FilterError
 from workbench.core.filters import Filter
 from workbench.core.imports import (
     ImportCancelled,
@@ -99,7 +101,7 @@ def test_bad_values_are_rejected_per_row_and_field_and_good_rows_load(con, tmp_p
     assert "unknown driving licence class(es) Q" in reasons[9]
     assert "unknown municipality code 0999" in reasons[11]
     raw = json.loads(_rejects(con)[0][4])
-    assert raw["borger_id"] == "R3" and raw["jobcenter"] == "JC101"
+    assert raw["borger_id"] == "R3" and raw["jobcenter"] == "101"
     # The rejects file: row, column, value, reason and the row's other values.
     with rejects_file.open(encoding="utf-8-sig", newline="") as fh:
         lines = list(csv.reader(fh, delimiter=";"))
@@ -186,8 +188,8 @@ def test_cpr_numbers_never_reach_the_cache_logs_or_rejects(
 
 def test_pnr_column_is_not_mistaken_for_a_cpr_number(con, tmp_path: Path) -> None:
     rows = [
-        ["12345678", "1003388394", "JC1", "Virksomhedspraktik", "01-02-2025", "", "aktiv", ""],
-        ["12345678", "100338-8394", "JC1", "Mentor", "", "", "", ""],  # the dashed form is a CPR
+        ["12345678", "1003388394", "1", "Virksomhedspraktik", "01-02-2025", "", "aktiv", ""],
+        ["12345678", "100338-8394", "0001", "Mentor", "", "", "", ""],  # the dashed form is a CPR
     ]
     s = import_file(con, write_csv(tmp_path / "s.csv", COLLAB_HEADER, rows), "collaborations")
     assert (s.accepted, s.rejected) == (1, 1)
@@ -199,15 +201,15 @@ def test_pnr_column_is_not_mistaken_for_a_cpr_number(con, tmp_path: Path) -> Non
 
 
 def test_reimport_replaces_the_jobcenters_candidates_atomically(con, tmp_path: Path) -> None:
-    first = candidates(10, "JC1") + candidates(4, "JC2", prefix="K")
+    first = candidates(10, "0001") + candidates(4, "0002", prefix="K")
     import_file(con, write_csv(tmp_path / "a.csv", CANDIDATE_HEADER, first), "candidates")
     assert count(con, "candidates", Filter(occupations=("2512",))) == 4 + 1
-    # JC1's new snapshot: 3 of the old candidates are gone, one is new.
-    second = [*candidates(7, "JC1"), candidate("NEW", "JC1", occupations="Programmør")]
+    # 0001's new snapshot: 3 of the old candidates are gone, one is new.
+    second = [*candidates(7, "0001"), candidate("NEW", "0001", occupations="Programmør")]
     s = import_file(con, write_csv(tmp_path / "b.csv", CANDIDATE_HEADER, second), "candidates")
-    assert s.jobcenters == ["JC1"]
+    assert s.jobcenters == ["0001"]
     by_jc = dict(con.execute("SELECT jobcenter, count(*) FROM candidates GROUP BY 1").fetchall())
-    assert by_jc == {"JC1": 8, "JC2": 4}
+    assert by_jc == {"0001": 8, "0002": 4}
     assert "B000009" not in _ids(con) and "NEW" in _ids(con)
     # Search sees the new snapshot at once (the side tables were rebuilt in the swap).
     assert count(con, "candidates", Filter(occupations=("2512",))) == 2 + 1 + 1
@@ -227,20 +229,20 @@ def test_file_with_several_jobcenters_replaces_each_and_jobcenter_option_overrid
         write_csv(
             tmp_path / "a.csv",
             CANDIDATE_HEADER,
-            candidates(2, "JC1")
-            + candidates(2, "JC2", prefix="K")
-            + candidates(2, "JC3", prefix="M"),
+            candidates(2, "0001")
+            + candidates(2, "0002", prefix="K")
+            + candidates(2, "0003", prefix="M"),
         ),
         "candidates",
     )
     s = import_file(
         con,
         write_csv(
-            tmp_path / "b.csv", CANDIDATE_HEADER, [candidate("N1", "JC1"), candidate("N2", "JC2")]
+            tmp_path / "b.csv", CANDIDATE_HEADER, [candidate("N1", "0001"), candidate("N2", "0002")]
         ),
         "candidates",
     )
-    assert s.jobcenters == ["JC1", "JC2"]
+    assert s.jobcenters == ["0001", "0002"]
     assert _ids(con) == ["M000000", "M000001", "N1", "N2"]
     # --jobcenter fills a file without the column, and overrides one with it.
     no_jc = write_csv(
@@ -248,18 +250,20 @@ def test_file_with_several_jobcenters_replaces_each_and_jobcenter_option_overrid
     )
     with pytest.raises(ImportRefused, match="jobcenter"):
         import_file(con, no_jc, "candidates")
-    s = import_file(con, no_jc, "candidates", jobcenter="JC3")
-    assert s.jobcenters == ["JC3"] and s.unplaced == 2
+    s = import_file(con, no_jc, "candidates", jobcenter="0003")
+    assert s.jobcenters == ["0003"] and s.unplaced == 2
     s = import_file(
         con,
-        write_csv(tmp_path / "d.csv", CANDIDATE_HEADER, [candidate("Q1", "JC9")]),
+        write_csv(tmp_path / "d.csv", CANDIDATE_HEADER, [candidate("Q1", "0009")]),
         "candidates",
-        jobcenter="JC1",
+        jobcenter="0001",
     )
     assert con.execute(
-        "SELECT candidate_id FROM candidates WHERE jobcenter = 'JC1'"
+        "SELECT candidate_id FROM candidates WHERE jobcenter = '0001'"
     ).fetchall() == [("Q1",)]
-    assert con.execute("SELECT count(*) FROM candidates WHERE jobcenter = 'JC9'").fetchone()[0] == 0
+    assert (
+        con.execute("SELECT count(*) FROM candidates WHERE jobcenter = '0009'").fetchone()[0] == 0
+    )
 
 
 def test_duplicate_ids_first_row_wins(con, tmp_path: Path) -> None:
@@ -268,7 +272,7 @@ def test_duplicate_ids_first_row_wins(con, tmp_path: Path) -> None:
         candidate("B", since="bad"),
         candidate("A", years="9"),
         candidate("B"),
-        candidate("A", "JC2"),
+        candidate("A", "0002"),
     ]
     s = import_file(con, write_csv(tmp_path / "d.csv", CANDIDATE_HEADER, rows), "candidates")
     assert (s.accepted, s.rejected) == (3, 2)
@@ -284,9 +288,9 @@ def test_duplicate_ids_first_row_wins(con, tmp_path: Path) -> None:
     assert con.execute(
         "SELECT candidate_id, jobcenter, experience_years FROM candidates ORDER BY 1, 2"
     ).fetchall() == [
-        ("A", "JC101", 3),
-        ("A", "JC2", 3),
-        ("B", "JC101", 3),
+        ("A", "0002", 3),
+        ("A", "0101", 3),
+        ("B", "0101", 3),
     ]
 
 
@@ -328,32 +332,32 @@ def test_collaborations_kinds_dates_and_snapshot(con, tmp_path: Path) -> None:
         [
             "DK 1234 5678",
             "",
-            "JC1",
+            "0001",
             "Virksomhedspraktik",
             "01-02-2025",
             "30-04-2025",
             "Afsluttet",
             'god; "stabil"',
         ],
-        ["12345678", "1000000001", "JC1", "loentilskud", "2025-05-01", "", "aktiv", ""],
-        ["87654321", "", "JC1", "LØNTILSKUD", "", "", "", ""],
-        ["87654321", "", "JC1", "Ordinaer ansaettelse", "", "", "", ""],
-        ["87654321", "", "JC1", "flexjob", "", "", "", ""],
-        ["11112222", "", "JC1", "Kaffeaftale", "", "", "", ""],
-        ["1234567", "", "JC1", "Mentor", "", "", "", ""],
-        ["12345678", "", "JC1", "Mentor", "01-05-2025", "01-04-2025", "", ""],
-        ["12345678", "12", "JC1", "Mentor", "", "", "", ""],
+        ["12345678", "1000000001", "0001", "loentilskud", "2025-05-01", "", "aktiv", ""],
+        ["87654321", "", "0001", "LØNTILSKUD", "", "", "", ""],
+        ["87654321", "", "0001", "Ordinaer ansaettelse", "", "", "", ""],
+        ["87654321", "", "0001", "flexjob", "", "", "", ""],
+        ["11112222", "", "0001", "Kaffeaftale", "", "", "", ""],
+        ["1234567", "", "0001", "Mentor", "", "", "", ""],
+        ["12345678", "", "0001", "Mentor", "01-05-2025", "01-04-2025", "", ""],
+        ["12345678", "12", "0001", "Mentor", "", "", "", ""],
         [
             "12345678",
             "1000000001",
-            "JC1",
+            "0001",
             "Løntilskud",
             "01-05-2025",
             "",
             "",
             "",
         ],  # duplicate of row 3
-        ["22223333", "", "JC2", "Partnerskabsaftale", "", "", "", ""],
+        ["22223333", "", "0002", "Partnerskabsaftale", "", "", "", ""],
     ]
     s = import_file(con, write_csv(tmp_path / "s.csv", COLLAB_HEADER, rows), "collaborations")
     assert (s.accepted, s.rejected) == (6, 5)
@@ -364,7 +368,7 @@ def test_collaborations_kinds_dates_and_snapshot(con, tmp_path: Path) -> None:
         (
             "12345678",
             "1000000001",
-            "JC1",
+            "0001",
             "løntilskud",
             date(2025, 5, 1),
             None,
@@ -375,7 +379,7 @@ def test_collaborations_kinds_dates_and_snapshot(con, tmp_path: Path) -> None:
         (
             "12345678",
             None,
-            "JC1",
+            "0001",
             "virksomhedspraktik",
             date(2025, 2, 1),
             date(2025, 4, 30),
@@ -383,10 +387,10 @@ def test_collaborations_kinds_dates_and_snapshot(con, tmp_path: Path) -> None:
             'god; "stabil"',
             "import",
         ),
-        ("22223333", None, "JC2", "partnerskab", None, None, None, None, "import"),
-        ("87654321", None, "JC1", "fleksjob", None, None, None, None, "import"),
-        ("87654321", None, "JC1", "løntilskud", None, None, None, None, "import"),
-        ("87654321", None, "JC1", "ordinær ansættelse", None, None, None, None, "import"),
+        ("22223333", None, "0002", "partnerskab", None, None, None, None, "import"),
+        ("87654321", None, "0001", "fleksjob", None, None, None, None, "import"),
+        ("87654321", None, "0001", "løntilskud", None, None, None, None, "import"),
+        ("87654321", None, "0001", "ordinær ansættelse", None, None, None, None, "import"),
     ]
     rej = {r["row"]: r for r in s.rejects}
     assert (
@@ -396,24 +400,24 @@ def test_collaborations_kinds_dates_and_snapshot(con, tmp_path: Path) -> None:
     assert rej[9]["column"] == "slut" and "01-05-2025 > 01-04-2025" in rej[9]["reason"]
     assert rej[10]["column"] == "pnr"
     assert rej[11]["code"] == "duplicate_collab" and "row 3" in rej[11]["reason"]
-    # A new CRM export for JC1 replaces JC1's collaborations only.
+    # A new CRM export for 0001 replaces 0001's collaborations only.
     s = import_file(
         con,
         write_csv(
             tmp_path / "t.csv",
             COLLAB_HEADER,
-            [["99998888", "", "JC1", "jobrotation", "", "", "", ""]],
+            [["99998888", "", "0001", "jobrotation", "", "", "", ""]],
         ),
         "collaborations",
     )
     assert con.execute("SELECT jobcenter, cvr, kind FROM collaborations ORDER BY 1").fetchall() == [
-        ("JC1", "99998888", "jobrotation"),
-        ("JC2", "22223333", "partnerskab"),
+        ("0001", "99998888", "jobrotation"),
+        ("0002", "22223333", "partnerskab"),
     ]
 
 
 def test_collaboration_required_columns(con, tmp_path: Path) -> None:
-    f = write_csv(tmp_path / "s.csv", ["cvr", "jobcenter"], [["12345678", "JC1"]])
+    f = write_csv(tmp_path / "s.csv", ["cvr", "jobcenter"], [["12345678", "0001"]])
     with pytest.raises(ImportRefused, match=r"lacks required column\(s\) type"):
         import_file(con, f, "collaborations")
     assert con.execute("SELECT count(*) FROM collaborations").fetchone()[0] == 0
@@ -424,7 +428,7 @@ def test_collaboration_required_columns(con, tmp_path: Path) -> None:
 
 def test_profiles_map_other_column_names(con, tmp_path: Path) -> None:
     header = ["Borger-ref", "JC", "Ønsket job", "Ledig fra", "Kommune nr"]
-    f = write_csv(tmp_path / "m.csv", header, [["A1", "JC1", "Kok", "01-01-2025", "751"]])
+    f = write_csv(tmp_path / "m.csv", header, [["A1", "0001", "Kok", "01-01-2025", "751"]])
     with pytest.raises(ImportRefused, match="borger_id"):
         import_file(con, f, "candidates")
     mapping = {
@@ -484,7 +488,7 @@ def test_file_without_header_row_holding_a_cpr_number_is_refused_without_echoing
     con, tmp_path: Path
 ) -> None:
     f = tmp_path / "noheader.csv"
-    f.write_text(f"{CPR_DASH};JC1;101\r\nA;JC1;101\r\n", encoding="utf-8")
+    f.write_text(f"{CPR_DASH};0001;101\r\nA;0001;101\r\n", encoding="utf-8")
     with pytest.raises(ImportRefused) as err:
         import_file(con, f, "candidates")
     assert "holds a CPR number" in str(err.value) and CPR_DASH not in str(err.value)
@@ -512,3 +516,45 @@ def test_rejects_are_written_in_batches(con, tmp_path: Path, monkeypatch) -> Non
     lines = Path(s.rejects_file).read_text("utf-8-sig").splitlines()
     assert len(lines) == 8 and lines[-1].startswith("9;ledig_siden;bad6;")
     assert con.execute("SELECT rows_rejected FROM refresh_log").fetchone() == (7,)
+
+
+def test_jobcenter_codes_are_normalised_like_municipality_codes(tmp_path, cache_file):
+    con = cache.connect(cache_file)
+    try:
+        # Excel drops the leading zero: 101 and 0101 are the same jobcenter.
+        rows = [candidate("A", "101"), candidate("B", "0101"), candidate("C", "JC7")]
+        s = import_file(con, write_csv(tmp_path / "a.csv", CANDIDATE_HEADER, rows), "candidates")
+        assert s.jobcenters == ["0101"] and (s.accepted, s.rejected) == (2, 1)
+        assert s.rejects[0]["column"] == "jobcenter" and "1-4 digits" in s.rejects[0]["reason"]
+        # Next week's export with the other spelling replaces the same snapshot.
+        rows = [candidate("D", "0101")]
+        import_file(con, write_csv(tmp_path / "b.csv", CANDIDATE_HEADER, rows), "candidates")
+        assert con.execute("SELECT candidate_id, jobcenter FROM candidates").fetchall() == [
+            ("D", "0101")
+        ]
+        with pytest.raises(FilterError, match="--jobcenter"):
+            import_file(con, tmp_path / "b.csv", "candidates", jobcenter="abcd")
+    finally:
+        con.close()
+
+
+def test_a_jobcenter_whose_rows_are_all_rejected_keeps_its_previous_candidates(
+    tmp_path, cache_file
+):
+    con = cache.connect(cache_file)
+    try:
+        first = [candidate("A", "0101"), candidate("B", "0101"), candidate("K", "0751")]
+        import_file(con, write_csv(tmp_path / "a.csv", CANDIDATE_HEADER, first), "candidates")
+        # 0101's rows are all bad this time; 0751 has a good one.
+        second = [candidate("A", "0101", since="bad"), candidate("N", "0751")]
+        s = import_file(con, write_csv(tmp_path / "b.csv", CANDIDATE_HEADER, second), "candidates")
+        assert s.jobcenters == ["0751"] and s.jobcenters_unchanged == ["0101"]
+        assert s.to_json()["jobcenters_unchanged"] == ["0101"]
+        by_jc = dict(
+            con.execute(
+                "SELECT jobcenter, list_sort(list(candidate_id)) FROM candidates GROUP BY 1"
+            ).fetchall()
+        )
+        assert by_jc == {"0101": ["A", "B"], "0751": ["N"]}
+    finally:
+        con.close()

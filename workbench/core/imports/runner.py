@@ -24,7 +24,7 @@ import pyarrow as pa
 from workbench.core import cache as cache_mod
 from workbench.core import paths
 from workbench.core.config import Settings, load_settings
-from workbench.core.errors import WorkbenchError
+from workbench.core.errors import FilterError, WorkbenchError
 from workbench.core.plugins.api import Cancelled, Manifest, PluginError, RefreshContext
 from workbench.core.plugins.host import (
     PluginHost,
@@ -59,6 +59,8 @@ class ImportSummary:
     unplaced: int
     jobcenters: list[str]
     rejects: list[dict[str, Any]] = field(default_factory=list)  # first SUMMARY_REJECTS records
+    # Jobcenters in the file none of whose rows could be used: their previous data is kept.
+    jobcenters_unchanged: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -68,11 +70,20 @@ class ImportSummary:
             "unresolved": self.unresolved,
             "unplaced": self.unplaced,
             "jobcenters": self.jobcenters,
+            "jobcenters_unchanged": self.jobcenters_unchanged,
             "kind": self.kind,
             "file": self.file,
             "format": self.format,
             "run_id": self.run_id,
         }
+
+
+def _jobcenter_code(value: str) -> str:
+    """Jobcenters are named by their municipality's 4-digit code ('101' -> '0101')."""
+    text = value.strip()
+    if not text.isdigit() or len(text) > 4:
+        raise FilterError(f"--jobcenter must be a municipality code of 1-4 digits, got {value!r}")
+    return text.zfill(4)
 
 
 def plugin_id(kind: ImportKind) -> str:
@@ -183,7 +194,7 @@ def import_file(
     """
     kind = check_kind(kind)
     source = Path(path)
-    jobcenter = jobcenter.strip() if jobcenter else None
+    jobcenter = _jobcenter_code(jobcenter) if jobcenter else None
     own = not isinstance(cache, duckdb.DuckDBPyConnection)
     con = cache_mod.connect(cache) if own else cache  # type: ignore[arg-type]
     try:
@@ -301,9 +312,18 @@ def _run(
             )
         check_cancel()
         ctx.progress(0.9, "klargør data")
-        marks = ", ".join("?" for _ in result.jobcenters)
+        # The snapshot replaces only jobcenters with at least one usable row: a jobcenter whose
+        # rows were all rejected keeps its previous data (a bad export must not empty it).
+        replaced = [
+            r[0]
+            for r in mem.execute(
+                "SELECT DISTINCT jobcenter FROM clean WHERE jobcenter IS NOT NULL ORDER BY 1"
+            ).fetchall()
+        ]
+        unchanged = [jc for jc in result.jobcenters if jc not in replaced]
+        marks = ", ".join("?" for _ in replaced)
         ctx.staging.table(
-            target, mode="replace_where", where=f"jobcenter IN ({marks})", params=result.jobcenters
+            target, mode="replace_where", where=f"jobcenter IN ({marks})", params=replaced
         )
         reader = mem.execute("SELECT * FROM clean").to_arrow_reader(TRANSFER_ROWS)
         for batch in reader:
@@ -320,8 +340,9 @@ def _run(
             rejects_file=str(rejects_file) if rejects_file else None,
             unresolved=result.unresolved,
             unplaced=result.unplaced,
-            jobcenters=result.jobcenters,
+            jobcenters=replaced,
             rejects=rejects,
+            jobcenters_unchanged=unchanged,
         )
     finally:
         mem.close()

@@ -63,6 +63,10 @@ REASONS: dict[str, tuple[str, str]] = {
     ),
     "required": ("is empty but required", "er tom, men skal udfyldes"),
     "kommunekode": ("not a municipality code (1-4 digits)", "ikke en kommunekode (1-4 cifre)"),
+    "jobcenter": (
+        "not a jobcenter (municipality) code of 1-4 digits",
+        "ikke en jobcenterkode (kommunekode med 1-4 cifre)",
+    ),
     "kommune_unknown": ("unknown municipality code {d}", "ukendt kommunekode {d}"),
     "number": ("not a number", "ikke et tal"),
     "coord_range": (
@@ -128,6 +132,13 @@ def kind_lookup() -> list[tuple[str, str]]:
     pairs.update({fold(v): k for v, k in ((v, k) for k, v in COLLABORATION_KINDS.items())})
     pairs.update({fold(s): k for s, k in KIND_SYNONYMS.items()})
     return sorted(pairs.items())
+
+
+def _kode(v: str) -> str:
+    """SQL: a 1-4 digit municipality/jobcenter code padded to 4 digits ('101' -> '0101'), else
+    NULL (Excel drops leading zeros; 101 and 0101 must be the same jobcenter)."""
+    t = f"trim(CAST({v} AS VARCHAR))"
+    return f"CASE WHEN regexp_full_match({t}, '[0-9]{{1,4}}') THEN lpad({t}, 4, '0') END"
 
 
 def _num(v: str) -> str:
@@ -302,12 +313,14 @@ class Validator:
         m = self.mem
         c = self.col
         jc = "?::VARCHAR" if self.jobcenter else c("jobcenter")
-        params = [self.jobcenter] if self.jobcenter else []
+        # jc appears three times below (the raw value, and twice in _kode)
+        params = [self.jobcenter] * 3 if self.jobcenter else []
         m.execute(
             f"""
             CREATE OR REPLACE TABLE p AS SELECT __row,
                 {c("borger_id")} AS candidate_id,
-                {jc} AS jobcenter,
+                {jc} AS jc_raw,
+                {_kode(jc)} AS jobcenter,
                 {c("kommunekode")} AS kk_raw,
                 CASE WHEN regexp_full_match({c("kommunekode")}, '[0-9]{{1,4}}')
                      THEN lpad({c("kommunekode")}, 4, '0') END AS kommune_kode,
@@ -331,7 +344,8 @@ class Validator:
         self.check_cancel()
         r = self._reject
         r("borger_id", "NULL", "required", "candidate_id IS NULL")
-        r("jobcenter", "NULL", "required", "jobcenter IS NULL")
+        r("jobcenter", "NULL", "required", "jc_raw IS NULL")
+        r("jobcenter", "jc_raw", "jobcenter", "jc_raw IS NOT NULL AND jobcenter IS NULL")
         r("kommunekode", "kk_raw", "kommunekode", "kk_raw IS NOT NULL AND kommune_kode IS NULL")
         if self.tax.municipalities:
             m.execute(
@@ -488,7 +502,8 @@ class Validator:
         m = self.mem
         c = self.col
         jc = "?::VARCHAR" if self.jobcenter else c("jobcenter")
-        params: list[Any] = [self.jobcenter] if self.jobcenter else []
+        # jc appears three times below (the raw value, and twice in _kode)
+        params: list[Any] = [self.jobcenter] * 3 if self.jobcenter else []
         m.execute("CREATE OR REPLACE TABLE kinds (k VARCHAR, kind VARCHAR)")
         m.executemany("INSERT INTO kinds VALUES (?, ?)", kind_lookup())
         cvr = f"regexp_replace(upper({c('cvr')}), '^ *DK|[ .-]', '', 'g')"
@@ -500,7 +515,8 @@ class Validator:
                 CASE WHEN regexp_full_match({cvr}, '[0-9]{{8}}') THEN {cvr} END AS cvr,
                 {c("pnr")} AS pnr_raw,
                 CASE WHEN regexp_full_match({pnr}, '[0-9]{{10}}') THEN {pnr} END AS pnr,
-                {jc} AS jobcenter,
+                {jc} AS jc_raw,
+                {_kode(jc)} AS jobcenter,
                 {c("type")} AS kind_raw,
                 (SELECT kind FROM kinds WHERE k = {_fold_sql(c("type"))}) AS kind,
                 {c("start")} AS start_raw, {_date(c("start"))} AS started,
@@ -516,7 +532,8 @@ class Validator:
         r("cvr", "NULL", "required", "cvr_raw IS NULL")
         r("cvr", "cvr_raw", "cvr", "cvr_raw IS NOT NULL AND cvr IS NULL")
         r("pnr", "pnr_raw", "pnr", "pnr_raw IS NOT NULL AND pnr IS NULL")
-        r("jobcenter", "NULL", "required", "jobcenter IS NULL")
+        r("jobcenter", "NULL", "required", "jc_raw IS NULL")
+        r("jobcenter", "jc_raw", "jobcenter", "jc_raw IS NOT NULL AND jobcenter IS NULL")
         r("type", "NULL", "required", "kind_raw IS NULL")
         r("type", "kind_raw", "kind", "kind_raw IS NOT NULL AND kind IS NULL")
         r("start", "start_raw", "date", "start_raw IS NOT NULL AND started IS NULL")
