@@ -91,3 +91,54 @@ def test_console_script_runs_and_reports_errors(small_demo_cache):
         check=False,
     )
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "negative" in bad.stderr
+
+
+def test_config_errors_are_one_line_and_name_the_key(small_demo_cache, tmp_path, capsys):
+    bad_toml = tmp_path / "bad.toml"
+    bad_toml.write_text("[ui\nlanguage = 'da'\n")
+    rc = main(["search", "candidates", "--cache", str(small_demo_cache), "--config", str(bad_toml)])
+    assert rc == 1 and "not valid TOML" in capsys.readouterr().err
+    rc = main(
+        [
+            "search",
+            "candidates",
+            "--cache",
+            str(small_demo_cache),
+            "--config",
+            str(tmp_path / "no.toml"),
+        ]
+    )
+    assert rc == 1 and "does not exist" in capsys.readouterr().err
+    bad_value = tmp_path / "value.toml"
+    bad_value.write_text('[map]\ndensity_threshold = "lots"\n')
+    rc = main(["demo", "--cache", str(tmp_path / "c.duckdb"), "--config", str(bad_value)])
+    err = capsys.readouterr().err.strip()
+    assert rc == 1 and "[map] density_threshold = 'lots'" in err and str(bad_value) in err
+    assert len(err.splitlines()) == 1
+
+
+def test_own_jobcenter_comes_from_the_configuration_and_is_normalised(
+    small_demo_cache, tmp_path, capsys
+):
+    import json
+
+    cfg = tmp_path / "user.toml"
+    cfg.write_text('[ui]\njobcenter = "751"\n')
+    base = [
+        "search",
+        "companies",
+        "--cache",
+        str(small_demo_cache),
+        "--collaboration",
+        "any",
+        "--collaboration-scope",
+        "own",
+        "--format",
+        "json",
+        "--limit",
+        "0",
+    ]
+    assert main([*base, "--config", str(cfg)]) == 0
+    from_config = json.loads(capsys.readouterr().out)["total"]
+    assert main([*base, "--jobcenter", "0751"]) == 0
+    assert json.loads(capsys.readouterr().out)["total"] == from_config > 0

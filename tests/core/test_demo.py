@@ -197,3 +197,16 @@ def test_demo_areas_are_polygons_only(small_demo_con):
         for (g,) in small_demo_con.execute("SELECT geom FROM municipalities").fetchall()
     }
     assert kinds <= {"Polygon", "MultiPolygon"}
+
+
+def test_demo_refuses_to_replace_real_data_without_force(small_demo_cache, capsys):
+    con = cache.connect(small_demo_cache)
+    con.execute("UPDATE candidates SET source = 'import' WHERE rid <= 3")
+    con.close()
+    rc = main(["demo", "--cache", str(small_demo_cache), "--seed", "5"])
+    err = capsys.readouterr().err
+    assert rc == 1 and "real data (3 candidates)" in err and "--force" in err
+    con = cache.connect(small_demo_cache)
+    assert con.execute("SELECT count(*) FROM candidates WHERE source = 'import'").fetchone()[0] == 3
+    con.close()
+    assert main(["demo", "--cache", str(small_demo_cache), "--seed", "5", "--force"]) == 0

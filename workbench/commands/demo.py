@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from workbench.core import cache
+from workbench.core.config import load_settings
 from workbench.core.demo import SCALES, build_demo
 
 from .common import (
@@ -26,6 +27,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--boundaries", type=Path, default=None, help="GeoJSON with municipality areas")
     p.add_argument("--today", default=None, help="reference date YYYY-MM-DD (default: today)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace real (imported or refreshed) data with the demo",
+    )
     add_format_option(p)
     p.set_defaults(func=run)
 
@@ -39,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--today must be YYYY-MM-DD, got {args.today!r}") from None
     if args.boundaries is not None and not args.boundaries.is_file():
         raise UsageError(f"--boundaries file {args.boundaries} does not exist")
+    load_settings(args.config)  # a broken --config is reported even though the demo needs none
     path = cache_path(args)
     con = cache.connect(path)
     try:
@@ -49,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
             boundaries=args.boundaries,
             today=today,
             progress=lambda stage, f: progress(f"demo: {stage} ({f:.0%})"),
+            force=args.force,
         )
         con.execute("CHECKPOINT")
     finally:

@@ -8,6 +8,7 @@ import sys
 from datetime import date
 
 from workbench.core import cache
+from workbench.core.config import load_settings
 from workbench.core.errors import FilterError
 from workbench.core.filters import Filter, Range
 from workbench.core.query import jsonable, search
@@ -65,7 +66,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def filter_from_args(args: argparse.Namespace) -> Filter:
+def filter_from_args(args: argparse.Namespace, default_jobcenter: str | None = None) -> Filter:
     near = None
     if args.near:
         try:
@@ -93,7 +94,7 @@ def filter_from_args(args: argparse.Namespace) -> Filter:
         radius_km=args.radius_km,
         collaboration=tuple(c.lower() for c in args.collaboration),
         collaboration_scope=args.collaboration_scope,
-        jobcenter=args.jobcenter,
+        jobcenter=args.jobcenter or default_jobcenter,
         industries=tuple(i.replace(".", "") for i in args.industry),
         employees=Range.parse(args.employees, "--employees") if args.employees else None,
         cvr=args.cvr,
@@ -110,7 +111,8 @@ def filter_from_args(args: argparse.Namespace) -> Filter:
 def run(args: argparse.Namespace) -> int:
     if args.limit < 0 or args.offset < 0:
         raise UsageError("--limit and --offset cannot be negative")
-    flt = filter_from_args(args)
+    settings = load_settings(args.config)
+    flt = filter_from_args(args, str(settings.get("ui.jobcenter") or "") or None)
     path = cache_path(args)
     if not path.exists():
         raise UsageError(

@@ -122,4 +122,50 @@ def load_settings(
     if env:
         data = deep_merge(data, env)
         sources.append("environment")
-    return Settings(data, sources)
+    settings = Settings(data, sources)
+    validate(settings)
+    return settings
+
+
+# Keys whose values the workbench itself uses: (dotted key, kind, allowed values).
+_CHECKS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("ui.language", "choice", ("da", "en")),
+    ("ui.jobcenter", "kode", ()),
+    ("map.density_threshold", "positive_int", ()),
+    ("http.timeout_s", "positive_number", ()),
+    ("http.retries", "count", ()),
+    ("http.backoff_s", "count_number", ()),
+]
+
+
+def validate(settings: Settings) -> None:
+    """One clear message naming the key, its value and what it should be, and where it is set."""
+    where = ", ".join(settings.sources[1:]) or "defaults"
+    for key, kind, allowed in _CHECKS:
+        value = settings.get(key)
+        ok = True
+        if kind == "choice":
+            ok = value in allowed
+            expected = " or ".join(f'"{a}"' for a in allowed)
+        elif kind == "kode":
+            ok = value in (None, "") or (str(value).isdigit() and len(str(value)) <= 4)
+            expected = "a municipality code of 1-4 digits, or empty"
+        else:
+            try:
+                number = float(value) if "number" in kind else int(str(value))
+            except (TypeError, ValueError):
+                ok = False
+            else:
+                ok = number > 0 if kind.startswith("positive") else number >= 0
+            expected = {
+                "positive_int": "a whole number above 0",
+                "positive_number": "a number above 0",
+                "count": "a whole number, 0 or more",
+                "count_number": "a number, 0 or more",
+            }[kind]
+        if not ok:
+            section, _, name = key.rpartition(".")
+            raise ConfigError(
+                f"configuration [{section}] {name} = {value!r} is not valid: use {expected} "
+                f"(set in: {where})"
+            )

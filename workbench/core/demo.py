@@ -13,7 +13,6 @@ distribution; collaborations of the known kinds with start and end dates.
 from __future__ import annotations
 
 import csv
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -28,8 +27,6 @@ import shapely
 from . import cache, geo
 from .errors import Cancelled, WorkbenchError
 from .filters import COLLABORATION_KINDS
-
-log = logging.getLogger(__name__)
 
 SCALES: dict[str, dict[str, int]] = {
     "small": {"candidates": 5_000, "companies": 20_000, "postings": 2_000, "collaborations": 4_000},
@@ -674,6 +671,18 @@ def _store_geography(con: duckdb.DuckDBPyConnection, geog: Geography) -> None:
         )
 
 
+def real_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows in the data tables that are not demo data, per table (empty: safe to build)."""
+    out = {}
+    for table in ("candidates", "companies", "job_postings", "collaborations"):
+        n = con.execute(
+            f"SELECT count(*) FROM {table} WHERE source IS DISTINCT FROM 'demo'"
+        ).fetchone()[0]
+        if n:
+            out[table] = int(n)
+    return out
+
+
 def build_demo(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -683,13 +692,23 @@ def build_demo(
     today: date | None = None,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
+    force: bool = False,
 ) -> DemoSummary:
     """Replace candidates, companies, postings and collaborations with synthetic demo data.
 
-    Runs in one transaction: a cancelled or failed build leaves the cache as it was.
+    Runs in one transaction: a cancelled or failed build leaves the cache as it was. A cache
+    that holds real (non-demo) rows is refused unless ``force``: the demo would replace them.
     """
     if scale not in SCALES:
         raise WorkbenchError(f"unknown demo scale {scale!r}; use one of: {', '.join(SCALES)}")
+    if not force:
+        real = real_rows(con)
+        if real:
+            listed = ", ".join(f"{n:,} {t}" for t, n in real.items())
+            raise WorkbenchError(
+                f"the cache holds real data ({listed}) that the demo would replace; "
+                "use another --cache, or --force to replace it"
+            )
     sizes = SCALES[scale]
     today = today or date.today()
     rng = np.random.default_rng(seed)
@@ -706,8 +725,7 @@ def build_demo(
     summary = DemoSummary(scale, seed, today, geog.source)
     if not geog.has_areas:
         msg = "no municipality boundaries (give --boundaries or refresh 'boundaries'): points are placed around municipality centres"
-        log.warning(msg)
-        summary.messages.append(msg)
+        summary.messages.append(msg)  # the caller shows it (CLI: stderr; window: a message)
     # Rows carry the reference date, not the wall clock, so the same seed gives the same rows.
     refreshed = datetime.combine(today, time())
 

@@ -179,6 +179,7 @@ class Filter:
             )
         if self.collaboration_scope != "all" and not self.jobcenter:
             raise FilterError("own/other jobcenter needs the user's jobcenter (--jobcenter CODE)")
+        jobcenter = normalise_kommune_kode(self.jobcenter) if self.jobcenter else None
         cvr = self.cvr
         if cvr is not None:
             cvr = cvr.strip()
@@ -190,7 +191,7 @@ class Filter:
         if sel is not None:
             sel = selection_json(sel)
             parse_selection(sel)
-        return replace(self, municipalities=munis, cvr=cvr, selection=sel)
+        return replace(self, municipalities=munis, cvr=cvr, selection=sel, jobcenter=jobcenter)
 
     def reference_date(self) -> date:
         return self.today or date.today()
