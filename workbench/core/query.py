@@ -200,9 +200,29 @@ def display_rank(con: duckdb.DuckDBPyConnection, entity: Entity) -> np.ndarray:
     instead of an ORDER BY per query (~0.5 s for 1M)."""
     sql = f"SELECT t.rid FROM {_from(entity)} ORDER BY {DEFAULT_ORDER[entity]}"
     order = np.asarray(con.execute(sql).fetchnumpy()["rid"], dtype=np.int64)
+    return rank_of(order)
+
+
+def rank_of(order: np.ndarray) -> np.ndarray:
+    """``rank[rid]`` = position of ``rid`` in ``order`` (-1 for rids not in it)."""
     rank = np.full(int(order.max(initial=-1)) + 1, -1, dtype=np.int32)
     rank[order] = np.arange(order.size, dtype=np.int32)
     return rank
+
+
+def display_points(con: duckdb.DuckDBPyConnection, entity: Entity) -> Points:
+    """All rows of ``entity`` in display order: what an unfiltered query returns, sorted
+    once; a filter that does not restrict the entity reuses it (no query, no ordering)."""
+    sql = (
+        f"SELECT t.rid, coalesce(t.x, 'NaN'::DOUBLE) AS x, coalesce(t.y, 'NaN'::DOUBLE) AS y "
+        f"FROM {_from(entity)} ORDER BY {DEFAULT_ORDER[entity]}"
+    )
+    arrays = con.execute(sql).fetchnumpy()
+    return Points(
+        np.asarray(arrays["rid"], dtype=np.int64),
+        np.asarray(arrays["x"], dtype=np.float64),
+        np.asarray(arrays["y"], dtype=np.float64),
+    )
 
 
 def in_display_order(rank: np.ndarray, pts: Points) -> Points:
@@ -233,3 +253,75 @@ def in_display_order(rank: np.ndarray, pts: Points) -> Points:
     if idx_ok is not None and tail is not None:
         perm = np.concatenate([idx_ok[perm], tail])
     return Points(pts.rid[perm], pts.x[perm], pts.y[perm])
+
+
+@dataclass(frozen=True)
+class CollaborationBits:
+    """Per company rid, a bitmask of the collaboration kinds that count for the unit (from
+    ``company_collaborations``): ``bits[rid]``, one bit per kind in ``kinds`` order; rids
+    past the end have none. Built once (a few hundred ms for 1M units), it turns the
+    collaboration filter of scope "all" into a numpy mask on the companies' matches
+    instead of a semi-join per query (~100 ms for 1M)."""
+
+    kinds: tuple[str | None, ...]
+    bits: np.ndarray  # int32
+
+    @classmethod
+    def load(cls, con: duckdb.DuckDBPyConnection) -> CollaborationBits | None:
+        """None when there are too many kinds for the bitmask (the SQL path is used)."""
+        kinds = tuple(
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT kind FROM company_collaborations ORDER BY kind NULLS LAST"
+            ).fetchall()
+        )
+        if len(kinds) > 31:
+            return None
+        arrays = con.execute(
+            "SELECT cb.rid, bit_or(1::INTEGER << (coalesce(list_position(?, cb.kind), ?) - 1)) "
+            "AS b FROM company_collaborations cb GROUP BY cb.rid",
+            [[k for k in kinds if k is not None], len(kinds)],
+        ).fetchnumpy()
+        rid = np.asarray(arrays["rid"], dtype=np.int64)
+        b = np.asarray(arrays["b"], dtype=np.int32)
+        size = int(rid.max(initial=-1)) + 1
+        bits = np.zeros(size, dtype=np.int32)
+        bits[rid] = b
+        return cls(kinds, bits)
+
+    @staticmethod
+    def applies(flt: Filter) -> bool:
+        """Whether :meth:`mask` can replace the SQL collaboration filter of ``flt``."""
+        return bool(flt.collaboration) and flt.collaboration_scope == "all"
+
+    def mask(self, flt: Filter, rid: np.ndarray) -> np.ndarray:
+        """Which of the units ``rid`` pass ``flt``'s collaboration filter (scope "all")."""
+        size = self.bits.shape[0]
+        if rid.size and (int(rid.max()) >= size or int(rid.min()) < 0):
+            known = (rid >= 0) & (rid < size)
+            have = np.zeros(rid.shape[0], dtype=np.int32)
+            have[known] = self.bits[rid[known]]
+        else:
+            have = self.bits[rid]
+        if "none" in flt.collaboration:
+            return have == 0
+        wanted = [k for k in flt.collaboration if k != "any"]  # kinds, when given, decide
+        if not wanted:
+            return have != 0
+        want = 0
+        for k in wanted:
+            if k in self.kinds:
+                want |= 1 << self.kinds.index(k)
+        return (have & want) != 0
+
+
+def company_points(
+    con: duckdb.DuckDBPyConnection, flt: Filter, collab: CollaborationBits | None
+) -> Points:
+    """The companies' matches (unordered) like ``points(con, "companies", flt, ordered=False)``
+    with the collaboration filter of scope "all" applied through ``collab`` when given."""
+    if collab is None or not CollaborationBits.applies(flt):
+        return points(con, "companies", flt, ordered=False)
+    pts = points(con, "companies", flt.with_(collaboration=()), ordered=False)
+    keep = collab.mask(flt, pts.rid)
+    return Points(pts.rid[keep], pts.x[keep], pts.y[keep])
