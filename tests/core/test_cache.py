@@ -103,3 +103,39 @@ def test_meta_roundtrip(tmp_path):
     cache.set_meta(con, "dataset", "demo")
     assert cache.is_demo(con)
     con.close()
+
+
+def test_a_cache_in_use_by_another_process_says_so(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "busy.duckdb"
+    cache.connect(path).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, sys; c = duckdb.connect({str(path)!r}); print('ok', flush=True); sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        with pytest.raises(CacheError, match="in use by another program"):
+            cache.connect(path)
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+
+
+def test_a_truncated_cache_is_called_damaged(tmp_path):
+    path = tmp_path / "t.duckdb"
+    con = cache.connect(path)
+    con.execute("CREATE TABLE x AS SELECT range AS i FROM range(100000)")
+    con.close()
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 3])
+    with pytest.raises(CacheError, match="damaged"):
+        cache.connect(path)

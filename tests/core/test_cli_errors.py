@@ -142,3 +142,44 @@ def test_own_jobcenter_comes_from_the_configuration_and_is_normalised(
     from_config = json.loads(capsys.readouterr().out)["total"]
     assert main([*base, "--jobcenter", "0751"]) == 0
     assert json.loads(capsys.readouterr().out)["total"] == from_config > 0
+
+
+def test_gui_without_a_display_says_so_in_one_line():
+    env = {
+        k: v
+        for k, v in __import__("os").environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "workbench.cli"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if sys.platform.startswith("linux"):
+        assert out.returncode == 1 and "no display" in out.stderr and out.stderr.count("\n") == 1
+
+
+def test_search_into_a_closed_pipe_is_not_an_error(small_demo_cache):
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "workbench.cli",
+            "search",
+            "companies",
+            "--cache",
+            str(small_demo_cache),
+            "--limit",
+            "20000",
+            "--format",
+            "csv",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    proc.stdout.readline()
+    proc.stdout.close()  # like `| head -1`
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0 and "Traceback" not in err

@@ -8,6 +8,7 @@ site-packages with autoinstall off: the workbench never downloads at run time.
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -67,12 +68,8 @@ def connect(
         raise CacheError(f"cache file {path} does not exist")
     try:
         con = duckdb.connect(str(path), read_only=read_only, config=_CONFIG)
-    except duckdb.IOException as exc:
-        raise CacheError(f"cannot open cache {path}: {str(exc).splitlines()[0]}") from exc
     except duckdb.Error as exc:
-        raise CacheError(
-            f"{path} is not a usable DuckDB cache: {str(exc).splitlines()[0]}"
-        ) from exc
+        raise CacheError(_open_error(path, exc)) from exc
     try:
         if migrate and read_only and schema_version(con) < SCHEMA_VERSION:
             # An older cache opened for reading: migrate it once through a writable handle.
@@ -87,6 +84,24 @@ def connect(
         con.close()
         raise
     return con
+
+
+def _open_error(path: Path, exc: duckdb.Error) -> str:
+    """What went wrong opening the cache, in words an administrator can act on."""
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if "lock" in first.lower():
+        pid = re.search(r"PID (\d+)", str(exc))
+        by = f" (process {pid.group(1)})" if pid else ""
+        return (
+            f"the cache {path} is in use by another program{by}: close the other workbench "
+            "window or command, or use another --cache"
+        )
+    if "permission" in first.lower():
+        return f"no permission to open the cache {path}: {first}"
+    return (
+        f"the cache {path} is damaged or not a workbench cache ({first}); move it aside and "
+        "build it again with 'workbench demo' or 'workbench refresh'"
+    )
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -383,3 +383,19 @@ def test_collaboration_filter_follows_swapped_companies_and_collaborations(cache
         assert host.run("b").ok
         assert count(host.con, "companies", Filter(collaboration=("løntilskud",))) == 1
         assert count(host.con, "companies", Filter(collaboration=("mentor",))) == 0
+
+
+def test_a_plugin_missing_required_settings_fails_at_once_with_a_hint(cache_file):
+    called: list[int] = []
+    info = plugin_from_function(
+        manifest("src", required=["base_url", "password"], secrets=["password"]),
+        lambda ctx: called.append(1),
+    )
+    with PluginHost(
+        cache_file, settings(src={"base_url": "http://x", "password": ""}), plugins=[info]
+    ) as host:
+        result = host.run("src")
+    assert result.status == "failed" and not called
+    assert (
+        "WORKBENCH__PLUGINS__SRC__PASSWORD" in result.message and "base_url" not in result.message
+    )

@@ -707,6 +707,15 @@ class PluginHost:
                         raise PluginError(info.error or "plugin er defekt")
                     func = info.load()
                     cfg = self.settings.plugin(plugin_id)
+                    missing = [k for k in info.manifest.required if cfg.get(k) in (None, "")]
+                    if missing:  # fail at once, not after connection attempts
+                        hints = ", ".join(
+                            f"WORKBENCH__PLUGINS__{plugin_id.upper()}__{k.upper()}"
+                            if k in info.manifest.secrets
+                            else f"[plugins.{plugin_id}] {k}"
+                            for k in missing
+                        )
+                        raise PluginError(f"ikke konfigureret: sæt {hints}")
                     staging = HostStaging(con, run_id, plugin_id, info.manifest.tables, cancel)
                     http_cfg = http_settings(self.settings.section("http"), cfg)
                     session = self.session_factory(http_cfg)
