@@ -107,3 +107,54 @@ def test_render_frame_points_then_density_with_classes():
     assert f2.image.shape == (25, 50, 4) and f2.visible == 4999
     sprite = make_sprite(9, "o", (10, 20, 30, 200))
     assert sprite.shape == (9, 9, 4) and sprite[4, 4, 3] == 200 and sprite[0, 0, 3] == 0
+
+
+def _splat_reference(canvas, px, py, sprite):
+    """The straightforward pass per sprite pixel over all points (the previous splat)."""
+    h, w = canvas.shape[:2]
+    s = sprite.shape[0]
+    half = s // 2
+    flat = canvas.reshape(-1, 4)
+    for dy in range(s):
+        for dx in range(s):
+            rgba = sprite[dy, dx]
+            a = int(rgba[3])
+            if a == 0:
+                continue
+            tx, ty = px + (dx - half), py + (dy - half)
+            ok = (tx >= 0) & (tx < w) & (ty >= 0) & (ty < h)
+            idx = ty[ok] * w + tx[ok]
+            if a == 255:
+                flat[idx] = rgba
+            else:
+                f = a / 255.0
+                dst = flat[idx].astype(np.float32)
+                out = np.empty_like(dst)
+                out[:, :3] = rgba[:3] * f + dst[:, :3] * (1 - f)
+                out[:, 3] = a + dst[:, 3] * (1 - f)
+                flat[idx] = out.astype(np.uint8)
+
+
+def test_splat_matches_the_reference_pixel_for_pixel():
+    from workbench.layers.points import make_sprite, splat
+
+    rng = np.random.default_rng(5)
+    for _ in range(15):
+        h, w = int(rng.integers(5, 120)), int(rng.integers(5, 160))
+        n = int(rng.integers(0, 1500))
+        px = rng.integers(-12, w + 12, n)
+        py = rng.integers(-12, h + 12, n)
+        if n:  # many points on one pixel
+            px[: n // 3], py[: n // 3] = px[0], py[0]
+        for size, symbol, color, outline in (
+            (9.0, "o", (25, 90, 200, 235), (255, 255, 255, 230)),
+            (5.0, "s", (235, 130, 30, 170), (255, 255, 255, 90)),
+            (8.0, "t", (130, 60, 170, 235), (255, 255, 255, 220)),
+            (3.0, "s", (1, 2, 3, 255), (4, 5, 6, 255)),
+        ):
+            sprite = make_sprite(size, symbol, color, outline)
+            want = rng.integers(0, 256, (h, w, 4), dtype=np.uint8)
+            got = want.copy()
+            _splat_reference(want, px, py, sprite)
+            splat(got, px, py, sprite)
+            np.testing.assert_array_equal(got, want)
