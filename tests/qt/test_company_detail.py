@@ -89,3 +89,23 @@ def test_selected_unit_and_unknown_company(qtbot, con) -> None:
     assert "findes ikke" in w.title_label.text()
     assert w.units_table.rowCount() == 0 and w.postings_table.rowCount() == 0
     assert w.facts["address"].text() == "–"
+
+
+def test_company_detail_follows_the_ui_language(qtbot, small_demo_con):
+    from workbench.qt import i18n
+    from workbench.qt.company_detail import CompanyDetailWidget
+
+    cvr = small_demo_con.execute("SELECT cvr FROM companies LIMIT 1").fetchone()[0]
+    try:
+        i18n.set_language("en")
+        widget = CompanyDetailWidget()
+        qtbot.addWidget(widget)
+        widget.show_company(small_demo_con, cvr)
+        tabs = [widget.tabs.tabText(i) for i in range(widget.tabs.count())]
+        assert tabs[:2] == ["History", "Production units"]
+        assert "See the company in CVR" in widget.link_label.text()
+    finally:
+        i18n.set_language("da")
+    widget = CompanyDetailWidget()
+    qtbot.addWidget(widget)
+    assert widget.tabs.tabText(0) == "Historik"

@@ -2,7 +2,7 @@
 the last two years, collaboration history and a link to the company's public CVR page.
 
 All data comes from :func:`workbench.core.company_detail.company_detail`; this widget only
-lays it out (Danish labels).
+lays it out (Danish labels; English when the UI language is English).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.company_detail import company_detail
+from workbench.qt.i18n import language
 
 FACTS: list[tuple[str, str]] = [
     ("cvr", "CVR-nummer"),
@@ -51,11 +52,61 @@ HISTORY_FIELDS = {
 }
 
 
+# English for the Danish texts of this widget (Danish is the source language, as in gettext).
+_EN: dict[str, str] = {
+    "CVR-nummer": "CVR number",
+    "P-nummer": "P number",
+    "Adresse": "Address",
+    "Kommune": "Municipality",
+    "Branche (DB07)": "Industry (DB07)",
+    "Branche (DB25)": "Industry (DB25)",
+    "Ansatte": "Employees",
+    "Status": "Status",
+    "Startdato": "Start date",
+    "Virksomhedsform": "Company form",
+    "Reklamebeskyttet": "Advertising protected",
+    "Placering på kortet": "Placed on the map",
+    "Navn": "Name",
+    "Branche": "Industry",
+    "Ja": "Yes",
+    "Nej": "No",
+    "Ingen virksomhed valgt": "No company selected",
+    "Nuværende oplysninger": "Current facts",
+    "Oplysning": "Fact",
+    "Værdi": "Value",
+    "Fra": "From",
+    "Til": "To",
+    "Placering": "Placement",
+    "Titel": "Title",
+    "Stilling": "Occupation",
+    "Oprettet": "Posted",
+    "Ansøgningsfrist": "Deadline",
+    "Type": "Kind",
+    "Jobcenter": "Jobcentre",
+    "Start": "Start",
+    "Slut": "End",
+    "Note": "Note",
+    "Historik": "History",
+    "Produktionsenheder": "Production units",
+    "Jobopslag (2 år)": "Job postings (2 years)",
+    "Samarbejde": "Collaboration",
+    "nu": "now",
+    "placeret": "placed",
+    "ikke placeret": "not placed",
+    "findes ikke i cachen": "is not in the cache",
+    "Se virksomheden i CVR (datacvr.virk.dk)": "See the company in CVR (datacvr.virk.dk)",
+}
+
+
+def _t(danish: str) -> str:
+    return _EN.get(danish, danish) if language() == "en" else danish
+
+
 def _text(value: Any) -> str:
     if value is None or value == "":
         return "–"
     if isinstance(value, bool):
-        return "Ja" if value else "Nej"
+        return _t("Ja") if value else _t("Nej")
     if isinstance(value, datetime):
         return value.strftime("%d.%m.%Y %H:%M")
     if isinstance(value, date):
@@ -76,7 +127,7 @@ class CompanyDetailWidget(QWidget):
         self.detail: dict[str, Any] = {}
         layout = QVBoxLayout(self)
 
-        self.title_label = QLabel("Ingen virksomhed valgt")
+        self.title_label = QLabel(_t("Ingen virksomhed valgt"))
         self.title_label.setObjectName("companyTitle")
         font = self.title_label.font()
         font.setBold(True)
@@ -92,7 +143,7 @@ class CompanyDetailWidget(QWidget):
         self.link_label.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.link_label)
 
-        box = QGroupBox("Nuværende oplysninger")
+        box = QGroupBox(_t("Nuværende oplysninger"))
         form = QFormLayout(box)
         self.facts: dict[str, QLabel] = {}
         for key, label in FACTS:
@@ -100,22 +151,32 @@ class CompanyDetailWidget(QWidget):
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.facts[key] = value
-            form.addRow(f"{label}:", value)
+            form.addRow(f"{_t(label)}:", value)
         layout.addWidget(box)
 
         self.tabs = QTabWidget()
-        self.history_table = self._table(["Oplysning", "Værdi", "Fra", "Til"])
+        self.history_table = self._table([_t("Oplysning"), _t("Værdi"), _t("Fra"), _t("Til")])
         self.units_table = self._table(
-            ["P-nummer", "Navn", "Adresse", "Kommune", "Ansatte", "Status", "Placering"]
+            [
+                _t("P-nummer"),
+                _t("Navn"),
+                _t("Adresse"),
+                _t("Kommune"),
+                _t("Ansatte"),
+                _t("Status"),
+                _t("Placering"),
+            ]
         )
-        self.postings_table = self._table(["Titel", "Stilling", "Oprettet", "Ansøgningsfrist"])
+        self.postings_table = self._table(
+            [_t("Titel"), _t("Stilling"), _t("Oprettet"), _t("Ansøgningsfrist")]
+        )
         self.collaborations_table = self._table(
-            ["Type", "Jobcenter", "Start", "Slut", "Status", "Note"]
+            [_t("Type"), _t("Jobcenter"), _t("Start"), _t("Slut"), _t("Status"), _t("Note")]
         )
-        self.tabs.addTab(self.history_table, "Historik")
-        self.tabs.addTab(self.units_table, "Produktionsenheder")
-        self.tabs.addTab(self.postings_table, "Jobopslag (2 år)")
-        self.tabs.addTab(self.collaborations_table, "Samarbejde")
+        self.tabs.addTab(self.history_table, _t("Historik"))
+        self.tabs.addTab(self.units_table, _t("Produktionsenheder"))
+        self.tabs.addTab(self.postings_table, _t("Jobopslag (2 år)"))
+        self.tabs.addTab(self.collaborations_table, _t("Samarbejde"))
         layout.addWidget(self.tabs, 1)
 
     @staticmethod
@@ -149,11 +210,13 @@ class CompanyDetailWidget(QWidget):
         self.detail = d
         cur = d["current"]
         if not d["found"]:
-            self.title_label.setText(f"CVR {d['cvr']} findes ikke i cachen")
+            self.title_label.setText(f"CVR {d['cvr']} {_t('findes ikke i cachen')}")
         else:
             self.title_label.setText(d["name"] or f"CVR {d['cvr']}")
         url = html.escape(d["cvr_url"], quote=True)
-        self.link_label.setText(f'<a href="{url}">Se virksomheden i CVR (datacvr.virk.dk)</a>')
+        self.link_label.setText(
+            f'<a href="{url}">{_t("Se virksomheden i CVR (datacvr.virk.dk)")}</a>'
+        )
         self.link_label.setToolTip(d["cvr_url"])
         employees = _join(
             cur.get("employees"),
@@ -177,9 +240,9 @@ class CompanyDetailWidget(QWidget):
             "placement": (
                 None
                 if not d["found"]
-                else "placeret"
+                else _t("placeret")
                 if cur.get("placed")
-                else cur.get("placement_note") or "ikke placeret"
+                else cur.get("placement_note") or _t("ikke placeret")
             ),
         }
         for key, label in self.facts.items():
@@ -188,10 +251,10 @@ class CompanyDetailWidget(QWidget):
             self.history_table,
             [
                 [
-                    HISTORY_FIELDS.get(h["field"], h["field"]),
+                    _t(HISTORY_FIELDS.get(h["field"], h["field"])),
                     h["value"],
                     h["valid_from"],
-                    h["valid_to"] or "nu",
+                    h["valid_to"] or _t("nu"),
                 ]
                 for h in d["history"]
             ],
@@ -209,7 +272,9 @@ class CompanyDetailWidget(QWidget):
                         f"({u['employees_band']})" if u.get("employees_band") else None,
                     ),
                     u["status"],
-                    "placeret" if u["placed"] else (u.get("placement_note") or "ikke placeret"),
+                    _t("placeret")
+                    if u["placed"]
+                    else (u.get("placement_note") or _t("ikke placeret")),
                 ]
                 for u in d["production_units"]
             ],
