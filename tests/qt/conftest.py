@@ -42,3 +42,13 @@ def open_window(qtbot):
 @pytest.fixture
 def window(open_window, small_demo_cache):
     return open_window(small_demo_cache)
+
+
+@pytest.fixture(autouse=True)
+def _danish_ui():
+    """Every test starts in Danish (the default); a test that switches language cannot leak."""
+    from workbench.qt import i18n
+
+    i18n.set_language("da")
+    yield
+    i18n.set_language("da")
