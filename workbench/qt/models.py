@@ -14,6 +14,7 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from workbench.core.query import rows_by_rid
+from workbench.core.schema import ENTITY_COLUMNS
 from workbench.qt.i18n import tr
 
 Index = QModelIndex | QPersistentModelIndex
@@ -87,7 +88,7 @@ class VirtualRowsModel(QAbstractTableModel):
             self._pages.move_to_end(number)
             return page
         keys = self._rids[number * self.PAGE : (number + 1) * self.PAGE]
-        page = rows_by_rid(self._cursor, self.entity, keys, columns=[*_FETCH[self.entity]])
+        page = rows_by_rid(self._cursor, self.entity, keys, columns=_fetch_columns(self.entity))
         self.fetched_rows += len(page)
         self._pages[number] = page
         while len(self._pages) > self.MAX_PAGES:
@@ -120,43 +121,12 @@ class VirtualRowsModel(QAbstractTableModel):
         return None
 
 
-_FETCH = {
-    "candidates": (
-        "candidate_id",
-        "jobcenter",
-        "kommune_kode",
-        "x",
-        "y",
-        "occupation_codes",
-        "qualification_codes",
-        "driving_licences",
-        "languages",
-        "education",
-        "experience_years",
-        "unemployed_since",
-        "target_group",
-        "cv_searchable",
-        "cv_updated",
-    ),
-    "companies": (
-        "cvr",
-        "pnr",
-        "name",
-        "address",
-        "postnr",
-        "kommune_kode",
-        "x",
-        "y",
-        "industry_code",
-        "industry_text",
-        "employees",
-        "employees_band",
-        "status",
-        "started",
-        "advertising_protected",
-        "placement_note",
-    ),
-}
+# What a table page reads: the search columns of the schema, plus what the views show beyond them.
+_EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {"companies": ("placement_note",)}
+
+
+def _fetch_columns(entity: str) -> list[str]:
+    return [*ENTITY_COLUMNS[entity], *_EXTRA_COLUMNS.get(entity, ())]
 
 
 def candidate_columns(
