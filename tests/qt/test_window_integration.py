@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import duckdb
+from PySide6.QtCore import Qt
 
 from workbench.core import cache
 
@@ -89,3 +90,16 @@ def test_a_completed_import_asks_for_a_reload(qtbot, window, tmp_path):
     cancelled.done(0)
     assert reloads == []
     assert isinstance(window.con, duckdb.DuckDBPyConnection)
+
+
+def test_column_headers_are_not_cut_off_in_either_language(open_window, small_demo_cache):
+    for lang in ("da", "en"):
+        window = open_window(small_demo_cache, lang=lang)
+        for view in window.tables.values():
+            header = view.horizontalHeader()
+            for i in range(header.count() - 1):  # the last section stretches
+                text = view.model().headerData(i, Qt.Orientation.Horizontal)
+                assert header.sectionSize(i) >= header.fontMetrics().horizontalAdvance(text), (
+                    lang,
+                    text,
+                )

@@ -987,8 +987,10 @@ class MainWindow(QMainWindow):
             "companies": [230, 120, 220, 70, 80, 95, 200],
         }
         for entity, ws in widths.items():
+            header = self.tables[entity].horizontalHeader()
             for i, w in enumerate(ws):
-                self.tables[entity].setColumnWidth(i, w)
+                # Never narrower than the header text (English titles are longer).
+                self.tables[entity].setColumnWidth(i, max(w, header.sectionSizeHint(i)))
 
     def _update_title(self) -> None:
         title = f"{tr('app.title')} — {self.cache_path.name}"
