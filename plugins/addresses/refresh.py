@@ -1,8 +1,9 @@
 """Geocode company addresses to EPSG:25832: a local DAR register extract, then Adressevælger.
 
-1. Register (when ``register_url`` is set): a DAR address extract as CSV (``;`` or ``,``,
-   UTF-8 with or without BOM) or JSON lines, streamed in batches into ``addresses`` (swap
-   ``replace``). Column names are matched loosely: id / adresseid / id_lokalId, husnummer id /
+1. Register (when ``register_url`` or ``graphql_url`` is set), swapped in whole: Datafordeler's
+   DAR file download (JSON or ZIP) or DAR GraphQL service, joined from its entities in
+   :mod:`.dar`; or a flat extract as CSV (``;`` or ``,``, UTF-8 with or without BOM) or JSON
+   lines, with column names matched loosely: id / adresseid / id_lokalId, husnummer id /
    adgangsadresseid, vejnavn, husnr, postnr, kommunekode, and either ETRS89/UTM
    (``etrs89koordinat_øst``/``_nord``, ``x``/``y``) or WGS84 (``wgs84koordinat_længde``/
    ``_bredde``, ``lon``/``lat``; converted once per batch with a cached Transformer).
@@ -24,6 +25,7 @@ from __future__ import annotations
 import csv
 import functools
 import json
+import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -36,9 +38,11 @@ from pyproj import Transformer
 
 from workbench.core.plugins.api import PluginError, RefreshContext
 
+from . import dar
 from .normalize import house_key, match_key, match_key_sql, postnr_key
 
 SOURCE = "addresses"
+LABEL = "adresseregister"
 NOT_FOUND = "adressen findes ikke i adresseregistret"
 REGISTER_COLUMNS = [
     "address_id",
@@ -83,24 +87,41 @@ def _float(value: Any) -> float | None:
 # ------------------------------------------------------------------------------ register
 
 
-def _open_lines(ctx: RefreshContext, url: str) -> Iterator[str]:
-    """Text lines of a local file or an http(s) download, streamed."""
-    scheme = urlsplit(url).scheme
-    if scheme in ("http", "https"):
-        response = ctx.session.get(url, stream=True)
-        if response.status_code != 200:
-            raise PluginError(
-                f"adresseregister: HTTP {response.status_code} fra {url.split('?')[0]}"
-            )
-        response.encoding = "utf-8-sig"
-        try:
-            yield from response.iter_lines(decode_unicode=True)
-        finally:
-            response.close()
-        return
-    path = Path(url[7:] if url.startswith("file://") else url)
-    if not path.is_file():
-        raise PluginError(f"adresseregister: filen {path} findes ikke")
+def fetch(ctx: RefreshContext, url: str, folder: Path) -> Path:
+    """The register as a local file: the path itself, or an http(s) download into ``folder``.
+
+    Downloads go to disk first: a DAR ZIP must be opened by random access, and a download of
+    several GB must not hold the connection open while it is parsed.
+    """
+    if urlsplit(url).scheme not in ("http", "https"):
+        path = Path(url[7:] if url.startswith("file://") else url)
+        if not path.is_file():
+            raise PluginError(f"adresseregister: filen {path} findes ikke")
+        return path
+    where = url.split("?")[0]
+    response = ctx.session.get(url, stream=True)
+    if response.status_code != 200:
+        response.close()
+        raise PluginError(f"adresseregister: HTTP {response.status_code} fra {where}")
+    total = int(response.headers.get("Content-Length") or 0)
+    target = folder / (Path(urlsplit(url).path).name or "register")
+    done = reported = 0
+    with response, target.open("wb") as out:
+        for chunk in response.iter_content(1 << 20):
+            out.write(chunk)
+            done += len(chunk)
+            ctx.check_cancelled()
+            if done - reported >= 16 << 20:
+                reported = done
+                ctx.progress(
+                    0.1 * done / total if total else None,
+                    f"adresseregister: henter ({done / 1e6:,.0f} MB)".replace(",", "."),
+                )
+    return target
+
+
+def _open_lines(path: Path) -> Iterator[str]:
+    """Text lines of a local flat extract (UTF-8 with or without BOM)."""
     with path.open(encoding="utf-8-sig", newline="") as fh:
         yield from fh
 
@@ -136,12 +157,37 @@ def _resolver(keys: list[str]) -> dict[str, str | None]:
 
 
 def load_register(ctx: RefreshContext, url: str, batch_rows: int) -> tuple[int, int]:
-    """Stream the register into the staged ``addresses``; returns (rows, rejected)."""
+    """Load the register from a file or URL into the staged ``addresses``: a DAR file
+    download (JSON or ZIP, see :mod:`.dar`) or a flat extract (CSV / JSON lines).
+
+    Returns (rows, rejected)."""
+    with tempfile.TemporaryDirectory(prefix="workbench-addresses-") as folder:
+        path = fetch(ctx, url, Path(folder))
+        if dar.is_dar_file(path):
+            collector = dar.Collector(ctx, batch_rows)
+            found = dar.read_dar_file(ctx, path, collector, LABEL)
+            collector.finish()
+            return dar.build_register(ctx, collector, found, LABEL)
+        return load_flat(ctx, path, batch_rows)
+
+
+def load_graphql(ctx: RefreshContext, url: str, batch_rows: int) -> tuple[int, int]:
+    """Load the register from Datafordeler's DAR GraphQL service; returns (rows, rejected)."""
+    collector = dar.Collector(ctx, batch_rows)
+    api_key = str(ctx.setting("api_key", "") or "")
+    page_size = max(1, int(ctx.setting("page_size", 1000)))
+    found = dar.read_graphql(ctx, url, api_key, page_size, collector)
+    collector.finish()
+    return dar.build_register(ctx, collector, found, "DAR GraphQL")
+
+
+def load_flat(ctx: RefreshContext, path: Path, batch_rows: int) -> tuple[int, int]:
+    """Stream a flat extract (one address per CSV row or JSON line); returns (rows, rejected)."""
     ctx.staging.table("addresses", mode="replace")
     columns: dict[str, str | None] | None = None
     batch: list[dict[str, Any]] = []
     written = rejected = 0
-    for number, record in enumerate(_records(_open_lines(ctx, url)), start=1):
+    for number, record in enumerate(_records(_open_lines(path)), start=1):
         if columns is None:
             columns = _resolver(list(record))
             if not columns["street"] or not columns["house_no"] or not columns["postnr"]:
@@ -333,10 +379,18 @@ def refresh(ctx: RefreshContext) -> None:
     """The plugin's refresh function (manifest ``refresh = ".refresh:refresh"``)."""
     batch_rows = max(1, int(ctx.setting("batch_rows", 50_000)))
     register_url = str(ctx.setting("register_url", "") or "")
+    graphql_url = str(ctx.setting("graphql_url", "") or "")
+    if register_url and graphql_url:
+        raise PluginError(
+            "[plugins.addresses]: sæt enten register_url eller graphql_url, ikke begge"
+        )
     register = "main.addresses"
-    if register_url:
+    if register_url or graphql_url:
         ctx.progress(0.0, "adresseregister: henter")
-        load_register(ctx, register_url, batch_rows)
+        if register_url:
+            load_register(ctx, register_url, batch_rows)
+        else:
+            load_graphql(ctx, graphql_url, batch_rows)
         register = ctx.staging.table("addresses", mode="replace")
     ctx.check_cancelled()
 

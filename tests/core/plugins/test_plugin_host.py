@@ -312,6 +312,26 @@ def test_reject_many_writes_every_record_in_one_go(make_host):
     assert rows == (3000, 0, 2999, 3000)
 
 
+def test_scratch_tables_feed_sql_and_are_dropped_after_the_run(make_host):
+    import pyarrow as pa
+
+    def joining(ctx: RefreshContext) -> None:
+        empty = pa.table({"kode": pa.array([], pa.string()), "navn": pa.array([], pa.string())})
+        names = ctx.staging.scratch("names", empty)  # created from the schema while empty
+        ctx.staging.scratch("names", pa.table({"kode": ["0101"], "navn": ["København"]}))
+        ctx.staging.scratch("names", pa.table({"navn": ["Ballerup"], "kode": ["0151"]}))  # by name
+        staged = ctx.staging.table("municipalities")
+        ctx.staging.execute(f"INSERT INTO {staged} (kode, navn) SELECT kode, navn FROM {names}")
+        with pytest.raises(PluginError, match="invalid scratch table name"):
+            ctx.staging.scratch("x; DROP TABLE y", empty)
+
+    host = make_host({"t": joining})
+    result = host.run("t")
+    assert result.ok, result.message
+    assert _names(host) == {"0101": "København", "0151": "Ballerup"}
+    assert _staging_schemas(host) == []  # scratch tables went with the staging schema
+
+
 def test_run_order_follows_after(cache_file):
     ran: list[str] = []
     infos = [

@@ -167,6 +167,16 @@ class Staging(Protocol):
         """Append a pyarrow Table (columns by name); returns the number of rows."""
         ...
 
+    def scratch(self, name: str, data: Any) -> str:
+        """Append a pyarrow Table to the run's scratch table ``name`` (created from the
+        table's schema on first use, even when empty) and return its qualified name for SQL.
+
+        Scratch tables hold intermediate rows (e.g. a register's entities before they are
+        joined into a live table's rows); they are never swapped in and are dropped with the
+        staging area when the run ends, whether it succeeded or not.
+        """
+        ...
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run SQL on the staging connection (use the names :meth:`table` returned)."""
         ...

@@ -224,6 +224,7 @@ class HostStaging:
         self._rejects: list[tuple[str, tuple[Any, ...]]] = []
         self.rejected: dict[str, int] = {}
         self._reject_tables: set[str] = set()
+        self._scratch: set[str] = set()
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {_q(self.schema)}")
 
     # -- declaring and writing
@@ -356,6 +357,26 @@ class HostStaging:
         finally:
             self.con.unregister(view)
         return int(tbl.num_rows)
+
+    def scratch(self, name: str, data: Any) -> str:
+        if not _IDENT.match(name):
+            raise PluginError(f"invalid scratch table name: {name!r}")
+        if self.cancel_event.is_set():
+            raise Cancelled("afbrudt af brugeren")
+        target = f"{_q(self.schema)}.{_q('scratch_' + name)}"
+        view = f"_wb_scratch_{self.run_id}"
+        self.con.register(view, data)
+        try:
+            if name not in self._scratch:
+                self.con.execute(f"CREATE TABLE {target} AS SELECT * FROM {_q(view)}")
+                self._scratch.add(name)
+            elif data.num_rows:
+                self.con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {_q(view)}")
+        except duckdb.Error as exc:
+            raise PluginError(f"scratch {name}: {_first_line(exc)}") from exc
+        finally:
+            self.con.unregister(view)
+        return target
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         cur = self.con.execute(sql, list(params))

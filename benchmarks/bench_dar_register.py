@@ -1,0 +1,113 @@
+"""Load rate and peak memory of the addresses plugin on a synthetic DAR file download.
+
+    /work/venv/bin/python benchmarks/bench_dar_register.py --house-numbers 1000000 [--zip]
+
+Writes a DAR "Fildownload" JSON (``tests.plugins.dar_files``: house numbers, 1.5 unit
+addresses each, access points, roads, postcodes, 2% older versions; about 3 KB per house
+number) to a temp folder, optionally zipped, then runs the real plugin host's ``addresses``
+refresh on a fresh DuckDB file with ``register_url`` pointing at it. Prints entries and MB
+per second, time per phase and this process's peak RSS, with RSS samples during the run
+(flat while reading = streaming works). Denmark has about 2.5M house numbers and 3.9M unit
+addresses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.plugins.dar_files
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--house-numbers", type=int, default=1_000_000)
+    parser.add_argument("--zip", action="store_true", help="serve the file zipped")
+    parser.add_argument("--batch-rows", type=int, default=50_000)
+    parser.add_argument("--keep", type=Path, default=None, help="folder to keep files in")
+    args = parser.parse_args(argv)
+
+    from tests.plugins.dar_files import dar_zip, synthetic_lists, write_dar_json
+    from workbench.core import cache
+    from workbench.core.config import Settings
+    from workbench.core.plugins.host import PluginHost, discover
+
+    tmp = tempfile.TemporaryDirectory()
+    folder = args.keep or Path(tmp.name)
+    folder.mkdir(parents=True, exist_ok=True)
+    source = folder / f"dar_{args.house_numbers}.json"
+    if not source.exists():
+        t0 = time.perf_counter()
+        with source.open("w", encoding="utf-8") as fh:
+            entries = write_dar_json(fh, synthetic_lists(args.house_numbers))
+        print(f"wrote {entries:,} entries in {time.perf_counter() - t0:,.0f} s")
+    if args.zip:
+        source = dar_zip(source, source.with_suffix(".zip"))
+    size_mb = source.stat().st_size / 1e6
+
+    path = folder / "bench.duckdb"
+    path.unlink(missing_ok=True)
+    cache.connect(path).close()
+    settings = Settings(
+        {"plugins": {"addresses": {"register_url": str(source), "batch_rows": args.batch_rows}}},
+        ["bench"],
+    )
+    phases: list[tuple[float, str]] = []
+    samples: list[tuple[str, float]] = []
+    last = [-1.0]
+
+    def on_progress(plugin: str, fraction: float | None, message: str) -> None:
+        now = time.perf_counter()
+        if not phases or phases[-1][1].split(":")[0:2] != message.split(":")[0:2]:
+            phases.append((now, message))
+        if fraction is not None and fraction - last[0] >= 0.025:
+            last[0] = fraction
+            samples.append((f"{fraction:.0%}", rss_mb()))
+
+    peak_sampled = [0.0]
+    stop = threading.Event()
+
+    def sampler() -> None:
+        while not stop.wait(0.5):
+            peak_sampled[0] = max(peak_sampled[0], rss_mb())
+
+    thread = threading.Thread(target=sampler, daemon=True)
+    thread.start()
+    start_rss = rss_mb()
+    with PluginHost(path, settings, plugins=[p for p in discover() if p.id == "addresses"]) as host:
+        t0 = time.perf_counter()
+        result = host.run("addresses", on_progress=on_progress)
+        elapsed = time.perf_counter() - t0
+        rows = host.con.execute("SELECT count(*) FROM addresses").fetchone()[0]
+    stop.set()
+    thread.join()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    entries = args.house_numbers * 3.66  # synthetic_lists: 1.5 units, 1 point, 1.02 versions, roads
+    print(f"status              {result.status} {result.message}")
+    print(f"file                {source.name} {size_mb:,.0f} MB")
+    print(f"rows in addresses   {rows:,}")
+    print(f"elapsed             {elapsed:,.1f} s")
+    print(f"rate                {entries / elapsed:,.0f} entries/s, {size_mb / elapsed:,.1f} MB/s")
+    print(f"RSS at start        {start_rss:,.0f} MB")
+    print(f"peak RSS            {peak:,.0f} MB (sampled max {peak_sampled[0]:,.0f} MB)")
+    print("phases              " + "; ".join(f"{t - t0:,.1f} s {m}" for t, m in phases[::4]))
+    print("RSS during the run  " + ", ".join(f"{f}: {m:,.0f} MB" for f, m in samples))
+    tmp.cleanup()
+    return 0 if result.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
