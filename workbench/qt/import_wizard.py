@@ -3,7 +3,9 @@
 Pages: choose the file (and what it holds, the jobcenter, a saved profile) -> preview of the
 first rows -> column mapping with a combo box per field (can be saved as a named profile)
 -> the import on a worker thread with progress and cancel -> summary with the rejected
-rows (row, column, value, reason). Texts are Danish. The core does the work
+rows (row, column, value, reason). The wizard's own texts follow the UI language
+(:mod:`workbench.qt.i18n`); messages, field labels and reject reasons from the import core
+are Danish as the core writes them. The core does the work
 (:func:`workbench.core.imports.import_file`); the worker thread has its own cache
 connection and reports through queued signals, so the window never blocks.
 """
@@ -51,11 +53,10 @@ from workbench.core.imports import (
     resolve_mapping,
     save_profile,
 )
+from workbench.qt.i18n import tr
 
-NOT_MAPPED = "(ikke i filen)"
-NO_PROFILE = "(ingen profil)"
-KIND_TEXT = {"candidates": "Ledige (borgere)", "collaborations": "Virksomhedssamarbejder"}
-FILE_FILTER = "Tabeller (*.csv *.tsv *.txt *.xlsx);;Alle filer (*)"
+# What the file holds -> message id of its radio button.
+KIND_IDS = {"candidates": "import.kind_candidates", "collaborations": "import.kind_collaborations"}
 
 
 def _error_label() -> QLabel:
@@ -70,33 +71,31 @@ class _FilePage(QWizardPage):
     def __init__(self, wizard: ImportWizard):
         super().__init__()
         self.w = wizard
-        self.setTitle("Vælg fil")
-        self.setSubTitle(
-            "Eksport fra sagssystemet (Momentum, Opera, Workbase) eller CRM: CSV, TSV eller XLSX."
-        )
+        self.setTitle(tr("import.file_title"))
+        self.setSubTitle(tr("import.file_subtitle"))
         layout = QVBoxLayout(self)
         self.kind_group = QButtonGroup(self)
         self.kind_buttons: dict[str, QRadioButton] = {}
-        for kind, text in KIND_TEXT.items():
-            button = QRadioButton(text)
+        for kind, msg_id in KIND_IDS.items():
+            button = QRadioButton(tr(msg_id))
             self.kind_group.addButton(button)
             self.kind_buttons[kind] = button
             layout.addWidget(button)
         self.kind_buttons["candidates"].setChecked(True)
         row = QHBoxLayout()
         self.path_edit = QLineEdit()
-        self.path_edit.setPlaceholderText("Fil…")
-        browse = QPushButton("Gennemse…")
+        self.path_edit.setPlaceholderText(tr("import.file_ph"))
+        browse = QPushButton(tr("import.browse"))
         browse.clicked.connect(self._browse)
         row.addWidget(self.path_edit, 1)
         row.addWidget(browse)
         layout.addLayout(row)
         form = QFormLayout()
         self.jobcenter_edit = QLineEdit()
-        self.jobcenter_edit.setPlaceholderText("fra filens kolonne 'jobcenter'")
-        form.addRow("Jobcenter:", self.jobcenter_edit)
+        self.jobcenter_edit.setPlaceholderText(tr("import.jobcenter_ph"))
+        form.addRow(tr("import.jobcenter"), self.jobcenter_edit)
         self.profile_combo = QComboBox()
-        form.addRow("Profil:", self.profile_combo)
+        form.addRow(tr("import.profile"), self.profile_combo)
         layout.addLayout(form)
         self.error = _error_label()
         layout.addWidget(self.error)
@@ -111,12 +110,14 @@ class _FilePage(QWizardPage):
 
     def _fill_profiles(self) -> None:
         self.profile_combo.clear()
-        self.profile_combo.addItem(NO_PROFILE, None)
+        self.profile_combo.addItem(tr("import.no_profile"), None)
         for p in self.w.profiles(self.kind()):
             self.profile_combo.addItem(p.name, p.mapping)
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Vælg eksportfil", "", FILE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self, tr("import.browse_title"), "", tr("import.file_filter")
+        )
         if path:
             self.path_edit.setText(path)
 
@@ -143,7 +144,7 @@ class _PreviewPage(QWizardPage):
     def __init__(self, wizard: ImportWizard):
         super().__init__()
         self.w = wizard
-        self.setTitle("Forhåndsvisning")
+        self.setTitle(tr("import.preview_title"))
         layout = QVBoxLayout(self)
         self.info = QLabel()
         layout.addWidget(self.info)
@@ -158,9 +159,9 @@ class _PreviewPage(QWizardPage):
         fmt = (
             "XLSX"
             if tf.format == "xlsx"
-            else f"CSV, tegnsæt {tf.encoding}, skilletegn {_sep(tf.delimiter)}"
+            else tr("import.preview_csv", encoding=tf.encoding, delimiter=_sep(tf.delimiter))
         )
-        self.info.setText(f"{tf.path.name}: {fmt}. De første {len(rows)} rækker:")
+        self.info.setText(tr("import.preview_info", name=tf.path.name, format=fmt, n=len(rows)))
         self.table.setColumnCount(len(tf.headers))
         self.table.setHorizontalHeaderLabels(tf.headers)
         self.table.setRowCount(len(rows))
@@ -172,23 +173,26 @@ class _PreviewPage(QWizardPage):
 
 
 def _sep(delimiter: str | None) -> str:
-    return {";": "semikolon", "\t": "tabulator", ",": "komma"}.get(delimiter or "", repr(delimiter))
+    msg_id = {";": "import.sep_semicolon", "\t": "import.sep_tab", ",": "import.sep_comma"}.get(
+        delimiter or ""
+    )
+    return tr(msg_id) if msg_id else repr(delimiter)
 
 
 class _MappingPage(QWizardPage):
     def __init__(self, wizard: ImportWizard):
         super().__init__()
         self.w = wizard
-        self.setTitle("Kolonner")
-        self.setSubTitle("Vælg hvilken kolonne i filen der svarer til hvert felt. * skal udfyldes.")
+        self.setTitle(tr("import.mapping_title"))
+        self.setSubTitle(tr("import.mapping_subtitle"))
         layout = QVBoxLayout(self)
         self.form_host = QWidget()
         self.form = QFormLayout(self.form_host)
         layout.addWidget(self.form_host)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Gem som profil:"))
+        row.addWidget(QLabel(tr("import.save_profile")))
         self.profile_name = QLineEdit()
-        self.profile_name.setPlaceholderText("navn (valgfrit), fx 'Momentum ledige'")
+        self.profile_name.setPlaceholderText(tr("import.profile_ph"))
         row.addWidget(self.profile_name, 1)
         layout.addLayout(row)
         self.error = _error_label()
@@ -210,7 +214,7 @@ class _MappingPage(QWizardPage):
                 mapping.pop(field, None)
         for spec in FIELDS[self.w.kind]:
             combo = QComboBox()
-            combo.addItem(NOT_MAPPED, "")
+            combo.addItem(tr("import.not_mapped"), "")
             for h in tf.headers:
                 combo.addItem(h, h)
             wanted = mapping.get(spec.name)
@@ -241,7 +245,7 @@ class _MappingPage(QWizardPage):
             try:
                 self.w.save_profile(name, mapping)
             except ProfileError as exc:
-                self.error.setText(f"Profilen kunne ikke gemmes: {exc}")
+                self.error.setText(tr("import.profile_failed", message=exc))
                 return False
         self.error.clear()
         self.w.mapping = mapping
@@ -252,15 +256,15 @@ class _RunPage(QWizardPage):
     def __init__(self, wizard: ImportWizard):
         super().__init__()
         self.w = wizard
-        self.setTitle("Indlæser")
+        self.setTitle(tr("import.run_title"))
         layout = QVBoxLayout(self)
-        self.status = QLabel("Starter…")
+        self.status = QLabel(tr("import.starting"))
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
         self.bar = QProgressBar()
         self.bar.setRange(0, 1000)
         layout.addWidget(self.bar)
-        self.cancel_button = QPushButton("Annullér indlæsningen")
+        self.cancel_button = QPushButton(tr("import.cancel_run"))
         self.cancel_button.clicked.connect(self.w.cancel_import)
         layout.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.error = _error_label()
@@ -286,9 +290,9 @@ class _RunPage(QWizardPage):
         self.cancel_button.setEnabled(False)
         if error is None:
             self.bar.setValue(1000)
-            self.status.setText("Færdig.")
+            self.status.setText(tr("import.done"))
         else:
-            self.status.setText("Indlæsningen blev ikke gennemført. Cachen er uændret.")
+            self.status.setText(tr("import.not_completed"))
             self.error.setText(error)
         self.completeChanged.emit()
 
@@ -300,14 +304,24 @@ class _SummaryPage(QWizardPage):
     def __init__(self, wizard: ImportWizard):
         super().__init__()
         self.w = wizard
-        self.setTitle("Resultat")
+        self.setTitle(tr("import.summary_title"))
         layout = QVBoxLayout(self)
         self.counts = QLabel()
         self.counts.setWordWrap(True)
         self.counts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.counts)
         self.rejects = QTableWidget(0, 4)
-        self.rejects.setHorizontalHeaderLabels(["Række", "Kolonne", "Værdi", "Årsag"])
+        self.rejects.setHorizontalHeaderLabels(
+            [
+                tr(msg_id)
+                for msg_id in (
+                    "import.col_row",
+                    "import.col_column",
+                    "import.col_value",
+                    "import.col_reason",
+                )
+            ]
+        )
         self.rejects.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.rejects.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.rejects, 1)
@@ -318,16 +332,23 @@ class _SummaryPage(QWizardPage):
     def initializePage(self) -> None:
         s = self.w.summary
         assert s is not None
-        what = "ledige" if s.kind == "candidates" else "samarbejder"
+        counts_id = (
+            "import.summary_candidates"
+            if s.kind == "candidates"
+            else "import.summary_collaborations"
+        )
         lines = [
-            f"{s.accepted} {what} indlæst for {', '.join(s.jobcenters)}; {s.rejected} rækker afvist.",
+            tr(
+                counts_id,
+                accepted=s.accepted,
+                jobcenters=", ".join(s.jobcenters),
+                rejected=s.rejected,
+            ),
         ]
         if s.kind == "candidates" and s.unplaced:
-            lines.append(
-                f"{s.unplaced} ledige uden koordinater (vises på kortet når adressen er geokodet)."
-            )
+            lines.append(tr("import.summary_unplaced", n=s.unplaced))
         if s.rejects_file:
-            lines.append(f"Afviste rækker er gemt i {s.rejects_file}")
+            lines.append(tr("import.summary_rejects_file", path=s.rejects_file))
         self.counts.setText("\n".join(lines))
         self.rejects.setRowCount(len(s.rejects))
         for i, r in enumerate(s.rejects):
@@ -336,7 +357,7 @@ class _SummaryPage(QWizardPage):
         parts = []
         for name, values in s.unresolved.items():
             shown = ", ".join(f"{v} ({n})" for v, n in list(values.items())[:20])
-            parts.append(f"Ukendte {name}: {shown}")
+            parts.append(tr("import.summary_unknown", name=name, values=shown))
         self.unresolved.setText("\n".join(parts))
 
 
@@ -358,7 +379,14 @@ class ImportWizard(QWizard):
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
-        self.setWindowTitle("Importér ledige eller samarbejder")
+        self.setWindowTitle(tr("import.title"))
+        for button, msg_id in (
+            (QWizard.WizardButton.BackButton, "import.back"),
+            (QWizard.WizardButton.NextButton, "import.next"),
+            (QWizard.WizardButton.FinishButton, "import.finish"),
+            (QWizard.WizardButton.CancelButton, "import.cancel"),
+        ):
+            self.setButtonText(button, tr(msg_id))
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.cache_path = Path(cache_path)
@@ -446,9 +474,9 @@ class ImportWizard(QWizard):
         except ImportRefused as exc:
             self._finished.emit(None, exc.message_da)
         except ImportCancelled:
-            self._finished.emit(None, "Indlæsningen blev annulleret.")
+            self._finished.emit(None, tr("import.cancelled"))
         except Exception as exc:  # shown to the user; the cache is unchanged
-            self._finished.emit(None, f"Fejl: {exc}")
+            self._finished.emit(None, tr("import.failed", message=exc))
         else:
             self._finished.emit(summary, None)
 

@@ -3,6 +3,8 @@ a cancel button and the last result of each.
 
 The plugin host runs in a plain Python thread with its own cache connection; it reports
 through Qt signals, which are queued into the GUI thread, so the window never blocks.
+The dialog's own texts follow the UI language (:mod:`workbench.qt.i18n`); progress and
+result messages written by the plugins are shown as the plugins wrote them.
 """
 
 from __future__ import annotations
@@ -29,35 +31,50 @@ from PySide6.QtWidgets import (
 from workbench.core import cache
 from workbench.core.config import Settings
 from workbench.core.plugins.host import PluginHost, PluginInfo, discover, last_runs, plugin_status
+from workbench.qt.i18n import tr
 
-STATUS_TEXT = {
-    "ok": "OK",
-    "failed": "Fejlede",
-    "cancelled": "Annulleret",
-    "interrupted": "Afbrudt",
-    "running": "Kører",
+# Message ids (workbench.qt.i18n) of a run's status and of a plugin's status.
+RUN_STATUS_IDS = {
+    "ok": "refresh.run_ok",
+    "failed": "refresh.run_failed",
+    "cancelled": "refresh.run_cancelled",
+    "interrupted": "refresh.run_interrupted",
+    "running": "refresh.run_running",
 }
-PLUGIN_STATUS_TEXT = {
-    "broken": "Defekt",
-    "disabled": "Slået fra",
-    "not_configured": "Ikke konfigureret",
+PLUGIN_STATUS_IDS = {
+    "broken": "refresh.plugin_broken",
+    "disabled": "refresh.plugin_disabled",
+    "not_configured": "refresh.plugin_not_configured",
 }
+
+
+def run_status_text(status: str) -> str:
+    """A refresh_log status in the UI language; an unknown status is shown as it is."""
+    msg_id = RUN_STATUS_IDS.get(status)
+    return tr(msg_id) if msg_id else status
+
+
+def plugin_status_text(status: str) -> str:
+    """The progress bar's text for a plugin that will not run by default ("" when it will)."""
+    msg_id = PLUGIN_STATUS_IDS.get(status)
+    return tr(msg_id) if msg_id else ""
 
 
 def _when(iso: str | None) -> str:
     if not iso:
         return ""
     try:
-        return datetime.fromisoformat(iso).strftime("%d-%m-%Y %H:%M")
+        return datetime.fromisoformat(iso).strftime(tr("refresh.date_format"))
     except ValueError:
         return iso
 
 
 def describe_run(run: dict[str, Any] | None) -> str:
-    """One Danish line for a refresh_log row (as returned by ``last_runs``)."""
+    """One line in the UI language for a refresh_log row (as returned by ``last_runs``);
+    the plugin's own message is appended as it is."""
     if not run:
-        return "Aldrig opdateret"
-    status = STATUS_TEXT.get(run["status"], run["status"])
+        return tr("refresh.never")
+    status = run_status_text(run["status"])
     when = _when(run.get("finished") or run.get("started"))
     text = f"{status} {when}".strip()
     if run.get("message"):
@@ -87,7 +104,7 @@ class RefreshDialog(QDialog):
         plugins: Sequence[PluginInfo] | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Opdatér data fra kilderne")
+        self.setWindowTitle(tr("refresh.title"))
         self.setMinimumWidth(720)
         self.cache_path = Path(cache_path)
         self.settings = settings
@@ -95,17 +112,17 @@ class RefreshDialog(QDialog):
         self._cancel = threading.Event()
         self._thread: threading.Thread | None = None
         self.rows: dict[str, dict[str, Any]] = {}
+        self._crash_message: str | None = None
 
         layout = QVBoxLayout(self)
-        intro = QLabel(
-            "Vælg de kilder, der skal opdateres. Data skiftes først ud, når en kilde er hentet "
-            "færdig; fejler eller annulleres en opdatering, beholdes de hidtidige data."
-        )
+        intro = QLabel(tr("refresh.intro"))
         intro.setWordWrap(True)
         layout.addWidget(intro)
         grid = QGridLayout()
-        for col, title in enumerate(("Kilde", "Fremdrift", "Seneste resultat")):
-            header = QLabel(f"<b>{title}</b>")
+        for col, msg_id in enumerate(
+            ("refresh.col_source", "refresh.col_progress", "refresh.col_result")
+        ):
+            header = QLabel(f"<b>{tr(msg_id)}</b>")
             grid.addWidget(header, 0, col)
         runs = self._last_runs()
         for i, info in enumerate(self.infos, start=1):
@@ -121,12 +138,12 @@ class RefreshDialog(QDialog):
             bar.setRange(0, 100)
             bar.setValue(0)
             bar.setTextVisible(True)
-            bar.setFormat(PLUGIN_STATUS_TEXT.get(status, ""))
+            bar.setFormat(plugin_status_text(status))
             result = QLabel(describe_run(runs.get(info.id)))
             result.setObjectName(f"result_{info.id}")
             result.setWordWrap(True)
             if info.broken:
-                result.setText(f"Defekt: {info.error}")
+                result.setText(tr("refresh.broken", error=info.error))
             grid.addWidget(box, i, 0)
             grid.addWidget(bar, i, 1)
             grid.addWidget(result, i, 2)
@@ -137,9 +154,9 @@ class RefreshDialog(QDialog):
         self.status_label = QLabel("")
         layout.addWidget(self.status_label)
         buttons = QDialogButtonBox()
-        self.start_button = QPushButton("Opdatér")
-        self.cancel_button = QPushButton("Annullér")
-        self.close_button = QPushButton("Luk")
+        self.start_button = QPushButton(tr("refresh.start"))
+        self.cancel_button = QPushButton(tr("refresh.cancel"))
+        self.close_button = QPushButton(tr("refresh.close"))
         self.cancel_button.setEnabled(False)
         buttons.addButton(self.start_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -185,15 +202,16 @@ class RefreshDialog(QDialog):
             return
         ids = list(plugin_ids) if plugin_ids else self.selected()
         if not ids:
-            self.status_label.setText("Vælg mindst én kilde.")
+            self.status_label.setText(tr("refresh.select_one"))
             return
         self._cancel = threading.Event()
+        self._crash_message = None
         for pid in ids:
             bar = self.rows[pid]["bar"]
             bar.setValue(0)
-            bar.setFormat("Venter")
+            bar.setFormat(tr("refresh.waiting"))
         self._set_running(True)
-        self.status_label.setText("Opdaterer …")
+        self.status_label.setText(tr("refresh.running"))
         self._thread = threading.Thread(
             target=self._work, args=(ids, self._cancel), name="refresh", daemon=True
         )
@@ -203,7 +221,7 @@ class RefreshDialog(QDialog):
         if self.is_running():
             self._cancel.set()
             self.cancel_button.setEnabled(False)
-            self.status_label.setText("Annullerer … de hidtidige data beholdes.")
+            self.status_label.setText(tr("refresh.cancelling"))
 
     def _set_running(self, running: bool) -> None:
         self.start_button.setEnabled(not running)
@@ -246,7 +264,7 @@ class RefreshDialog(QDialog):
     def _on_finished_one(self, plugin_id: str, result: dict[str, Any]) -> None:
         row = self.rows[plugin_id]
         row["bar"].setValue(100 if result["status"] == "ok" else row["bar"].value())
-        row["bar"].setFormat(STATUS_TEXT.get(result["status"], result["status"]))
+        row["bar"].setFormat(run_status_text(result["status"]))
         row["result"].setText(describe_run(result))
         self.pluginFinished.emit(plugin_id, result)
 
@@ -254,19 +272,20 @@ class RefreshDialog(QDialog):
         self._thread = None
         self._set_running(False)
         failed = [r for r in results if r["status"] != "ok"]
-        if not self.status_label.text().startswith("Kan ikke"):
+        if self._crash_message is None:  # a crash message stays on screen
             if self._cancel.is_set():
-                self.status_label.setText("Annulleret. De hidtidige data er bevaret.")
+                self.status_label.setText(tr("refresh.cancelled"))
             elif failed:
                 self.status_label.setText(
-                    f"{len(failed)} af {len(results)} kilder fejlede; deres hidtidige data er bevaret."
+                    tr("refresh.some_failed", failed=len(failed), total=len(results))
                 )
             else:
-                self.status_label.setText("Alle valgte kilder er opdateret.")
+                self.status_label.setText(tr("refresh.all_ok"))
         self.runFinished.emit(results)
 
     def _on_crashed(self, message: str) -> None:
-        self.status_label.setText(f"Kan ikke opdatere: {message}")
+        self._crash_message = message
+        self.status_label.setText(tr("refresh.crashed", message=message))
 
     # -- closing
 
