@@ -50,6 +50,7 @@ def refresh(ctx: RefreshContext) -> None:
         raise PluginError("ingen brugbare kommuner i kilden; de hidtidige grænser er bevaret")
 
     regions: dict[str, dict[str, Any]] = {}
+    kept_regions: int | None = None  # regions left as they are in the cache (no source)
     regions_url = ctx.setting("regions_url", "")
     if regions_url:
         ctx.progress(0.62, "henter regionsgrænser")
@@ -69,6 +70,8 @@ def refresh(ctx: RefreshContext) -> None:
         _assign_regions_by_location(munis, regions)
     elif any(m["region_kode"] for m in munis.values()):
         regions = _regions_from_municipalities(munis)
+    else:  # no regions source: keep the regions and the codes a previous refresh stored
+        kept_regions = _keep_cached_region_codes(ctx, munis)
 
     ctx.progress(0.9, "gemmer")
     ctx.staging.table("municipalities")
@@ -101,7 +104,14 @@ def refresh(ctx: RefreshContext) -> None:
                 for code, r in sorted(regions.items())
             ),
         )
-    ctx.progress(1.0, f"{len(munis)} kommuner, {len(regions)} regioner")
+    if kept_regions is None:
+        ctx.progress(1.0, f"{len(munis)} kommuner, {len(regions)} regioner")
+    else:
+        ctx.progress(
+            1.0,
+            f"{len(munis)} kommuner; ingen regionskilde: regioner bevaret "
+            f"({kept_regions} kommuner beholdt deres regionskode)",
+        )
 
 
 MAX_PAGES = 1000
@@ -326,6 +336,24 @@ def _assign_regions_by_location(
         if hit is None:  # a point on a coast line just outside the simplified region
             hit = min(prepared, key=lambda cg: cg[1].distance(pt))[0] if prepared else None
         m["region_kode"] = hit
+
+
+def _keep_cached_region_codes(ctx: RefreshContext, munis: dict[str, dict[str, Any]]) -> int:
+    """Give the municipalities the region codes the cache holds for them; return how many.
+
+    Used when neither ``regions_url`` nor ``region_property`` gives region codes: the
+    regions table is not staged (so it stays as it is) and the municipalities that still
+    exist keep the codes a previous refresh stored instead of losing them.
+    """
+    cached = dict(
+        ctx.query("SELECT kode, region_kode FROM municipalities WHERE region_kode IS NOT NULL")
+    )
+    kept = 0
+    for code, m in munis.items():
+        if cached.get(code):
+            m["region_kode"] = cached[code]
+            kept += 1
+    return kept
 
 
 def _regions_from_municipalities(munis: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:

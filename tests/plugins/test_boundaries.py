@@ -4,6 +4,7 @@ and the fault cases (HTTP 500, 429, timeout, malformed JSON, cancel)."""
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from pathlib import Path
 
@@ -247,3 +248,58 @@ def test_paged_collection_follows_next_links(
             "offset": ["50"],
             "token": ["hemmeligt-token"],
         }
+
+
+def test_unreachable_source_names_the_url_but_never_the_token(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/dagi/kommuner?service=WFS"
+    with _host(tmp_path, _config(url) + 'token = "hemmeligt-token-7"\n') as host:
+        with caplog.at_level("DEBUG"):
+            result = host.run("boundaries")
+        assert result.status == "failed"
+        assert result.message == (
+            "kan ikke forbinde til kilden — forbindelse mislykkedes til "
+            f"http://127.0.0.1:{port}/dagi/kommuner"
+        )
+        logged = host.con.execute(
+            "SELECT message FROM refresh_log WHERE run_id = ?", [result.run_id]
+        ).fetchone()
+        assert logged == (result.message,)
+    logs = "\n".join(rec.getMessage() for rec in caplog.records)
+    assert "hemmeligt-token-7" not in logs
+
+
+def test_without_regions_source_the_cached_region_codes_are_kept(
+    tmp_path: Path, served: FixtureServer, kommuner_geojson: Path
+):
+    with _loaded(tmp_path, served) as host:
+        codes_before = dict(
+            host.con.execute("SELECT kode, region_kode FROM municipalities").fetchall()
+        )
+        regions_before = host.con.execute(
+            "SELECT kode, navn, geom FROM regions ORDER BY kode"
+        ).fetchall()
+        assert len(regions_before) == 5 and all(codes_before.values())
+        # The source now has 60 of the municipalities and one new code; no regions source.
+        data = json.loads(kommuner_geojson.read_text("utf-8"))
+        features = data["features"][:60]
+        new = json.loads(json.dumps(features[0]))
+        new["properties"]["kode"], new["properties"]["navn"] = "0999", "Ny kommune"
+        served.route("GET", "/k60.geojson", Reply.json({**data, "features": [*features, new]}))
+        host.settings.data["plugins"]["boundaries"]["url"] = served.url + "/k60.geojson"
+        host.settings.data["plugins"]["boundaries"]["regions_url"] = ""
+        messages: list[str] = []
+        result = host.run("boundaries", on_progress=lambda _p, _f, msg: messages.append(msg))
+        assert result.ok, result.message
+        after = dict(host.con.execute("SELECT kode, region_kode FROM municipalities").fetchall())
+        assert len(after) == 61 and after.pop("0999") is None  # no region known for a new code
+        assert after == {kode: codes_before[kode] for kode in after}  # all 60 kept their region
+        assert (
+            host.con.execute("SELECT kode, navn, geom FROM regions ORDER BY kode").fetchall()
+            == regions_before
+        )
+        assert any("regioner bevaret" in m for m in messages), messages

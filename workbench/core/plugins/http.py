@@ -33,7 +33,10 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-_SECRET_QUERY = re.compile(r"(?i)\b(token|api_?key|apikey|key|password|secret)=[^&\s'\"]+")
+# Also names that end in one of these: access_token, client_secret, x-api-key, ...
+_SECRET_QUERY = re.compile(
+    r"(?i)\b([\w.-]*?(?:token|api_?key|apikey|key|password|secret))=[^&\s'\"]+"
+)
 
 
 def redact_url_secrets(text: str) -> str:
@@ -168,25 +171,58 @@ def make_session(
 
 
 def describe_error(exc: BaseException) -> str:
-    """A one-line, secret-free description of a requests failure."""
+    """A one-line, secret-free description of a requests failure.
+
+    Connection errors and timeouts name the URL they were for (``… — forbindelse
+    mislykkedes til <url>``, ``… — timeout fra <url>``); URLs are shown without query
+    string, fragment or user:password (query strings may carry tokens and API keys).
+    """
+    url = _failed_url(exc)
     if isinstance(exc, requests.exceptions.RetryError):
-        return "for mange fejlsvar fra kilden (gav op efter gentagne forsøg)"
+        return _with_url("for mange fejlsvar fra kilden (gav op efter gentagne forsøg)", "fra", url)
     if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return "timeout ved forbindelse til kilden"
+        return _with_url("timeout ved forbindelse til kilden", "timeout fra", url)
     if isinstance(exc, requests.exceptions.ReadTimeout):
-        return "timeout: kilden svarede ikke i tide"
+        return _with_url("timeout: kilden svarede ikke i tide", "timeout fra", url)
     if isinstance(exc, requests.exceptions.ConnectionError):
         inner = exc.args[0] if exc.args else exc
         reason = getattr(inner, "reason", None)
         if isinstance(reason, requests.exceptions.ReadTimeout) or "timed out" in str(inner).lower():
-            return "timeout: kilden svarede ikke i tide"
-        return "kan ikke forbinde til kilden"
+            return _with_url("timeout: kilden svarede ikke i tide", "timeout fra", url)
+        return _with_url("kan ikke forbinde til kilden", "forbindelse mislykkedes til", url)
     if isinstance(exc, requests.exceptions.HTTPError) and exc.response is not None:
         r = exc.response
         return f"HTTP {r.status_code} {r.reason or ''} fra {_strip_query(r.url)}".strip()
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return redact_url_secrets(_URL_QUERY.sub(r"\1", text))
+
+
+# A URL inside free text, split before its query string or fragment.
+_URL_QUERY = re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"?#]*)[?#][^\s'\"]*")
+
+
+def _with_url(message: str, phrase: str, url: str | None) -> str:
+    return f"{message} — {phrase} {url}" if url else message
+
+
+def _failed_url(exc: BaseException) -> str | None:
+    """The URL a requests exception was for, safe to show (see :func:`_strip_query`)."""
+    request = getattr(exc, "request", None)
+    url = getattr(request, "url", None)
+    if not url:  # urllib3's MaxRetryError knows its pool and path
+        inner = exc.args[0] if exc.args else None
+        pool, path = getattr(inner, "pool", None), getattr(inner, "url", None)
+        if pool is not None and path and getattr(pool, "host", None):
+            port = f":{pool.port}" if getattr(pool, "port", None) else ""
+            url = f"{getattr(pool, 'scheme', 'http')}://{pool.host}{port}{path}"
+    return _strip_query(str(url)) if url else None
 
 
 def _strip_query(url: str | None) -> str:
-    # Query strings may carry tokens; never show them.
-    return (url or "").split("?", 1)[0]
+    """The URL without query string, fragment or user:password: those may carry secrets."""
+    url = (url or "").split("?", 1)[0].split("#", 1)[0]
+    scheme, sep, rest = url.partition("://")
+    if sep:
+        netloc, slash, path = rest.partition("/")
+        url = f"{scheme}://{netloc.rsplit('@', 1)[-1]}{slash}{path}"
+    return url
