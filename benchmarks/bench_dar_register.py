@@ -37,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--house-numbers", type=int, default=1_000_000)
     parser.add_argument("--zip", action="store_true", help="serve the file zipped")
     parser.add_argument("--batch-rows", type=int, default=50_000)
+    parser.add_argument(
+        "--memory-mb", type=int, default=1024, help="[cache] refresh_memory_mb (0 = DuckDB's)"
+    )
     parser.add_argument("--keep", type=Path, default=None, help="folder to keep files in")
     args = parser.parse_args(argv)
 
@@ -62,7 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     path.unlink(missing_ok=True)
     cache.connect(path).close()
     settings = Settings(
-        {"plugins": {"addresses": {"register_url": str(source), "batch_rows": args.batch_rows}}},
+        {
+            "cache": {"refresh_memory_mb": args.memory_mb},
+            "plugins": {"addresses": {"register_url": str(source), "batch_rows": args.batch_rows}},
+        },
         ["bench"],
     )
     phases: list[tuple[float, str]] = []
@@ -101,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"rows in addresses   {rows:,}")
     print(f"elapsed             {elapsed:,.1f} s")
     print(f"rate                {entries / elapsed:,.0f} entries/s, {size_mb / elapsed:,.1f} MB/s")
+    print(f"memory limit        {args.memory_mb or 'DuckDB default'} MB")
     print(f"RSS at start        {start_rss:,.0f} MB")
     print(f"peak RSS            {peak:,.0f} MB (sampled max {peak_sampled[0]:,.0f} MB)")
     print("phases              " + "; ".join(f"{t - t0:,.1f} s {m}" for t, m in phases[::4]))

@@ -132,6 +132,7 @@ _CHECKS: list[tuple[str, str, tuple[str, ...]]] = [
     ("ui.language", "choice", ("da", "en")),
     ("ui.jobcenter", "kode", ()),
     ("map.density_threshold", "positive_int", ()),
+    ("cache.refresh_memory_mb", "positive_int", ()),
     ("http.timeout_s", "positive_number", ()),
     ("http.retries", "count", ()),
     ("http.backoff_s", "count_number", ()),

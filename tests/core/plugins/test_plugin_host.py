@@ -332,6 +332,15 @@ def test_scratch_tables_feed_sql_and_are_dropped_after_the_run(make_host):
     assert _staging_schemas(host) == []  # scratch tables went with the staging schema
 
 
+def test_refresh_memory_limit_comes_from_the_cache_settings(make_host):
+    from workbench.core.config import Settings
+
+    cfg = Settings({"cache": {"refresh_memory_mb": 256}, "plugins": {"t": {"x": 1}}}, ["test"])
+    host = make_host({"t": lambda ctx: None}, cfg)
+    limit = host.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    assert limit == "244.1 MiB"  # DuckDB reports 256 MB in MiB
+
+
 def test_run_order_follows_after(cache_file):
     ran: list[str] = []
     infos = [

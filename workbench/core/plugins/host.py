@@ -591,6 +591,9 @@ class PluginHost:
             self.con = cache_mod.connect(cache)
             self._owns = True
         self.settings = settings if settings is not None else load_settings()
+        memory_mb = self.settings.get("cache.refresh_memory_mb")
+        if memory_mb:  # bounded memory on national loads; DuckDB spills beyond it
+            self.con.execute(f"SET memory_limit = '{int(memory_mb)}MB'")
         infos = discover() if plugins is None else list(plugins)
         self.plugins: dict[str, PluginInfo] = {p.id: p for p in infos}
         self.session_factory = session_factory or make_session
