@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -92,6 +93,8 @@ ENTITIES = (
 )
 BY_LIST = {e.list_name: e for e in ENTITIES}
 ZIP_MAGIC = b"PK\x03\x04"
+BOM = b"\xef\xbb\xbf"
+SCALARS = frozenset(("string", "number", "boolean", "null"))
 _DAR_OBJECT = re.compile(rb'^\s*\{\s*"[^"]*List"\s*:')
 READ_SIZE = 1 << 20
 
@@ -153,42 +156,68 @@ class Collector:
 # ------------------------------------------------------------------------------ file download
 
 
-def is_dar_file(path: Path) -> bool:
-    """A ZIP, or JSON whose top level is an object of ``...List`` keys (not JSON lines)."""
+def number(n: int) -> str:
+    """A count the Danish way: 1.234.567."""
+    return f"{n:,}".replace(",", ".")
+
+
+def sniff(path: Path) -> str:
+    """What a register file is: ``"zip"``, ``"dar"`` (DAR JSON: an object of lists, or a bare
+    list), ``"xml"`` or ``"flat"`` (CSV, or JSON lines: the first line is a whole object)."""
     with path.open("rb") as fh:
-        head = fh.read(4096)
-    return head.startswith(ZIP_MAGIC) or bool(_DAR_OBJECT.match(head.lstrip(b"\xef\xbb\xbf")))
+        head = fh.read(1 << 20)
+    if head.startswith(ZIP_MAGIC):
+        return "zip"
+    text_head = head.removeprefix(BOM).lstrip()
+    if text_head.startswith(b"<"):
+        return "xml"
+    if text_head.startswith(b"["):
+        return "dar"
+    if text_head.startswith(b"{"):
+        first_line = text_head.split(b"\n", 1)[0]
+        try:
+            json.loads(first_line)
+        except ValueError:
+            return "dar"  # the object goes on past the first line: not JSON lines
+        return "dar" if _DAR_OBJECT.match(text_head) else "flat"
+    return "flat"
 
 
 class _Progress:
-    """A binary stream that counts what was read, reports it and honours cancellation."""
+    """A binary stream that counts what was read, reports it and honours cancellation; the
+    bytes given as ``head`` (already read to peek) come first."""
 
     def __init__(
         self,
         raw: IO[bytes],
-        total: int,
-        report: Callable[[int, int], None],
+        head: bytes,
+        report: Callable[[int], None],
         check: Callable[[], None],
     ):
-        self.raw, self.total, self.report, self.check = raw, max(1, total), report, check
-        self.done = 0
+        self.raw, self.pending, self.report, self.check = raw, head, report, check
+        self.done = len(head)
         self._next_report = 0
 
     def read(self, n: int = -1) -> bytes:
+        if n == 0:  # ijson probes with read(0) for bytes or str
+            return b""
+        if self.pending:
+            data, self.pending = self.pending, b""
+            return data
         self.check()
         data = self.raw.read(n)
         self.done += len(data)
         if self.done >= self._next_report:
             self._next_report = self.done + (32 << 20)
-            self.report(self.done, self.total)
+            self.report(self.done)
         return data
 
 
 def _entity_for_member(name: str) -> Entity | None:
-    """The entity of a one-entity file named like ``DAR_Husnummer.json`` (longest match)."""
-    stem = Path(name).stem.lower()
-    found = [e for e in ENTITIES if e.list_name[: -len("List")].lower() in stem]
-    return max(found, key=lambda e: len(e.list_name), default=None)
+    """The entity of a one-entity file named like ``DAR_Husnummer_20261101.json``: a word of
+    the name (split at ``_``, ``-``, ``.``, spaces) equals the entity's name."""
+    words = {w.lower() for w in re.split(r"[\W_]+", Path(name).stem) if w}
+    return next((e for e in ENTITIES if e.list_name[: -len("List")].lower() in words), None)
 
 
 def read_dar_file(ctx: RefreshContext, path: Path, collector: Collector, label: str) -> list[str]:
@@ -196,8 +225,14 @@ def read_dar_file(ctx: RefreshContext, path: Path, collector: Collector, label: 
 
     Returns the names of the lists found (for the check that the required ones were there).
     """
+    kind = sniff(path)
+    if kind == "xml":
+        raise PluginError(f"{label}: {path.name} er XML; bestil DAR-fildownloaden som JSON")
+    if kind != "zip":
+        with path.open("rb") as raw:
+            return _parse(ctx, raw, path.name, collector, label, 0, path.stat().st_size)
     found: list[str] = []
-    if _starts_zip(path):
+    try:
         with zipfile.ZipFile(path) as zf:
             members = [
                 m
@@ -207,21 +242,19 @@ def read_dar_file(ctx: RefreshContext, path: Path, collector: Collector, label: 
                 and "metadata" not in m.filename.lower()
             ]
             if not members:
-                raise PluginError(f"{label}: ZIP-filen indeholder ingen JSON-fil")
+                raise PluginError(f"{label}: ZIP-filen indeholder ingen JSON-fil med DAR-data")
             total = sum(m.file_size for m in members)
             done = 0
             for member in members:
                 with zf.open(member) as raw:
                     found += _parse(ctx, raw, member.filename, collector, label, done, total)
                 done += member.file_size
-        return found
-    with path.open("rb") as raw:
-        return _parse(ctx, raw, path.name, collector, label, 0, path.stat().st_size)
-
-
-def _starts_zip(path: Path) -> bool:
-    with path.open("rb") as fh:
-        return fh.read(4) == ZIP_MAGIC
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise PluginError(
+            f"{label}: ZIP-filen {path.name} er ufuldstændig eller beskadiget "
+            f"(afbrudt download?): {exc}"
+        ) from exc
+    return found
 
 
 def _parse(
@@ -233,31 +266,25 @@ def _parse(
     offset: int,
     total: int,
 ) -> list[str]:
-    def report(done: int, _: int) -> None:
-        share = (offset + done) / max(1, total)
+    def report(done: int) -> None:
+        share = min(1.0, (offset + done) / max(1, total))
         entries = sum(collector.counts.values()) + sum(len(r) for r in collector.rows.values())
-        ctx.progress(
-            0.25 * min(1.0, share),
-            f"{label}: {share:.0%} læst, {entries:,} poster".replace(",", "."),
-        )
+        ctx.progress(0.25 * share, f"{label}: {share:.0%} læst, {number(entries)} poster")
 
-    stream = _Progress(raw, total, report, ctx.check_cancelled)
-    first = b""
-    while not first.strip():  # peek the first non-blank byte: object or bare list?
-        chunk = stream.read(1)
-        if not chunk:
-            return []
-        first += chunk
-    root = first.strip().lstrip(b"\xef\xbb\xbf")[:1]
+    head = raw.read(1 << 16)
+    if head.startswith(BOM):  # ijson does not accept a byte order mark
+        head = head[len(BOM) :]
+    root = head.lstrip()[:1]
     if root == b"[":
         entity = _entity_for_member(name)
-        if entity is None:
-            raise PluginError(
-                f"{label}: {name} er en liste, men navnet siger ikke hvilken DAR-type"
-            )
+        if entity is None:  # e.g. a list of an entity that is not needed
+            ctx.progress(None, f"{label}: {name} springes over (ikke en DAR-type der bruges)")
+            return []
         roots = {"item": entity}
     elif root == b"{":
         roots = {f"{e.list_name}.item": e for e in ENTITIES}
+    elif not root:
+        return []
     else:
         raise PluginError(f"{label}: {name} er ikke JSON fra DAR")
 
@@ -268,26 +295,14 @@ def _parse(
             fields[f"{prefix}.{column}"] = (entity, i)
     current = {e.key: [None] * len(e.columns) for e in roots.values()}
     top_keys: list[str] = []
-
-    class _Rest:  # the stream with the peeked bytes put back
-        def __init__(self) -> None:
-            self.pending = first
-
-        def read(self, n: int = -1) -> bytes:
-            if n == 0:  # ijson probes with read(0) for bytes or str
-                return b""
-            if self.pending:
-                data, self.pending = self.pending, b""
-                return data
-            return stream.read(n)
-
+    stream = _Progress(raw, head, report, ctx.check_cancelled)
     try:
-        for prefix, event, value in ijson.parse(_Rest(), buf_size=READ_SIZE, use_float=True):
+        for prefix, event, value in ijson.parse(stream, buf_size=READ_SIZE, use_float=True):
             hit = fields.get(prefix)
             if hit is not None:
-                if event not in ("start_map", "start_array", "map_key"):
+                if event in SCALARS:
                     current[hit[0].key][hit[1]] = value
-                elif event == "start_map":  # e.g. {"wkt": ...}: keep the nested wkt below
+                elif event == "start_map":  # e.g. {"wkt": ...}: keep the nested wkt
                     fields.setdefault(f"{prefix}.wkt", hit)
             elif event == "end_map":
                 entity = roots.get(prefix)
@@ -299,10 +314,10 @@ def _parse(
                 top_keys.append(value)
     except ijson.JSONError as exc:
         raise PluginError(
-            f"{label}: {name} er ikke gyldig JSON efter {stream.done:,} byte "
-            f"(afbrudt download?): {exc}".replace(",", ".")
+            f"{label}: {name} er ikke gyldig JSON efter {number(stream.done)} byte "
+            f"(afbrudt download?): {exc}"
         ) from exc
-    report(stream.done, total)
+    report(stream.done)
     if root == b"[":
         return [roots["item"].list_name]
     return [k for k in top_keys if k in BY_LIST]
@@ -327,6 +342,7 @@ def read_graphql(
     found = []
     for n, entity in enumerate(e for e in ENTITIES if e.graphql):
         after: str | None = None
+        seen: set[str] = set()
         pages = 0
         while True:
             body = {
@@ -335,23 +351,29 @@ def read_graphql(
             }
             response = ctx.session.post(url, params=params, json=body)
             data = _graphql_data(response, entity, url)
-            nodes = data.get("nodes") or []
+            nodes = data.get("nodes")
+            info = data.get("pageInfo")
+            if not isinstance(nodes, list) or not isinstance(info, dict):
+                raise PluginError(
+                    f"DAR GraphQL: {entity.graphql} svarede uden nodes eller pageInfo "
+                    f"(side {pages + 1}); tidligere register er bevaret"
+                )
             for node in nodes:
                 if isinstance(node, dict):
                     collector.add(entity, tuple(text(node.get(c)) for c in entity.columns))
             pages += 1
-            info = data.get("pageInfo") or {}
-            ctx.progress(
-                0.25 * n / len(ENTITIES),
-                f"DAR GraphQL: {entity.graphql} side {pages}",
-            )
+            ctx.progress(0.25 * n / len(ENTITIES), f"DAR GraphQL: {entity.graphql} side {pages}")
             ctx.check_cancelled()
-            if not nodes or not info.get("hasNextPage"):
+            if not info.get("hasNextPage"):
                 break
             cursor = info.get("endCursor")
-            if not cursor or cursor == after:
-                raise PluginError(f"DAR GraphQL: {entity.graphql} gav ingen ny endCursor")
+            if not nodes or not cursor or str(cursor) in seen:
+                raise PluginError(
+                    f"DAR GraphQL: {entity.graphql} side {pages} siger, at der er flere sider, "
+                    "men giver ingen nye objekter eller ingen ny endCursor"
+                )
             after = str(cursor)
+            seen.add(after)
         found.append(entity.list_name)
     return found
 
@@ -384,16 +406,34 @@ def _graphql_data(response: Any, entity: Entity, url: str) -> dict[str, Any]:
 # ------------------------------------------------------------------------------ joining
 
 
+# DAR's life cycle codes (danmarksadresser.dk): 1 intern forberedelse, 2 foreløbig,
+# 3 gældende, 4 nedlagt, 5 henlagt, 6 slettet, 7 ikke i brug, 8 i brug, 9 udgået.
+# Objects that exist are 2 and 3 (addresses, house numbers, roads), 7 and 8 (points).
+ENDED_STATUS = ("1", "4", "5", "6", "9")
+MIN_FOR_SHARE_CHECK = 1000  # house numbers; below, a mostly rejected extract still loads
+
+
+def _ts(column: str) -> str:
+    """A bitemporal timestamp column as TIMESTAMPTZ; empty text counts as open (NULL)."""
+    return f"TRY_CAST(nullif(trim({column}), '') AS TIMESTAMPTZ)"
+
+
+def _bad_ts(column: str) -> str:
+    """True when ``column`` holds text that is not a timestamp."""
+    return f"(nullif(trim({column}), '') IS NOT NULL AND {_ts(column)} IS NULL)"
+
+
 def _current(table: str) -> str:
     """The current version of each object in a scratch table (parameter: now, twice)."""
+    ended = ", ".join(f"'{s}'" for s in ENDED_STATUS)
     return f"""(SELECT * FROM {table}
-        WHERE id_lokalId IS NOT NULL AND registreringTil IS NULL
-          AND (virkningTil IS NULL OR TRY_CAST(virkningTil AS TIMESTAMPTZ) > ?::TIMESTAMPTZ)
-          AND (virkningFra IS NULL OR TRY_CAST(virkningFra AS TIMESTAMPTZ) <= ?::TIMESTAMPTZ)
-          AND coalesce(status, '') NOT IN ('4', '5')
+        WHERE id_lokalId IS NOT NULL AND nullif(trim(registreringTil), '') IS NULL
+          AND (nullif(trim(virkningTil), '') IS NULL OR {_ts("virkningTil")} > ?::TIMESTAMPTZ)
+          AND (nullif(trim(virkningFra), '') IS NULL OR {_ts("virkningFra")} <= ?::TIMESTAMPTZ)
+          AND coalesce(status, '') NOT IN ({ended})
         QUALIFY row_number() OVER (PARTITION BY id_lokalId
-            ORDER BY TRY_CAST(virkningFra AS TIMESTAMPTZ) DESC NULLS LAST,
-                     TRY_CAST(registreringFra AS TIMESTAMPTZ) DESC NULLS LAST) = 1)"""
+            ORDER BY {_ts("virkningFra")} DESC NULLS LAST,
+                     {_ts("registreringFra")} DESC NULLS LAST) = 1)"""
 
 
 def build_register(
@@ -412,7 +452,7 @@ def build_register(
     placed = f'{schema}."dar_placed"'
     ex = ctx.staging.execute
     ctx.progress(0.27, f"{label}: samler adresserne")
-    point = r"^\s*POINT\s*\(\s*(\S+)\s+(\S+?)\s*\)"
+    point = r"^\s*(?:SRID=\d+;\s*)?POINT\s*Z?\s*\(\s*(\S+)\s+([^\s)]+)"
     ex(
         f"""
         CREATE TABLE {placed} AS
@@ -455,28 +495,30 @@ def build_register(
         [now, now] * 5,
     )
     ctx.check_cancelled()
-    rejects = ex(
-        f"SELECT access_id, reason, husnummertekst, navngivenVej, postnummer, adgangspunkt "
-        f"FROM {placed} WHERE reason IS NOT NULL ORDER BY access_id"
+    # House numbers whose dates cannot be read would vanish from the current versions: say so.
+    ex(
+        f"""
+        INSERT INTO {placed} (access_id, husnummertekst, navngivenVej, postnummer, adgangspunkt,
+                              reason)
+        SELECT id_lokalId, husnummertekst, navngivenVej, postnummer, adgangspunkt,
+               'ugyldig registrerings- eller virkningstid'
+        FROM {t["husnummer"]}
+        WHERE {_bad_ts("virkningFra")} OR {_bad_ts("virkningTil")}
+           OR {_bad_ts("registreringTil")}
+        """
     )
-    ctx.staging.reject_many(
-        "addresses",
-        (
-            {
-                "reason": reason,
-                "field": "husnummer",
-                "value": access_id,
-                "raw": {
-                    "id_lokalId": access_id,
-                    "husnummertekst": number,
-                    "navngivenVej": road,
-                    "postnummer": post,
-                    "adgangspunkt": point_id,
-                },
-            }
-            for access_id, reason, number, road, post, point_id in rejects
-        ),
-    )
+    total, rejected = ex(f"SELECT count(*), count(reason) FROM {placed}")[0]
+    if total >= MIN_FOR_SHARE_CHECK and rejected > total / 2:  # a broken or wrong file
+        top = ex(
+            f"SELECT reason, count(*) AS n FROM {placed} WHERE reason IS NOT NULL "
+            "GROUP BY reason ORDER BY n DESC LIMIT 1"
+        )[0]
+        _reject_house_numbers(ctx, placed, limit=1000)
+        raise PluginError(
+            f"{label}: {number(rejected)} af {number(total)} husnumre kan ikke bruges "
+            f"(oftest: {top[0]}, {number(top[1])}); tidligere register er bevaret"
+        )
+    _reject_house_numbers(ctx, placed, limit=None)
     ctx.progress(0.3, f"{label}: skriver registret")
     key = match_key_sql("p.street", "p.house_no", "p.postnr")
     ex(
@@ -499,4 +541,39 @@ def build_register(
     rows = ex(f"SELECT count(*) FROM {staged}")[0][0]
     if rows == 0:
         raise PluginError(f"{label}: ingen brugbare adresser; tidligere register er bevaret")
-    return int(rows), len(rejects)
+    return int(rows), int(rejected)
+
+
+def _reject_house_numbers(ctx: RefreshContext, placed: str, limit: int | None) -> None:
+    """The unusable house numbers to ``addresses_rejects``, read in chunks (there may be many)."""
+    chunk = 50_000
+    offset = 0
+    while limit is None or offset < limit:
+        size = chunk if limit is None else min(chunk, limit - offset)
+        rows = ctx.staging.execute(
+            f"SELECT access_id, reason, husnummertekst, navngivenVej, postnummer, adgangspunkt "
+            f"FROM {placed} WHERE reason IS NOT NULL ORDER BY access_id, reason "
+            "LIMIT ? OFFSET ?",
+            [size, offset],
+        )
+        ctx.staging.reject_many(
+            "addresses",
+            (
+                {
+                    "reason": reason,
+                    "field": "husnummer",
+                    "value": access_id,
+                    "raw": {
+                        "id_lokalId": access_id,
+                        "husnummertekst": house,
+                        "navngivenVej": road,
+                        "postnummer": post,
+                        "adgangspunkt": point_id,
+                    },
+                }
+                for access_id, reason, house, road, post, point_id in rows
+            ),
+        )
+        offset += len(rows)
+        if len(rows) < size:
+            break

@@ -161,9 +161,9 @@ def load_register(ctx: RefreshContext, url: str, batch_rows: int) -> tuple[int, 
     download (JSON or ZIP, see :mod:`.dar`) or a flat extract (CSV / JSON lines).
 
     Returns (rows, rejected)."""
-    with tempfile.TemporaryDirectory(prefix="workbench-addresses-") as folder:
+    with tempfile.TemporaryDirectory(prefix="workbench-addresses-", dir=ctx.work_dir) as folder:
         path = fetch(ctx, url, Path(folder))
-        if dar.is_dar_file(path):
+        if dar.sniff(path) != "flat":
             collector = dar.Collector(ctx, batch_rows)
             found = dar.read_dar_file(ctx, path, collector, LABEL)
             collector.finish()

@@ -90,8 +90,13 @@ OWN_FIELDS = {
 }
 
 
-def record(kind: str, id_: str | None = None, *, status: str = "3", **fields: Any) -> dict:
-    """One entry of list ``kind`` (current unless registreringTil/virkningTil are given)."""
+def record(kind: str, id_: str | None = None, *, status: str | None = None, **fields: Any) -> dict:
+    """One entry of list ``kind`` (current unless registreringTil/virkningTil are given).
+
+    Status defaults to 3 "gældende", for access points 8 "i brug" (DAR's life cycle codes).
+    """
+    if status is None:
+        status = "8" if kind == "AdressepunktList" else "3"
     entry: dict[str, Any] = {
         "datafordelerOpdateringstid": "2026-11-01T03:12:45.123456+01:00",
         "forretningshændelse": "Adresse",

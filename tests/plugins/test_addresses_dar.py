@@ -289,10 +289,15 @@ def test_cancel_while_reading_keeps_previous_register(tmp_path: Path) -> None:
 
 
 def test_sniffing_and_values(tmp_path: Path) -> None:
-    assert dar.is_dar_file(write_json(tmp_path / "dar.json"))
+    assert dar.sniff(write_json(tmp_path / "dar.json")) == "dar"
+    pretty = tmp_path / "pretty.json"
+    pretty.write_text(json.dumps({"Metadata": {}, **register_lists()}, indent=2), "utf-8")
+    assert dar.sniff(pretty) == "dar"  # an object over many lines is not JSON lines
     lines = tmp_path / "flat.ndjson"
     lines.write_text('{"id": "a", "vejnavn": "X", "husnr": "1", "postnr": "1000"}\n', "utf-8")
-    assert not dar.is_dar_file(lines)
+    assert dar.sniff(lines) == "flat"
+    (tmp_path / "dar.xml").write_text("<?xml version='1.0'?><DAR/>", "utf-8")
+    assert dar.sniff(tmp_path / "dar.xml") == "xml"
     assert dar.text(3.0) == "3" and dar.text(2.5) == "2.5" and dar.text(None) is None
     assert dar.text({"wkt": "POINT(1 2)"}) == "POINT(1 2)"
 
@@ -386,3 +391,156 @@ def test_register_url_and_graphql_url_exclude_each_other(tmp_path: Path) -> None
     with make_host(path, cfg) as host:
         result = host.run("addresses")
     assert result.status == "failed" and "enten register_url eller graphql_url" in result.message
+
+
+# ------------------------------------------------------------------------------ odd files
+
+
+def test_bom_pretty_print_position_objects_and_unused_lists(tmp_path: Path) -> None:
+    """A BOM, indentation, positions as {"wkt": ...}, lists and keys the plugin does not use,
+    and an empty virkningTil (open) must not change the result."""
+    lists: dict[str, Any] = register_lists()
+    lists["AdressepunktList"] = [
+        {**e, "position": {"wkt": e["position"], "srid": 25832}} for e in lists["AdressepunktList"]
+    ]
+    lists["HusnummerList"] = [
+        {**e, "virkningTil": ""} if e["id_lokalId"] == "h-3" else e for e in lists["HusnummerList"]
+    ]
+    lists["DARKommuneinddelingList"] = [record("DARKommuneinddelingList", kommunekode="0101")]
+    source = tmp_path / "dar.json"
+    source.write_bytes(
+        b"\xef\xbb\xbf"
+        + json.dumps({"Metadata": {"x": [1]}, **lists}, indent=2, ensure_ascii=False).encode(
+            "utf-8"
+        )
+    )
+    path = tmp_path / "cache.duckdb"
+    seed(path)
+    with make_host(path, {"register_url": str(source)}) as host:
+        result = host.run("addresses")
+    assert result.status == "ok", result.message
+    check_placed(path)
+
+
+def test_unused_bare_list_in_a_zip_is_skipped(tmp_path: Path) -> None:
+    lists = register_lists()
+    archive = tmp_path / "dar.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for kind, entries in lists.items():
+            zf.writestr(f"DAR_{kind[:-4]}.json", json.dumps(entries))
+        # not NavngivenVej, though the name starts like it
+        zf.writestr("DAR_NavngivenVejPostnummer.json", json.dumps([{"id_lokalId": "x"}]))
+    path = tmp_path / "cache.duckdb"
+    seed(path)
+    with make_host(path, {"register_url": str(archive)}) as host:
+        result = host.run("addresses")
+    assert result.status == "ok", result.message
+    check_placed(path)
+
+
+@pytest.mark.parametrize("kind", ["truncated zip", "xml"])
+def test_broken_downloads_say_what_is_wrong(tmp_path: Path, kind: str) -> None:
+    if kind == "xml":
+        source = tmp_path / "DAR.xml"
+        source.write_text("<?xml version='1.0'?>\n<DAR><HusnummerList/></DAR>", "utf-8")
+        expected = "er XML; bestil DAR-fildownloaden som JSON"
+    else:
+        archive = dar_zip(write_json(tmp_path / "dar.json"), tmp_path / "full.zip")
+        source = tmp_path / "DAR.zip"
+        source.write_bytes(archive.read_bytes()[:-200])  # central directory cut off
+        expected = "ufuldstændig eller beskadiget (afbrudt download?)"
+    path = tmp_path / "cache.duckdb"
+    seed(path)
+    put_old_register(path)
+    with make_host(path, {"register_url": str(source)}) as host:
+        result = host.run("addresses")
+    assert result.status == "failed" and expected in result.message, result.message
+    assert old_register_kept(path)
+
+
+def test_unreadable_dates_are_rejected_not_dropped(tmp_path: Path) -> None:
+    lists = register_lists()
+    lists["HusnummerList"].append(
+        record("HusnummerList", "h-date", husnummertekst="11", navngivenVej="v-gaer",
+               postnummer="p-1799", adgangspunkt="ap-1", virkningFra="17/06/2019")
+    )  # fmt: skip
+    source = write_json(tmp_path / "dar.json", lists)
+    path = tmp_path / "cache.duckdb"
+    seed(path)
+    with make_host(path, {"register_url": str(source)}) as host:
+        assert host.run("addresses").status == "ok"
+    con = cache.connect(path)
+    reasons = dict(con.execute("SELECT value, reason FROM addresses_rejects").fetchall())
+    con.close()
+    assert reasons["h-date"] == "ugyldig registrerings- eller virkningstid"
+
+
+def test_a_mostly_unusable_file_fails_and_keeps_previous_register(tmp_path: Path) -> None:
+    from tests.plugins.dar_files import synthetic_lists
+
+    lists: dict[str, Any] = synthetic_lists(1200)
+    points = lists["AdressepunktList"]
+    lists["AdressepunktList"] = ({**e, "position": "POINT EMPTY"} for e in points)
+    source = tmp_path / "dar.json"
+    with source.open("w", encoding="utf-8") as fh:
+        write_dar_json(fh, lists)
+    path = tmp_path / "cache.duckdb"
+    seed(path)
+    put_old_register(path)
+    with make_host(path, {"register_url": str(source)}) as host:
+        result = host.run("addresses")
+    assert result.status == "failed"
+    assert "1.200 af 1.200 husnumre kan ikke bruges" in result.message
+    assert "adgangspunktet har ingen gyldig position" in result.message
+    assert old_register_kept(path)
+    con = cache.connect(path)
+    assert con.execute("SELECT count(*) FROM addresses_rejects").fetchone()[0] == 1000  # a sample
+    con.close()
+
+
+def graphql_page(entity: str, nodes: list[dict[str, Any]], info: dict[str, Any] | None) -> Reply:
+    page: dict[str, Any] = {"nodes": nodes}
+    if info is not None:
+        page["pageInfo"] = info
+    return Reply.json({"data": {entity: page}})
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        (graphql_page("DAR_Husnummer", [{"id_lokalId": "h"}], None), "uden nodes eller pageInfo"),
+        (
+            graphql_page("DAR_Husnummer", [], {"hasNextPage": True, "endCursor": "MA=="}),
+            "ingen nye objekter eller ingen ny endCursor",
+        ),
+    ],
+)
+def test_graphql_paging_that_cannot_finish_fails(
+    tmp_path: Path, fixture_server: FixtureServer, reply: Reply, expected: str
+) -> None:
+    fixture_server.route("POST", "/DAR/v1", reply)
+    path = tmp_path / "cache.duckdb"
+    seed(path)
+    put_old_register(path)
+    with make_host(path, {"graphql_url": fixture_server.url + "/DAR/v1"}) as host:
+        result = host.run("addresses")
+    assert result.status == "failed" and expected in result.message, result.message
+    assert old_register_kept(path)
+
+
+def test_graphql_cursor_that_comes_back_fails(
+    tmp_path: Path, fixture_server: FixtureServer
+) -> None:
+    cursors = iter(["QQ==", "Qg==", "QQ=="])  # A, B, A again
+
+    def answer(req: Any) -> Reply:
+        info = {"hasNextPage": True, "endCursor": next(cursors, "QQ==")}
+        return graphql_page("DAR_Husnummer", [{"id_lokalId": "h"}], info)
+
+    fixture_server.route("POST", "/DAR/v1", handler=answer)
+    path = tmp_path / "cache.duckdb"
+    seed(path)
+    with make_host(path, {"graphql_url": fixture_server.url + "/DAR/v1"}) as host:
+        result = host.run("addresses")
+    assert result.status == "failed" and "ingen ny endCursor" in result.message
+    assert len(fixture_server.calls("/DAR/v1")) == 3

@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal, Protocol
 
 __all__ = [
@@ -220,6 +221,7 @@ class RefreshContext:
     cancel_event: threading.Event
     timeout: float | tuple[float, float] = 30.0
     read_live: Callable[[str, Sequence[Any]], list[tuple[Any, ...]]] | None = None
+    work_dir: Path | None = None  # for large temporary files (downloads): beside the cache
 
     @property
     def cancelled(self) -> bool:

@@ -458,6 +458,14 @@ class HostStaging:
         self.con.execute(f"DROP SCHEMA IF EXISTS {_q(self.schema)} CASCADE")
 
 
+def _database_folder(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """The folder of the cache file (for plugins' large temporary files), None in memory."""
+    row = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    return Path(row[0]).resolve().parent if row and row[0] else None
+
+
 def ensure_rejects_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
     con.execute(
         f"CREATE TABLE IF NOT EXISTS main.{_q(table + '_rejects')} ("
@@ -594,6 +602,7 @@ class PluginHost:
         memory_mb = self.settings.get("cache.refresh_memory_mb")
         if memory_mb:  # bounded memory on national loads; DuckDB spills beyond it
             self.con.execute(f"SET memory_limit = '{int(memory_mb)}MB'")
+        self.work_dir = _database_folder(self.con)
         infos = discover() if plugins is None else list(plugins)
         self.plugins: dict[str, PluginInfo] = {p.id: p for p in infos}
         self.session_factory = session_factory or make_session
@@ -756,6 +765,7 @@ class PluginHost:
                             float(http_cfg["timeout_s"]),
                         ),
                         read_live=lambda sql, params: con.execute(sql, list(params)).fetchall(),
+                        work_dir=self.work_dir,
                     )
                     try:
                         func(ctx)
