@@ -115,7 +115,7 @@ def fetch(ctx: RefreshContext, url: str, folder: Path) -> Path:
                 reported = done
                 ctx.progress(
                     0.1 * done / total if total else None,
-                    f"adresseregister: henter ({done / 1e6:,.0f} MB)".replace(",", "."),
+                    f"adresseregister: henter ({dar.number(done // 1_000_000)} MB)",
                 )
     return target
 
@@ -238,7 +238,7 @@ def load_flat(ctx: RefreshContext, path: Path, batch_rows: int) -> tuple[int, in
             written += _write_register(ctx, batch)
             batch = []
             ctx.check_cancelled()
-            ctx.progress(None, f"adresseregister: {written:,} adresser".replace(",", "."))
+            ctx.progress(None, f"adresseregister: {dar.number(written)} adresser")
     if batch:
         written += _write_register(ctx, batch)
     if written == 0:
@@ -404,7 +404,7 @@ def refresh(ctx: RefreshContext) -> None:
         "FROM main.companies WHERE x IS NULL OR y IS NULL"
     )
     total = ex(f"SELECT count(*) FROM {todo}")[0][0]
-    ctx.progress(0.3, f"adresser: {total:,} virksomheder uden placering".replace(",", "."))
+    ctx.progress(0.3, f"adresser: {dar.number(total)} virksomheder uden placering")
     for column in ("address_id", "access_id"):
         ex(
             f"""
@@ -472,4 +472,4 @@ def refresh(ctx: RefreshContext) -> None:
     ex(f"INSERT INTO {companies} ({col_list}) SELECT {col_list} FROM {todo}")
     placed = ex(f"SELECT count(*) FROM {todo} WHERE x IS NOT NULL")[0][0]
     ex(f"DROP TABLE {todo}")
-    ctx.progress(1.0, f"adresser: {placed} af {total} placeret")
+    ctx.progress(1.0, f"adresser: {dar.number(placed)} af {dar.number(total)} placeret")
