@@ -177,6 +177,23 @@ def test_xlsx_with_typed_cells(con, tmp_path: Path) -> None:
     ]
 
 
+def test_xlsx_numbers_in_date_columns_are_excel_date_serials(con, tmp_path: Path) -> None:
+    # Cells not formatted as dates hold the serial itself; openpyxl gives int or float.
+    header = ["borger_id", "jobcenter", "ledig_siden", "cv_opdateret"]
+    rows = [
+        ["A1", 101, 45123, 45658.0],
+        ["A2", 101, 99999, None],  # 2173: not a plausible date
+    ]
+    s = import_file(con, write_xlsx(tmp_path / "d.xlsx", header, rows), "candidates")
+    assert (s.accepted, s.rejected) == (1, 1)
+    assert _rows(con, "SELECT candidate_id, unemployed_since, cv_updated FROM candidates") == [
+        ("A1", date(2023, 7, 16), date(2025, 1, 1))
+    ]
+    assert [(r["row"], r["column"], r["value"], r["code"]) for r in s.rejects] == [
+        (3, "ledig_siden", "99999", "date")
+    ]
+
+
 def test_preview_returns_header_and_first_rows(tmp_path: Path) -> None:
     f = write_csv(tmp_path / "c.csv", CANDIDATE_HEADER, candidates(30))
     tf, rows = preview(f, rows=5)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import threading
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -133,6 +133,166 @@ def test_every_row_rejected_refuses_the_file_and_keeps_the_previous_data(
         import_file(con, bad, "candidates")
     assert _ids(con) == ["B000000", "B000001", "B000002"]
     assert len(_rejects(con)) == 3  # kept for the consultant to see
+
+
+# -- dates ----------------------------------------------------------------------------------------
+
+
+def _serial(day: date) -> str:
+    """The Excel (1900 date system) serial of ``day``."""
+    return str((day - date(1899, 12, 30)).days)
+
+
+def test_excel_date_serials_are_dates_and_other_numbers_are_rejected(con, tmp_path: Path) -> None:
+    from openpyxl.utils.datetime import from_excel
+
+    today = date(2026, 11, 22)
+    rows = [
+        candidate("S1", since="45123", updated="45658"),
+        candidate("S2", since="45123,0"),
+        candidate("S3", since="45123.00"),
+        candidate("N1", since="123"),  # 1900: not a plausible date
+        candidate("N2", since="18263"),  # 31-12-1949: before 1950
+        candidate("N3", since="45123,5"),  # a time of day: not a date serial
+        candidate("N4", since="4512"),
+        candidate("N5", since="-45123"),
+        candidate("N6", updated="45.123"),
+        candidate("N7", updated=_serial(date(2027, 11, 23))),  # more than a year ahead
+    ]
+    s = import_file(
+        con, write_csv(tmp_path / "s.csv", CANDIDATE_HEADER, rows), "candidates", today=today
+    )
+    assert (s.accepted, s.rejected) == (3, 7)
+    got = con.execute(
+        "SELECT candidate_id, unemployed_since, cv_updated FROM candidates ORDER BY 1"
+    ).fetchall()
+    # openpyxl's own conversion as an independent check: 45123 is 16-07-2023.
+    since = from_excel(45123).date()
+    assert since == date(2023, 7, 16)
+    assert got == [
+        ("S1", since, date(2025, 1, 1)),
+        ("S2", since, date(2026, 1, 5)),
+        ("S3", since, date(2026, 1, 5)),
+    ]
+    assert [(r["row"], r["column"], r["value"], r["code"]) for r in s.rejects] == [
+        (5, "ledig_siden", "123", "date"),
+        (6, "ledig_siden", "18263", "date"),
+        (7, "ledig_siden", "45123,5", "date"),
+        (8, "ledig_siden", "4512", "date"),
+        (9, "ledig_siden", "-45123", "date"),
+        (10, "cv_opdateret", "45.123", "date"),
+        (11, "cv_opdateret", _serial(date(2027, 11, 23)), "date"),
+    ]
+    assert {r["reason"] for r in s.rejects} == {"not a date (dd-mm-yyyy or yyyy-mm-dd)"}
+
+
+def test_excel_date_serials_in_collaborations_up_to_a_year_ahead(con, tmp_path: Path) -> None:
+    today = date(2026, 11, 22)
+    rows = [
+        ["12345678", "", "0001", "praktik", "45658", _serial(date(2027, 11, 22)), "", ""],
+        ["12345679", "", "0001", "praktik", "45658", _serial(date(2027, 11, 23)), "", ""],
+    ]
+    s = import_file(
+        con,
+        write_csv(tmp_path / "s.csv", COLLAB_HEADER, rows),
+        "collaborations",
+        today=today,
+    )
+    assert (s.accepted, s.rejected) == (1, 1)
+    assert con.execute("SELECT cvr, started, ended FROM collaborations").fetchall() == [
+        ("12345678", date(2025, 1, 1), date(2027, 11, 22))
+    ]
+    assert [(r["row"], r["column"], r["code"]) for r in s.rejects] == [(3, "slut", "date")]
+
+
+def test_unemployed_since_or_cv_updated_in_the_future_is_rejected(con, tmp_path: Path) -> None:
+    today = date(2026, 3, 1)
+    rows = [
+        candidate("T0", since="01-03-2026", updated="2026-03-01"),  # today is fine
+        candidate("T1", since="02-03-2026"),
+        candidate("T2", since="2027-01-01"),
+        candidate("T3", since=_serial(date(2026, 6, 1))),  # reported as the date it stands for
+        candidate("U1", updated="02.03.2026"),
+    ]
+    s = import_file(
+        con,
+        write_csv(tmp_path / "f.csv", CANDIDATE_HEADER, rows),
+        "candidates",
+        lang="da",
+        today=today,
+    )
+    assert (s.accepted, s.rejected) == (1, 4) and _ids(con) == ["T0"]
+    assert [(r["row"], r["column"], r["value"], r["code"], r["reason"]) for r in s.rejects] == [
+        (
+            3,
+            "ledig_siden",
+            "02-03-2026",
+            "future_since",
+            "ledig siden 02-03-2026, en dato i fremtiden; "
+            "ledighed kan ikke begynde senere end i dag",
+        ),
+        (
+            4,
+            "ledig_siden",
+            "2027-01-01",
+            "future_since",
+            "ledig siden 01-01-2027, en dato i fremtiden; "
+            "ledighed kan ikke begynde senere end i dag",
+        ),
+        (
+            5,
+            "ledig_siden",
+            "46174",
+            "future_since",
+            "ledig siden 01-06-2026, en dato i fremtiden; "
+            "ledighed kan ikke begynde senere end i dag",
+        ),
+        (
+            6,
+            "cv_opdateret",
+            "02.03.2026",
+            "future_updated",
+            "CV opdateret 02-03-2026, en dato i fremtiden; "
+            "et CV kan ikke opdateres senere end i dag",
+        ),
+    ]
+    # The rejects table stays in English.
+    assert _rejects(con)[0][1:4] == (
+        "ledig_siden",
+        "02-03-2026",
+        "unemployed since 02-03-2026, a date in the future; unemployment cannot start after today",
+    )
+    with open(s.rejects_file, encoding="utf-8-sig") as fh:
+        lines = list(csv.reader(fh, delimiter=";"))
+    assert lines[1][:4] == [
+        "3",
+        "ledig_siden",
+        "02-03-2026",
+        "ledig siden 02-03-2026, en dato i fremtiden; ledighed kan ikke begynde senere end i dag",
+    ]
+
+
+def test_collaborations_may_start_and_end_in_the_future(con, tmp_path: Path) -> None:
+    rows = [["12345678", "", "0001", "praktik", "01-04-2026", "2026-06-30", "planlagt", ""]]
+    s = import_file(
+        con,
+        write_csv(tmp_path / "p.csv", COLLAB_HEADER, rows),
+        "collaborations",
+        today=date(2026, 3, 1),
+    )
+    assert (s.accepted, s.rejected) == (1, 0)
+
+
+def test_future_dates_are_judged_against_the_real_date_by_default(con, tmp_path: Path) -> None:
+    today = date.today()
+    rows = [
+        candidate("PAST", since=(today - timedelta(days=1)).strftime("%d-%m-%Y"), updated=""),
+        # Two days ahead: still in the future if midnight passes during the test.
+        candidate("AHEAD", since=(today + timedelta(days=2)).strftime("%d-%m-%Y"), updated=""),
+    ]
+    s = import_file(con, write_csv(tmp_path / "d.csv", CANDIDATE_HEADER, rows), "candidates")
+    assert _ids(con) == ["PAST"]
+    assert [(r["row"], r["code"]) for r in s.rejects] == [(3, "future_since")]
 
 
 # -- CPR ------------------------------------------------------------------------------------------

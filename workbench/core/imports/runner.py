@@ -14,7 +14,7 @@ import csv
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -185,12 +185,15 @@ def import_file(
     progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
     settings: Settings | None = None,
+    today: date | None = None,
 ) -> ImportSummary:
     """Import ``path`` into the cache as a snapshot of the jobcenter(s) it holds.
 
     Raises :class:`ImportRefused` (file refused whole; the cache's data is unchanged),
     :class:`ImportCancelled`, :class:`~.profiles.ProfileError` or :class:`ImportFailed`.
     Rows with problems are rejected (``<table>_rejects`` and a rejects file); the rest load.
+    ``today`` (default: ``date.today()``) is the day after which ``ledig_siden`` and
+    ``cv_opdateret`` are rejected and Excel date serials are implausible.
     """
     kind = check_kind(kind)
     source = Path(path)
@@ -208,7 +211,7 @@ def import_file(
         def refresh(ctx: RefreshContext) -> None:
             try:
                 state["summary"] = _run(
-                    ctx, source, kind, full_mapping, jobcenter, rejects_path, lang
+                    ctx, source, kind, full_mapping, jobcenter, rejects_path, lang, today
                 )
             except ImportRefused as exc:
                 state["refused"] = exc
@@ -248,6 +251,7 @@ def _run(
     jobcenter: str | None,
     rejects_path: str | Path | None,
     lang: str,
+    today: date | None = None,
 ) -> ImportSummary:
     target = TARGET_TABLE[kind]
     ctx.progress(0.0, f"læser {source.name}")
@@ -280,6 +284,7 @@ def _run(
             jobcenter=jobcenter,
             taxonomy=tax,
             check_cancel=check_cancel,
+            today=today,
         )
         result = validator.run()
         if raw.structural:

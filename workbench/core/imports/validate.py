@@ -1,5 +1,6 @@
-# SQL here is built from fixed fragments and generated column names (c0, c1, ...); values
-# from the file and user input (headers, --jobcenter) always go in as parameters.
+# SQL here is built from fixed fragments, generated column names (c0, c1, ...) and DATE
+# literals of date objects (date_sql); values from the file and user input (headers,
+# --jobcenter) always go in as parameters.
 """Checking and converting the loaded rows, vectorised in DuckDB.
 
 Works on a private in-memory DuckDB connection that holds the raw rows (``raw``), so that
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 import duckdb
@@ -28,6 +30,11 @@ DRIVING_LICENCES = (
     "AM", "A1", "A2", "A", "B", "BE", "C1", "C1E", "C", "CE", "D1", "D1E", "D", "DE", "T", "TM",
 )  # fmt: skip
 UNRESOLVED_LIMIT = 1000
+# Excel date serials (CSV/TSV of a sheet saved by Excel, or an XLSX cell not formatted as a
+# date): days since 1899-12-30 (1900 date system; serials above 60, past the fictitious
+# 1900-02-29). Only plausible ones are dates: from EXCEL_SERIAL_FROM to a year after today.
+EXCEL_EPOCH = date(1899, 12, 30)
+EXCEL_SERIAL_FROM = date(1950, 1, 1)
 SOURCE = "import"
 
 # Common spellings in case systems and CRMs -> the key of COLLABORATION_KINDS.
@@ -79,6 +86,14 @@ REASONS: dict[str, tuple[str, str]] = {
     "date": (
         "not a date (dd-mm-yyyy or yyyy-mm-dd)",
         "ikke en dato (dd-mm-åååå eller åååå-mm-dd)",
+    ),
+    "future_since": (
+        "unemployed since {d}, a date in the future; unemployment cannot start after today",
+        "ledig siden {d}, en dato i fremtiden; ledighed kan ikke begynde senere end i dag",
+    ),
+    "future_updated": (
+        "CV updated {d}, a date in the future; a CV cannot be updated after today",
+        "CV opdateret {d}, en dato i fremtiden; et CV kan ikke opdateres senere end i dag",
     ),
     "years": (
         "not a whole number of years between 0 and 70",
@@ -147,13 +162,37 @@ def _num(v: str) -> str:
     return f"try_cast(CASE WHEN contains({s}, ',') THEN replace(replace({s}, '.', ''), ',', '.') ELSE {s} END AS DOUBLE)"
 
 
-def _date(v: str) -> str:
+def _one_year_after(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+def _date(v: str, today: date) -> str:
+    """SQL: ``dd-mm-yyyy`` (also ``.``/``/``), ``yyyy-mm-dd`` (a time after it is dropped) or
+    an Excel date serial (``45123``, ``45123,0``, ``45123.0``) from EXCEL_SERIAL_FROM to a
+    year after ``today``; anything else is NULL."""
+    latest = _one_year_after(today)
+    serial = f"({date_sql(EXCEL_EPOCH)} + try_cast(regexp_extract({v}, '^[0-9]+') AS INTEGER))"
     return (
         f"(CASE WHEN regexp_full_match({v}, '[0-9]{{1,2}}[-./][0-9]{{1,2}}[-./][0-9]{{4}}') "
         f"THEN try_strptime(regexp_replace({v}, '[./]', '-', 'g'), '%d-%m-%Y') "
         f"WHEN regexp_full_match({v}, '[0-9]{{4}}-[0-9]{{1,2}}-[0-9]{{1,2}}([ T][0-9:.]+)?') "
-        f"THEN try_strptime(regexp_extract({v}, '^[0-9-]+'), '%Y-%m-%d') END)::DATE"
+        f"THEN try_strptime(regexp_extract({v}, '^[0-9-]+'), '%Y-%m-%d') "
+        f"WHEN regexp_full_match({v}, '[0-9]{{5}}([.,]0+)?') "
+        f"AND {serial} BETWEEN {date_sql(EXCEL_SERIAL_FROM)} AND {date_sql(latest)} "
+        f"THEN {serial} END)::DATE"
     )
+
+
+def date_sql(day: date) -> str:
+    """A DATE literal; only for ``date`` objects from the code (never text from a file)."""
+    if isinstance(day, datetime):
+        day = day.date()
+    if not isinstance(day, date):
+        raise TypeError(f"expected a date, got {day!r}")
+    return f"DATE '{day.isoformat()}'"
 
 
 def _bool(v: str) -> str:
@@ -202,6 +241,7 @@ class Validator:
         jobcenter: str | None = None,
         taxonomy: Taxonomy | None = None,
         check_cancel: Callable[[], None] | None = None,
+        today: date | None = None,
     ):
         self.mem = mem
         self.kind = kind
@@ -210,6 +250,10 @@ class Validator:
         self.jobcenter = jobcenter
         self.tax = taxonomy or Taxonomy()
         self.check_cancel = check_cancel or (lambda: None)
+        # Dates after today are impossible for some fields; tests pass a fixed day.
+        self.today = today if today is not None else date.today()
+        if isinstance(self.today, datetime):
+            self.today = self.today.date()
         self.jobcenters: list[str] = []
 
     # -- helpers
@@ -333,10 +377,10 @@ class Validator:
                 {_list(c("sprog"), "|,;", lower=True)} AS languages,
                 {c("uddannelse")} AS education,
                 {c("erfaring_aar")} AS exp_raw, {_num(c("erfaring_aar"))} AS exp_num,
-                {c("ledig_siden")} AS since_raw, {_date(c("ledig_siden"))} AS unemployed_since,
+                {c("ledig_siden")} AS since_raw, {_date(c("ledig_siden"), self.today)} AS unemployed_since,
                 {c("maalgruppe")} AS target_group,
                 {c("cv_soegbar")} AS cv_raw, {_bool(c("cv_soegbar"))} AS cv_searchable,
-                {c("cv_opdateret")} AS upd_raw, {_date(c("cv_opdateret"))} AS cv_updated
+                {c("cv_opdateret")} AS upd_raw, {_date(c("cv_opdateret"), self.today)} AS cv_updated
             FROM raw WHERE __row NOT IN (SELECT __row FROM cpr_rows)
             """,
             params,
@@ -376,6 +420,17 @@ class Validator:
         )  # fmt: skip
         r("ledig_siden", "since_raw", "date", "since_raw IS NOT NULL AND unemployed_since IS NULL")
         r("cv_opdateret", "upd_raw", "date", "upd_raw IS NOT NULL AND cv_updated IS NULL")
+        # Both record something that has happened: a date after today is an error in the export.
+        # (Collaborations' start and slut may lie ahead: planned and agreed periods.)
+        today = date_sql(self.today)
+        r(
+            "ledig_siden", "since_raw", "future_since", f"unemployed_since > {today}",
+            "strftime(unemployed_since, '%d-%m-%Y')",
+        )  # fmt: skip
+        r(
+            "cv_opdateret", "upd_raw", "future_updated", f"cv_updated > {today}",
+            "strftime(cv_updated, '%d-%m-%Y')",
+        )  # fmt: skip
         r("cv_soegbar", "cv_raw", "bool", "cv_raw IS NOT NULL AND cv_searchable IS NULL")
         # Duplicates among otherwise valid rows: the first row wins.
         m.execute(
@@ -519,8 +574,8 @@ class Validator:
                 {_kode(jc)} AS jobcenter,
                 {c("type")} AS kind_raw,
                 (SELECT kind FROM kinds WHERE k = {_fold_sql(c("type"))}) AS kind,
-                {c("start")} AS start_raw, {_date(c("start"))} AS started,
-                {c("slut")} AS end_raw, {_date(c("slut"))} AS ended,
+                {c("start")} AS start_raw, {_date(c("start"), self.today)} AS started,
+                {c("slut")} AS end_raw, {_date(c("slut"), self.today)} AS ended,
                 {c("status")} AS status,
                 {c("note")} AS note
             FROM raw WHERE __row NOT IN (SELECT __row FROM cpr_rows)
