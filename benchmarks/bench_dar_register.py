@@ -22,6 +22,8 @@ import time
 import zipfile
 from pathlib import Path
 
+import duckdb
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.plugins.dar_files
 
 
@@ -41,6 +43,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--memory-mb", type=int, default=1024, help="[cache] refresh_memory_mb (0 = DuckDB's)"
     )
+    parser.add_argument(
+        "--place-companies",
+        type=int,
+        default=0,
+        help="then place N companies without coordinates against the loaded register",
+    )
     parser.add_argument("--keep", type=Path, default=None, help="folder to keep files in")
     args = parser.parse_args(argv)
 
@@ -53,13 +61,14 @@ def main(argv: list[str] | None = None) -> int:
     folder = args.keep or Path(tmp.name)
     folder.mkdir(parents=True, exist_ok=True)
     source = folder / f"dar_{args.house_numbers}.json"
-    if not source.exists():
+    zipped = source.with_suffix(".zip")
+    if not source.exists() and not (args.zip and zipped.exists()):
         t0 = time.perf_counter()
         with source.open("w", encoding="utf-8") as fh:
             entries = write_dar_json(fh, synthetic_lists(args.house_numbers))
         print(f"wrote {entries:,} entries in {time.perf_counter() - t0:,.0f} s")
     if args.zip:
-        source = dar_zip(source, source.with_suffix(".zip"))
+        source = zipped if zipped.exists() else dar_zip(source, zipped)
     size_mb = source.stat().st_size / 1e6
     json_mb = size_mb
     if zipfile.is_zipfile(source):
@@ -119,8 +128,48 @@ def main(argv: list[str] | None = None) -> int:
     print(f"peak RSS            {peak:,.0f} MB (sampled max {peak_sampled[0]:,.0f} MB)")
     print("phases              " + "; ".join(f"{t - t0:,.1f} s {m}" for t, m in phases[::4]))
     print("RSS during the run  " + ", ".join(f"{f}: {m:,.0f} MB" for f, m in samples))
+    if args.place_companies and result.ok:
+        place(path, settings, args.place_companies)
     tmp.cleanup()
     return 0 if result.ok else 1
+
+
+def place(path: Path, settings: object, n: int) -> None:
+    """Companies without x/y whose addresses are register addresses (9 in 10, upper-cased so
+    the normalisation must work) or unknown (1 in 10), placed by a second run of the plugin
+    on the stored register (no register_url, no Adressevælger)."""
+    from workbench.core.config import Settings
+    from workbench.core.plugins.host import PluginHost, discover
+
+    con = duckdb.connect(str(path))
+    con.execute("DELETE FROM companies")
+    con.execute(
+        """
+        INSERT INTO companies (rid, cvr, name, address, street, house_no, postnr, source)
+        WITH reg AS (SELECT row_number() OVER () AS k, street, house_no, postnr FROM addresses),
+        size AS (SELECT count(*) AS m FROM reg)
+        SELECT i, CAST(10000000 + i AS VARCHAR), 'Firma ' || i,
+               r.street || ' ' || r.house_no || ', ' || r.postnr,
+               CASE WHEN i % 10 = 0 THEN r.street || ' Ukendt' ELSE upper(r.street) END,
+               r.house_no, r.postnr, 'cvr'
+        FROM range(1, ? + 1) AS t(i), size
+        JOIN reg r ON r.k = 1 + (hash(i) % size.m)
+        """,
+        [n],
+    )
+    con.close()
+    data = {**settings.data, "plugins": {"addresses": {"register_url": ""}}}  # type: ignore[attr-defined]
+    with PluginHost(
+        path, Settings(data, ["bench"]), plugins=[p for p in discover() if p.id == "addresses"]
+    ) as host:
+        t0 = time.perf_counter()
+        result = host.run("addresses")
+        elapsed = time.perf_counter() - t0
+        placed, total = host.con.execute("SELECT count(x), count(*) FROM companies").fetchone()
+    print(
+        f"placement           {result.status}: {placed:,} of {total:,} companies placed in "
+        f"{elapsed:,.1f} s ({total / elapsed:,.0f} companies/s)"
+    )
 
 
 if __name__ == "__main__":
