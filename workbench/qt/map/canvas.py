@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 import shapely
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QLabel, QToolTip, QWidget
 
@@ -50,6 +50,9 @@ from .items import (
     SelectionAreaItem,
     SelectionItem,
 )
+from .legend import GAP as LEGEND_GAP
+from .legend import MARGIN as LEGEND_MARGIN
+from .legend import MAX_HEIGHT_SHARE, MAX_WIDTH_SHARE, MapLegend
 
 log = logging.getLogger("workbench.profile")
 
@@ -238,14 +241,7 @@ class MapWidget(pg.PlotWidget):
                 item.setOpacity(op)
 
         # overlays ------------------------------------------------------------------------------
-        self.legend = QLabel(self)
-        self.legend.setObjectName("mapLegend")
-        self.legend.setStyleSheet(
-            "QLabel#mapLegend { background: rgba(255,255,255,228); border: 1px solid #b8c2cc;"
-            " border-radius: 4px; padding: 4px 6px; color: #1d2733; font-size: 8pt; }"
-        )
-        self.legend.setTextFormat(Qt.TextFormat.RichText)
-        self.legend.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.legend = MapLegend(self)
         self.demo_label = QLabel(tr("app.demo_badge"), self)
         self.demo_label.setObjectName("mapDemoBadge")
         self.demo_label.setToolTip(tr("app.demo_tooltip"))
@@ -435,6 +431,7 @@ class MapWidget(pg.PlotWidget):
         if self.tile_service is None or cache_root is None:
             self.attribution.setVisible(False)
             self._update_area_fill()
+            self._place_overlays()
             return
         cache = TileCache(
             cache_root, self.tile_service.key(), int(options.get("max_bytes", 200 * 1024**2))
@@ -819,7 +816,6 @@ class MapWidget(pg.PlotWidget):
 
     def _update_legend(self) -> None:
         self.legend.setText(self._legend_html())
-        self.legend.adjustSize()
         self._place_overlays()
 
     def set_demo(self, demo: bool) -> None:
@@ -829,7 +825,6 @@ class MapWidget(pg.PlotWidget):
 
     def _place_overlays(self) -> None:
         h, w = self.height(), self.width()
-        self.legend.move(10, max(0, h - self.legend.height() - 10))
         self.demo_label.move(max(0, w - self.demo_label.width() - 10), 10)
         self.attribution.adjustSize()
         self.attribution.move(max(0, w - self.attribution.width()), h - self.attribution.height())
@@ -837,6 +832,28 @@ class MapWidget(pg.PlotWidget):
         self.scale_bar.move(max(0, w - 170), max(0, bottom - self.scale_bar.height()))
         self.coords.adjustSize()
         self.coords.move(8, 8)
+        self.legend.place(self.legend_bounds(), w * h)
+
+    def legend_bounds(self) -> QRect:
+        """The largest box the legend may take (anchored bottom-left): a share of the map,
+        clear of the scale bar and attribution below and of the coordinates and badge above."""
+        h, w = self.height(), self.width()
+        left, right = LEGEND_MARGIN, LEGEND_MARGIN + int(MAX_WIDTH_SHARE * w)
+        bottom, top = h - LEGEND_MARGIN, LEGEND_MARGIN
+        for other in (self.scale_bar, self.attribution):
+            r = other.geometry()
+            if other.isHidden() or r.left() >= right or r.right() < left:
+                continue
+            if r.left() - LEGEND_GAP - left >= 120:  # narrower, beside it
+                right = r.left() - LEGEND_GAP
+            else:  # above it
+                bottom = min(bottom, r.top() - LEGEND_GAP)
+        for other in (self.coords, self.demo_label):
+            r = other.geometry()
+            if not other.isHidden() and r.left() < right and r.right() >= left:
+                top = max(top, r.bottom() + LEGEND_GAP)
+        height = min(bottom - top, int(MAX_HEIGHT_SHARE * h))
+        return QRect(left, bottom - height, right - left, max(0, height))
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if obj is self and event.type() == QEvent.Type.Resize:
