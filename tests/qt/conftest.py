@@ -44,6 +44,28 @@ def window(open_window, small_demo_cache):
     return open_window(small_demo_cache)
 
 
+@pytest.fixture
+def cache_path(tmp_path: Path) -> Path:
+    """A fresh cache with one occupation (Kok, alias Kokkeelev) for the import wizard."""
+    path = tmp_path / "cache.duckdb"
+    con = cache.connect(path)
+    con.execute(
+        "INSERT INTO occupations (code, title, aliases) VALUES ('5120', 'Kok', ['Kokkeelev'])"
+    )
+    con.close()
+    return path
+
+
+@pytest.fixture
+def tile_server():
+    """A local WMTS tile server (tests/layers/tile_server.py), stopped after the test."""
+    from tests.layers.tile_server import TileServer
+
+    srv = TileServer()
+    yield srv
+    srv.stop()
+
+
 @pytest.fixture(autouse=True)
 def _danish_ui():
     """Every test starts in Danish (the default); a test that switches language cannot leak."""

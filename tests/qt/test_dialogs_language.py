@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.core.imports.import_filegen import CANDIDATE_HEADER, candidate, write_csv
-from workbench.core import cache
-from workbench.core.config import Settings
-from workbench.core.plugins.api import Manifest, RefreshContext
+from tests.qt.test_refresh_dialog import _manifest, _settings
+from workbench.core.plugins.api import RefreshContext
 from workbench.core.plugins.host import PluginInfo, plugin_from_function
 
 pytest.importorskip("PySide6")
@@ -27,17 +26,6 @@ def english():
     i18n.set_language("en")
     yield
     i18n.set_language("da")
-
-
-def _manifest(plugin_id: str, name: str) -> Manifest:
-    return Manifest.from_dict(
-        {"id": plugin_id, "name": name, "source": "test", "licence": "test", "attribution": "test",
-         "tables": ["municipalities", "regions"], "refresh": "unused:refresh"}
-    )  # fmt: skip
-
-
-def _settings(**plugins: dict) -> Settings:
-    return Settings({"http": {"retries": 0, "backoff_s": 0}, "plugins": plugins}, ["test"])
 
 
 def _fill(ctx: RefreshContext) -> None:
@@ -138,17 +126,6 @@ def test_refresh_dialog_is_danish_by_default(qtbot, tmp_path: Path) -> None:
 
 
 # -- import wizard
-
-
-@pytest.fixture
-def cache_path(tmp_path: Path) -> Path:
-    path = tmp_path / "cache.duckdb"
-    con = cache.connect(path)
-    con.execute(
-        "INSERT INTO occupations (code, title, aliases) VALUES ('5120', 'Kok', ['Kokkeelev'])"
-    )
-    con.close()
-    return path
 
 
 def _open_wizard(qtbot, cache_path: Path):

@@ -14,17 +14,6 @@ pytest.importorskip("PySide6")
 
 
 @pytest.fixture
-def cache_path(tmp_path: Path) -> Path:
-    path = tmp_path / "cache.duckdb"
-    con = cache.connect(path)
-    con.execute(
-        "INSERT INTO occupations (code, title, aliases) VALUES ('5120', 'Kok', ['Kokkeelev'])"
-    )
-    con.close()
-    return path
-
-
-@pytest.fixture
 def wizard(qtbot, cache_path: Path):
     from workbench.qt.import_wizard import ImportWizard
 

@@ -3,9 +3,7 @@ server (cache, offline), layers panel, styles, choropleth, spatial selection, ex
 
 from __future__ import annotations
 
-import importlib.util
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,12 +13,6 @@ from PySide6.QtGui import QImage
 from workbench.core.query import count
 from workbench.layers.selection import Selection
 from workbench.layers.tiles import SKAERMKORT_ATTRIBUTION
-
-_spec = importlib.util.spec_from_file_location(
-    "tile_server", Path(__file__).parents[1] / "layers" / "tile_server.py"
-)
-tile_server = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(tile_server)
 
 
 def wait_applied(qtbot, window, action):
@@ -34,31 +26,26 @@ def settle(qtbot, window):
     qtbot.waitUntil(window.is_idle, timeout=30_000)
 
 
-@pytest.fixture
-def server():
-    srv = tile_server.TileServer()
-    yield srv
-    srv.stop()
-
-
-def test_basemap_tiles_load_cache_and_work_offline(qtbot, open_window, small_demo_cache, server):
+def test_basemap_tiles_load_cache_and_work_offline(
+    qtbot, open_window, small_demo_cache, tile_server
+):
     window = open_window(
-        small_demo_cache, basemap__url=server.url_template + "?k={token}", basemap__token="T0K"
+        small_demo_cache, basemap__url=tile_server.url_template + "?k={token}", basemap__token="T0K"
     )
     m = window.map
     assert m.basemap is not None and m.attribution.isVisible()
     assert m.attribution.text() == SKAERMKORT_ATTRIBUTION
     qtbot.waitUntil(lambda: m.basemap.shown() == len(m.basemap.wanted) > 0, timeout=20_000)
-    assert all("k=T0K" in r for r in server.requests)
+    assert all("k=T0K" in r for r in tile_server.requests)
     assert not m.areas.fill_enabled  # outlines over the basemap
     wanted = list(m.basemap.wanted)
-    n_requests = len(server.requests)
+    n_requests = len(tile_server.requests)
     # offline: drop the tiles from memory; the same view comes back from the disk cache
-    server.stop()
+    tile_server.stop()
     m.basemap.tiles.clear()
     m.refresh_layers()
     qtbot.waitUntil(lambda: m.basemap.shown() == len(wanted), timeout=20_000)
-    assert len(server.requests) == n_requests
+    assert len(tile_server.requests) == n_requests
     # a view with tiles never fetched: they fail quietly and the map still works
     x, y = (
         float(np.nanmedian(m.layers["candidates"].x)),

@@ -4,27 +4,12 @@ large one."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QRect, Qt
 
-_spec = importlib.util.spec_from_file_location(
-    "tile_server", Path(__file__).parents[1] / "layers" / "tile_server.py"
-)
-tile_server = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(tile_server)
-
 MAX_SHARE = 0.25  # of the map's area
-
-
-@pytest.fixture
-def server():
-    srv = tile_server.TileServer()
-    yield srv
-    srv.stop()
 
 
 def resize(qtbot, window, w, h):
@@ -64,9 +49,11 @@ def save(m, name):
 
 
 def test_legend_compact_on_a_small_map_full_on_a_large_one(
-    qtbot, open_window, small_demo_cache, server
+    qtbot, open_window, small_demo_cache, tile_server
 ):
-    window = open_window(small_demo_cache, basemap__url=server.url_template, basemap__token="T")
+    window = open_window(
+        small_demo_cache, basemap__url=tile_server.url_template, basemap__token="T"
+    )
     m = window.map
     assert m.attribution.isVisible() and m.choropleth is not None
     title = m.choropleth.title
