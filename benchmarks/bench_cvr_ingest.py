@@ -12,21 +12,13 @@ Prints documents per second and this process's peak RSS, plus RSS samples during
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-
-def rss_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+from memory import PeakSampler, rss_mb  # benchmarks/memory.py, beside this script
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,31 +66,20 @@ def main(argv: list[str] | None = None) -> int:
                 last[0] = fraction
                 samples.append((fraction, rss_mb()))
 
-        peak_sampled = [0.0]
-        stop = threading.Event()
-
-        def sampler() -> None:
-            while not stop.wait(0.5):
-                peak_sampled[0] = max(peak_sampled[0], rss_mb())
-
-        thread = threading.Thread(target=sampler, daemon=True)
-        thread.start()
-        start_rss = rss_mb()
-        with PluginHost(path, settings, plugins=[p for p in discover() if p.id == "cvr"]) as host:
+        with (
+            PeakSampler() as memory,
+            PluginHost(path, settings, plugins=[p for p in discover() if p.id == "cvr"]) as host,
+        ):
             t0 = time.perf_counter()
             result = host.run("cvr", on_progress=on_progress)
             elapsed = time.perf_counter() - t0
             rows = host.con.execute("SELECT count(*) FROM companies").fetchone()[0]
-        stop.set()
-        thread.join()
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"status              {result.status} {result.message}")
         print(f"documents           {args.documents:,}")
         print(f"rows in companies   {rows:,}")
         print(f"elapsed             {elapsed:,.1f} s")
         print(f"ingest rate         {args.documents / elapsed:,.0f} documents/s")
-        print(f"RSS at start        {start_rss:,.0f} MB")
-        print(f"peak RSS            {peak:,.0f} MB (sampled max {peak_sampled[0]:,.0f} MB)")
+        print(memory.report())
         print("RSS during the run  " + ", ".join(f"{f:.0%}: {m:,.0f} MB" for f, m in samples))
         tmp.cleanup()
         return 0 if result.ok else 1

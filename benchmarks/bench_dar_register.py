@@ -14,25 +14,16 @@ addresses.
 from __future__ import annotations
 
 import argparse
-import resource
 import sys
 import tempfile
-import threading
 import time
 import zipfile
 from pathlib import Path
 
 import duckdb
+from memory import PeakSampler, rss_mb  # benchmarks/memory.py, beside this script
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.plugins.dar_files
-
-
-def rss_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,24 +88,14 @@ def main(argv: list[str] | None = None) -> int:
             last[0] = fraction
             samples.append((f"{fraction:.0%}", rss_mb()))
 
-    peak_sampled = [0.0]
-    stop = threading.Event()
-
-    def sampler() -> None:
-        while not stop.wait(0.5):
-            peak_sampled[0] = max(peak_sampled[0], rss_mb())
-
-    thread = threading.Thread(target=sampler, daemon=True)
-    thread.start()
-    start_rss = rss_mb()
-    with PluginHost(path, settings, plugins=[p for p in discover() if p.id == "addresses"]) as host:
+    with (
+        PeakSampler() as memory,
+        PluginHost(path, settings, plugins=[p for p in discover() if p.id == "addresses"]) as host,
+    ):
         t0 = time.perf_counter()
         result = host.run("addresses", on_progress=on_progress)
         elapsed = time.perf_counter() - t0
         rows = host.con.execute("SELECT count(*) FROM addresses").fetchone()[0]
-    stop.set()
-    thread.join()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     entries = args.house_numbers * 3.66  # synthetic_lists: 1.5 units, 1 point, 1.02 versions, roads
     print(f"status              {result.status} {result.message}")
     print(f"file                {source.name} {size_mb:,.0f} MB ({json_mb:,.0f} MB of JSON)")
@@ -124,8 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         f"rate                {entries / elapsed:,.0f} entries/s, {json_mb / elapsed:,.1f} MB/s of JSON"
     )
     print(f"memory limit        {args.memory_mb or 'DuckDB default'} MB")
-    print(f"RSS at start        {start_rss:,.0f} MB")
-    print(f"peak RSS            {peak:,.0f} MB (sampled max {peak_sampled[0]:,.0f} MB)")
+    print(memory.report())
     print("phases              " + "; ".join(f"{t - t0:,.1f} s {m}" for t, m in phases[::4]))
     print("RSS during the run  " + ", ".join(f"{f}: {m:,.0f} MB" for f, m in samples))
     if args.place_companies and result.ok:
