@@ -197,14 +197,23 @@ def check_placed(path: Path) -> None:
         con.close()
 
 
+def run_addresses(
+    tmp_path: Path, cfg: dict[str, Any], *, previous_register: bool = False, **run: Any
+) -> tuple[Path, Any]:
+    """Seed a cache with the test companies (and an old register), run the plugin once."""
+    path = tmp_path / "cache.duckdb"
+    seed(path)
+    if previous_register:
+        put_old_register(path)
+    with make_host(path, cfg) as host:
+        return path, host.run("addresses", **run)
+
+
 def test_dar_zip_download_over_http(tmp_path: Path, fixture_server: FixtureServer) -> None:
     archive = dar_zip(write_json(tmp_path / "dar.json"), tmp_path / "DAR.zip")
     fixture_server.route("GET", "/download/DAR.zip", Reply.file(archive, "application/zip"))
-    path = tmp_path / "cache.duckdb"
-    seed(path)
     cfg = {"register_url": fixture_server.url + "/download/DAR.zip", "batch_rows": 2}
-    with make_host(path, cfg) as host:
-        result = host.run("addresses")
+    path, result = run_addresses(tmp_path, cfg)
     assert result.status == "ok", result.message
     check_placed(path)
 
@@ -221,10 +230,7 @@ def test_dar_json_file_with_one_list_per_file(tmp_path: Path) -> None:
                 buffer = io.StringIO()
                 write_dar_json(buffer, {kind: entries})
                 zf.writestr(f"DAR_{kind[:-4]}.json", buffer.getvalue())
-    path = tmp_path / "cache.duckdb"
-    seed(path)
-    with make_host(path, {"register_url": str(archive)}) as host:
-        result = host.run("addresses")
+    path, result = run_addresses(tmp_path, {"register_url": str(archive)})
     assert result.status == "ok", result.message
     check_placed(path)
 
@@ -247,11 +253,7 @@ def test_truncated_dar_file_fails_and_keeps_previous_register(tmp_path: Path) ->
     source = write_json(tmp_path / "dar.json")
     data = source.read_bytes()
     source.write_bytes(data[: len(data) * 2 // 3])  # an interrupted download
-    path = tmp_path / "cache.duckdb"
-    seed(path)
-    put_old_register(path)
-    with make_host(path, {"register_url": str(source)}) as host:
-        result = host.run("addresses")
+    path, result = run_addresses(tmp_path, {"register_url": str(source)}, previous_register=True)
     assert result.status == "failed"
     assert "ikke gyldig JSON" in result.message and "afbrudt download" in result.message
     assert old_register_kept(path)
@@ -261,11 +263,7 @@ def test_dar_file_without_access_points_names_the_missing_list(tmp_path: Path) -
     lists = register_lists()
     del lists["AdressepunktList"], lists["PostnummerList"]
     source = write_json(tmp_path / "dar.json", lists)
-    path = tmp_path / "cache.duckdb"
-    seed(path)
-    put_old_register(path)
-    with make_host(path, {"register_url": str(source)}) as host:
-        result = host.run("addresses")
+    path, result = run_addresses(tmp_path, {"register_url": str(source)}, previous_register=True)
     assert result.status == "failed"
     assert "mangler AdressepunktList, PostnummerList" in result.message
     assert old_register_kept(path)
@@ -273,17 +271,19 @@ def test_dar_file_without_access_points_names_the_missing_list(tmp_path: Path) -
 
 def test_cancel_while_reading_keeps_previous_register(tmp_path: Path) -> None:
     source = write_json(tmp_path / "dar.json")
-    path = tmp_path / "cache.duckdb"
-    seed(path)
-    put_old_register(path)
     cancel = threading.Event()
 
     def on_progress(plugin: str, fraction: float | None, message: str) -> None:
         if "læst" in message:
             cancel.set()
 
-    with make_host(path, {"register_url": str(source)}) as host:
-        result = host.run("addresses", on_progress=on_progress, cancel=cancel)
+    path, result = run_addresses(
+        tmp_path,
+        {"register_url": str(source)},
+        previous_register=True,
+        on_progress=on_progress,
+        cancel=cancel,
+    )
     assert result.status == "cancelled"
     assert old_register_kept(path)
 
@@ -345,11 +345,8 @@ def graphql_service(server: FixtureServer, lists: dict[str, list[dict[str, Any]]
 
 def test_graphql_register_with_paging(tmp_path: Path, fixture_server: FixtureServer) -> None:
     graphql_service(fixture_server, register_lists())
-    path = tmp_path / "cache.duckdb"
-    seed(path)
     cfg = {"graphql_url": fixture_server.url + "/DAR/v1", "api_key": "key-123", "page_size": 2}
-    with make_host(path, cfg) as host:
-        result = host.run("addresses")
+    path, result = run_addresses(tmp_path, cfg)
     assert result.status == "ok", result.message
     check_placed(path)
     calls = [r.json() for r in fixture_server.calls("/DAR/v1")]
@@ -373,23 +370,16 @@ def test_graphql_errors_keep_previous_register(
     tmp_path: Path, fixture_server: FixtureServer, reply: Reply, expected: str
 ) -> None:
     fixture_server.route("POST", "/DAR/v1", reply)
-    path = tmp_path / "cache.duckdb"
-    seed(path)
-    put_old_register(path)
     cfg = {"graphql_url": fixture_server.url + "/DAR/v1", "api_key": "secret-key-xyz"}
-    with make_host(path, cfg) as host:
-        result = host.run("addresses")
+    path, result = run_addresses(tmp_path, cfg, previous_register=True)
     assert result.status == "failed" and expected in result.message
     assert "secret-key-xyz" not in result.message
     assert old_register_kept(path)
 
 
 def test_register_url_and_graphql_url_exclude_each_other(tmp_path: Path) -> None:
-    path = tmp_path / "cache.duckdb"
-    seed(path)
     cfg = {"register_url": str(tmp_path / "x.json"), "graphql_url": "http://127.0.0.1:9/DAR"}
-    with make_host(path, cfg) as host:
-        result = host.run("addresses")
+    _path, result = run_addresses(tmp_path, cfg)
     assert result.status == "failed" and "enten register_url eller graphql_url" in result.message
 
 
@@ -414,10 +404,7 @@ def test_bom_pretty_print_position_objects_and_unused_lists(tmp_path: Path) -> N
             "utf-8"
         )
     )
-    path = tmp_path / "cache.duckdb"
-    seed(path)
-    with make_host(path, {"register_url": str(source)}) as host:
-        result = host.run("addresses")
+    path, result = run_addresses(tmp_path, {"register_url": str(source)})
     assert result.status == "ok", result.message
     check_placed(path)
 
@@ -430,10 +417,7 @@ def test_unused_bare_list_in_a_zip_is_skipped(tmp_path: Path) -> None:
             zf.writestr(f"DAR_{kind[:-4]}.json", json.dumps(entries))
         # not NavngivenVej, though the name starts like it
         zf.writestr("DAR_NavngivenVejPostnummer.json", json.dumps([{"id_lokalId": "x"}]))
-    path = tmp_path / "cache.duckdb"
-    seed(path)
-    with make_host(path, {"register_url": str(archive)}) as host:
-        result = host.run("addresses")
+    path, result = run_addresses(tmp_path, {"register_url": str(archive)})
     assert result.status == "ok", result.message
     check_placed(path)
 
@@ -449,11 +433,7 @@ def test_broken_downloads_say_what_is_wrong(tmp_path: Path, kind: str) -> None:
         source = tmp_path / "DAR.zip"
         source.write_bytes(archive.read_bytes()[:-200])  # central directory cut off
         expected = "ufuldstændig eller beskadiget (afbrudt download?)"
-    path = tmp_path / "cache.duckdb"
-    seed(path)
-    put_old_register(path)
-    with make_host(path, {"register_url": str(source)}) as host:
-        result = host.run("addresses")
+    path, result = run_addresses(tmp_path, {"register_url": str(source)}, previous_register=True)
     assert result.status == "failed" and expected in result.message, result.message
     assert old_register_kept(path)
 
@@ -465,10 +445,8 @@ def test_unreadable_dates_are_rejected_not_dropped(tmp_path: Path) -> None:
                postnummer="p-1799", adgangspunkt="ap-1", virkningFra="17/06/2019")
     )  # fmt: skip
     source = write_json(tmp_path / "dar.json", lists)
-    path = tmp_path / "cache.duckdb"
-    seed(path)
-    with make_host(path, {"register_url": str(source)}) as host:
-        assert host.run("addresses").status == "ok"
+    path, result = run_addresses(tmp_path, {"register_url": str(source)})
+    assert result.status == "ok"
     con = cache.connect(path)
     reasons = dict(con.execute("SELECT value, reason FROM addresses_rejects").fetchall())
     con.close()
@@ -484,11 +462,7 @@ def test_a_mostly_unusable_file_fails_and_keeps_previous_register(tmp_path: Path
     source = tmp_path / "dar.json"
     with source.open("w", encoding="utf-8") as fh:
         write_dar_json(fh, lists)
-    path = tmp_path / "cache.duckdb"
-    seed(path)
-    put_old_register(path)
-    with make_host(path, {"register_url": str(source)}) as host:
-        result = host.run("addresses")
+    path, result = run_addresses(tmp_path, {"register_url": str(source)}, previous_register=True)
     assert result.status == "failed"
     assert "1.200 af 1.200 husnumre kan ikke bruges" in result.message
     assert "adgangspunktet har ingen gyldig position" in result.message
@@ -519,11 +493,9 @@ def test_graphql_paging_that_cannot_finish_fails(
     tmp_path: Path, fixture_server: FixtureServer, reply: Reply, expected: str
 ) -> None:
     fixture_server.route("POST", "/DAR/v1", reply)
-    path = tmp_path / "cache.duckdb"
-    seed(path)
-    put_old_register(path)
-    with make_host(path, {"graphql_url": fixture_server.url + "/DAR/v1"}) as host:
-        result = host.run("addresses")
+    path, result = run_addresses(
+        tmp_path, {"graphql_url": fixture_server.url + "/DAR/v1"}, previous_register=True
+    )
     assert result.status == "failed" and expected in result.message, result.message
     assert old_register_kept(path)
 
@@ -538,9 +510,6 @@ def test_graphql_cursor_that_comes_back_fails(
         return graphql_page("DAR_Husnummer", [{"id_lokalId": "h"}], info)
 
     fixture_server.route("POST", "/DAR/v1", handler=answer)
-    path = tmp_path / "cache.duckdb"
-    seed(path)
-    with make_host(path, {"graphql_url": fixture_server.url + "/DAR/v1"}) as host:
-        result = host.run("addresses")
+    _path, result = run_addresses(tmp_path, {"graphql_url": fixture_server.url + "/DAR/v1"})
     assert result.status == "failed" and "ingen ny endCursor" in result.message
     assert len(fixture_server.calls("/DAR/v1")) == 3
