@@ -220,12 +220,15 @@ def _entity_for_member(name: str) -> Entity | None:
     return next((e for e in ENTITIES if e.list_name[: -len("List")].lower() in words), None)
 
 
-def read_dar_file(ctx: RefreshContext, path: Path, collector: Collector, label: str) -> list[str]:
-    """Stream every DAR entity list of ``path`` (JSON or ZIP) into the collector.
+def read_dar_file(
+    ctx: RefreshContext, path: Path, collector: Collector, label: str, kind: str | None = None
+) -> list[str]:
+    """Stream every DAR entity list of ``path`` (JSON or ZIP) into the collector; ``kind`` is
+    what :func:`sniff` said, when the caller asked already.
 
     Returns the names of the lists found (for the check that the required ones were there).
     """
-    kind = sniff(path)
+    kind = kind or sniff(path)
     if kind == "xml":
         raise PluginError(f"{label}: {path.name} er XML; bestil DAR-fildownloaden som JSON")
     if kind != "zip":

@@ -163,9 +163,10 @@ def load_register(ctx: RefreshContext, url: str, batch_rows: int) -> tuple[int, 
     Returns (rows, rejected)."""
     with tempfile.TemporaryDirectory(prefix="workbench-addresses-", dir=ctx.work_dir) as folder:
         path = fetch(ctx, url, Path(folder))
-        if dar.sniff(path) != "flat":
+        kind = dar.sniff(path)
+        if kind != "flat":
             collector = dar.Collector(ctx, batch_rows)
-            found = dar.read_dar_file(ctx, path, collector, LABEL)
+            found = dar.read_dar_file(ctx, path, collector, LABEL, kind)
             collector.finish()
             return dar.build_register(ctx, collector, found, LABEL)
         return load_flat(ctx, path, batch_rows)
