@@ -205,3 +205,21 @@ def test_import_wizard_is_danish_by_default(qtbot, cache_path: Path, tmp_path: P
         assert "1 ledige indlæst for 0101; 0 rækker afvist." in summary.counts.text()
     finally:
         wizard.done(0)
+
+
+def test_refresh_dialog_status_bars_fit_their_danish_text(qtbot, tmp_path: Path) -> None:
+    """ "Ikke konfigureret" is the longest state a bar shows on its own: it must not be cut."""
+    from workbench.qt.refresh_dialog import RefreshDialog
+
+    plugins = [
+        plugin_from_function(_manifest("a", "Kilde A"), _fill),
+        plugin_from_function(_manifest("c", "Kilde C"), _fill),  # not configured
+    ]
+    dialog = RefreshDialog(tmp_path / "cache.duckdb", _settings(a={"x": 1}), plugins=plugins)
+    qtbot.addWidget(dialog)
+    dialog.resize(720, 300)  # the dialog's smallest width
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    bar = dialog.rows["c"]["bar"]
+    assert bar.format() == "Ikke konfigureret"
+    assert bar.width() >= bar.fontMetrics().horizontalAdvance("Ikke konfigureret") + 16

@@ -139,6 +139,7 @@ class RefreshDialog(QDialog):
             bar.setValue(0)
             bar.setTextVisible(True)
             bar.setFormat(plugin_status_text(status))
+            bar.setMinimumWidth(_bar_width(bar))
             result = QLabel(describe_run(runs.get(info.id)))
             result.setObjectName(f"result_{info.id}")
             result.setWordWrap(True)
@@ -308,3 +309,21 @@ class RefreshDialog(QDialog):
             self.cancel()
             self.wait()
         super().closeEvent(event)
+
+
+# Texts a progress bar shows on its own (before and after a run); the bar is at least as wide
+# as the longest of them in the current language, so "Ikke konfigureret" is not cut off.
+_BAR_TEXTS = (
+    "refresh.plugin_not_configured",
+    "refresh.plugin_broken",
+    "refresh.plugin_disabled",
+    "refresh.waiting",
+    "refresh.run_failed",
+    "refresh.run_cancelled",
+    "refresh.run_interrupted",
+)
+
+
+def _bar_width(bar: QProgressBar) -> int:
+    metrics = bar.fontMetrics()
+    return max(metrics.horizontalAdvance(tr(key)) for key in _BAR_TEXTS) + 32
