@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -140,3 +141,27 @@ def test_profile_is_saved_only_when_the_import_worked(
         assert list_profiles(con) == []
     finally:
         con.close()
+
+
+def test_rejects_file_neutralises_formula_cells(cache_file: Path, tmp_path: Path, capsys) -> None:
+    """Imported text such as =HYPERLINK(...) must not become a live formula in Excel."""
+    attacks = ['=HYPERLINK("http://evil.example","klik")', "+cmd|' /C calc'!A0", "@SUM(1+1)"]
+    rows = [
+        *candidates(2),
+        *(candidate(f"X{i}", since="32-01-2025", education=a) for i, a in enumerate(attacks)),
+    ]
+    rows.append(candidate("Y", since="-1"))  # a bad date that is just a number stays as is
+    f = write_csv(tmp_path / "c.csv", [*CANDIDATE_HEADER[:-1], "=cmd|header"], rows)
+    rejects = tmp_path / "rejects.csv"
+    rc, _out, err = _run(
+        capsys, "import", "candidates", str(f), "--cache", str(cache_file),
+        "--rejects", str(rejects), "--format", "json",
+    )  # fmt: skip
+    assert rc == 0, err
+    lines = list(csv.reader(rejects.read_text("utf-8-sig").splitlines(), delimiter=";"))
+    assert lines[0][-1] == "'=cmd|header"
+    education = lines[0].index("uddannelse")
+    cells = [line[education] for line in lines[1:4]]
+    assert cells == ["'" + a for a in attacks]
+    assert lines[4][2] == "-1"
+    assert not any(c.startswith(("=", "+", "@")) for line in lines for c in line)

@@ -25,6 +25,7 @@ from workbench.core import cache as cache_mod
 from workbench.core import paths
 from workbench.core.config import Settings, load_settings
 from workbench.core.errors import FilterError, WorkbenchError
+from workbench.core.export.tabular import neutralise
 from workbench.core.plugins.api import Cancelled, Manifest, PluginError, RefreshContext
 from workbench.core.plugins.host import (
     PluginHost,
@@ -110,7 +111,8 @@ def default_rejects_path(source: Path, run_id: str) -> Path:
 
 class RejectsWriter:
     """The rejects file: ``;``-separated UTF-8 with BOM (opens in Danish Excel), one line per
-    problem: row, column, value, reason, then the row's values (CPR-like parts masked)."""
+    problem: row, column, value, reason, then the row's values (CPR-like parts masked).
+    Cells are neutralised: the file is opened in Excel, and imported text may be a formula."""
 
     def __init__(self, path: Path, headers: list[str], lang: str):
         self.path, self.headers, self.lang = path, headers, lang
@@ -123,16 +125,15 @@ class RejectsWriter:
         head = (
             ["række", "kolonne", "værdi", "årsag"] if da else ["row", "column", "value", "reason"]
         )
-        self._w.writerow(head + self.headers)
+        self._w.writerow([neutralise(h) for h in head + self.headers])
         return self
 
     def write(self, rejects: list[dict[str, Any]]) -> None:
         for r in rejects:
             values = r.get("values") or {}
-            self._w.writerow(
-                [r["row"], r["column"], r["value"] or "", r["reason"]]
-                + [values.get(h) or "" for h in self.headers]
-            )
+            cells = [r["row"], r["column"], r["value"] or "", r["reason"]]
+            cells += [values.get(h) or "" for h in self.headers]
+            self._w.writerow([neutralise(c) for c in cells])
 
     def __exit__(self, *exc: object) -> None:
         self._fh.close()
