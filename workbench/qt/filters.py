@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.filters import COLLABORATION_KINDS, Filter, Range
+from workbench.core.vocabulary import Vocabulary
 from workbench.qt.i18n import fmt_int, tr
 
 DURATION_EDGES = (0, 30, 60, 90, 180, 270, 365, 540, 730, 1095)
@@ -49,19 +50,9 @@ class TokenPicker(QWidget):
         self, placeholder: str, entries: Sequence[tuple[str, str, Sequence[str]]], parent=None
     ):
         super().__init__(parent)
-        self._titles: dict[str, str] = {}
-        self._lookup: dict[str, str] = {}
-        strings: list[str] = []
-        for code, title, aliases in entries:
-            self._titles[code] = title
-            label = f"{title} ({code})"
-            self._lookup[label.casefold()] = code
-            strings.append(label)
-            for alias in aliases or ():
-                if alias and alias.casefold() != title.casefold():
-                    a_label = f"{alias} → {title} ({code})"
-                    self._lookup[a_label.casefold()] = code
-                    strings.append(a_label)
+        # The matching rule lives in core: the command line's --occupation NAME uses it too.
+        self.vocabulary = Vocabulary(entries)
+        strings = self.vocabulary.labels
         self.edit = QLineEdit(self)
         self.edit.setPlaceholderText(placeholder)
         self.edit.setClearButtonEnabled(True)
@@ -91,22 +82,12 @@ class TokenPicker(QWidget):
         )
 
     def title(self, code: str) -> str:
-        return self._titles.get(code, code)
+        return self.vocabulary.title(code)
 
     def code_for(self, text: str) -> str | None:
-        """The code a typed or chosen text stands for (exact label, code, title or alias)."""
-        key = text.strip().casefold()
-        if not key:
-            return None
-        if key in self._lookup:
-            return self._lookup[key]
-        for code, title in self._titles.items():
-            if key in (code.casefold(), title.casefold()):
-                return code
-        for label, code in self._lookup.items():  # first match anywhere, as the list shows
-            if key in label:
-                return code
-        return None
+        """The code a typed or chosen text stands for (exact label, code, title or alias,
+        else the first label containing it, as the list shows)."""
+        return self.vocabulary.code_for(text)
 
     def add(self, code: str) -> None:
         if code in self.codes():

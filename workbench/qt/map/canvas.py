@@ -24,6 +24,7 @@ from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QRectF, Qt, QTimer, 
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QLabel, QToolTip, QWidget
 
+from workbench.core.places import format_readout
 from workbench.layers.areas import AreaLayerModel, path_arrays, rings_of
 from workbench.layers.choropleth import Choropleth
 from workbench.layers.hit import nearest_point
@@ -596,7 +597,7 @@ class MapWidget(pg.PlotWidget):
 
     def _on_mouse_moved(self, scene_pos) -> None:
         pos = self.vb.mapSceneToView(scene_pos)
-        self.coords.setText(f"EPSG:25832  E {pos.x():,.0f}  N {pos.y():,.0f}".replace(",", "."))
+        self.coords.setText(format_readout(pos.x(), pos.y()))  # --near accepts it as is
         self.coords.adjustSize()
         self._hover_pos = pos
         self._hover_timer.start()
