@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from workbench import __version__
 from workbench.commands import COMMAND_MODULES
 from workbench.commands.common import UsageError
+from workbench.commands.options import glue_negative_values, one_line, value_options
 from workbench.core.errors import FilterError, WorkbenchError
 
 
@@ -22,7 +23,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports bad usage in one line with exit code 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        self.exit(2, f"{self.prog}: error: {one_line(message)}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,17 +40,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv = ["gui", *argv]
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(glue_negative_values(argv, value_options(parser)))
+    except UsageError as exc:  # from an option's type (commands/options.py)
+        print(f"workbench {argv[0]}: error: {one_line(str(exc))}", file=sys.stderr)
+        return 2
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
     try:
         return int(args.func(args) or 0)
     except (UsageError, FilterError) as exc:
-        print(f"workbench {args.command}: error: {exc}", file=sys.stderr)
+        print(f"workbench {args.command}: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except WorkbenchError as exc:
-        print(f"workbench {args.command}: error: {exc}", file=sys.stderr)
+        print(f"workbench {args.command}: error: {one_line(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"workbench {args.command}: interrupted", file=sys.stderr)

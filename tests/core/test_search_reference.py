@@ -376,6 +376,8 @@ def test_csv_output(_small_demo_master, capsys):
             "3",
             "--format",
             "csv",
+            "--csv-dialect",
+            "rfc4180",
         ]
     )
     lines = capsys.readouterr().out.splitlines()

@@ -37,15 +37,16 @@ def cache_path(args: argparse.Namespace) -> Path:
 
 
 def print_json(data: Any) -> None:
-    json.dump(_deep_jsonable(data), sys.stdout, ensure_ascii=False, indent=None)
+    json.dump(deep_jsonable(data), sys.stdout, ensure_ascii=False, indent=None)
     sys.stdout.write("\n")
 
 
-def _deep_jsonable(value: Any) -> Any:
+def deep_jsonable(value: Any) -> Any:
+    """``value`` with every nested DuckDB value made JSON-friendly."""
     if isinstance(value, dict):
-        return {k: _deep_jsonable(v) for k, v in value.items()}
+        return {k: deep_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_deep_jsonable(v) for v in value]
+        return [deep_jsonable(v) for v in value]
     return jsonable(value)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 
 from workbench.core import cache
@@ -18,15 +17,21 @@ from .common import (
     print_json,
     progress,
 )
+from .options import MAX_SEED, iso_date, whole_number
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("demo", help="build synthetic demo data (marked as demo)")
     add_cache_options(p)
     p.add_argument("--scale", choices=list(SCALES), default="small")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--seed", type=whole_number("--seed", 0, MAX_SEED), default=1)
     p.add_argument("--boundaries", type=Path, default=None, help="GeoJSON with municipality areas")
-    p.add_argument("--today", default=None, help="reference date YYYY-MM-DD (default: today)")
+    p.add_argument(
+        "--today",
+        type=iso_date("--today"),
+        default=None,
+        help="reference date YYYY-MM-DD (default: today)",
+    )
     p.add_argument(
         "--force",
         action="store_true",
@@ -37,12 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    today = None
-    if args.today:
-        try:
-            today = date.fromisoformat(args.today)
-        except ValueError:
-            raise UsageError(f"--today must be YYYY-MM-DD, got {args.today!r}") from None
+    today = args.today  # a date, checked by its argparse type
     if args.boundaries is not None and not args.boundaries.is_file():
         raise UsageError(f"--boundaries file {args.boundaries} does not exist")
     load_settings(args.config)  # a broken --config is reported even though the demo needs none

@@ -6,14 +6,18 @@ import argparse
 from pathlib import Path
 
 from .common import add_cache_options, cache_path
+from .options import whole_number
+
+# A window smaller than this cannot lay out its docks; a larger one is a multi-GB image.
+SCREENSHOT_PIXELS = (200, 10_000)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("screenshot", help="render the main window offscreen to a PNG")
     p.add_argument("out", type=Path, help="PNG file to write")
     add_cache_options(p)
-    p.add_argument("--width", type=int, default=1600)
-    p.add_argument("--height", type=int, default=1000)
+    p.add_argument("--width", type=whole_number("--width", *SCREENSHOT_PIXELS), default=1600)
+    p.add_argument("--height", type=whole_number("--height", *SCREENSHOT_PIXELS), default=1000)
     p.add_argument("--lang", choices=("da", "en"), default=None)
     p.set_defaults(func=run)
 

@@ -3,18 +3,33 @@
 from __future__ import annotations
 
 import argparse
-import csv
+import json
+import math
+import re
 import sys
-from datetime import date
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from workbench.core import cache
 from workbench.core.config import load_settings
 from workbench.core.errors import FilterError
-from workbench.core.filters import Filter, Range
-from workbench.core.query import jsonable, search
-from workbench.core.schema import ENTITY_COLUMNS
+from workbench.core.export.tabular import CSV_DIALECTS, write_csv
+from workbench.core.filters import Filter
+from workbench.core.places import lookup_address, parse_readout
+from workbench.core.query import count, iter_rows, jsonable
+from workbench.core.vocabulary import Vocabulary, load_vocabulary
 
-from .common import UsageError, add_cache_options, cache_path, print_json, progress
+from .common import UsageError, add_cache_options, cache_path, deep_jsonable, progress
+from .options import (
+    MAX_COUNT,
+    MAX_DAYS,
+    MAX_EMPLOYEES,
+    MAX_RADIUS_KM,
+    bounded_range,
+    decimal_number,
+    iso_date,
+    whole_number,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,19 +40,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--occupation",
         action="append",
         default=[],
-        metavar="CODE",
-        help="DISCO code; matches itself and its children (repeatable)",
+        metavar="CODE|NAME",
+        help="DISCO code (matches itself and its children) or a title/alias (repeatable)",
     )
-    p.add_argument("--qualification", action="append", default=[], metavar="CODE")
+    p.add_argument("--qualification", action="append", default=[], metavar="CODE|NAME")
     p.add_argument(
         "--match", choices=["all", "any"], default="all", help="qualifications: all or any"
     )
     p.add_argument(
         "--unemployed-days", metavar="MIN:MAX", help="days since unemployed_since, inclusive"
     )
-    p.add_argument("--municipality", action="append", default=[], metavar="KODE")
-    p.add_argument("--near", metavar="X,Y", help="point in EPSG:25832")
-    p.add_argument("--radius-km", type=float, metavar="R")
+    p.add_argument("--municipality", action="append", default=[], metavar="KODE|NAME")
+    p.add_argument(
+        "--near",
+        metavar="X,Y",
+        help="point in EPSG:25832: X,Y, the map's readout 'E 560.917 N 6.315.816', or an "
+        "address in the cache ('Vesterbrogade 12, 1620')",
+    )
+    p.add_argument("--radius-km", type=decimal_number("--radius-km", MAX_RADIUS_KM), metavar="R")
     p.add_argument("--collaboration", action="append", default=[], metavar="none|any|KIND")
     p.add_argument(
         "--collaboration-scope",
@@ -48,21 +68,41 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--jobcenter", metavar="KODE", help="your own jobcenter (for --collaboration-scope)"
     )
-    p.add_argument("--industry", action="append", default=[], metavar="CODE", help="DB07 prefix")
+    p.add_argument(
+        "--industry", action="append", default=[], metavar="CODE|NAME", help="DB07 prefix or title"
+    )
     p.add_argument("--employees", metavar="MIN:MAX")
     p.add_argument("--cvr", metavar="CVR")
     p.add_argument(
-        "--posted-within", type=int, metavar="DAYS", help="postings posted within N days"
+        "--posted-within",
+        type=whole_number("--posted-within", 0, MAX_DAYS),
+        metavar="DAYS",
+        help="postings posted within N days",
     )
     p.add_argument(
         "--searchable-only", action="store_true", help="only candidates with a searchable CV"
     )
     p.add_argument(
-        "--today", metavar="YYYY-MM-DD", help="reference date for durations (default: today)"
+        "--today",
+        type=iso_date("--today"),
+        metavar="YYYY-MM-DD",
+        help="reference date for durations (default: today)",
     )
-    p.add_argument("--limit", type=int, default=100)
-    p.add_argument("--offset", type=int, default=0)
+    p.add_argument(
+        "--limit",
+        type=whole_number("--limit", 0, MAX_COUNT),
+        default=0,
+        help="write at most N rows (default and 0: all; a cut output says so on stderr)",
+    )
+    p.add_argument("--offset", type=whole_number("--offset", 0, MAX_COUNT), default=0)
     p.add_argument("--format", choices=["json", "csv", "text"], default="json")
+    p.add_argument(
+        "--csv-dialect",
+        choices=CSV_DIALECTS,
+        default="excel-da",
+        help="excel-da: ';', UTF-8 with BOM, decimal comma (Danish Excel; default); "
+        "rfc4180: ',' and decimal point",
+    )
     p.set_defaults(func=run)
 
 
@@ -76,17 +116,12 @@ def filter_from_args(args: argparse.Namespace, default_jobcenter: str | None = N
             raise UsageError(
                 f"--near must be X,Y in EPSG:25832 metres, got {args.near!r}"
             ) from None
-    today = None
-    if args.today:
-        try:
-            today = date.fromisoformat(args.today)
-        except ValueError:
-            raise UsageError(f"--today must be YYYY-MM-DD, got {args.today!r}") from None
+    today = args.today  # a date, checked by its argparse type
     flt = Filter(
         occupations=tuple(args.occupation),
         qualifications=tuple(args.qualification),
         qualification_match=args.match,
-        unemployed_days=Range.parse(args.unemployed_days, "--unemployed-days")
+        unemployed_days=bounded_range(args.unemployed_days, "--unemployed-days", MAX_DAYS)
         if args.unemployed_days
         else None,
         municipalities=tuple(args.municipality),
@@ -96,7 +131,9 @@ def filter_from_args(args: argparse.Namespace, default_jobcenter: str | None = N
         collaboration_scope=args.collaboration_scope,
         jobcenter=args.jobcenter or default_jobcenter,
         industries=tuple(i.replace(".", "") for i in args.industry),
-        employees=Range.parse(args.employees, "--employees") if args.employees else None,
+        employees=bounded_range(args.employees, "--employees", MAX_EMPLOYEES)
+        if args.employees
+        else None,
         cvr=args.cvr,
         posted_within_days=args.posted_within,
         searchable_only=args.searchable_only,
@@ -109,10 +146,7 @@ def filter_from_args(args: argparse.Namespace, default_jobcenter: str | None = N
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.limit < 0 or args.offset < 0:
-        raise UsageError("--limit and --offset cannot be negative")
     settings = load_settings(args.config)
-    flt = filter_from_args(args, str(settings.get("ui.jobcenter") or "") or None)
     path = cache_path(args)
     if not path.exists():
         raise UsageError(
@@ -120,28 +154,116 @@ def run(args: argparse.Namespace) -> int:
         )
     con = cache.connect(path, read_only=True)
     try:
-        result = search(con, args.entity, flt, limit=args.limit, offset=args.offset)
+        resolve_names(args, con)
+        flt = filter_from_args(args, str(settings.get("ui.jobcenter") or "") or None)
+        total = count(con, args.entity, flt)  # also checks the filter against the entity
         demo = cache.is_demo(con)
+        if demo:  # synthetic data must never be mistaken for real citizens or companies
+            progress("workbench search: DEMODATA - the cache holds synthetic demo data")
+        limit = args.limit or None  # 0 (the default) means all rows
+        columns, rows = iter_rows(con, args.entity, flt, limit=limit, offset=args.offset)
+        written = _write(args, columns, rows, total, demo)
     finally:
         con.close()
-    if demo:  # synthetic data must never be mistaken for real citizens or companies
-        progress("workbench search: DEMODATA - the cache holds synthetic demo data")
-    if args.format == "json":
-        data = {"total": result.total, "items": result.items}
-        if demo:
-            data["dataset"] = "demo"
-        print_json(data)
-    elif args.format == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        columns = ENTITY_COLUMNS[args.entity]
-        writer.writerow(columns)
-        for item in result.items:
-            writer.writerow(_csv_value(item[c]) for c in columns)
-    else:
-        print(f"{result.total} {args.entity}")
-        for item in result.items:
-            print("  ".join(str(_csv_value(v)) for v in item.values()))
+    if args.format != "json" and args.offset + written < total:
+        progress(
+            f"workbench search: wrote {written:,} of {total:,} {args.entity} "
+            f"(--limit {args.limit}, --offset {args.offset}); --limit 0 writes all"
+        )
     return 0
+
+
+# -- names for codes, points for addresses (#10) -------------------------------------------
+
+_CODE_LIKE = re.compile(r"[A-Za-z]?\d[\d.]*")
+_NAMED_OPTIONS = (  # args attribute, option, vocabulary kind
+    ("occupation", "--occupation", "occupations"),
+    ("qualification", "--qualification", "qualifications"),
+    ("industry", "--industry", "industries"),
+    ("municipality", "--municipality", "municipalities"),
+)
+
+
+def resolve_names(args: argparse.Namespace, con: Any) -> None:
+    """Replace names in the code options by their codes (the window's type-ahead rule) and a
+    readout or an address in ``--near`` by ``X,Y``. Codes pass unchanged: the filter checks
+    them, and a code prefix such as DB07 ``41`` need not be in the cache's lists."""
+    for attr, option, kind in _NAMED_OPTIONS:
+        values = getattr(args, attr)
+        if any(not _CODE_LIKE.fullmatch(v.strip()) for v in values):
+            vocabulary = load_vocabulary(con, kind)
+            setattr(args, attr, [_code(vocabulary, v, option) for v in values])
+    if args.near:
+        point = _xy(args.near) or parse_readout(args.near)
+        point = point or lookup_address(con, args.near, "--near")
+        if not all(math.isfinite(v) for v in point):
+            raise UsageError(f"--near must be X,Y with finite numbers, got {args.near!r}")
+        args.near = f"{point[0]!r},{point[1]!r}"
+
+
+def _xy(text: str) -> tuple[float, float] | None:
+    x_text, sep, y_text = text.partition(",")
+    try:
+        return (float(x_text), float(y_text)) if sep else None
+    except ValueError:
+        return None
+
+
+def _code(vocabulary: Vocabulary, text: str, option: str) -> str:
+    if _CODE_LIKE.fullmatch(text.strip()):
+        return text.strip()
+    if not vocabulary.titles:
+        raise UsageError(
+            f"{option}: {text.strip()!r} is not a code, and the cache has no list of "
+            f"{vocabulary.what} names (refresh the taxonomies)"
+        )
+    return vocabulary.resolve(text, option)
+
+
+# -- output: every row unless --limit, streamed, cuts announced (#10, #12) ------------------
+
+
+def _write(
+    args: argparse.Namespace,
+    columns: list[str],
+    rows: Iterator[tuple[Any, ...]],
+    total: int,
+    demo: bool,
+) -> int:
+    """Write ``rows`` to stdout in ``args.format``; returns how many were written."""
+    if args.format == "json":
+        return _write_json(columns, rows, total, args.offset, demo)
+    if args.format == "csv":
+        if demo:  # every row carries the marker: a copied row still says it is not real
+            columns = [*columns, "dataset"]
+            rows = ((*row, "demo") for row in rows)
+        sys.stdout.flush()
+        stream = getattr(sys.stdout, "buffer", sys.stdout)  # bytes: UTF-8 whatever the locale
+        written = write_csv(stream, columns, rows, dialect=args.csv_dialect)
+        stream.flush()
+        return written
+    print(f"{total} {args.entity}" + (" (DEMODATA)" if demo else ""))
+    written = 0
+    for row in rows:
+        print("  ".join(str(_csv_value(v)) for v in row))
+        written += 1
+    return written
+
+
+def _write_json(
+    columns: list[str], rows: Iterable[tuple[Any, ...]], total: int, offset: int, demo: bool
+) -> int:
+    """``{"total", "items", "truncated"[, "dataset"]}`` written item by item."""
+    out = sys.stdout
+    out.write(f'{{"total": {total}, "items": [')
+    written = 0
+    for row in rows:
+        item = {c: deep_jsonable(v) for c, v in zip(columns, row, strict=True)}
+        out.write((", " if written else "") + json.dumps(item, ensure_ascii=False))
+        written += 1
+    out.write(f'], "truncated": {json.dumps(offset + written < total)}')
+    out.write(', "dataset": "demo"}\n' if demo else "}\n")
+    return written
 
 
 def _csv_value(value: object) -> object:

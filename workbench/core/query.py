@@ -7,7 +7,7 @@ rows for the command line becomes dicts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -96,6 +96,47 @@ def search(
     names = [d[0] for d in rel.description]
     items = [dict(zip(names, row, strict=True)) for row in rel.fetchall()]
     return SearchResult(total, items)
+
+
+def iter_rows(
+    con: duckdb.DuckDBPyConnection,
+    entity: Entity,
+    flt: Filter,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    strict: bool = True,
+    batch: int = 10_000,
+) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
+    """The column names and the matching rows (all of them when ``limit`` is None) in
+    display order, fetched ``batch`` rows at a time: an export of 1M rows never holds them
+    all as Python objects. Read the rows before ``con`` is used for anything else."""
+    columns = list(ENTITY_COLUMNS[entity])
+    stop = None if limit is None else int(offset) + int(limit)
+    if flt.selection is not None:
+        rids = points(con, entity, flt, strict=strict, ordered=True).rid[int(offset) : stop]
+
+        def from_rids() -> Iterator[tuple[Any, ...]]:
+            for start in range(0, rids.shape[0], batch):
+                for row in rows_by_rid(con, entity, rids[start : start + batch], columns):
+                    yield tuple(row[c] for c in columns)
+
+        return columns, from_rids()
+    c = compile_where(entity, flt, strict=strict)
+    cols = ", ".join(f"t.{col}" for col in columns)
+    page = " LIMIT ? OFFSET ?" if limit is not None else " OFFSET ?"
+    params = [*c.params, int(limit), int(offset)] if limit is not None else [*c.params, offset]
+    rel = con.execute(
+        f"SELECT {cols} FROM {_from(entity)} WHERE {c.where} "
+        f"ORDER BY {DEFAULT_ORDER[entity]}{page}",
+        params,
+    )
+
+    def fetch() -> Iterator[tuple[Any, ...]]:
+        while rows := rel.fetchmany(batch):
+            yield from rows
+
+    return columns, fetch()
 
 
 def points(
