@@ -69,6 +69,8 @@ from workbench.core.query import (
 )
 from workbench.core.runner import JobCancelled
 from workbench.core.selections import list_selections, load_selection, save_selection
+from workbench.core.vocabulary import KINDS as VOCABULARY_KINDS
+from workbench.core.vocabulary import load_entries
 from workbench.layers.areas import AreaLayerModel, areas_from_wkb
 from workbench.layers.choropleth import Choropleth, statistic_from_cache
 from workbench.layers.points import DEFAULT_DENSITY_THRESHOLD
@@ -550,23 +552,13 @@ class MainWindow(QMainWindow):
 
     # -- lookups ---------------------------------------------------------------------------
     def _load_lookups(self) -> dict[str, list[tuple[str, str, list[str]]]]:
-        cur = self._gui_cursor
-        occ = cur.execute(
-            "SELECT code, title, coalesce(aliases, []) FROM occupations ORDER BY code"
-        ).fetchall()
-        qual = cur.execute("SELECT code, title FROM qualifications ORDER BY title").fetchall()
-        ind = cur.execute("SELECT code, title FROM industries ORDER BY code").fetchall()
-        mun = cur.execute("SELECT kode, navn FROM municipalities ORDER BY navn").fetchall()
-        self._occ_titles = {c: t for c, t, _ in occ}
-        self._qual_titles = {c: t for c, t in qual}
-        self._ind_titles = {c: t for c, t in ind}
-        self._muni_names = {c: n for c, n in mun}
-        return {
-            "occupations": [(c, t, list(a)) for c, t, a in occ],
-            "qualifications": [(c, t, []) for c, t in qual],
-            "industries": [(c, t, []) for c, t in ind],
-            "municipalities": [(c, n, []) for c, n in mun],
-        }
+        # The same lists the command line resolves names against (core.vocabulary).
+        lookups = {kind: load_entries(self._gui_cursor, kind) for kind in VOCABULARY_KINDS}
+        self._occ_titles = {c: t for c, t, _ in lookups["occupations"]}
+        self._qual_titles = {c: t for c, t, _ in lookups["qualifications"]}
+        self._ind_titles = {c: t for c, t, _ in lookups["industries"]}
+        self._muni_names = {c: n for c, n, _ in lookups["municipalities"]}
+        return lookups
 
     def _setup_map(self) -> None:
         """Municipalities (outlines, labels, geometry per code), regions, basemap."""
