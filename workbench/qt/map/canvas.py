@@ -192,6 +192,7 @@ class MapWidget(pg.PlotWidget):
         self.basemap: BasemapItem | None = None
         self.tile_loader: TileLoader | None = None
         self.tile_service: TileService | None = None
+        self.basemap_problem: str | None = None  # one translated line when tiles are refused
         self.choropleth_item = ChoroplethItem()
         self.vb.addItem(self.choropleth_item, ignoreBounds=True)
         self.areas = AreaItem()
@@ -427,6 +428,7 @@ class MapWidget(pg.PlotWidget):
         if self.basemap is not None:
             self.vb.removeItem(self.basemap)
             self.basemap = None
+        self.basemap_problem = None
         self.tile_service = service if service is not None and service.configured else None
         if self.tile_service is None or cache_root is None:
             self.attribution.setVisible(False)
@@ -446,6 +448,7 @@ class MapWidget(pg.PlotWidget):
         self.vb.addItem(self.basemap, ignoreBounds=True)
         self.tile_loader = TileLoader(fetcher, self)
         self.tile_loader.tileLoaded.connect(self._on_tile)
+        self.tile_loader.problemFound.connect(self._on_basemap_problem)
         self.attribution.setText(self.tile_service.attribution)
         self.attribution.setVisible(True)
         self.attribution.adjustSize()
@@ -469,6 +472,15 @@ class MapWidget(pg.PlotWidget):
             self.basemap.add_tile(key, image)
             if first:
                 self._update_area_fill()
+
+    def _on_basemap_problem(self, problem) -> None:
+        """Say it once: the attribution line and the layers panel show why there are no tiles."""
+        msg = "basemap.refused" if problem.kind == "refused" else "basemap.moved"
+        self.basemap_problem = tr(msg, detail=problem.detail, setting=problem.setting)
+        self.attribution.setText(self.basemap_problem)
+        self.attribution.setVisible(True)
+        self._place_overlays()
+        self.layersChanged.emit()
 
     def tiles_settled(self) -> bool:
         return self.tile_loader is None or self.tile_loader.pending() == 0
