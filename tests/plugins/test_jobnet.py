@@ -334,3 +334,29 @@ def test_rate_limiter_spaces_requests() -> None:
     unlimited.wait()
     unlimited.wait()
     assert slept == [0.5, 0.5]
+
+
+def test_the_cli_says_in_one_line_what_was_received_against_announced(
+    tmp_path: Path, fixture_server: FixtureServer, samples: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from workbench.cli import main
+
+    item, _ = samples
+    fake = FakeJobnet(fixture_server, make_ads(item, 60))
+    fake.broken[2] = {}
+    config = tmp_path / "config.toml"
+    config.write_text(
+        "[http]\nretries = 1\nbackoff_s = 0\n\n"
+        f'[plugins.jobnet]\nbase_url = "{fixture_server.url}"\nrequests_per_second = 0\n'
+        "results_per_page = 20\ndetails = false\n",
+        "utf-8",
+    )
+    cache_path = str(tmp_path / "c.duckdb")
+    code = main(["refresh", "jobnet", "--cache", cache_path, "--config", str(config)])
+    err = capsys.readouterr().err
+    assert code == 1
+    failures = [line for line in err.splitlines() if line.startswith("workbench refresh: ")]
+    assert failures == [
+        "workbench refresh: jobnet: failed: Jobnet: side 2 mangler jobAds/totalJobAdCount; "
+        "modtaget 20 af 60 annoncerede opslag; de hidtidige opslag er bevaret"
+    ]
