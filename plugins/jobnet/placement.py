@@ -3,7 +3,8 @@
 Order (the first that answers wins, recorded in ``placement``):
 
 1. ``address``: the workplace address found in the address register (cache ``addresses``,
-   matched on the register's normalised street|number|postnr key);
+   matched on the register's normalised street|number|postnr key), else with Adressevælger
+   when configured (:mod:`.adressevaelger`);
 2. ``production_unit``: the P-unit's location in ``companies`` (from the posting's P-number);
 3. ``company``: the company's location in ``companies`` (its own unit first, else the
    lowest P-number with coordinates);
@@ -55,9 +56,14 @@ def _table_exists(query: Query, name: str) -> bool:
     return bool(rows and rows[0][0])
 
 
-def place_rows(query: Query, rows: list[dict[str, Any]]) -> None:
+def place_rows(
+    query: Query,
+    rows: list[dict[str, Any]],
+    lookup: Callable[[dict[str, Any]], tuple[float, float] | None] | None = None,
+) -> None:
     """Fill ``x``, ``y``, ``placement``, ``placement_note`` (and ``kommune_kode`` when the
-    register knows it) of rows carrying ``_address_key``, ``pnr``, ``cvr``, ``postnr``."""
+    register knows it) of rows carrying ``_address_key``, ``pnr``, ``cvr``, ``postnr``.
+    ``lookup`` (Adressevælger) places workplace addresses the register lacks."""
     todo = [r for r in rows if r.get("placement") is None]
     has_addresses = _table_exists(query, "addresses")
 
@@ -76,6 +82,11 @@ def place_rows(query: Query, rows: list[dict[str, Any]]) -> None:
             r["x"], r["y"], r["placement"] = hit[0], hit[1], "address"
             r["kommune_kode"] = hit[2] or r.get("kommune_kode")
     todo = [r for r in todo if r.get("placement") is None]
+    if lookup is not None:
+        for r in todo:
+            if r.get("_address_key") and (xy := lookup(r)):
+                r["x"], r["y"], r["placement"] = xy[0], xy[1], "address"
+        todo = [r for r in todo if r.get("placement") is None]
 
     pnrs = sorted({r["pnr"] for r in todo if r.get("pnr")})
     by_pnr = {

@@ -28,6 +28,7 @@ import pyarrow as pa
 
 from workbench.core.plugins.api import PluginError, RefreshContext, source_status_error
 
+from .adressevaelger import make_lookup
 from .placement import address_key, place_rows
 
 SOURCE = "jobnet"
@@ -183,6 +184,9 @@ def map_posting(
         "postnr": postnr,
         "url": _text(application.get("url")),
         "_address_key": address_key(street, postnr),
+        "_address_text": ", ".join(
+            p for p in (street, " ".join(filter(None, (postnr, _text(address.get("city")))))) if p
+        ),
     }
 
 
@@ -353,7 +357,7 @@ def refresh(ctx: RefreshContext) -> None:
 
     placed = list(rows.values())
     ctx.progress(0.92, f"Jobnet: placerer {len(placed)} opslag")
-    place_rows(ctx.query, placed)
+    place_rows(ctx.query, placed, _adressevaelger(ctx, limiter))
     ctx.staging.table("job_postings", mode="upsert", key=["posting_id"])
     if placed:
         table = pa.table(
@@ -369,6 +373,17 @@ def refresh(ctx: RefreshContext) -> None:
         sample = ", ".join(unplaced[:5]) + (" …" if len(unplaced) > 5 else "")
         ctx.note(f"ikke placeret: {len(unplaced)} ({sample})")
     ctx.progress(1.0, f"Jobnet: {len(rows)} opslag")
+
+
+def _adressevaelger(
+    ctx: RefreshContext, limiter: RateLimiter
+) -> Callable[[dict[str, Any]], tuple[float, float] | None] | None:
+    url = str(ctx.setting("adressevaelger_url", "") or "")
+    if not url:
+        return None
+    token = str(ctx.setting("adressevaelger_token", "") or "")
+    limit = int(ctx.setting("adressevaelger_limit", 500))
+    return make_lookup(ctx, url, token, limit, limiter.wait)
 
 
 def _details(

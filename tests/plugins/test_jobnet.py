@@ -360,3 +360,43 @@ def test_the_cli_says_in_one_line_what_was_received_against_announced(
         "workbench refresh: jobnet: failed: Jobnet: side 2 mangler jobAds/totalJobAdCount; "
         "modtaget 20 af 60 annoncerede opslag; de hidtidige opslag er bevaret"
     ]
+
+
+def test_an_address_the_register_lacks_is_placed_with_adressevaelger(
+    tmp_path: Path, fixture_server: FixtureServer, samples: Any, shared_fixtures: Path
+) -> None:
+    captured = json.loads(
+        (shared_fixtures / "sources-2026" / "adressevaelger" / "dar-responses.json").read_text(
+            "utf-8"
+        )
+    )
+    text = "Århusgade 1, 2100 København Ø"
+
+    def search(req: Any) -> Reply:
+        if req.query.get("tekst") != [text] or req.query.get("token") != ["av-token"]:
+            return Reply.json({"status": "ok", "beskrivelse": "", "fund": []})
+        return Reply.json(captured["searches"][text])
+
+    fixture_server.route("GET", "/av/adresser/soeg", handler=search)
+    fixture_server.route("GET", "/av/adresser/*", Reply.json(captured["address"]["response"]))
+    item, detail = samples
+    ads = make_ads(item, 2)
+    fake = FakeJobnet(fixture_server, ads)
+    d0 = copy.deepcopy(detail)
+    d0["job"]["address"].update(streetName="Århusgade 1", postalCode="2100", city="København Ø")
+    fake.details[ads[0]["jobAdId"]] = d0
+    ads[1].update(cvr="", postalCode=9999)  # no address: Adressevælger is not asked
+    path = tmp_path / "cache.duckdb"
+    result = run(
+        path,
+        fixture_server.url,
+        adressevaelger_url=fixture_server.url + "/av",
+        adressevaelger_token="av-token",
+    )
+    assert result.ok, result.message
+    con = cache.connect(path)
+    assert con.execute(
+        "SELECT placement, x, y FROM job_postings WHERE posting_id = ?", [ads[0]["jobAdId"]]
+    ).fetchone() == ("address", 724802.02, 6179167.92)
+    con.close()
+    assert len(fixture_server.calls("/av/adresser/soeg")) == 1
