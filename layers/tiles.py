@@ -367,7 +367,7 @@ class TileFetcher:
             if self.problem is not None:
                 return
             self.problem = problem
-        log.warning("basemap: %s (%s): check %s", problem.kind, problem.detail, problem.setting)
+        log.info("basemap: %s (%s): check %s", problem.kind, problem.detail, problem.setting)
         if self.on_problem is not None:
             self.on_problem(problem)
 

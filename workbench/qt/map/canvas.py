@@ -256,6 +256,8 @@ class MapWidget(pg.PlotWidget):
         self.attribution.setStyleSheet(
             "QLabel#mapAttribution { background: rgba(255,255,255,200); color: #333;"
             " padding: 1px 5px; font-size: 8pt; }"
+            # a basemap problem (refused token) reads as a warning, not as fine print
+            ' QLabel#mapAttribution[problem="true"] { color: #b71c1c; font-weight: bold; }'
         )
         self.attribution.setVisible(False)
         self.scale_bar = ScaleBar(self)
@@ -429,6 +431,7 @@ class MapWidget(pg.PlotWidget):
             self.vb.removeItem(self.basemap)
             self.basemap = None
         self.basemap_problem = None
+        self.attribution.setProperty("problem", False)
         self.tile_service = service if service is not None and service.configured else None
         if self.tile_service is None or cache_root is None:
             self.attribution.setVisible(False)
@@ -478,6 +481,9 @@ class MapWidget(pg.PlotWidget):
         msg = "basemap.refused" if problem.kind == "refused" else "basemap.moved"
         self.basemap_problem = tr(msg, detail=problem.detail, setting=problem.setting)
         self.attribution.setText(self.basemap_problem)
+        self.attribution.setProperty("problem", True)
+        self.attribution.style().unpolish(self.attribution)
+        self.attribution.style().polish(self.attribution)
         self.attribution.setVisible(True)
         self._place_overlays()
         self.layersChanged.emit()
@@ -838,7 +844,11 @@ class MapWidget(pg.PlotWidget):
     def _place_overlays(self) -> None:
         h, w = self.height(), self.width()
         self.demo_label.move(max(0, w - self.demo_label.width() - 10), 10)
+        self.attribution.setWordWrap(False)
         self.attribution.adjustSize()
+        if self.attribution.width() > w > 0:  # a long problem line wraps instead of being cut
+            self.attribution.setWordWrap(True)
+            self.attribution.resize(w, self.attribution.heightForWidth(w))
         self.attribution.move(max(0, w - self.attribution.width()), h - self.attribution.height())
         bottom = h - (self.attribution.height() if self.attribution.isVisible() else 0) - 4
         self.scale_bar.move(max(0, w - 170), max(0, bottom - self.scale_bar.height()))
