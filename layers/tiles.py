@@ -14,13 +14,18 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import math
 import os
+import re
 import threading
 import time
-from collections.abc import Iterator
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 TILE_PX = 256
 SKAERMKORT_ATTRIBUTION = "Kort: Styrelsen for Dataforsyning og Infrastruktur (skærmkort)"
@@ -245,6 +250,45 @@ def default_tile_root() -> Path:
     return user_data_dir() / "tiles"
 
 
+@dataclass(frozen=True)
+class TileProblem:
+    """Why the basemap service stopped answering with tiles, for one line in the UI/CLI.
+
+    ``kind``: ``refused`` (no or a wrong token: HTTP 401/403, or Dataforsyningen's OWS
+    exception "User not authorized" answered with HTTP 200) or ``moved`` (HTTP 410);
+    ``detail``: the service's own words or the status; ``setting``: what to change.
+    """
+
+    kind: str
+    detail: str
+    setting: str
+
+
+TOKEN_SETTING = "[basemap] token (WORKBENCH__BASEMAP__TOKEN)"
+URL_SETTING = "[basemap] url"
+_REFUSAL = re.compile(r"(?i)not\s+authori[sz]ed|unauthori[sz]ed|forbidden|access denied|token")
+
+
+def ows_exception_text(body: bytes) -> str | None:
+    """The text of an OWS/WMTS ``ExceptionReport`` (or ``ServiceExceptionReport``) body, else
+    None. Services answer errors like this, sometimes with HTTP 200."""
+    head = body[:512].lstrip()
+    if not head.startswith(b"<") or b"Exception" not in body[:4096]:
+        return None
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError:
+        return None
+    if not root.tag.rsplit("}", 1)[-1].endswith("ExceptionReport"):
+        return None
+    texts = [
+        " ".join((el.text or "").split())
+        for el in root.iter()
+        if el.tag.rsplit("}", 1)[-1] in ("ExceptionText", "ServiceException")
+    ]
+    return "; ".join(t for t in texts if t) or "ExceptionReport"
+
+
 class TileFetcher:
     """Cache first, then the network (requests, with the token and a timeout). Failures
     return None and are remembered for ``retry_after_s`` so an offline map does not hammer
@@ -270,6 +314,11 @@ class TileFetcher:
         self.session.headers.setdefault("User-Agent", user_agent)
         self._failed: dict[tuple[int, int, int], float] = {}
         self.network_requests = 0
+        # Set once when the service refuses us or has moved: no more network requests then
+        # (every tile would fail alike); ``on_problem`` is called once with it.
+        self.problem: TileProblem | None = None
+        self.on_problem: Callable[[TileProblem], None] | None = None
+        self._problem_lock = threading.Lock()
 
     def cached(self, level: int, row: int, col: int) -> bytes | None:
         return self.cache.get(level, row, col)
@@ -278,6 +327,8 @@ class TileFetcher:
         data = self.cache.get(level, row, col)
         if data is not None:
             return data
+        if self.problem is not None:
+            return None
         key = (level, row, col)
         failed_at = self._failed.get(key)
         if failed_at is not None and time.monotonic() - failed_at < self.retry_after_s:
@@ -293,10 +344,32 @@ class TileFetcher:
         ctype = resp.headers.get("Content-Type", "")
         if resp.status_code != 200 or not resp.content or not ctype.startswith("image/"):
             self._failed[key] = time.monotonic()
+            self._check_problem(resp.status_code, resp.content or b"")
             return None
         self.cache.put(level, row, col, resp.content)
         self._failed.pop(key, None)
         return resp.content
+
+    def _check_problem(self, status: int, body: bytes) -> None:
+        """Remember (once) a refusal or a moved service; other failures stay per tile."""
+        problem = None
+        if status in (401, 403):
+            problem = TileProblem("refused", f"HTTP {status}", TOKEN_SETTING)
+        elif status == 410:
+            problem = TileProblem("moved", f"HTTP {status}", URL_SETTING)
+        else:
+            text = ows_exception_text(body)
+            if text is not None and _REFUSAL.search(text):
+                problem = TileProblem("refused", text, TOKEN_SETTING)
+        if problem is None:
+            return
+        with self._problem_lock:
+            if self.problem is not None:
+                return
+            self.problem = problem
+        log.info("basemap: %s (%s): check %s", problem.kind, problem.detail, problem.setting)
+        if self.on_problem is not None:
+            self.on_problem(problem)
 
     def close(self) -> None:
         self.session.close()

@@ -1,24 +1,31 @@
-"""Boundaries refresh: GeoJSON (DAGI WFS or any file/URL) -> municipalities, regions.
+"""Boundaries refresh: DAGI (WFS, download JSON or GeoPackage) or any GeoJSON ->
+municipalities, regions.
 
+Reading is in :mod:`.sources` (channels, formats, the ``skala`` of download files).
 Geometry handling: 3-D coordinates are flattened, WGS84 is projected once per feature with
 one cached pyproj Transformer (always_xy), invalid rings are repaired, and all parts with
 the same code are dissolved into one MultiPolygon stored as WKB in EPSG:25832. ``cx, cy``
 is a point guaranteed inside the largest part (label placement, fallback positions).
+
+Regions: a municipality links to its region by the region's DAGI id (``regionLokalId``
+on the municipality, the region's own id on the region), as the current DAGI data does;
+else by a region code on the municipality (``region_property``, older files); else by
+location. Christiansø is a special case, see :data:`CHRISTIANSOE`.
 """
 
 from __future__ import annotations
 
 import functools
-import json
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import shapely
 from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Polygon, shape
 
 from workbench.core.plugins.api import PluginError, RefreshContext, normalise_kommune_kode
+
+from . import sources
 
 REGION_NAMES = {
     "1081": "Region Nordjylland",
@@ -28,6 +35,14 @@ REGION_NAMES = {
     "1085": "Region Sjælland",
 }
 SOURCE = "boundaries"
+# Christiansø (0411) lies outside the municipal division: the state runs it, DAGI's
+# kommuneinddeling may not hold it, yet statistics and the address register count it as a
+# municipality in Region Hovedstaden. It always gets that region (never one by location),
+# and when the source lacks it the cached row is carried over rather than dropped.
+CHRISTIANSOE = "0411"
+CHRISTIANSOE_REGION = "1084"
+# Where DAGI puts an object's own id (GeoJSON from the WFS flattens "id.lokalId").
+REGION_ID_PROPERTIES = ("id.lokalId", "id_lokalId", "id_lokalid", "lokalId", "dagi_id", "DAGIid")
 
 
 @functools.cache
@@ -36,42 +51,55 @@ def _to_utm() -> Transformer:
 
 
 def refresh(ctx: RefreshContext) -> None:
-    url = ctx.setting("url", required=True)
+    url = sources.resolve_url(ctx, str(ctx.setting("url", required=True)), "kommune")
     code_prop = ctx.setting("code_property", "kommunekode")
     name_prop = ctx.setting("name_property", "navn")
     region_prop = ctx.setting("region_property", "") or None
+    link_prop = ctx.setting("region_link_property", "regionLokalId") or None
     crs = str(ctx.setting("crs", "auto"))
+    skala = ctx.setting("skala", "250")
 
     ctx.progress(0.02, "henter kommunegrænser")
-    data = load_geojson(ctx, url)
+    data = sources.pick_scale(sources.load(ctx, url, "kommune", "url"), skala, url, ctx.note)
     ctx.check_cancelled()
     munis = dissolve(ctx, "municipalities", data, code_prop, name_prop, region_prop, crs, 0.05, 0.6)
     if not munis:
         raise PluginError("ingen brugbare kommuner i kilden; de hidtidige grænser er bevaret")
+    links = _region_links(data, code_prop, link_prop)
 
     regions: dict[str, dict[str, Any]] = {}
     kept_regions: int | None = None  # regions left as they are in the cache (no source)
-    regions_url = ctx.setting("regions_url", "")
+    regions_url = sources.resolve_url(ctx, str(ctx.setting("regions_url", "") or ""), "region")
+    rdata = None
     if regions_url:
         ctx.progress(0.62, "henter regionsgrænser")
-        rdata = load_geojson(ctx, regions_url)
+        rdata = sources.load(ctx, regions_url, "region", "regions_url")
+    elif urlsplit(url).scheme not in ("http", "https") and url.lower().endswith(".gpkg"):
+        rdata = sources.load(ctx, url, "region", "url")  # the same GeoPackage's region layer
+        if rdata.get("missing_layer"):
+            rdata = None
+    if rdata is not None:
+        rdata = sources.pick_scale(rdata, skala, regions_url or url, ctx.note)
         ctx.check_cancelled()
+        region_code_prop = ctx.setting("region_code_property", "regionskode")
         regions = dissolve(
             ctx,
             "regions",
             rdata,
-            ctx.setting("region_code_property", "regionskode"),
+            region_code_prop,
             ctx.setting("region_name_property", "navn"),
             None,
             crs,
             0.65,
             0.85,
         )
+        _assign_regions_by_dagi_id(munis, links, _region_ids(rdata, region_code_prop))
         _assign_regions_by_location(munis, regions)
     elif any(m["region_kode"] for m in munis.values()):
         regions = _regions_from_municipalities(munis)
     else:  # no regions source: keep the regions and the codes a previous refresh stored
         kept_regions = _keep_cached_region_codes(ctx, munis)
+    christiansoe = _christiansoe(ctx, munis)
 
     ctx.progress(0.9, "gemmer")
     ctx.staging.table("municipalities")
@@ -82,14 +110,16 @@ def refresh(ctx: RefreshContext) -> None:
                 "kode": code,
                 "navn": m["navn"],
                 "region_kode": m["region_kode"],
-                "geom": shapely.to_wkb(m["geom"]),
+                "geom": shapely.to_wkb(m["geom"]) if m["geom"] is not None else m.get("wkb"),
                 "cx": m["cx"],
                 "cy": m["cy"],
-                "source": SOURCE,
+                "source": m.get("source", SOURCE),
             }
             for code, m in sorted(munis.items())
         ),
     )
+    if christiansoe:
+        ctx.note(christiansoe)
     if regions:
         ctx.staging.table("regions")
         ctx.staging.insert(
@@ -114,71 +144,65 @@ def refresh(ctx: RefreshContext) -> None:
         )
 
 
-MAX_PAGES = 1000
+def _region_links(data: dict[str, Any], code_prop: str, link_prop: str | None) -> dict[str, str]:
+    """Municipality code -> the DAGI id of its region (``regionLokalId``), where given."""
+    if not link_prop:
+        return {}
+    out: dict[str, str] = {}
+    for feature in data["features"]:
+        props = feature.get("properties") or {}
+        code = normalise_kommune_kode(props.get(code_prop))
+        link = props.get(link_prop)
+        if code and link not in (None, ""):
+            out.setdefault(code, str(link).strip())
+    return out
 
 
-def load_geojson(ctx: RefreshContext, location: str) -> dict[str, Any]:
-    """Read a GeoJSON FeatureCollection from an http(s) URL or a file path / file:// URL.
-
-    Paged answers (OGC API Features: a ``links`` entry with ``rel = "next"``) are followed
-    and their features concatenated.
-    """
-    scheme = urlsplit(location).scheme.lower()
-    if scheme not in ("http", "https"):
-        path = Path(location[7:] if scheme == "file" else location)
-        try:
-            text = path.read_text("utf-8-sig")
-        except OSError as exc:
-            raise PluginError(f"kan ikke læse {path}: {exc.strerror}") from exc
-        return _parse_collection(text, location)
-    data: dict[str, Any] | None = None
-    url: str | None = location
-    pages = 0
-    while url is not None:
-        pages += 1
-        if pages > MAX_PAGES:
-            raise PluginError(f"{_safe(location)}: mere end {MAX_PAGES} sider")
-        ctx.check_cancelled()
-        response = ctx.session.get(_with_token(ctx, url), timeout=ctx.timeout)
-        response.raise_for_status()
-        page = _parse_collection(response.content.decode("utf-8-sig"), url)
-        if data is None:
-            data = page
-        else:
-            data["features"].extend(page["features"])
-        url = _next_link(page)
-    assert data is not None
-    return data
+def _region_ids(data: dict[str, Any], code_prop: str) -> dict[str, str]:
+    """A region's DAGI id -> its region code."""
+    out: dict[str, str] = {}
+    for feature in data["features"]:
+        props = feature.get("properties") or {}
+        code = normalise_kommune_kode(props.get(code_prop))
+        ident = next(
+            (props[k] for k in REGION_ID_PROPERTIES if props.get(k) not in (None, "")), None
+        )
+        if code and ident is not None:
+            out[str(ident).strip()] = code
+    return out
 
 
-def _with_token(ctx: RefreshContext, url: str) -> str:
-    token = ctx.setting("token", "")
-    if token and "token=" not in url:
-        url += ("&" if "?" in url else "?") + urlencode({"token": token})
-    return url
+def _assign_regions_by_dagi_id(
+    munis: dict[str, dict[str, Any]], links: dict[str, str], region_ids: dict[str, str]
+) -> None:
+    """The current DAGI data links a municipality to its region by the region's id."""
+    for code, m in munis.items():
+        region = region_ids.get(links.get(code, ""))
+        if region:
+            m["region_kode"] = region
 
 
-def _next_link(page: dict[str, Any]) -> str | None:
-    for link in page.get("links") or []:
-        if isinstance(link, dict) and link.get("rel") == "next" and link.get("href"):
-            return str(link["href"])
-    return None
-
-
-def _parse_collection(text: str, location: str) -> dict[str, Any]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PluginError(
-            f"ugyldig GeoJSON fra {_safe(location)}: {exc.msg} (linje {exc.lineno})"
-        ) from exc
-    if not isinstance(data, dict) or not isinstance(data.get("features"), list):
-        raise PluginError(f"{_safe(location)} er ikke en GeoJSON FeatureCollection")
-    return data
-
-
-def _safe(location: str) -> str:
-    return location.split("?", 1)[0]
+def _christiansoe(ctx: RefreshContext, munis: dict[str, dict[str, Any]]) -> str | None:
+    """Apply Christiansø's special case (see :data:`CHRISTIANSOE`); a line for the log."""
+    if CHRISTIANSOE in munis:
+        munis[CHRISTIANSOE]["region_kode"] = CHRISTIANSOE_REGION
+        return None
+    cached = ctx.query(
+        "SELECT navn, geom, cx, cy, source FROM municipalities WHERE kode = ?", [CHRISTIANSOE]
+    )
+    if not cached:
+        return None
+    navn, wkb, cx, cy, source = cached[0]
+    munis[CHRISTIANSOE] = {
+        "navn": navn,
+        "region_kode": CHRISTIANSOE_REGION,
+        "geom": None,
+        "wkb": wkb,
+        "cx": cx,
+        "cy": cy,
+        "source": source,
+    }
+    return "Christiansø (0411) er uden for kommuneinddelingen i kilden: beholdt fra cachen"
 
 
 def _declared_crs(data: dict[str, Any]) -> str | None:
@@ -328,8 +352,11 @@ def _assign_regions_by_location(
     prepared = [(code, r["geom"]) for code, r in regions.items()]
     for g in prepared:
         shapely.prepare(g[1])
-    for m in munis.values():
+    for code, m in munis.items():
         if m["region_kode"]:
+            continue
+        if code == CHRISTIANSOE:  # never by location: see CHRISTIANSOE
+            m["region_kode"] = CHRISTIANSOE_REGION
             continue
         pt = shapely.Point(m["cx"], m["cy"])
         hit = next((code for code, g in prepared if g.contains(pt)), None)

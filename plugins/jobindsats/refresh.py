@@ -22,6 +22,7 @@ from workbench.core.plugins.api import (
     RefreshContext,
     normalise_kommune_kode,
     parse_decimal,
+    source_status_error,
 )
 
 DEFAULT_TABLES = [{"id": "Y30R21"}]
@@ -82,13 +83,43 @@ def refresh(ctx: RefreshContext) -> None:
     ctx.progress(1.0, f"{total} værdier")
 
 
+KEY_SETTING = "WORKBENCH__PLUGINS__JOBINDSATS__API_KEY ([plugins.jobindsats] api_key)"
+
+
 def _check(response: Any, table_id: str) -> None:
     if response.status_code in (401, 403):
-        raise PluginError(f"Jobindsats afviste API-nøglen (HTTP {response.status_code})")
-    if response.status_code == 404:
+        raise PluginError(
+            f"Jobindsats afviste API-nøglen (HTTP {response.status_code}): tjek {KEY_SETTING}"
+        )
+    if response.status_code == 404 and _json_body(response) is not None:
         raise PluginError(f"Jobindsats kender ikke tabellen {table_id} (HTTP 404)")
+    error = source_status_error(
+        response, source="Jobindsats", setting="[plugins.jobindsats] base_url"
+    )
+    if error is not None:
+        raise error
     if response.status_code >= 400:
         raise PluginError(f"Jobindsats svarede HTTP {response.status_code} for {table_id}")
+    if _key_refused(_json_body(response)):
+        raise PluginError(f"Jobindsats: forkert eller udløbet API-nøgle; sæt en ny i {KEY_SETTING}")
+
+
+def _json_body(response: Any) -> Any:
+    """The body as JSON (a BOM allowed), or None when it is not JSON."""
+    try:
+        return json.loads(response.content.decode("utf-8-sig"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _key_refused(body: Any) -> bool:
+    """Jobindsats answers a wrong or expired key with HTTP 200 and the message as the only
+    key of an object: ``{"Forkert nøgle eller nøglen er udløbet.":""}``."""
+    return (
+        isinstance(body, dict)
+        and len(body) == 1
+        and "nøgle" in unicodedata.normalize("NFC", next(iter(body))).lower()
+    )
 
 
 def _fold(name: str) -> str:

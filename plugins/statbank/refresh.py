@@ -12,17 +12,39 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from workbench.core.plugins.api import PluginError, RefreshContext, parse_decimal
+from workbench.core.plugins.api import (
+    PluginError,
+    RefreshContext,
+    parse_decimal,
+    source_status_error,
+)
 
+# AUL01 (annual) stops at 2024: the current tables are quarterly (AULK01) and monthly
+# (AUF01, provisional); AULK04 is long-term unemployment.
 DEFAULT_TABLES = [
-    {"id": "AUL01", "measure": "fuldtidsledige"},
+    {"id": "AULK01", "measure": "fuldtidsledige"},
+    {"id": "AUF01", "measure": "fuldtidsledige, foreløbige (måned)"},
     {"id": "AULK04", "measure": "langtidsledige"},
 ]
 SOURCE_PREFIX = "statbank:"
+# AUK01 counts public-benefit recipients ("offentligt forsørgede"), not the unemployed: it
+# gets that label by default and may never be labelled unemployment.
+NOT_UNEMPLOYMENT = {"AUK01": "offentligt forsørgede"}
+_QUARTER = re.compile(r"^(\d{4})[KQ]([1-4])$")
+
+
+def normalise_period(value: Any) -> Any:
+    """Quarter codes in one form so they sort: ``2025Q1`` (English) and ``2025K1`` (Danish)
+    both become ``2025K1``; other periods (``2024M03``, ``2024``) stay as they are."""
+    if value is None:
+        return None
+    match = _QUARTER.match(str(value).strip())
+    return f"{match.group(1)}K{match.group(2)}" if match else value
 
 
 @dataclass
@@ -49,10 +71,17 @@ def _specs(ctx: RefreshContext) -> list[TableSpec]:
             raise PluginError(
                 f"[plugins.statbank] tabel {item['id']}: variables skal være en tabel"
             )
+        table_id = str(item["id"]).upper()
+        measure = str(item.get("measure") or NOT_UNEMPLOYMENT.get(table_id, table_id.lower()))
+        if table_id in NOT_UNEMPLOYMENT and "ledig" in measure.lower():
+            raise PluginError(
+                f"[plugins.statbank] tables: {table_id} er {NOT_UNEMPLOYMENT[table_id]}, "
+                f"ikke ledighed; ret measure {measure!r}"
+            )
         specs.append(
             TableSpec(
-                id=str(item["id"]).upper(),
-                measure=str(item.get("measure") or str(item["id"]).lower()),
+                id=table_id,
+                measure=measure,
                 area_variable=str(item.get("area_variable", default_area)),
                 periods=int(item.get("periods", default_periods)),
                 variables={
@@ -108,6 +137,14 @@ def refresh(ctx: RefreshContext) -> None:
 
 
 def _raise_for_status(response: Any, table: str) -> None:
+    if response.status_code in (401, 403, 404, 410) and not _statbank_error(response):
+        # Not StatBank's own JSON error (an unknown table is a 400 with a message): the
+        # address is wrong or has moved.
+        error = source_status_error(
+            response, source="Statistikbanken", setting="[plugins.statbank] base_url"
+        )
+        if error is not None:
+            raise error
     if response.status_code >= 400:
         detail = ""
         try:
@@ -117,6 +154,14 @@ def _raise_for_status(response: Any, table: str) -> None:
             pass
         msg = f"Statistikbanken svarede HTTP {response.status_code} for {table}"
         raise PluginError(f"{msg}: {detail}" if detail else msg)
+
+
+def _statbank_error(response: Any) -> bool:
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and bool(body.get("errorTypeCode"))
 
 
 def _json(response: Any, what: str) -> Any:
@@ -242,7 +287,7 @@ def _rows(
             ctx.check_cancelled()
         norm = {k.upper(): v for k, v in dims.items()}
         time_key = next((k for k in norm if k in ("TID", "TIME")), None)
-        period = norm.pop(time_key) if time_key else None
+        period = normalise_period(norm.pop(time_key)) if time_key else None
         kode = None
         if area_var is not None:
             area = norm.pop(area_var.upper(), None)
@@ -283,4 +328,10 @@ def _rows(
         }
 
 
-__all__: Sequence[str] = ["build_request", "parse_csv", "parse_jsonstat", "refresh"]
+__all__: Sequence[str] = [
+    "build_request",
+    "normalise_period",
+    "parse_csv",
+    "parse_jsonstat",
+    "refresh",
+]

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from workbench.layers.tiles import VIEW1, TileCache, TileFetcher, TileService
+from workbench.layers.tiles import (
+    VIEW1,
+    TileCache,
+    TileFetcher,
+    TileProblem,
+    TileService,
+    ows_exception_text,
+)
 
 _spec = importlib.util.spec_from_file_location(
     "tile_server", Path(__file__).with_name("tile_server.py")
@@ -127,3 +134,54 @@ def test_fetch_rejects_non_image_answers(tmp_path):
     finally:
         server.stop()
         fetcher.close()
+
+
+@pytest.fixture
+def wmts_refusal(shared_fixtures: Path) -> bytes:
+    return (
+        shared_fixtures / "sources-2026" / "wmts" / "gettile_no_token_exception.xml"
+    ).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("reply", "detail"),
+    [
+        ("exception-200", "User not authorized"),
+        ("http-403", "HTTP 403"),
+    ],
+)
+def test_a_refused_token_is_detected_once_and_stops_the_requests(
+    tmp_path, wmts_refusal, reply, detail
+):
+    """Dataforsyningen answers a missing/wrong token with an OWS ExceptionReport, HTTP 200."""
+    from tests.plugins.fixture_server import FixtureServer, Reply
+
+    body = wmts_refusal
+    answer = (
+        Reply(200, body, {"Content-Type": "application/vnd.ogc.se_xml"})
+        if reply == "exception-200"
+        else Reply(403, b"Forbidden", {"Content-Type": "text/plain"})
+    )
+    problems = []
+    with FixtureServer() as server:
+        server.route("GET", "/wmts/*", answer)
+        svc = TileService(server.url + "/wmts/{TileMatrix}/{TileRow}/{TileCol}", token="wrong")
+        fetcher = TileFetcher(svc, TileCache(tmp_path, svc.key()), timeout_s=5)
+        fetcher.on_problem = problems.append
+        try:
+            assert fetcher.fetch(3, 1, 1) is None
+            assert fetcher.fetch(3, 1, 2) is None
+            assert fetcher.fetch(4, 2, 2) is None
+        finally:
+            fetcher.close()
+        assert len(server.requests) == 1  # every tile would fail alike: no more requests
+    assert problems == [
+        TileProblem("refused", detail, "[basemap] token (WORKBENCH__BASEMAP__TOKEN)")
+    ]
+    assert fetcher.problem == problems[0]
+
+
+def test_ows_exception_text(wmts_refusal):
+    assert ows_exception_text(wmts_refusal) == "User not authorized"
+    assert ows_exception_text(b"\x89PNG\r\n") is None
+    assert ows_exception_text(b"<html><body>Exception</body></html>") is None

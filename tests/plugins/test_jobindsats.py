@@ -102,7 +102,9 @@ def test_wrong_key_and_unknown_areas(
         result = host.run("jobindsats")
         assert (
             result.status == "failed"
-            and result.message == "Jobindsats afviste API-nøglen (HTTP 401)"
+            and result.message
+            == "Jobindsats afviste API-nøglen (HTTP 401): tjek "
+            "WORKBENCH__PLUGINS__JOBINDSATS__API_KEY ([plugins.jobindsats] api_key)"
         )
         assert host.con.execute("SELECT count(*) FROM unemployment_stats").fetchone() == before
 
@@ -157,3 +159,30 @@ def test_malformed_json_keeps_previous(
             "ugyldigt JSON-svar fra Jobindsats"
         )
         assert host.con.execute("SELECT count(*) FROM unemployment_stats").fetchone() == before
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"], ids=["plain", "bom"])
+def test_expired_key_answered_with_200_is_one_clear_line(
+    tmp_path: Path,
+    jobindsats: FixtureServer,
+    kommuner_geojson: Path,
+    shared_fixtures: Path,
+    bom: bytes,
+):
+    """Jobindsats answers a wrong or expired key with HTTP 200 and a one-key object."""
+    body = shared_fixtures / "sources-2026" / "jobindsats" / "error_wrong_or_expired_key.json"
+    refused = Reply(200, bom + body.read_bytes(), {"Content-Type": "application/json"})
+    with _host(tmp_path, jobindsats, kommuner_geojson) as host:
+        assert all(r.ok for r in host.refresh(["boundaries", "jobindsats"]))
+        before = host.con.execute("SELECT * FROM unemployment_stats ORDER BY ALL").fetchall()
+        jobindsats.route("GET", "/v2/tables/Y30R21/json", refused)
+        jobindsats.route("POST", "/v2/data/Y30R21/json", refused)
+        result = host.run("jobindsats")
+        assert result.status == "failed"
+        assert result.message == (
+            "Jobindsats: forkert eller udløbet API-nøgle; sæt en ny i "
+            "WORKBENCH__PLUGINS__JOBINDSATS__API_KEY ([plugins.jobindsats] api_key)"
+        )
+        assert KEY not in result.message
+        after = host.con.execute("SELECT * FROM unemployment_stats ORDER BY ALL").fetchall()
+        assert after == before

@@ -70,7 +70,7 @@ def test_failed_plugin_exit_1_with_one_line_reason(
     assert "boundaries: ok (municipalities: 99)" in out  # every configured plugin ran
     failures = [line for line in err.splitlines() if line.startswith("workbench refresh: ")]
     assert (
-        "workbench refresh: statbank: failed: Statistikbanken svarede HTTP 500 for AUL01"
+        "workbench refresh: statbank: failed: Statistikbanken svarede HTTP 500 for AULK01"
         in failures
     )
     assert not any(line.startswith("workbench refresh: boundaries") for line in failures)

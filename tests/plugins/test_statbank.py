@@ -104,19 +104,21 @@ def _jsonstat(dims: list[tuple[str, list[str]]], values: list[Any]) -> dict[str,
                         "label": "x", "source": "Statistics Denmark", "value": values}}  # fmt: skip
 
 
-def _emulator(server: FixtureServer) -> None:
-    """A StatBank that answers any valid /data request for AULK01 (value = a running number;
-    Frederiksberg's last period is suppressed)."""
-    server.route("GET", "/v1/tableinfo", handler=lambda req: Reply.json(AULK01_INFO)
-                 if req.query["id"] == ["AULK01"] else
+def _emulator(server: FixtureServer, infos: dict[str, Any] | None = None) -> None:
+    """A StatBank that answers any valid /data request for the tables in ``infos`` (default
+    AULK01; value = a running number; Frederiksberg's period 2024M04 is suppressed)."""
+    infos = infos or {"AULK01": AULK01_INFO}
+    server.route("GET", "/v1/tableinfo", handler=lambda req: Reply.json(infos[req.query["id"][0]])
+                 if req.query["id"][0] in infos else
                  Reply.json({"errorTypeCode": "TABLE-NOT-FOUND", "message": f"Tabellen {req.query['id'][0]} findes ikke"}, 400))  # fmt: skip
 
     def data(req: Request) -> Reply:
         body = req.json()
-        order = [v["id"] for v in AULK01_INFO["variables"]]
+        info = infos[body["table"]]
+        order = [v["id"] for v in info["variables"]]
         asked = {v["code"]: v["values"] for v in body["variables"]}
         dims = [(name, asked[name]) for name in order if name in asked] + [
-            ("ContentsCode", ["AULK01"])
+            ("ContentsCode", [body["table"]])
         ]
         values = []
         for n, combo in enumerate(itertools.product(*(codes for _, codes in dims))):
@@ -232,3 +234,71 @@ def test_500_then_success(tmp_path: Path, fixture_server: FixtureServer):
     with _host(tmp_path, fixture_server, AUL_CONFIG) as host:
         result = host.run("statbank")
         assert result.ok and result.rows_written == 10 and len(calls) == 2
+
+
+def _info(table: str, periods: list[str]) -> dict[str, Any]:
+    """Table info shaped like AULK01's with other periods (the current tables' shapes)."""
+    info = json.loads(json.dumps(AULK01_INFO))
+    info["id"] = table
+    info["variables"][-1]["values"] = [{"id": p, "text": p} for p in periods]
+    return info
+
+
+def test_default_tables_are_the_current_ones_and_quarters_read_in_both_spellings(
+    tmp_path: Path, fixture_server: FixtureServer
+):
+    _emulator(
+        fixture_server,
+        {
+            "AULK01": _info("AULK01", ["2024K3", "2024K4"]),
+            "AUF01": _info("AUF01", ["2025M01", "2025M02"]),
+            "AULK04": _info("AULK04", ["2024Q4", "2025Q1"]),  # as the English API writes them
+        },
+    )
+    with _host(tmp_path, fixture_server, "periods = 2\n") as host:
+        result = host.run("statbank")
+        assert result.ok, result.message
+        asked = [r.json() for r in fixture_server.calls("/v1/data")]
+        assert [a["table"] for a in asked] == ["AULK01", "AUF01", "AULK04"]
+        assert {a["valuePresentation"] for a in asked} == {"Code"}
+        rows = host.con.execute(
+            "SELECT source, measure, list(DISTINCT period ORDER BY period) FROM unemployment_stats "
+            "GROUP BY ALL ORDER BY source"
+        ).fetchall()
+        assert rows == [
+            ("statbank:AUF01", "fuldtidsledige, foreløbige (måned)", ["2025M01", "2025M02"]),
+            ("statbank:AULK01", "fuldtidsledige", ["2024K3", "2024K4"]),
+            ("statbank:AULK04", "langtidsledige", ["2024K4", "2025K1"]),
+        ]
+
+
+def test_auk01_is_never_labelled_unemployment(tmp_path: Path, fixture_server: FixtureServer):
+    _emulator(fixture_server, {"AUK01": _info("AUK01", ["2024K4"])})
+    with _host(tmp_path, fixture_server, 'tables = ["AUK01"]\n') as host:
+        result = host.run("statbank")
+        assert result.ok, result.message
+        measures = host.con.execute("SELECT DISTINCT measure FROM unemployment_stats").fetchall()
+        assert measures == [("offentligt forsørgede",)]
+        host.settings.data["plugins"]["statbank"]["tables"] = [
+            {"id": "AUK01", "measure": "fuldtidsledige"}
+        ]
+        result = host.run("statbank")
+        assert result.status == "failed"
+        assert result.message == (
+            "[plugins.statbank] tables: AUK01 er offentligt forsørgede, ikke ledighed; "
+            "ret measure 'fuldtidsledige'"
+        )
+        assert host.con.execute("SELECT DISTINCT measure FROM unemployment_stats").fetchall() == [
+            ("offentligt forsørgede",)
+        ]
+
+
+def test_a_moved_api_names_the_setting(tmp_path: Path, fixture_server: FixtureServer):
+    fixture_server.route("GET", "/v1/tableinfo", Reply.text("<html>Gone</html>", "text/html", 410))
+    with _host(tmp_path, fixture_server, "") as host:
+        result = host.run("statbank")
+    assert result.status == "failed"
+    assert result.message == (
+        f"Statistikbanken på {fixture_server.url}/v1/tableinfo findes ikke længere (HTTP 410): "
+        "kilden er flyttet? ret [plugins.statbank] base_url"
+    )

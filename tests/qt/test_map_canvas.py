@@ -321,3 +321,34 @@ def test_export_png_and_pdf(qtbot, window, tmp_path):
     assert box and float(box.group(1)) > 800 and float(box.group(2)) > 500  # A4 landscape
     with pytest.raises(Exception, match="PNG or PDF"):
         window.export_map(tmp_path / "kort.gif")
+
+
+def test_a_refused_basemap_token_is_said_once_on_the_map_and_in_the_layers_panel(
+    qtbot, open_window, small_demo_cache, shared_fixtures
+):
+    """The WMTS answers a wrong token with an OWS "User not authorized" report and HTTP 200."""
+    from tests.plugins.fixture_server import FixtureServer, Reply
+
+    body = (
+        shared_fixtures / "sources-2026" / "wmts" / "gettile_no_token_exception.xml"
+    ).read_bytes()
+    with FixtureServer() as server:
+        server.route("GET", "/wmts/*", Reply(200, body, {"Content-Type": "text/xml"}))
+        window = open_window(
+            small_demo_cache,
+            basemap__url=server.url + "/wmts/{TileMatrix}/{TileRow}/{TileCol}?token={token}",
+            basemap__token="forkert",
+        )
+        m = window.map
+        qtbot.waitUntil(lambda: m.basemap_problem is not None, timeout=20_000)
+        qtbot.waitUntil(m.tiles_settled, timeout=20_000)
+        expected = (
+            "Baggrundskortet afviste adgangen (User not authorized): "
+            "tjek [basemap] token (WORKBENCH__BASEMAP__TOKEN)"
+        )
+        assert m.basemap_problem == expected
+        assert m.attribution.text() == expected and m.attribution.isVisible()
+        assert window.layers_panel.rows["basemap"].legend.text() == expected
+        assert "forkert" not in expected
+        # said once: the first answers stop the loader asking for the rest of the view
+        assert len(server.requests) <= 2 < len(m.basemap.wanted)

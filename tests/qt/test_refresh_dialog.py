@@ -133,3 +133,38 @@ def test_broken_plugin_is_shown_and_cannot_be_selected(qtbot, tmp_path: Path):
     assert dialog.rows["x"]["result"].text() == "Defekt: no manifest.toml in package acme_x"
     dialog.start()
     assert dialog.status_label.text() == "Vælg mindst én kilde." and not dialog.is_running()
+
+
+def test_an_expired_jobindsats_key_is_one_line_naming_the_setting(
+    qtbot, tmp_path: Path, kommuner_geojson: Path, shared_fixtures: Path
+):
+    """Jobindsats answers a wrong or expired key with HTTP 200 and a one-key object."""
+    from tests.plugins.fixture_server import FixtureServer, Reply
+    from workbench.qt.refresh_dialog import RefreshDialog
+
+    secret = "udløbet-nøgle-123456"
+    body = shared_fixtures / "sources-2026" / "jobindsats" / "error_wrong_or_expired_key.json"
+    with FixtureServer() as server:
+        refused = Reply(200, body.read_bytes(), {"Content-Type": "application/json"})
+        server.route("GET", "/v2/tables/Y30R21/json", refused)
+        server.route("POST", "/v2/data/Y30R21/json", refused)
+        cfg = tmp_path / "config.toml"
+        cfg.write_text(
+            f'[plugins.boundaries]\nurl = "{kommuner_geojson.as_posix()}"\ncode_property = "kode"\n'
+            'regions_url = ""\nregion_property = ""\n\n'
+            f'[plugins.jobindsats]\nbase_url = "{server.url}/v2"\n',
+            "utf-8",
+        )
+        settings = load_settings(cfg, environ={"WORKBENCH__PLUGINS__JOBINDSATS__API_KEY": secret})
+        plugins = [p for p in discover() if p.id in ("boundaries", "jobindsats")]
+        dialog = RefreshDialog(tmp_path / "cache.duckdb", settings, plugins=plugins)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        with qtbot.waitSignal(dialog.runFinished, timeout=30_000):
+            qtbot.mouseClick(dialog.start_button, LEFT)
+    text = dialog.rows["jobindsats"]["result"].text()
+    assert text.endswith(
+        " – Jobindsats: forkert eller udløbet API-nøgle; sæt en ny i "
+        "WORKBENCH__PLUGINS__JOBINDSATS__API_KEY ([plugins.jobindsats] api_key)"
+    )
+    assert "\n" not in text and secret not in text

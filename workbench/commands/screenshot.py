@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from .common import add_cache_options, cache_path
@@ -27,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     from workbench.qt.screenshot import render_screenshot
 
     settings = load_settings(args.config)
-    render_screenshot(
+    problem = render_screenshot(
         args.out,
         cache_path(args),
         width=args.width,
@@ -35,5 +36,7 @@ def run(args: argparse.Namespace) -> int:
         settings=settings,
         lang=args.lang,
     )
+    if problem:  # the PNG is written, without basemap: say why, once
+        print(f"workbench screenshot: {problem}", file=sys.stderr)
     print(args.out)
     return 0

@@ -268,6 +268,11 @@ MIGRATION_COMPANY_COLLABORATIONS = [
     """,
 ]
 
+# Jobnet postings carry no coordinates: which fallback placed each one (jobnet plugin).
+MIGRATION_JOB_POSTING_PLACEMENT = [
+    "ALTER TABLE job_postings ADD COLUMN placement VARCHAR",  # address | production_unit | company | postal_code
+]
+
 MIGRATIONS: list[list[str]] = [
     MIGRATION_1,
     MIGRATION_2,
@@ -276,6 +281,7 @@ MIGRATIONS: list[list[str]] = [
     MIGRATION_TAXONOMIES,
     MIGRATION_SAVED_SELECTIONS,
     MIGRATION_COMPANY_COLLABORATIONS,
+    MIGRATION_JOB_POSTING_PLACEMENT,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -38,7 +38,8 @@ def wait_until(predicate, timeout_ms: int) -> bool:
 
 def render_screenshot(
     out: Path, cache_path: Path, *, width: int, height: int, settings: Settings, lang: str | None
-) -> None:
+) -> str | None:
+    """Write the PNG; return the basemap's one-line problem (refused token, moved service)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from workbench.qt.app import create_main_window, ensure_app
 
@@ -68,6 +69,7 @@ def render_screenshot(
             out.parent.mkdir(parents=True, exist_ok=True)
             if not image.save(str(out), "PNG"):
                 raise WorkbenchError(f"cannot write {out}")
+            return window.map.basemap_problem
         finally:
             window.shutdown()
             window.close()

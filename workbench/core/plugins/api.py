@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
+from urllib.parse import urlsplit
 
 __all__ = [
     "Cancelled",
@@ -27,6 +28,7 @@ __all__ = [
     "SwapMode",
     "normalise_kommune_kode",
     "parse_decimal",
+    "source_status_error",
 ]
 
 SwapMode = Literal["replace", "replace_where", "upsert"]
@@ -222,6 +224,8 @@ class RefreshContext:
     timeout: float | tuple[float, float] = 30.0
     read_live: Callable[[str, Sequence[Any]], list[tuple[Any, ...]]] | None = None
     work_dir: Path | None = None  # for large temporary files (downloads): beside the cache
+    # Lines the plugin adds to the run's summary in refresh_log (see :meth:`note`).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def cancelled(self) -> bool:
@@ -231,6 +235,11 @@ class RefreshContext:
         """Raise :class:`Cancelled` when the user asked to stop; call it between steps."""
         if self.cancel_event.is_set():
             raise Cancelled("afbrudt af brugeren")
+
+    def note(self, text: str) -> None:
+        """Add one line to the run's summary (refresh_log, CLI, refresh dialog), e.g. what was
+        received against what the source announced."""
+        self.notes.append(text)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Read the live cache (e.g. municipality names to map names to codes)."""
@@ -274,3 +283,28 @@ def normalise_kommune_kode(value: Any) -> str | None:
     if not text.isdigit() or len(text) > 4:
         return None
     return text.zfill(4)
+
+
+def source_status_error(
+    response: Any, *, source: str, setting: str, key_setting: str | None = None
+) -> PluginError | None:
+    """The one-line error for a refused (401/403) or moved (404/410) source, naming the
+    setting to change and never a secret; None for other statuses.
+
+    ``setting`` names the address setting (``[plugins.x] base_url``), ``key_setting`` the
+    credential (``WORKBENCH__PLUGINS__X__API_KEY``). The URL is shown without query string
+    or user:password (those may carry keys).
+    """
+    status = int(getattr(response, "status_code", 0) or 0)
+    if status in (401, 403):
+        fix = f"tjek {key_setting}" if key_setting else f"tjek adgangen til {setting}"
+        return PluginError(f"{source} afviste adgangen (HTTP {status}): {fix}")
+    if status in (404, 410):
+        parts = urlsplit(str(getattr(response, "url", "") or ""))
+        host = parts.hostname or ""
+        where = f" på {parts.scheme}://{host}{f':{parts.port}' if parts.port else ''}{parts.path}"
+        gone = "findes ikke længere" if status == 410 else "findes ikke"
+        return PluginError(
+            f"{source}{where if host else ''} {gone} (HTTP {status}): kilden er flyttet? ret {setting}"
+        )
+    return None

@@ -776,9 +776,9 @@ class PluginHost:
                         raise Cancelled("afbrudt af brugeren")
                     report(None, "gemmer i cachen")
                     result.rows_rejected = staging.rows_rejected
-                    result.rows_written = self._swap(con, staging, result)
+                    result.rows_written = self._swap(con, staging, result, ctx.notes)
                     result.status = "ok"
-                    result.message = self._summary(staging)
+                    result.message = self._summary(staging, ctx.notes)
                 except Cancelled as exc:
                     result.status = "cancelled"
                     result.message = _first_line(exc) or "afbrudt"
@@ -844,13 +844,19 @@ class PluginHost:
                 log.warning("could not drop staging schema %s", staging.schema)
 
     @staticmethod
-    def _summary(staging: HostStaging) -> str:
+    def _summary(staging: HostStaging, notes: Sequence[str] = ()) -> str:
         parts = [f"{name}: {staging.count(name)}" for name in staging.specs]
         if staging.rows_rejected:
             parts.append(f"afviste: {staging.rows_rejected}")
-        return ", ".join(parts)
+        return "; ".join([", ".join(parts), *notes]) if notes else ", ".join(parts)
 
-    def _swap(self, con: duckdb.DuckDBPyConnection, staging: HostStaging, result: RunResult) -> int:
+    def _swap(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        staging: HostStaging,
+        result: RunResult,
+        notes: Sequence[str] = (),
+    ) -> int:
         """Apply every staged table to the live cache in one transaction."""
         written = 0
         finished = _now()
@@ -868,7 +874,13 @@ class PluginHost:
             con.execute(
                 "UPDATE refresh_log SET status = 'ok', finished = ?, rows_written = ?, rows_rejected = ?, "
                 "message = ? WHERE run_id = ?",
-                [finished, written, staging.rows_rejected, self._summary(staging), result.run_id],
+                [
+                    finished,
+                    written,
+                    staging.rows_rejected,
+                    self._summary(staging, notes),
+                    result.run_id,
+                ],
             )
             if self.swap_hook is not None:
                 self.swap_hook(result.plugin, con)

@@ -24,10 +24,13 @@ TileKey = tuple[int, int, int]  # level, row, col
 class TileLoader(QObject):
     tileLoaded = Signal(object, object)  # key, QImage
     idleChanged = Signal(bool)
+    # Once per loader: the service refused us or has moved (a layers.tiles.TileProblem).
+    problemFound = Signal(object)
 
     def __init__(self, fetcher: TileFetcher, parent: QObject | None = None, workers: int = 2):
         super().__init__(parent)
         self.fetcher = fetcher
+        fetcher.on_problem = self.problemFound.emit  # from a worker thread: queued to the GUI
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tiles")
         self._lock = threading.Lock()
         self._wanted: set[TileKey] = set()

@@ -193,6 +193,7 @@ class MapWidget(pg.PlotWidget):
         self.basemap: BasemapItem | None = None
         self.tile_loader: TileLoader | None = None
         self.tile_service: TileService | None = None
+        self.basemap_problem: str | None = None  # one translated line when tiles are refused
         self.choropleth_item = ChoroplethItem()
         self.vb.addItem(self.choropleth_item, ignoreBounds=True)
         self.areas = AreaItem()
@@ -256,6 +257,8 @@ class MapWidget(pg.PlotWidget):
         self.attribution.setStyleSheet(
             "QLabel#mapAttribution { background: rgba(255,255,255,200); color: #333;"
             " padding: 1px 5px; font-size: 8pt; }"
+            # a basemap problem (refused token) reads as a warning, not as fine print
+            ' QLabel#mapAttribution[problem="true"] { color: #b71c1c; font-weight: bold; }'
         )
         self.attribution.setVisible(False)
         self.scale_bar = ScaleBar(self)
@@ -428,6 +431,8 @@ class MapWidget(pg.PlotWidget):
         if self.basemap is not None:
             self.vb.removeItem(self.basemap)
             self.basemap = None
+        self.basemap_problem = None
+        self.attribution.setProperty("problem", False)
         self.tile_service = service if service is not None and service.configured else None
         if self.tile_service is None or cache_root is None:
             self.attribution.setVisible(False)
@@ -447,6 +452,7 @@ class MapWidget(pg.PlotWidget):
         self.vb.addItem(self.basemap, ignoreBounds=True)
         self.tile_loader = TileLoader(fetcher, self)
         self.tile_loader.tileLoaded.connect(self._on_tile)
+        self.tile_loader.problemFound.connect(self._on_basemap_problem)
         self.attribution.setText(self.tile_service.attribution)
         self.attribution.setVisible(True)
         self.attribution.adjustSize()
@@ -470,6 +476,18 @@ class MapWidget(pg.PlotWidget):
             self.basemap.add_tile(key, image)
             if first:
                 self._update_area_fill()
+
+    def _on_basemap_problem(self, problem) -> None:
+        """Say it once: the attribution line and the layers panel show why there are no tiles."""
+        msg = "basemap.refused" if problem.kind == "refused" else "basemap.moved"
+        self.basemap_problem = tr(msg, detail=problem.detail, setting=problem.setting)
+        self.attribution.setText(self.basemap_problem)
+        self.attribution.setProperty("problem", True)
+        self.attribution.style().unpolish(self.attribution)
+        self.attribution.style().polish(self.attribution)
+        self.attribution.setVisible(True)
+        self._place_overlays()
+        self.layersChanged.emit()
 
     def tiles_settled(self) -> bool:
         return self.tile_loader is None or self.tile_loader.pending() == 0
@@ -827,7 +845,11 @@ class MapWidget(pg.PlotWidget):
     def _place_overlays(self) -> None:
         h, w = self.height(), self.width()
         self.demo_label.move(max(0, w - self.demo_label.width() - 10), 10)
+        self.attribution.setWordWrap(False)
         self.attribution.adjustSize()
+        if self.attribution.width() > w > 0:  # a long problem line wraps instead of being cut
+            self.attribution.setWordWrap(True)
+            self.attribution.resize(w, self.attribution.heightForWidth(w))
         self.attribution.move(max(0, w - self.attribution.width()), h - self.attribution.height())
         bottom = h - (self.attribution.height() if self.attribution.isVisible() else 0) - 4
         self.scale_bar.move(max(0, w - 170), max(0, bottom - self.scale_bar.height()))

@@ -167,7 +167,9 @@ class LayersPanel(QWidget):
                 continue
             if name == "basemap":
                 svc = self.map.tile_service
-                row.legend.setText(tr("layers.no_basemap") if svc is None else svc.attribution)
+                problem = self.map.basemap_problem
+                text = tr("layers.no_basemap") if svc is None else problem or svc.attribution
+                row.legend.setText(text)
                 row.visible.setEnabled(svc is not None)
                 continue
             lines = []
