@@ -33,12 +33,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--match", choices=["all", "any"], default="all", help="qualifications: all or any"
     )
     p.add_argument(
+        "--driving-licence",
+        action="append",
+        default=[],
+        metavar="CAT",
+        help="driving licence category, e.g. B, C, CE, D (repeatable)",
+    )
+    p.add_argument(
+        "--driving-licence-match",
+        choices=["all", "any"],
+        default="all",
+        help="driving licences: all or any",
+    )
+    p.add_argument(
         "--unemployed-days", metavar="MIN:MAX", help="days since unemployed_since, inclusive"
     )
     p.add_argument("--municipality", action="append", default=[], metavar="KODE")
     p.add_argument("--near", metavar="X,Y", help="point in EPSG:25832")
     p.add_argument("--radius-km", type=float, metavar="R")
-    p.add_argument("--collaboration", action="append", default=[], metavar="none|any|KIND")
+    p.add_argument(
+        "--collaboration", action="append", default=[], metavar="none|any|active|former|KIND"
+    )
     p.add_argument(
         "--collaboration-scope",
         choices=["all", "own", "other"],
@@ -47,6 +62,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--jobcenter", metavar="KODE", help="your own jobcenter (for --collaboration-scope)"
+    )
+    p.add_argument(
+        "--collaboration-since",
+        metavar="YYYY-MM-DD",
+        help="only collaborations running on or after this day count (time window)",
     )
     p.add_argument("--industry", action="append", default=[], metavar="CODE", help="DB07 prefix")
     p.add_argument("--employees", metavar="MIN:MAX")
@@ -82,10 +102,22 @@ def filter_from_args(args: argparse.Namespace, default_jobcenter: str | None = N
             today = date.fromisoformat(args.today)
         except ValueError:
             raise UsageError(f"--today must be YYYY-MM-DD, got {args.today!r}") from None
+    since = None
+    if args.collaboration_since:
+        try:
+            since = date.fromisoformat(args.collaboration_since)
+        except ValueError:
+            raise UsageError(
+                f"--collaboration-since must be YYYY-MM-DD, got {args.collaboration_since!r}"
+            ) from None
+        if not args.collaboration:
+            raise UsageError("--collaboration-since needs --collaboration none|any|active|former")
     flt = Filter(
         occupations=tuple(args.occupation),
         qualifications=tuple(args.qualification),
         qualification_match=args.match,
+        driving_licences=tuple(args.driving_licence),
+        driving_licence_match=args.driving_licence_match,
         unemployed_days=Range.parse(args.unemployed_days, "--unemployed-days")
         if args.unemployed_days
         else None,
@@ -95,6 +127,7 @@ def filter_from_args(args: argparse.Namespace, default_jobcenter: str | None = N
         collaboration=tuple(c.lower() for c in args.collaboration),
         collaboration_scope=args.collaboration_scope,
         jobcenter=args.jobcenter or default_jobcenter,
+        collaboration_since=since,
         industries=tuple(i.replace(".", "") for i in args.industry),
         employees=Range.parse(args.employees, "--employees") if args.employees else None,
         cvr=args.cvr,
