@@ -114,8 +114,16 @@ def test_company_detail_follows_the_ui_language(qtbot, small_demo_con):
 @pytest.mark.parametrize(
     ("lang", "this_unit", "other_unit"),
     [
-        ("da", "Aktivt samarbejde (denne P-enhed)", "Aktivt samarbejde (P-enhed 1999999999)"),
-        ("en", "Active collaboration (this P unit)", "Active collaboration (P unit 1999999999)"),
+        (
+            "da",
+            "Aktivt samarbejde (ved denne P-enhed)",
+            "Aktivt samarbejde (ved P-enhed 1999999999)",
+        ),
+        (
+            "en",
+            "Active collaboration (at this P unit)",
+            "Active collaboration (at P unit 1999999999)",
+        ),
     ],
 )
 def test_collaboration_status_is_the_companys_and_names_the_unit(

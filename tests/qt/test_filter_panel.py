@@ -57,6 +57,25 @@ def test_licence_buttons_make_the_licence_filter(qtbot):
     assert not any(b.isChecked() for b in panel.licence.buttons.values())
 
 
+def test_licence_typed_in_the_qualification_search_goes_to_the_licence_filter(qtbot):
+    panel = _panel(qtbot)
+    picker = panel.qualification
+    picker.completer.setCompletionPrefix("kørekort b")
+    suggestions = [
+        picker.completer.completionModel().index(i, 0).data()
+        for i in range(picker.completer.completionCount())
+    ]
+    assert "Kørekort B → kørekortfilteret" in suggestions
+    qtbot.keyClicks(picker.edit, "Kørekort B")
+    flt = _emitted(qtbot, panel, lambda: qtbot.keyClick(picker.edit, Qt.Key.Key_Return))
+    assert flt.driving_licences == ("B",) and flt.qualifications == ()
+    assert panel.licence.buttons["B"].isChecked() and picker.codes() == ()
+    # A real qualification is still picked as one.
+    qtbot.keyClicks(picker.edit, "Truckcertifikat")
+    flt = _emitted(qtbot, panel, lambda: qtbot.keyClick(picker.edit, Qt.Key.Key_Return))
+    assert flt.qualifications == ("Q0001",)
+
+
 def test_collaboration_window_and_scope(qtbot):
     panel = _panel(qtbot, jobcenter="851")
     # Scope and window wait for a collaboration value.

@@ -8,7 +8,7 @@ Every change restarts a short debounce timer; then ``filterChanged`` carries one
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 import numpy as np
@@ -56,6 +56,7 @@ class TokenPicker(QWidget):
         super().__init__(parent)
         self._titles: dict[str, str] = {}
         self._lookup: dict[str, str] = {}
+        self._redirects: dict[str, Callable[[], None]] = {}
         strings: list[str] = []
         for code, title, aliases in entries:
             self._titles[code] = title
@@ -113,6 +114,16 @@ class TokenPicker(QWidget):
                 return code
         return None
 
+    def add_redirects(self, redirects: dict[str, tuple[Sequence[str], Callable[[], None]]]) -> None:
+        """Suggestions that lead elsewhere instead of picking a code: ``{label: (typed
+        texts, action)}``; choosing the label, or typing one of the texts and Enter, runs
+        the action (e.g. "Kørekort B" checks B in the licence filter)."""
+        model = self.completer.model()
+        model.setStringList(model.stringList() + list(redirects))
+        for label, (typed, action) in redirects.items():
+            for key in (label, *typed):
+                self._redirects[key.strip().casefold()] = action
+
     def add(self, code: str) -> None:
         if code in self.codes():
             return
@@ -139,6 +150,11 @@ class TokenPicker(QWidget):
             self.list.setFixedHeight(min(n, 3) * row + 2 * self.list.frameWidth() + 2)
 
     def _add_text(self, text: str) -> None:
+        action = self._redirects.get(text.strip().casefold())
+        if action is not None:
+            action()
+            QTimer.singleShot(0, self.edit.clear)
+            return
         code = self.code_for(text)
         if code is not None:
             self.add(code)
@@ -184,6 +200,11 @@ class LicencePicker(QWidget):
             self.buttons[cat] = b
             grid.addWidget(b, i // self.PER_ROW, i % self.PER_ROW)
         self.setToolTip(tr("filters.licence_tip"))
+        # The native checked state is hard to tell from unchecked: the histogram's blue.
+        self.setStyleSheet(
+            "QToolButton:checked { background: rgb(31, 100, 190); color: white;"
+            " border: 1px solid rgb(20, 70, 140); border-radius: 3px; }"
+        )
 
     def categories(self) -> tuple[str, ...]:
         return tuple(cat for cat, b in self.buttons.items() if b.isChecked())
@@ -334,6 +355,17 @@ class FilterPanel(QWidget):
         ll.addWidget(self.licence)
         ll.addWidget(self.licence_match)
         cf.addRow(tr("filters.licence"), lbox)
+        # Licences are not qualifications; typing one in the qualification search checks it
+        # in the licence filter instead.
+        self.qualification.add_redirects(
+            {
+                tr("filters.licence_redirect", cat=cat): (
+                    (f"Kørekort {cat}", f"Driving licence {cat}"),
+                    lambda c=cat: self.licence.buttons[c].setChecked(True),
+                )
+                for cat in DRIVING_LICENCES
+            }
+        )
         days = QWidget(self)
         dl = QHBoxLayout(days)
         dl.setContentsMargins(0, 0, 0, 0)
@@ -369,6 +401,7 @@ class FilterPanel(QWidget):
         self.collab_months.setSingleStep(3)
         self.collab_months.setSuffix(tr("filters.collab_window_suffix"))
         self.collab_months.setSpecialValueText(tr("filters.collab_window_all"))
+        self.collab_months.setToolTip(tr("filters.collab_window_tip"))
         self.industry = TokenPicker(tr("filters.industry_ph"), industries, self)
         self.emp_min = QSpinBox(self)
         self.emp_max = QSpinBox(self)
