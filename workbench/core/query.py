@@ -258,10 +258,11 @@ def in_display_order(rank: np.ndarray, pts: Points) -> Points:
 @dataclass(frozen=True)
 class CollaborationBits:
     """Per company rid, a bitmask of the collaboration kinds that count for the unit (from
-    ``company_collaborations``: those of its whole company, see core.collaboration): ``bits[rid]``, one bit per kind in ``kinds`` order; rids
-    past the end have none. Built once (a few hundred ms for 1M units), it turns the
-    collaboration filter of scope "all" into a numpy mask on the companies' matches
-    instead of a semi-join per query (~100 ms for 1M)."""
+    ``company_collaborations``: those of its whole company, see core.collaboration):
+    ``bits[rid]``, one bit per kind in ``kinds`` order; rids past the end have none. Built
+    once (a few hundred ms for 1M units), it turns the collaboration filter of scope "all"
+    into a numpy mask on the companies' matches instead of a semi-join per query (~100 ms
+    for 1M)."""
 
     kinds: tuple[str | None, ...]
     bits: np.ndarray  # int32
@@ -301,7 +302,7 @@ class CollaborationBits:
         )
 
     def mask(self, flt: Filter, rid: np.ndarray) -> np.ndarray:
-        """Which of the units ``rid`` pass ``flt``'s collaboration filter (when :meth:`applies`)."""
+        """Which of the units ``rid`` pass ``flt``'s collaboration filter (if it applies)."""
         size = self.bits.shape[0]
         if rid.size and (int(rid.max()) >= size or int(rid.min()) < 0):
             known = (rid >= 0) & (rid < size)
