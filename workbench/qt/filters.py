@@ -354,7 +354,10 @@ class FilterPanel(QWidget):
         ll.setSpacing(2)
         ll.addWidget(self.licence)
         ll.addWidget(self.licence_match)
-        cf.addRow(tr("filters.licence"), lbox)
+        # Label above the buttons (as for the duration): beside them the panel gets wider
+        # than the map can spare in a small window.
+        cf.addRow(QLabel(tr("filters.licence")))
+        cf.addRow(lbox)
         # Licences are not qualifications; typing one in the qualification search checks it
         # in the licence filter instead.
         self.qualification.add_redirects(
