@@ -13,6 +13,8 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from workbench.core.collaboration import status_case_sql as collaboration_status_sql
+
 RGBA = tuple[int, int, int, int]
 OTHER_COLOR: RGBA = (150, 150, 150, 220)
 
@@ -155,7 +157,13 @@ COMPANY_SIZE = FieldStyle(
     ),
 )
 
-COLLABORATION = FieldStyle(
+
+class _CollaborationStyle(FieldStyle):
+    def params(self, today: date) -> list:
+        return [today]  # active on the reference date (core.collaboration)
+
+
+COLLABORATION = _CollaborationStyle(
     key="collaboration",
     entity="companies",
     label_da="Samarbejdsstatus",
@@ -165,11 +173,8 @@ COLLABORATION = FieldStyle(
         StyleClass("former", "Tidligere samarbejde", "Former collaboration", (90, 120, 200, 230)),
         StyleClass("none", "Intet samarbejde", "No collaboration", (200, 200, 200, 160)),
     ),
-    sql=(
-        "CASE WHEN t.cvr IN (SELECT cb.cvr FROM collaborations cb WHERE cb.ended IS NULL "
-        "OR cb.status = 'aktiv') THEN 0 "
-        "WHEN t.cvr IN (SELECT cb.cvr FROM collaborations cb) THEN 1 ELSE 2 END"
-    ),
+    # Per company: the same definition as the collaboration filter and the details.
+    sql=collaboration_status_sql("t"),
 )
 
 STYLES: dict[str, dict[str, FieldStyle]] = {

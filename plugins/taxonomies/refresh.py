@@ -260,11 +260,19 @@ def _esco(ctx: RefreshContext, occupations: dict[str, dict[str, Any]]) -> None:
         target["aliases"].extend(labels)
     if _true(ctx.setting("esco_skills", False)):
         rows = []
+        # Each qualification once in the picker: a Danish label already in the list (the
+        # starter list or an earlier ESCO skill) would show twice and split the candidates
+        # between two codes.
+        seen = {
+            str(t).casefold()
+            for (t,) in ctx.query("SELECT title FROM qualifications WHERE code NOT LIKE 'esco:%'")
+        }
         for item in _esco_search(ctx, base, "skill", size, version, 0.8, 0.95):
             uri = str(item.get("uri") or "")
             labels = _labels(item)
-            if not uri or not labels:
+            if not uri or not labels or labels[0].casefold() in seen:
                 continue
+            seen.add(labels[0].casefold())
             rows.append({"code": "esco:" + uri.rsplit("/", 1)[-1], "title": labels[0]})
         ctx.staging.table(
             "qualifications", mode="replace_where", where="code LIKE ?", params=["esco:%"]

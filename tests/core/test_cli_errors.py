@@ -28,6 +28,21 @@ from workbench.cli import main
         (["candidates", "--municipality", "abc"], "municipality code"),
         (["companies", "--collaboration", "any", "--collaboration-scope", "own"], "--jobcenter"),
         (["candidates", "--limit", "-1"], "cannot be negative"),
+        (["candidates", "--driving-licence", "Q"], "unknown driving licence category 'Q'"),
+        (["companies", "--driving-licence", "B"], "--driving-licence does not apply to companies"),
+        (
+            ["companies", "--collaboration", "any", "--collaboration-since", "1.5.2026"],
+            "--collaboration-since must be a date YYYY-MM-DD",
+        ),
+        (["companies", "--collaboration-since", "2026-05-01"], "needs --collaboration"),
+        (
+            ["candidates", "--collaboration", "any", "--collaboration-since", "2026-05-01"],
+            "does not apply to candidates",
+        ),
+        (
+            ["companies", "--collaboration", "active", "--collaboration", "former"],
+            "one of none, any, active, former",
+        ),
         (["planets"], "invalid choice"),
     ],
 )

@@ -11,7 +11,7 @@ import shapely
 from tests.conftest import DEMO_TODAY
 from workbench.cli import main
 from workbench.core import cache
-from workbench.core.demo import build_demo
+from workbench.core.demo import build_demo, qualifications_by_occupation
 from workbench.core.errors import Cancelled
 
 TABLES = ("candidates", "companies", "job_postings", "collaborations", "municipalities")
@@ -92,20 +92,41 @@ def test_unemployment_is_skewed_with_a_long_tail(small_demo_con):
 
 
 def test_qualifications_belong_to_the_candidates_occupations(small_demo_con):
-    bad = small_demo_con.execute(
-        """
-        SELECT count(*) FROM candidate_qualifications cq
-        JOIN qualifications q ON q.code = cq.code
-        WHERE q.occupation_code NOT IN (
-            SELECT co.code FROM candidate_occupations co WHERE co.rid = cq.rid)
-        """
-    ).fetchone()[0]
-    assert bad == 0
+    by_occ = qualifications_by_occupation()
+    rows = small_demo_con.execute(
+        "SELECT occupation_codes, qualification_codes FROM candidates"
+    ).fetchall()
+    bad = [q for occs, quals in rows for q in quals if not any(q in by_occ[o] for o in occs)]
+    assert bad == []
+    assert sum(len(quals) for _, quals in rows) > 0
     assert (
         small_demo_con.execute(
             "SELECT count(*) FROM candidates WHERE NOT cv_searchable"
         ).fetchone()[0]
         > 0
+    )
+
+
+def test_each_qualification_once_and_licences_are_not_qualifications(small_demo_con):
+    """Issue #10: the picker listed "Kørekort B" twice and "Truckcertifikat" four times."""
+    titles = [t for (t,) in small_demo_con.execute("SELECT title FROM qualifications").fetchall()]
+    assert len(titles) == len({t.casefold() for t in titles})
+    assert "Truckcertifikat" in titles
+    assert not [t for t in titles if t.casefold().startswith("kørekort")]
+    # Every qualification a candidate holds is in the list; who drives for a living holds B.
+    assert (
+        small_demo_con.execute(
+            "SELECT count(*) FROM candidate_qualifications WHERE code NOT IN "
+            "(SELECT code FROM qualifications)"
+        ).fetchone()[0]
+        == 0
+    )
+    assert (
+        small_demo_con.execute(
+            "SELECT count(*) FROM candidates WHERE occupation_codes[1] IN "
+            "('8322', '8331', '8332', '9621') AND NOT list_contains(driving_licences, 'B')"
+        ).fetchone()[0]
+        == 0
     )
 
 

@@ -130,6 +130,51 @@ def test_qualifications_all_any(frames, _small_demo_master, capsys, match):
         assert got < any_got
 
 
+@pytest.mark.parametrize(
+    ("licences", "match"),
+    [(["B"], "all"), (["C", "CE"], "all"), (["C", "CE"], "any"), (["D", "CE"], "any")],
+)
+def test_driving_licences_all_any(frames, _small_demo_master, capsys, licences, match):
+    c = frames["candidates"]
+    wanted = set(licences)
+    test = (lambda ls: wanted <= set(ls)) if match == "all" else (lambda ls: bool(wanted & set(ls)))
+    expected = ids(c[c["driving_licences"].apply(test)], "candidates")
+    args = [a for cat in licences for a in ("--driving-licence", cat.lower())]
+    got = run_search(
+        _small_demo_master,
+        capsys,
+        "candidates",
+        *args,
+        "--driving-licence-match",
+        match,
+    )
+    assert expected and got == expected and len(got) < len(c)
+
+
+def test_licence_is_found_where_the_details_show_it(frames, _small_demo_master, capsys):
+    """Issue #10: tømrere in Aalborg whose details say "Kørekort: B" are found by the licence
+    filter (the qualification "Kørekort B" used to give 0)."""
+    c = frames["candidates"]
+    carpenters = c[
+        (c["kommune_kode"] == "0851") & c["occupation_codes"].apply(lambda cs: "7115" in list(cs))
+    ]
+    with_b = ids(
+        carpenters[carpenters["driving_licences"].apply(lambda ls: "B" in list(ls))], "candidates"
+    )
+    got = run_search(
+        _small_demo_master,
+        capsys,
+        "candidates",
+        "--occupation",
+        "7115",
+        "--municipality",
+        "0851",
+        "--driving-licence",
+        "B",
+    )
+    assert with_b and got == with_b
+
+
 @pytest.mark.parametrize("bounds", ["100:365", "366:", ":30", "0:0"])
 def test_unemployed_days_inclusive(frames, _small_demo_master, capsys, bounds):
     c = frames["candidates"]
@@ -216,7 +261,12 @@ def test_cvr(frames, _small_demo_master, capsys, entity):
     assert expected and run_search(_small_demo_master, capsys, entity, "--cvr", cvr) == expected
 
 
-def _collab_match(comp, collab, kinds=None, scope="all", jobcenter=None):
+def _collab_status(comp, collab, kinds=None, scope="all", jobcenter=None, since=None):
+    """Per company row: 'active', 'former' or 'none', computed independently of the SQL.
+
+    Per company: a collaboration with any unit of the CVR counts for every unit. Active on
+    a day: not ended by then or marked 'aktiv'. The window keeps those active on ``since``.
+    """
     cb = collab
     if kinds:
         cb = cb[cb["kind"].isin(kinds)]
@@ -224,28 +274,63 @@ def _collab_match(comp, collab, kinds=None, scope="all", jobcenter=None):
         cb = cb[cb["jobcenter"] == jobcenter]
     elif scope == "other":
         cb = cb[cb["jobcenter"] != jobcenter]
-    company_level = set(cb.loc[cb["pnr"].isna(), "cvr"])
-    unit_level = set(
-        zip(cb.loc[cb["pnr"].notna(), "cvr"], cb.loc[cb["pnr"].notna(), "pnr"], strict=True)
-    )
-    return comp.apply(
-        lambda r: r["cvr"] in company_level or (r["cvr"], r["pnr"]) in unit_level, axis=1
-    )
+
+    def active_on(frame, day):
+        ended = pd.to_datetime(frame["ended"])
+        return (
+            ended.isna() | (ended >= pd.Timestamp(day)) | (frame["status"].str.lower() == "aktiv")
+        )
+
+    if since is not None:
+        cb = cb[active_on(cb, since)]
+    active = set(cb.loc[active_on(cb, DEMO_TODAY), "cvr"])
+    some = set(cb["cvr"])
+    return comp["cvr"].map(lambda c: "active" if c in active else "former" if c in some else "none")
+
+
+def _collab_match(comp, collab, kinds=None, scope="all", jobcenter=None, since=None):
+    return _collab_status(comp, collab, kinds, scope, jobcenter, since) != "none"
 
 
 @pytest.mark.parametrize(
     ("option", "kinds"),
-    [("any", None), ("none", None), ("løntilskud", ["løntilskud"])],
+    [
+        ("any", None),
+        ("none", None),
+        ("active", None),
+        ("former", None),
+        ("løntilskud", ["løntilskud"]),
+    ],
 )
 def test_collaboration_companies(frames, _small_demo_master, capsys, option, kinds):
     comp, collab = frames["companies"], frames["collaborations"]
-    m = _collab_match(comp, collab, kinds)
-    expected = ids(comp[~m] if option == "none" else comp[m], "companies")
+    status = _collab_status(comp, collab, kinds)
+    if option in ("none", "active", "former"):
+        expected = ids(comp[status == option], "companies")
+    else:
+        expected = ids(comp[status != "none"], "companies")
     assert (
         expected
         and run_search(_small_demo_master, capsys, "companies", "--collaboration", option)
         == expected
     )
+
+
+def test_collaboration_counts_for_every_unit_of_the_company(frames, _small_demo_master, capsys):
+    """Issue #10: a unit of a company with a collaboration at another unit is not 'none'."""
+    comp, collab = frames["companies"], frames["collaborations"]
+    unit_collab = collab[collab["pnr"].notna()]
+    pairs = set(zip(unit_collab["cvr"], unit_collab["pnr"], strict=True))
+    elsewhere = comp[
+        comp["cvr"].isin(set(unit_collab["cvr"]))
+        & ~comp.apply(lambda r: (r["cvr"], r["pnr"]) in pairs, axis=1)
+        & ~comp["cvr"].isin(set(collab.loc[collab["pnr"].isna(), "cvr"]))
+    ]
+    assert len(elsewhere) > 0  # the demo has units whose collaborations are at another unit
+    none = run_search(_small_demo_master, capsys, "companies", "--collaboration", "none")
+    some = run_search(_small_demo_master, capsys, "companies", "--collaboration", "any")
+    assert not ids(elsewhere, "companies") & none
+    assert ids(elsewhere, "companies") <= some
 
 
 def test_collaboration_several_kinds_are_or(frames, _small_demo_master, capsys):
@@ -279,6 +364,92 @@ def test_collaboration_scope(frames, _small_demo_master, capsys, scope):
         "0751",
     )
     assert got == ids(comp[m], "companies") and got
+
+
+@pytest.mark.parametrize("option", ["none", "any", "active", "former"])
+@pytest.mark.parametrize("months", [6, 24])
+def test_collaboration_time_window(frames, _small_demo_master, capsys, option, months):
+    comp, collab = frames["companies"], frames["collaborations"]
+    since = (pd.Timestamp(DEMO_TODAY) - pd.DateOffset(months=months)).date()
+    status = _collab_status(comp, collab, since=since)
+    want = status != "none" if option == "any" else status == option
+    got = run_search(
+        _small_demo_master,
+        capsys,
+        "companies",
+        "--collaboration",
+        option,
+        "--collaboration-since",
+        since.isoformat(),
+    )
+    assert got == ids(comp[want], "companies")
+    if option in ("none", "former"):
+        # The window matters: companies whose last collaboration ended before it.
+        unwindowed = _collab_status(comp, collab)
+        assert (unwindowed != status).any() and got
+
+
+def test_collaboration_window_with_scope_and_kind(frames, _small_demo_master, capsys):
+    comp, collab = frames["companies"], frames["collaborations"]
+    since = (pd.Timestamp(DEMO_TODAY) - pd.DateOffset(months=12)).date()
+    status = _collab_status(comp, collab, ["virksomhedspraktik"], "own", "0751", since)
+    got = run_search(
+        _small_demo_master,
+        capsys,
+        "companies",
+        "--collaboration",
+        "virksomhedspraktik",
+        "--collaboration-scope",
+        "own",
+        "--jobcenter",
+        "0751",
+        "--collaboration-since",
+        since.isoformat(),
+    )
+    assert got == ids(comp[status != "none"], "companies") and got
+
+
+def test_filter_colour_cli_and_details_agree_for_every_company(frames, _small_demo_master, capsys):
+    """One definition: the filter's class (core query), the colour class (map styling), the
+    command line and the company details give every company the same status."""
+    from workbench.core.collaboration import STATUS_KEYS
+    from workbench.core.company_detail import company_detail
+    from workbench.core.filters import Filter
+    from workbench.core.query import points
+    from workbench.layers.styling import COLLABORATION, class_by_rid
+
+    comp, collab = frames["companies"], frames["collaborations"]
+    reference = dict(zip(comp["rid"], _collab_status(comp, collab), strict=True))
+    assert set(reference.values()) == set(STATUS_KEYS)
+    assert tuple(c.key for c in COLLABORATION.classes) == STATUS_KEYS
+    con = cache.connect(_small_demo_master, read_only=True)
+    try:
+        colour = class_by_rid(con, "companies", COLLABORATION, DEMO_TODAY)
+        by_filter = {}
+        for key in STATUS_KEYS:
+            flt = Filter(collaboration=(key,), today=DEMO_TODAY)
+            for rid in points(con, "companies", flt, ordered=False).rid.tolist():
+                assert rid not in by_filter  # the three classes partition the companies
+                by_filter[rid] = key
+        # The details of a sample of companies, among them units with the collaboration
+        # elsewhere, say the same.
+        sample = comp.groupby(_collab_status(comp, collab)).head(40)
+        details = {
+            r.rid: company_detail(con, r.cvr, r.pnr, today=DEMO_TODAY)["collaboration"]["status"]
+            for r in sample.itertuples()
+        }
+    finally:
+        con.close()
+    by_colour = {rid: STATUS_KEYS[colour[rid]] for rid in reference}
+    by_cli = {}
+    pnr_to_rid = dict(zip(comp["pnr"], comp["rid"], strict=True))
+    for key in STATUS_KEYS:
+        for pnr in run_search(_small_demo_master, capsys, "companies", "--collaboration", key):
+            by_cli[pnr_to_rid[pnr]] = key
+    assert by_filter == reference
+    assert by_colour == reference
+    assert by_cli == reference
+    assert details == {rid: reference[rid] for rid in details}
 
 
 def test_collaboration_on_postings_by_employer(frames, _small_demo_master, capsys):

@@ -44,10 +44,15 @@ def _esco_page(offset: int) -> dict:
 def _esco_skills(req: Request) -> Reply:
     if req.query["type"] == ["occupation"]:
         return Reply.json(_esco_page(int(req.query["offset"][0])))
-    return Reply.json(
-        {"total": 1, "_embedded": {"results": [
-            {"uri": "http://data.europa.eu/esco/skill/s9", "preferredLabel": {"da": "programmering"}}]}}
-    )  # fmt: skip
+    # Danish labels repeat across skills, and may repeat one of the starter list.
+    skills = [
+        {"uri": "http://data.europa.eu/esco/skill/s9", "preferredLabel": {"da": "programmering"}},
+        {"uri": "http://data.europa.eu/esco/skill/s10", "preferredLabel": {"da": "Programmering"}},
+        {"uri": "http://data.europa.eu/esco/skill/s11", "preferredLabel": {"da": "truckcertifikat"}},
+    ]  # fmt: skip
+    offset = int(req.query["offset"][0])
+    page = skills[offset : offset + int(req.query["limit"][0])]
+    return Reply.json({"total": len(skills), "_embedded": {"results": page}})
 
 
 @pytest.fixture
@@ -131,6 +136,7 @@ def test_disco_with_aliases_and_esco(tmp_path: Path, served: FixtureServer):
         esco_page_size=2,
         esco_base_url=f"{served.url}/esco",
     ) as host:
+        host.con.execute("INSERT INTO qualifications VALUES ('Q0001', 'Truckcertifikat', '4321')")
         result = host.run("taxonomies")
         assert result.ok, result.message
         occ = {
@@ -145,9 +151,10 @@ def test_disco_with_aliases_and_esco(tmp_path: Path, served: FixtureServer):
         assert occ["2512"][2] == ["Programmør", "app-udvikler", "kodeekspert", "softwareudvikler"]
         assert occ["251210"][2] == ["Systemudvikler"]
         assert occ["5322"][2] == ["hjemmehjælper"]
-        assert host.con.execute("SELECT code, title FROM qualifications").fetchall() == [
-            ("esco:s9", "programmering")
-        ]
+        # Each qualification once (issue #10): no second "programmering" or "truckcertifikat".
+        assert host.con.execute(
+            "SELECT code, title FROM qualifications ORDER BY code"
+        ).fetchall() == [("Q0001", "Truckcertifikat"), ("esco:s9", "programmering")]
         offsets = [
             c.query["offset"]
             for c in served.calls("/esco/search")

@@ -109,3 +109,41 @@ def test_company_detail_follows_the_ui_language(qtbot, small_demo_con):
     widget = CompanyDetailWidget()
     qtbot.addWidget(widget)
     assert widget.tabs.tabText(0) == "Historik"
+
+
+@pytest.mark.parametrize(
+    ("lang", "this_unit", "other_unit"),
+    [
+        (
+            "da",
+            "Aktivt samarbejde (ved denne P-enhed)",
+            "Aktivt samarbejde (ved P-enhed 1999999999)",
+        ),
+        (
+            "en",
+            "Active collaboration (at this P unit)",
+            "Active collaboration (at P unit 1999999999)",
+        ),
+    ],
+)
+def test_collaboration_status_is_the_companys_and_names_the_unit(
+    qtbot, con, lang, this_unit, other_unit
+) -> None:
+    """Issue #10: a collaboration at one unit counts for the company; the unit view says
+    where it is."""
+    from workbench.qt import i18n
+    from workbench.qt.company_detail import CompanyDetailWidget
+
+    con.execute("UPDATE collaborations SET pnr = '1999999999'")
+    try:
+        i18n.set_language(lang)
+        w = CompanyDetailWidget()
+        qtbot.addWidget(w)
+        w.show_company(con, "40863753", "1025137546", today=TODAY)
+        assert w.facts["collaboration"].text() == other_unit
+        assert w.collaborations_table.item(0, 6).text() == "1999999999"
+        w.show_company(con, "40863753", "1999999999", today=TODAY)
+        assert w.facts["collaboration"].text() == this_unit
+        assert w.collaborations_table.item(0, 6).text().startswith("1999999999 (")
+    finally:
+        i18n.set_language("da")

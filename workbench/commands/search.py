@@ -48,6 +48,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--match", choices=["all", "any"], default="all", help="qualifications: all or any"
     )
     p.add_argument(
+        "--driving-licence",
+        action="append",
+        default=[],
+        metavar="CAT",
+        help="driving licence category, e.g. B, C, CE, D (repeatable)",
+    )
+    p.add_argument(
+        "--driving-licence-match",
+        choices=["all", "any"],
+        default="all",
+        help="driving licences: all or any",
+    )
+    p.add_argument(
         "--unemployed-days", metavar="MIN:MAX", help="days since unemployed_since, inclusive"
     )
     p.add_argument("--municipality", action="append", default=[], metavar="KODE|NAME")
@@ -58,7 +71,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "address in the cache ('Vesterbrogade 12, 1620')",
     )
     p.add_argument("--radius-km", type=decimal_number("--radius-km", MAX_RADIUS_KM), metavar="R")
-    p.add_argument("--collaboration", action="append", default=[], metavar="none|any|KIND")
+    p.add_argument(
+        "--collaboration", action="append", default=[], metavar="none|any|active|former|KIND"
+    )
     p.add_argument(
         "--collaboration-scope",
         choices=["all", "own", "other"],
@@ -67,6 +82,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--jobcenter", metavar="KODE", help="your own jobcenter (for --collaboration-scope)"
+    )
+    p.add_argument(
+        "--collaboration-since",
+        type=iso_date("--collaboration-since"),
+        metavar="YYYY-MM-DD",
+        help="only collaborations running on or after this day count (time window)",
     )
     p.add_argument(
         "--industry", action="append", default=[], metavar="CODE|NAME", help="DB07 prefix or title"
@@ -117,10 +138,15 @@ def filter_from_args(args: argparse.Namespace, default_jobcenter: str | None = N
                 f"--near must be X,Y in EPSG:25832 metres, got {args.near!r}"
             ) from None
     today = args.today  # a date, checked by its argparse type
+    since = args.collaboration_since  # a date, checked by its argparse type
+    if since is not None and not args.collaboration:
+        raise UsageError("--collaboration-since needs --collaboration none|any|active|former")
     flt = Filter(
         occupations=tuple(args.occupation),
         qualifications=tuple(args.qualification),
         qualification_match=args.match,
+        driving_licences=tuple(args.driving_licence),
+        driving_licence_match=args.driving_licence_match,
         unemployed_days=bounded_range(args.unemployed_days, "--unemployed-days", MAX_DAYS)
         if args.unemployed_days
         else None,
@@ -130,6 +156,7 @@ def filter_from_args(args: argparse.Namespace, default_jobcenter: str | None = N
         collaboration=tuple(c.lower() for c in args.collaboration),
         collaboration_scope=args.collaboration_scope,
         jobcenter=args.jobcenter or default_jobcenter,
+        collaboration_since=since,
         industries=tuple(i.replace(".", "") for i in args.industry),
         employees=bounded_range(args.employees, "--employees", MAX_EMPLOYEES)
         if args.employees

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from .errors import CacheError, CacheVersionError
-from .schema import MIGRATIONS, SCHEMA_VERSION
+from .schema import COMPANY_COLLABORATIONS_INSERT, MIGRATIONS, SCHEMA_VERSION
 
 _CONFIG = {
     "autoinstall_known_extensions": "false",
@@ -191,15 +191,8 @@ def rebuild_candidate_index(con: duckdb.DuckDBPyConnection) -> None:
 def rebuild_company_index(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute ``company_collaborations`` after companies or collaborations changed.
 
-    A collaboration registered on the company (pnr NULL) counts for all its units; one on a
-    unit counts for that unit (and for a company row that has no unit).
+    A collaboration with any unit of a company counts for all its units (the one definition
+    in ``workbench.core.collaboration``).
     """
     con.execute("DELETE FROM company_collaborations")
-    con.execute(
-        """
-        INSERT INTO company_collaborations
-        SELECT DISTINCT c.rid, cb.kind, cb.jobcenter
-        FROM companies c JOIN collaborations cb ON cb.cvr = c.cvr
-        WHERE cb.pnr IS NULL OR c.pnr IS NULL OR cb.pnr = c.pnr
-        """
-    )
+    con.execute(COMPANY_COLLABORATIONS_INSERT)

@@ -13,6 +13,8 @@ from typing import Any
 
 import duckdb
 
+from .collaboration import collaboration_summary
+
 CVR_URL = "https://datacvr.virk.dk/enhed/virksomhed/{cvr}"
 
 _FACT_COLUMNS = [
@@ -79,8 +81,9 @@ def company_detail(
     Keys: ``cvr``, ``pnr``, ``found``, ``name``, ``current`` (dict of facts, with
     ``kommune_navn`` and ``placed``), ``history`` (list of {field, value, valid_from,
     valid_to, pnr}, newest first per field), ``production_units``, ``postings`` (posted
-    within two years before ``today``, newest first), ``collaborations`` (newest first) and
-    ``cvr_url``.
+    within two years before ``today``, newest first), ``collaborations`` (newest first),
+    ``collaboration`` (the company's status and at which units, see
+    :func:`workbench.core.collaboration.collaboration_summary`) and ``cvr_url``.
     """
     cvr = str(cvr).strip()
     pnr = str(pnr).strip() if pnr not in (None, "") else None
@@ -172,6 +175,9 @@ def company_detail(
         "production_units": production_units,
         "postings": postings,
         "collaborations": collaborations,
+        "collaboration": collaboration_summary(
+            collaborations, current.get("pnr") if current else pnr, today
+        ),
         "cvr_url": CVR_URL.format(cvr=cvr),
     }
 

@@ -76,6 +76,8 @@ _TARGET_GROUPS = [
     ("Sygedagpengemodtager", 0.07),
     ("Ledighedsydelsesmodtager", 0.05),
 ]
+# Taxi, bus and lorry drivers and couriers: they all hold a B licence.
+_DRIVING_OCCUPATIONS = ["8322", "8331", "8332", "9621"]
 _LANGUAGES = [
     ("engelsk", 0.6),
     ("tysk", 0.15),
@@ -217,14 +219,27 @@ def industry_reference() -> list[dict[str, str]]:
 
 
 def qualification_reference() -> list[tuple[str, str, str]]:
-    """(code, title, occupation_code): each occupation's qualifications, numbered stably."""
-    out = []
-    n = 0
+    """(code, title, occupation_code): each qualification once, numbered stably in order of
+    first mention; ``occupation_code`` is the first occupation that lists it. A title listed
+    by several occupations (Truckcertifikat, Hygiejnebevis ...) is one qualification: one
+    code per title, else the picker lists it twice and a pick misses the other code."""
+    out: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
     for occ in occupation_reference():
         for title in filter(None, occ["qualifications"].split("|")):
-            n += 1
-            out.append((f"Q{n:04d}", title, occ["code"]))
+            if title.casefold() not in seen:
+                seen.add(title.casefold())
+                out.append((f"Q{len(out) + 1:04d}", title, occ["code"]))
     return out
+
+
+def qualifications_by_occupation() -> dict[str, list[str]]:
+    """Occupation code -> the codes of the qualifications it lists (in the list's order)."""
+    code_of = {title.casefold(): code for code, title, _occ in qualification_reference()}
+    return {
+        occ["code"]: [code_of[t.casefold()] for t in filter(None, occ["qualifications"].split("|"))]
+        for occ in occupation_reference()
+    }
 
 
 def load_taxonomies(con: duckdb.DuckDBPyConnection, *, replace: bool = False) -> None:
@@ -381,9 +396,7 @@ def _candidates(rng: np.random.Generator, n: int, geog: Geography, today: date) 
     occs = [o for o in occupation_reference() if o["level"] == "4"]
     occ_codes = np.array([o["code"] for o in occs])
     occ_w = _weights([float(o["weight"]) for o in occs])
-    quals_by_occ: dict[str, list[str]] = {}
-    for code, _title, occ in qualification_reference():
-        quals_by_occ.setdefault(occ, []).append(code)
+    quals_by_occ = qualifications_by_occupation()
 
     muni = rng.choice(len(geog.kode), size=n, p=_weights(list(geog.population)))
     x, y = _place(rng, geog, muni)
@@ -411,8 +424,9 @@ def _candidates(rng: np.random.Generator, n: int, geog: Geography, today: date) 
     main_occ = occ_vals[occ_offsets[:-1]]
     major = np.array([int(c[0]) for c in main_occ])
 
-    # Driving licences: B for most; C/CE/D for drivers.
-    has_b = rng.random(n) < 0.72
+    # Driving licences: B for most and for everyone who drives for a living (C and D need B);
+    # C/CE/D for drivers.
+    has_b = (rng.random(n) < 0.72) | np.isin(main_occ, _DRIVING_OCCUPATIONS)
     lic_offsets = [0]
     lic_vals: list[str] = []
     heavy = rng.random(n)

@@ -299,10 +299,11 @@ def in_display_order(rank: np.ndarray, pts: Points) -> Points:
 @dataclass(frozen=True)
 class CollaborationBits:
     """Per company rid, a bitmask of the collaboration kinds that count for the unit (from
-    ``company_collaborations``): ``bits[rid]``, one bit per kind in ``kinds`` order; rids
-    past the end have none. Built once (a few hundred ms for 1M units), it turns the
-    collaboration filter of scope "all" into a numpy mask on the companies' matches
-    instead of a semi-join per query (~100 ms for 1M)."""
+    ``company_collaborations``: those of its whole company, see core.collaboration):
+    ``bits[rid]``, one bit per kind in ``kinds`` order; rids past the end have none. Built
+    once (a few hundred ms for 1M units), it turns the collaboration filter of scope "all"
+    into a numpy mask on the companies' matches instead of a semi-join per query (~100 ms
+    for 1M)."""
 
     kinds: tuple[str | None, ...]
     bits: np.ndarray  # int32
@@ -332,11 +333,17 @@ class CollaborationBits:
 
     @staticmethod
     def applies(flt: Filter) -> bool:
-        """Whether :meth:`mask` can replace the SQL collaboration filter of ``flt``."""
-        return bool(flt.collaboration) and flt.collaboration_scope == "all"
+        """Whether :meth:`mask` can replace the SQL collaboration filter of ``flt``: scope
+        "all", no time window, and none/any/kinds (active/former need the dates: SQL)."""
+        return (
+            bool(flt.collaboration)
+            and flt.collaboration_scope == "all"
+            and flt.collaboration_since is None
+            and not {"active", "former"} & set(flt.collaboration)
+        )
 
     def mask(self, flt: Filter, rid: np.ndarray) -> np.ndarray:
-        """Which of the units ``rid`` pass ``flt``'s collaboration filter (scope "all")."""
+        """Which of the units ``rid`` pass ``flt``'s collaboration filter (if it applies)."""
         size = self.bits.shape[0]
         if rid.size and (int(rid.max()) >= size or int(rid.min()) < 0):
             known = (rid >= 0) & (rid < size)

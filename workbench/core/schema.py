@@ -273,6 +273,22 @@ MIGRATION_JOB_POSTING_PLACEMENT = [
     "ALTER TABLE job_postings ADD COLUMN placement VARCHAR",  # address | production_unit | company | postal_code
 ]
 
+# The current rule (workbench.core.collaboration): a collaboration at any unit of a company
+# counts for every unit of it. ``ended``/``status`` let the time window use the rid semi-join.
+COMPANY_COLLABORATIONS_INSERT = """
+    INSERT INTO company_collaborations (rid, kind, jobcenter, ended, status)
+    SELECT DISTINCT c.rid, cb.kind, cb.jobcenter, cb.ended, cb.status
+    FROM companies c JOIN collaborations cb ON cb.cvr = c.cvr
+"""
+
+# Collaboration status per company instead of per production unit (issue #10).
+MIGRATION_COLLABORATIONS_PER_COMPANY = [
+    "ALTER TABLE company_collaborations ADD COLUMN ended DATE",
+    "ALTER TABLE company_collaborations ADD COLUMN status VARCHAR",
+    "DELETE FROM company_collaborations",
+    COMPANY_COLLABORATIONS_INSERT,
+]
+
 MIGRATIONS: list[list[str]] = [
     MIGRATION_1,
     MIGRATION_2,
@@ -282,6 +298,7 @@ MIGRATIONS: list[list[str]] = [
     MIGRATION_SAVED_SELECTIONS,
     MIGRATION_COMPANY_COLLABORATIONS,
     MIGRATION_JOB_POSTING_PLACEMENT,
+    MIGRATION_COLLABORATIONS_PER_COMPANY,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

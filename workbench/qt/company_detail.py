@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.company_detail import company_detail
-from workbench.qt.i18n import language
+from workbench.layers.styling import COLLABORATION
+from workbench.qt.i18n import language, tr
 
 FACTS: list[tuple[str, str]] = [
     ("cvr", "CVR-nummer"),
@@ -41,6 +42,7 @@ FACTS: list[tuple[str, str]] = [
     ("company_form", "Virksomhedsform"),
     ("advertising_protected", "Reklamebeskyttet"),
     ("placement", "Placering på kortet"),
+    ("collaboration", "Samarbejde"),
 ]
 
 HISTORY_FIELDS = {
@@ -119,6 +121,29 @@ def _join(*parts: Any, sep: str = " ") -> str | None:
     return sep.join(kept) if kept else None
 
 
+def collaboration_text(summary: dict[str, Any]) -> str:
+    """The company's collaboration status in the legend's words, and where: a collaboration
+    with any unit counts for the company (core.collaboration), so say at which unit."""
+    cls = next(c for c in COLLABORATION.classes if c.key == summary["status"])
+    text = cls.label_da if language() == "da" else cls.label_en
+    where = []
+    if summary["at_unit"]:
+        where.append(tr("company.collab_this_unit"))
+    if summary["other_units"]:
+        where.append(tr("company.collab_other_units", pnrs=", ".join(summary["other_units"])))
+    if summary["company_level"]:
+        where.append(tr("company.collab_company_level"))
+    return f"{text} ({'; '.join(where)})" if where else text
+
+
+def _unit_text(collab_pnr: Any, shown_pnr: Any) -> str:
+    if collab_pnr in (None, ""):
+        return tr("company.collab_whole_company")
+    if shown_pnr is not None and str(collab_pnr) == str(shown_pnr):
+        return f"{collab_pnr} ({tr('company.collab_this_unit')})"
+    return str(collab_pnr)
+
+
 class CompanyDetailWidget(QWidget):
     """Shows one company (or production unit); call :meth:`show_company`."""
 
@@ -171,7 +196,15 @@ class CompanyDetailWidget(QWidget):
             [_t("Titel"), _t("Stilling"), _t("Oprettet"), _t("Ansøgningsfrist")]
         )
         self.collaborations_table = self._table(
-            [_t("Type"), _t("Jobcenter"), _t("Start"), _t("Slut"), _t("Status"), _t("Note")]
+            [
+                _t("Type"),
+                _t("Jobcenter"),
+                _t("Start"),
+                _t("Slut"),
+                _t("Status"),
+                _t("Note"),
+                tr("company.collab_unit"),
+            ]
         )
         self.tabs.addTab(self.history_table, _t("Historik"))
         self.tabs.addTab(self.units_table, _t("Produktionsenheder"))
@@ -244,6 +277,7 @@ class CompanyDetailWidget(QWidget):
                 if cur.get("placed")
                 else cur.get("placement_note") or _t("ikke placeret")
             ),
+            "collaboration": collaboration_text(d["collaboration"]) if d["found"] else None,
         }
         for key, label in self.facts.items():
             label.setText(_text(values.get(key)))
@@ -294,7 +328,15 @@ class CompanyDetailWidget(QWidget):
         self._fill(
             self.collaborations_table,
             [
-                [c["kind"], c["jobcenter"], c["started"], c["ended"], c["status"], c["note"]]
+                [
+                    c["kind"],
+                    c["jobcenter"],
+                    c["started"],
+                    c["ended"],
+                    c["status"],
+                    c["note"],
+                    _unit_text(c.get("pnr"), d["pnr"]),
+                ]
                 for c in d["collaborations"]
             ],
         )

@@ -1,4 +1,6 @@
-"""The filter panel: the four core candidate filters plus the company filters.
+"""The filter panel: the candidate filters (occupation, qualifications, driving licences,
+unemployment duration) plus the company filters (collaboration with scope and time window,
+industry, size).
 
 Every change restarts a short debounce timer; then ``filterChanged`` carries one immutable
 :class:`~workbench.core.filters.Filter` that the window applies to all layers.
@@ -6,7 +8,7 @@ Every change restarts a short debounce timer; then ``filterChanged`` carries one
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 import numpy as np
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -25,11 +28,13 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSpinBox,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from workbench.core.filters import COLLABORATION_KINDS, Filter, Range
+from workbench.core.collaboration import months_before
+from workbench.core.filters import COLLABORATION_KINDS, DRIVING_LICENCES, Filter, Range
 from workbench.core.vocabulary import Vocabulary
 from workbench.qt.i18n import fmt_int, tr
 
@@ -53,6 +58,7 @@ class TokenPicker(QWidget):
         # The matching rule lives in core: the command line's --occupation NAME uses it too.
         self.vocabulary = Vocabulary(entries)
         strings = self.vocabulary.labels
+        self._redirects: dict[str, Callable[[], None]] = {}
         self.edit = QLineEdit(self)
         self.edit.setPlaceholderText(placeholder)
         self.edit.setClearButtonEnabled(True)
@@ -89,6 +95,16 @@ class TokenPicker(QWidget):
         else the first label containing it, as the list shows)."""
         return self.vocabulary.code_for(text)
 
+    def add_redirects(self, redirects: dict[str, tuple[Sequence[str], Callable[[], None]]]) -> None:
+        """Suggestions that lead elsewhere instead of picking a code: ``{label: (typed
+        texts, action)}``; choosing the label, or typing one of the texts and Enter, runs
+        the action (e.g. "Kørekort B" checks B in the licence filter)."""
+        model = self.completer.model()
+        model.setStringList(model.stringList() + list(redirects))
+        for label, (typed, action) in redirects.items():
+            for key in (label, *typed):
+                self._redirects[key.strip().casefold()] = action
+
     def add(self, code: str) -> None:
         if code in self.codes():
             return
@@ -115,6 +131,11 @@ class TokenPicker(QWidget):
             self.list.setFixedHeight(min(n, 3) * row + 2 * self.list.frameWidth() + 2)
 
     def _add_text(self, text: str) -> None:
+        action = self._redirects.get(text.strip().casefold())
+        if action is not None:
+            action()
+            QTimer.singleShot(0, self.edit.clear)
+            return
         code = self.code_for(text)
         if code is not None:
             self.add(code)
@@ -136,6 +157,42 @@ class TokenPicker(QWidget):
             self._remove_item(self.list.currentItem())
             return True
         return super().eventFilter(obj, event)
+
+
+class LicencePicker(QWidget):
+    """One checkable button per driving licence category (B, C, CE, D ...), in rows."""
+
+    changed = Signal()
+    PER_ROW = 8
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.buttons: dict[str, QToolButton] = {}
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(2)
+        for i, cat in enumerate(DRIVING_LICENCES):
+            b = QToolButton(self)
+            b.setText(cat)
+            b.setCheckable(True)
+            b.setAutoRaise(False)
+            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            b.toggled.connect(self.changed)
+            self.buttons[cat] = b
+            grid.addWidget(b, i // self.PER_ROW, i % self.PER_ROW)
+        self.setToolTip(tr("filters.licence_tip"))
+        # The native checked state is hard to tell from unchecked: the histogram's blue.
+        self.setStyleSheet(
+            "QToolButton:checked { background: rgb(31, 100, 190); color: white;"
+            " border: 1px solid rgb(20, 70, 140); border-radius: 3px; }"
+        )
+
+    def categories(self) -> tuple[str, ...]:
+        return tuple(cat for cat, b in self.buttons.items() if b.isChecked())
+
+    def set_categories(self, cats: Sequence[str]) -> None:
+        for cat, b in self.buttons.items():
+            b.setChecked(cat in cats)
 
 
 class HistogramWidget(QWidget):
@@ -268,6 +325,31 @@ class FilterPanel(QWidget):
         ql.addWidget(self.qualification)
         ql.addWidget(self.qual_match)
         cf.addRow(tr("filters.qualification"), qbox)
+        self.licence = LicencePicker(self)
+        self.licence_match = QComboBox(self)
+        self.licence_match.addItem(tr("filters.match_all"), "all")
+        self.licence_match.addItem(tr("filters.match_any"), "any")
+        lbox = QWidget(self)
+        ll = QVBoxLayout(lbox)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.setSpacing(2)
+        ll.addWidget(self.licence)
+        ll.addWidget(self.licence_match)
+        # Label above the buttons (as for the duration): beside them the panel gets wider
+        # than the map can spare in a small window.
+        cf.addRow(QLabel(tr("filters.licence")))
+        cf.addRow(lbox)
+        # Licences are not qualifications; typing one in the qualification search checks it
+        # in the licence filter instead.
+        self.qualification.add_redirects(
+            {
+                tr("filters.licence_redirect", cat=cat): (
+                    (f"Kørekort {cat}", f"Driving licence {cat}"),
+                    lambda c=cat: self.licence.buttons[c].setChecked(True),
+                )
+                for cat in DRIVING_LICENCES
+            }
+        )
         days = QWidget(self)
         dl = QHBoxLayout(days)
         dl.setContentsMargins(0, 0, 0, 0)
@@ -285,8 +367,25 @@ class FilterPanel(QWidget):
         self.collaboration.addItem(tr("filters.collab_all"), "")
         self.collaboration.addItem(tr("filters.collab_none"), "none")
         self.collaboration.addItem(tr("filters.collab_any"), "any")
+        self.collaboration.addItem(tr("filters.collab_active"), "active")
+        self.collaboration.addItem(tr("filters.collab_former"), "former")
         for kind, label in COLLABORATION_KINDS.items():
             self.collaboration.addItem(label, kind)
+        self.collaboration.setToolTip(tr("filters.collab_tip"))
+        # Whose collaborations count: own/other needs the user's jobcenter ([ui] jobcenter).
+        self.collab_scope = QComboBox(self)
+        self.collab_scope.addItem(tr("filters.collab_scope_all"), "all")
+        self.collab_scope.addItem(tr("filters.collab_scope_own"), "own")
+        self.collab_scope.addItem(tr("filters.collab_scope_other"), "other")
+        if not self._jobcenter:
+            self.collab_scope.setToolTip(tr("filters.collab_scope_tip"))
+        # The time window: only collaborations running in the last N months count (0 = all).
+        self.collab_months = QSpinBox(self)
+        self.collab_months.setRange(0, 240)
+        self.collab_months.setSingleStep(3)
+        self.collab_months.setSuffix(tr("filters.collab_window_suffix"))
+        self.collab_months.setSpecialValueText(tr("filters.collab_window_all"))
+        self.collab_months.setToolTip(tr("filters.collab_window_tip"))
         self.industry = TokenPicker(tr("filters.industry_ph"), industries, self)
         self.emp_min = QSpinBox(self)
         self.emp_max = QSpinBox(self)
@@ -297,6 +396,8 @@ class FilterPanel(QWidget):
         kf = QFormLayout(comp)
         kf.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         kf.addRow(tr("filters.collaboration"), self.collaboration)
+        kf.addRow(tr("filters.collab_scope"), self.collab_scope)
+        kf.addRow(tr("filters.collab_window"), self.collab_months)
         kf.addRow(tr("filters.industry"), self.industry)
         emp = QWidget(self)
         el = QHBoxLayout(emp)
@@ -329,6 +430,11 @@ class FilterPanel(QWidget):
             box.valueChanged.connect(self.schedule)
         self.qual_match.currentIndexChanged.connect(self.schedule)
         self.collaboration.currentIndexChanged.connect(self.schedule)
+        self.licence.changed.connect(self.schedule)
+        self.licence_match.currentIndexChanged.connect(self.schedule)
+        self.collab_scope.currentIndexChanged.connect(self.schedule)
+        self.collab_months.valueChanged.connect(self.schedule)
+        self._update_collab_controls()
 
     # -- state ---------------------------------------------------------------------------
     def current_filter(self) -> Filter:
@@ -340,15 +446,22 @@ class FilterPanel(QWidget):
         emax = self.emp_max.value() or None
         if emin is not None and emax is not None and emax < emin:
             emax = emin
+        collab = self.collaboration.currentData()
+        # Scope and window only mean something with a collaboration value.
+        scope = self.collab_scope.currentData() if collab and self._jobcenter else "all"
+        months = self.collab_months.value() if collab else 0
+        since = months_before(self._today or date.today(), months) if months else None
         return Filter(
             occupations=self.occupation.codes(),
             qualifications=self.qualification.codes(),
             qualification_match=self.qual_match.currentData(),
+            driving_licences=self.licence.categories(),
+            driving_licence_match=self.licence_match.currentData(),
             unemployed_days=Range(dmin, dmax) if (dmin or dmax) else None,
             municipalities=self.municipality.codes(),
-            collaboration=(self.collaboration.currentData(),)
-            if self.collaboration.currentData()
-            else (),
+            collaboration=(collab,) if collab else (),
+            collaboration_scope=scope,
+            collaboration_since=since,
             jobcenter=self._jobcenter,
             industries=self.industry.codes(),
             employees=Range(emin, emax) if (emin or emax) else None,
@@ -358,7 +471,13 @@ class FilterPanel(QWidget):
     def schedule(self) -> None:
         """(Re)start the debounce timer: typing never fires a query per key stroke."""
         self.histogram.set_range(self.days_min.value() or None, self.days_max.value() or None)
+        self._update_collab_controls()
         self._timer.start()
+
+    def _update_collab_controls(self) -> None:
+        has = bool(self.collaboration.currentData())
+        self.collab_scope.setEnabled(has and bool(self._jobcenter))
+        self.collab_months.setEnabled(has)
 
     def pending(self) -> bool:
         """A change is waiting for its debounce timer."""
@@ -379,9 +498,17 @@ class FilterPanel(QWidget):
             self.emp_max,
             self.qual_match,
             self.collaboration,
+            self.licence,
+            self.licence_match,
+            self.collab_scope,
+            self.collab_months,
         )
         for w in widgets:
             w.blockSignals(True)
+        for b in self.licence.buttons.values():
+            b.blockSignals(True)
+            b.setChecked(False)
+            b.blockSignals(False)
         for picker in (self.occupation, self.qualification, self.industry, self.municipality):
             picker.blockSignals(True)
             picker.clear()
@@ -390,6 +517,9 @@ class FilterPanel(QWidget):
             box.setValue(0)
         self.qual_match.setCurrentIndex(0)
         self.collaboration.setCurrentIndex(0)
+        self.licence_match.setCurrentIndex(0)
+        self.collab_scope.setCurrentIndex(0)
+        self.collab_months.setValue(0)
         for w in widgets:
             w.blockSignals(False)
         self.schedule()

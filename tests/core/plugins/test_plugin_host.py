@@ -405,10 +405,11 @@ def test_collaboration_filter_follows_swapped_companies_and_collaborations(cache
     ]
     with PluginHost(cache_file, settings(a={"x": 1}, b={"x": 1}), plugins=infos) as host:
         assert host.run("a").ok
-        # A company-level collaboration counts for both units; one on another unit does not.
-        assert count(host.con, "companies", Filter(collaboration=("any",))) == 2
-        assert count(host.con, "companies", Filter(collaboration=("løntilskud",))) == 0
-        assert count(host.con, "companies", Filter(collaboration=("none",))) == 1
+        # A collaboration counts for every unit of its company (issue #10), also one
+        # registered on a unit the cache does not hold.
+        assert count(host.con, "companies", Filter(collaboration=("any",))) == 3
+        assert count(host.con, "companies", Filter(collaboration=("løntilskud",))) == 1
+        assert count(host.con, "companies", Filter(collaboration=("none",))) == 0
         assert host.run("b").ok
         assert count(host.con, "companies", Filter(collaboration=("løntilskud",))) == 1
         assert count(host.con, "companies", Filter(collaboration=("mentor",))) == 0

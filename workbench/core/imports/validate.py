@@ -18,7 +18,7 @@ from typing import Any
 
 import duckdb
 
-from workbench.core.filters import COLLABORATION_KINDS
+from workbench.core.filters import COLLABORATION_KINDS, DRIVING_LICENCES
 
 from .cpr import MASK, cpr_sql, mask_sql
 from .spec import ImportKind
@@ -26,9 +26,6 @@ from .spec import ImportKind
 # Denmark in EPSG:25832 with a margin (Bornholm reaches x ≈ 895 000).
 X_RANGE = (400_000.0, 920_000.0)
 Y_RANGE = (6_000_000.0, 6_450_000.0)
-DRIVING_LICENCES = (
-    "AM", "A1", "A2", "A", "B", "BE", "C1", "C1E", "C", "CE", "D1", "D1E", "D", "DE", "T", "TM",
-)  # fmt: skip
 UNRESOLVED_LIMIT = 1000
 # Excel date serials (CSV/TSV of a sheet saved by Excel, or an XLSX cell not formatted as a
 # date): days since 1899-12-30 (1900 date system; serials above 60, past the fictitious
