@@ -10,7 +10,7 @@ import pytest
 from workbench.core.filters import Filter, Range
 from workbench.core.query import display_points, points
 from workbench.core.table_sort import (
-    SORT_EXPRESSIONS,
+    SORT_SPECS,
     SortKey,
     TableSorter,
     distance_origin,
@@ -60,9 +60,7 @@ def _reference_key(con, entity: str, column: str) -> pd.Series:
     }[column]
 
 
-CASES = [
-    (e, c) for e, cols in SORT_EXPRESSIONS.items() for c in cols if c not in ("industry", "address")
-]
+CASES = [(e, c) for e, cols in SORT_SPECS.items() for c in cols if c not in ("industry", "address")]
 
 
 @pytest.mark.parametrize(("entity", "column"), CASES)

@@ -443,7 +443,12 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._on_tab_changed)
         # Sorting, copy, export, distance column and empty reasons: results_table.py.
         self.results = ResultsTables(
-            con, self.tables, self.distance_origin, self.background.run, self
+            con,
+            self.tables,
+            self.distance_origin,
+            self.background.run,
+            self,
+            tie_rank=self.ranks.get,
         )
         self.export_table_button = QToolButton(self)  # beside the tabs: it exports the one shown
         self.export_table_button.setObjectName("exportTable")

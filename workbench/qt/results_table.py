@@ -163,12 +163,14 @@ class ResultsTables(QObject):
         origin: DistanceOrigin,
         run_in_background: Callable[[Callable[[Any], Any], Callable[[Any], None]], None],
         parent: QObject | None = None,
+        *,
+        tie_rank: Callable[[Any, str], Any] | None = None,
     ) -> None:
         super().__init__(parent)
         self.views = views
         self.models = {e: v.rows_model() for e, v in views.items()}
         self.origin = origin
-        self.sorter = TableSorter()
+        self.sorter = TableSorter(tie_rank)  # ties in the default order: the window's ranks
         self._background = run_in_background
         # Its own runner: a sort must not cancel a filter job on the window's runner.
         self.runner = QtQueryRunner(con, self)
