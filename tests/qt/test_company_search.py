@@ -91,3 +91,19 @@ def test_unknown_company_says_so(qtbot, window):
     with qtbot.waitSignal(edit.notFound, timeout=30_000):
         qtbot.keyClick(edit, Qt.Key.Key_Return)
     assert window.busy_label.text() == "Ingen virksomhed matcher »findes-ikke-xyz«"
+
+
+def test_unplaced_company_is_selected_and_the_map_says_why_not(
+    qtbot, open_window, small_demo_cache
+):
+    from tests.qt.test_window_integration import _unplace
+
+    (pnr,) = _unplace(small_demo_cache, 1)
+    window = open_window(small_demo_cache)
+    before = window.map.view_extent()
+    hit = _search(qtbot, window, pnr)
+    assert hit.pnr == pnr and hit.x is None
+    row = window.selected_row("companies")
+    assert int(window.models["companies"].rids()[row]) == hit.rid
+    assert window.busy_label.text().endswith("har ingen placering på kortet")
+    assert window.map.view_extent() == before  # nowhere to go

@@ -244,3 +244,27 @@ def test_empty_reason_in_english(qtbot, open_window, small_demo_cache, lang):
     assert window.tables["companies"].empty_text.startswith(
         "No companies match the filters. The filter “Employees” removes the most"
     )
+
+
+def test_export_the_not_placed_tab(qtbot, open_window, small_demo_cache, tmp_path):
+    from tests.qt.test_window_integration import _unplace
+
+    pnrs = _unplace(small_demo_cache, 4)
+    window = open_window(small_demo_cache)
+    window.tabs.setCurrentIndex(2)
+    dialog = window.ask_export_table()
+    try:
+        assert dialog.selectedFiles()[0].endswith(
+            f"jobkort-ikke-placeret-{date.today():%Y%m%d}.xlsx"
+        )
+        target = tmp_path / "ikke-placeret.csv"
+        with qtbot.waitSignal(window.results.exported, timeout=30_000) as blocker:
+            dialog.selectFile(str(target))
+            dialog.accept()
+    finally:
+        dialog.close()
+    assert blocker.args == [(target, 4), None]
+    with target.open(encoding="utf-8-sig", newline="") as fh:
+        table = list(csv.reader(fh, delimiter=";"))
+    assert table[0] == ["Navn", "CVR", "P-nr.", "Adresse", "Kommune", "Årsag"]
+    assert {row[2] for row in table[1:]} == set(pnrs)

@@ -42,7 +42,6 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QTabWidget,
     QTextBrowser,
     QToolBar,
@@ -428,12 +427,9 @@ class MainWindow(QMainWindow):
         self.not_placed_model = VirtualRowsModel(
             self._gui_cursor, "companies", not_placed_columns(self._muni_names), self
         )
-        self.not_placed_view = QTableView(self)
+        self.not_placed_view = ResultsTableView(self.not_placed_model, self)  # copy, export
         self.not_placed_view.setObjectName("notPlacedTable")
-        self.not_placed_view.setModel(self.not_placed_model)
-        self.not_placed_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.not_placed_view.verticalHeader().setVisible(False)
-        self.not_placed_view.horizontalHeader().setStretchLastSection(True)
+        self.not_placed_view.horizontalHeader().setSortIndicatorShown(False)  # not sortable
         self.not_placed_view.selectionModel().currentRowChanged.connect(
             lambda cur, _prev: self._show_detail(
                 "companies", self.not_placed_model.row_dict(cur.row()) if cur.row() >= 0 else None
@@ -450,6 +446,7 @@ class MainWindow(QMainWindow):
             self,
             tie_rank=self.ranks.get,
         )
+        self.not_placed_view.copied.connect(self.results.report_copy)
         self.export_table_button = QToolButton(self)  # beside the tabs: it exports the one shown
         self.export_table_button.setObjectName("exportTable")
         self.export_table_button.setText(tr("table.export"))
@@ -784,13 +781,11 @@ class MainWindow(QMainWindow):
         self.busy_label.setText(tr("export.done", path=str(out)))
         return out
 
-    def current_table_entity(self) -> str:
-        index = self.tabs.currentIndex()
-        return ENTITIES[index] if 0 <= index < len(ENTITIES) else "companies"
-
     def ask_export_table(self) -> QFileDialog:
         """The save dialog for the table shown; the file is written in the background."""
-        return self.results.export_dialog(self.current_table_entity(), self)
+        view = self.tabs.currentWidget()
+        name = self.tabs.tabText(self.tabs.currentIndex()).split("(")[0]
+        return self.results.export_dialog(view, self, name)  # type: ignore[arg-type]
 
     def show_company(self, hit: Any) -> None:
         """Jump to a company found by the search: select it in the table (which scrolls to

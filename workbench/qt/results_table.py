@@ -187,7 +187,7 @@ class ResultsTables(QObject):
             view.horizontalHeader().sortIndicatorChanged.connect(
                 lambda section, order, e=entity: self.sort_by(e, section, order)
             )
-            view.copied.connect(self._on_copied)
+            view.copied.connect(self.report_copy)
         self._update_distance_columns()
 
     # -- the filter job ----------------------------------------------------------------------
@@ -307,13 +307,21 @@ class ResultsTables(QObject):
                     view.setColumnHidden(i, self.origin.xy is None)
 
     # -- copy and export ---------------------------------------------------------------------
-    def _on_copied(self, n: int, cut: bool) -> None:
+    def report_copy(self, n: int, cut: bool) -> None:
+        """The status line after a copy (connect other result views' ``copied`` here)."""
         self.message.emit(
             tr("table.copy_limited", n=fmt_int(n)) if cut else tr("table.copied", n=fmt_int(n))
         )
 
-    def export_dialog(self, entity: str, parent: QWidget) -> QFileDialog:
-        """A save dialog for ``entity``'s table (opened, not run: the window stays live)."""
+    def _view(self, table: str | ResultsTableView) -> ResultsTableView:
+        return self.views[table] if isinstance(table, str) else table
+
+    def export_dialog(
+        self, table: str | ResultsTableView, parent: QWidget, name: str | None = None
+    ) -> QFileDialog:
+        """A save dialog for a table (an entity's, or another result view such as the
+        companies not placed); opened, not run, so the window stays live."""
+        view = self._view(table)
         dialog = QFileDialog(parent, tr("table.export").rstrip("…"))
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setDirectory(documents_dir())
@@ -323,17 +331,18 @@ class ResultsTables(QObject):
         dialog.filterSelected.connect(
             lambda f: dialog.setDefaultSuffix("csv" if f == filters[1] else "xlsx")
         )
-        name = tr(f"results.{entity}", n="").replace("()", "").strip().lower() or entity
-        dialog.selectFile(f"jobkort-{name}-{date.today():%Y%m%d}.xlsx")
-        dialog.fileSelected.connect(lambda path: path and self.export(entity, Path(path)))
+        stem = "-".join((name or view.rows_model().entity).lower().split())
+        dialog.selectFile(f"jobkort-{stem}-{date.today():%Y%m%d}.xlsx")
+        dialog.fileSelected.connect(lambda path: path and self.export(view, Path(path)))
         dialog.open()
         return dialog
 
-    def export(self, entity: str, path: Path) -> None:
-        """Write ``entity``'s table (all rows, the order and visible columns shown) to
-        ``path`` (.xlsx, else CSV for Danish Excel) on a background thread."""
-        view = self.views[entity]
-        model = self.models[entity]
+    def export(self, table: str | ResultsTableView, path: Path) -> None:
+        """Write a table (all rows, the order and visible columns shown) to ``path``
+        (.xlsx, else CSV for Danish Excel) on a background thread."""
+        view = self._view(table)
+        model = view.rows_model()
+        entity = model.entity
         columns = [model.columns[c] for c in visible_columns(view)]
         headers = [tr(f"col.{c.key}") for c in columns]
         rids = model.rids().copy()
