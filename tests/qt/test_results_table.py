@@ -268,3 +268,19 @@ def test_export_the_not_placed_tab(qtbot, open_window, small_demo_cache, tmp_pat
         table = list(csv.reader(fh, delimiter=";"))
     assert table[0] == ["Navn", "CVR", "P-nr.", "Adresse", "Kommune", "Årsag"]
     assert {row[2] for row in table[1:]} == set(pnrs)
+
+
+def test_header_click_while_a_filter_runs_ends_sorted(qtbot, window):
+    """The sort job works on the old rows; the filter's rows arrive later (not yet sorted by
+    the new key) and are sorted again: the table ends up sorted either way."""
+    model = window.models["companies"]
+    section = column(model, "employees")
+    with qtbot.waitSignal(window.resultsApplied, timeout=30_000):
+        window.filters.emp_min.setValue(3)
+        window.filters.emit_now()
+        window.results.sort_by("companies", section, Qt.SortOrder.DescendingOrder)
+    qtbot.waitUntil(window.is_idle, timeout=30_000)
+    assert window.result.flt.employees == Range(3, None)
+    assert model.rowCount() == count(window.con, "companies", window.result.flt, strict=False)
+    emp = values(window.con, "companies", model.rids(), "employees")
+    assert emp == sorted(emp, reverse=True) and min(emp) >= 3
