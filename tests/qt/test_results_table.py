@@ -192,6 +192,8 @@ def test_distance_to_the_selection_centre(qtbot, window):
     wait_applied(qtbot, window, lambda: window.set_selection(Selection.radius(cx, cy, 40_000)))
     assert not view.isColumnHidden(dist)
     assert model.headerData(dist, Qt.Orientation.Horizontal) == "Afstand (km)"
+    # hidden since the window opened, it still gets room for its title
+    assert view.columnWidth(dist) >= view.horizontalHeader().sectionSizeHint(dist)
     for row in (0, model.rowCount() - 1):
         data = model.row_dict(row)
         km = np.hypot(data["x"] - cx, data["y"] - cy) / 1000

@@ -304,7 +304,13 @@ class ResultsTables(QObject):
         for entity, view in self.views.items():
             for i, col in enumerate(self.models[entity].columns):
                 if col.key == DISTANCE:
-                    view.setColumnHidden(i, self.origin.xy is None)
+                    hide = self.origin.xy is None
+                    if view.isColumnHidden(i) and not hide:
+                        view.setColumnHidden(i, False)
+                        # hidden since the start: never narrower than its title
+                        hint = view.horizontalHeader().sectionSizeHint(i)
+                        view.setColumnWidth(i, max(view.columnWidth(i), hint))
+                    view.setColumnHidden(i, hide)
 
     # -- copy and export ---------------------------------------------------------------------
     def report_copy(self, n: int, cut: bool) -> None:
