@@ -107,3 +107,10 @@ def test_unplaced_company_is_selected_and_the_map_says_why_not(
     assert int(window.models["companies"].rids()[row]) == hit.rid
     assert window.busy_label.text().endswith("har ingen placering på kortet")
     assert window.map.view_extent() == before  # nowhere to go
+
+
+def test_ctrl_f_goes_to_the_search_field(qtbot, window):
+    window.activateWindow()
+    window.tables["candidates"].setFocus()
+    qtbot.keyClick(window.tables["candidates"], Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(window.company_search.hasFocus, timeout=5_000)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
 
 from workbench.core.company_lookup import CompanyHit, find_companies
@@ -53,6 +54,9 @@ class CompanySearchWidget(QLineEdit):
         self._timer.timeout.connect(self._lookup)
         self.textEdited.connect(lambda _t: self._timer.start())
         self.returnPressed.connect(self.go)
+        if parent is not None:  # Ctrl+F anywhere in the window
+            find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), parent)
+            find.activated.connect(lambda: (self.setFocus(), self.selectAll()))
 
     def _lookup(self, then: Callable[[list[CompanyHit]], None] | None = None) -> None:
         text = self.text()

@@ -16,6 +16,7 @@ here reads all rows on the GUI thread:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date
@@ -27,6 +28,7 @@ from PySide6.QtCore import QItemSelectionModel, QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QPainter, QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QHeaderView, QTableView, QWidget
 
+from workbench.core.errors import WorkbenchError
 from workbench.core.export.tabular import neutralise, write_csv, write_xlsx
 from workbench.core.filters import Filter
 from workbench.core.query import Points, rows_by_rid
@@ -38,6 +40,7 @@ from workbench.qt.qt_translations import documents_dir
 from workbench.qt.runner import QtQueryRunner
 
 ENTITIES = ("candidates", "companies")
+log = logging.getLogger(__name__)
 # Ctrl+A on a million rows must not freeze the window: beyond this, export the table.
 COPY_LIMIT = 50_000
 
@@ -206,7 +209,11 @@ class ResultsTables(QObject):
                 pts: Points = getattr(result, entity)
                 changes[entity] = sorter.sort(cur, entity, pts, keys.get(entity), origin)
                 if len(pts) == 0 and active_criteria(flt):
-                    reasons[entity] = why_empty(cur, entity, flt)  # type: ignore[arg-type]
+                    try:
+                        reasons[entity] = why_empty(cur, entity, flt)  # type: ignore[arg-type]
+                    except (duckdb.Error, WorkbenchError) as exc:
+                        # An extra: the (empty) result must still reach the window.
+                        log.warning("why-empty for %s failed: %s", entity, exc)
             return replace(result, table_keys=keys, empty_reasons=reasons, **changes)
 
         return finish
