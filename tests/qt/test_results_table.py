@@ -286,3 +286,21 @@ def test_header_click_while_a_filter_runs_ends_sorted(qtbot, window):
     assert model.rowCount() == count(window.con, "companies", window.result.flt, strict=False)
     emp = values(window.con, "companies", model.rids(), "employees")
     assert emp == sorted(emp, reverse=True) and min(emp) >= 3
+
+
+def test_every_filter_criterion_has_a_name_in_both_languages():
+    """The empty-result text names a Filter field: each one needs its words (a new filter
+    field without them would show its message id to the user)."""
+    from dataclasses import fields
+
+    from workbench.core.why_empty import PARAMETER_FIELDS, RELAXED_TOGETHER
+    from workbench.qt.i18n import TEXTS
+
+    criteria = {
+        RELAXED_TOGETHER.get(f.name, (f.name,))[0]
+        for f in fields(Filter)
+        if f.name not in PARAMETER_FIELDS
+    }
+    for lang in ("da", "en"):
+        missing = sorted(c for c in criteria if f"criterion.{c}" not in TEXTS[lang])
+        assert missing == [], (lang, missing)

@@ -17,7 +17,9 @@ from .filters import Entity, Filter, compile_where
 from .query import count
 
 # Fields that only parameterise another criterion: they restrict nothing on their own.
-PARAMETER_FIELDS = frozenset({"today", "qualification_match", "collaboration_scope", "jobcenter"})
+PARAMETER_FIELDS = frozenset(
+    {"today", "qualification_match", "driving_licence_match", "collaboration_scope", "jobcenter"}
+)
 
 # Criteria that are only meaningful together are relaxed together (a point without a radius
 # is not a filter; a collaboration scope without kinds restricts nothing).
@@ -25,6 +27,7 @@ RELAXED_TOGETHER: dict[str, tuple[str, ...]] = {
     "near": ("near", "radius_km"),
     "radius_km": ("near", "radius_km"),
     "qualifications": ("qualifications", "qualification_match"),
+    "driving_licences": ("driving_licences", "driving_licence_match"),
     "collaboration": ("collaboration", "collaboration_scope"),
 }
 
@@ -64,7 +67,8 @@ def active_criteria(flt: Filter) -> list[str]:
 
 def relaxed(flt: Filter, criterion: str) -> Filter:
     """``flt`` with ``criterion`` (and what belongs to it) back at the default."""
-    group = RELAXED_TOGETHER.get(criterion, (criterion,))
+    known = {f.name for f in fields(Filter)}
+    group = [n for n in RELAXED_TOGETHER.get(criterion, (criterion,)) if n in known]
     return replace(flt, **{name: _default(name) for name in group})
 
 
