@@ -26,6 +26,7 @@ class Column:
     key: str  # message id suffix for the header (col.<key>)
     value: Callable[[dict[str, Any]], Any]
     align_right: bool = False
+    descending_first: bool = False  # a header click sorts the largest first (counts, days)
 
 
 def display_text(value: Any) -> str:
@@ -108,8 +109,17 @@ class VirtualRowsModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return tr(f"col.{self.columns[section].key}")
+        if role == Qt.ItemDataRole.InitialSortOrderRole:
+            col = self.columns[section]
+            return (
+                Qt.SortOrder.DescendingOrder
+                if col.descending_first
+                else Qt.SortOrder.AscendingOrder
+            )
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
@@ -173,8 +183,13 @@ def candidate_columns(
         ),
         Column("licences", lambda r: sorted(r.get("driving_licences") or [])),
         Column("unemployed_since", lambda r: r["unemployed_since"]),
-        Column("days", days, align_right=True),
-        Column("experience_years", lambda r: r["experience_years"], align_right=True),
+        Column("days", days, align_right=True, descending_first=True),
+        Column(
+            "experience_years",
+            lambda r: r["experience_years"],
+            align_right=True,
+            descending_first=True,
+        ),
         Column("cv_searchable", lambda r: r["cv_searchable"]),
         Column("distance", origin.km, align_right=True),
     ]
@@ -196,7 +211,7 @@ def company_columns(
         Column("name", lambda r: r["name"]),
         Column("kommune", lambda r: municipalities.get(r["kommune_kode"], r["kommune_kode"])),
         Column("industry", industry),
-        Column("employees", lambda r: r["employees"], align_right=True),
+        Column("employees", lambda r: r["employees"], align_right=True, descending_first=True),
         Column("cvr", lambda r: r["cvr"]),
         Column("pnr", lambda r: r["pnr"]),
         Column("address", lambda r: " ".join(p for p in (r["address"], r["postnr"]) if p)),
