@@ -47,6 +47,8 @@ class CompanySearchWidget(QLineEdit):
         self.completer_.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         self.completer_.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setCompleter(self.completer_)
+        # Units of one CVR share the name: the P-number and address must fit on the line.
+        self.completer_.popup().setMinimumWidth(480)
         self.completer_.activated.connect(self._on_activated)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
