@@ -228,8 +228,12 @@ def test_empty_result_says_which_filter_removed_the_most(qtbot, window):
         f"uden det ville {n} ledige matche."
     )
     assert result.empty_reasons["candidates"].criterion == "unemployed_days"
-    assert window.filters.histogram.message == expected
     assert window.tables["candidates"].empty_text == expected
+    # The histogram shows the other filters' matches: not blank here, so it keeps its bars
+    # (they show where to put the range) and says why on hover.
+    assert window.filters.histogram.counts.sum() == without
+    assert window.filters.histogram.message is None
+    assert window.filters.histogram.toolTip() == expected
     # companies are not touched by these criteria: not empty, no reason
     assert window.models["companies"].rowCount() > 0
     assert window.tables["companies"].empty_text == ""
@@ -237,6 +241,37 @@ def test_empty_result_says_which_filter_removed_the_most(qtbot, window):
     wait_applied(qtbot, window, lambda: window.apply_filter(Filter(today=TODAY)))
     assert window.filters.histogram.message is None
     assert window.tables["candidates"].empty_text == ""
+
+
+def test_blank_histogram_gives_way_to_the_reason(qtbot, window):
+    """Occupation and municipality each match, together nothing: the histogram (of the
+    matches but for the duration range) would be blank, so the reason takes its place."""
+    code, kode = window.con.execute(
+        "WITH occ AS (SELECT code FROM candidate_occupations GROUP BY code "
+        "ORDER BY count(*) DESC LIMIT 40), "
+        "mun AS (SELECT kommune_kode AS kode FROM candidates GROUP BY 1) "
+        "SELECT occ.code, mun.kode FROM occ, mun WHERE NOT EXISTS (SELECT 1 FROM candidates c "
+        "JOIN candidate_occupations o ON o.rid = c.rid WHERE starts_with(o.code, occ.code) "
+        "AND c.kommune_kode = mun.kode) ORDER BY 1, 2 LIMIT 1"
+    ).fetchone()
+    flt = Filter(today=TODAY, occupations=(code,), municipalities=(kode,))
+    result = wait_applied(qtbot, window, lambda: window.apply_filter(flt))
+    assert window.models["candidates"].rowCount() == 0
+    assert window.filters.histogram.counts.sum() == 0
+    counts = {
+        name: count(window.con, "candidates", flt.with_(**{name: ()}), strict=False)
+        for name in ("occupations", "municipalities")
+    }
+    best = max(counts, key=counts.get)
+    assert result.empty_reasons["candidates"].criterion == best
+    label = {"occupations": "Stilling", "municipalities": "Kommune"}[best]
+    n = f"{counts[best]:,}".replace(",", ".")
+    expected = (
+        f"Ingen ledige matcher filtrene. Filteret »{label}« fjerner flest: "
+        f"uden det ville {n} ledige matche."
+    )
+    assert window.filters.histogram.message == expected
+    assert window.tables["candidates"].empty_text == expected
 
 
 @pytest.mark.parametrize("lang", ["en"])

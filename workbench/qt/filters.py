@@ -183,10 +183,11 @@ class HistogramWidget(QWidget):
         self.range = (lo, hi)
         self.update()
 
-    def set_message(self, text: str | None) -> None:
-        """Show ``text`` in place of the bars (None shows the bars again)."""
+    def set_message(self, text: str | None, tooltip: str | None = None) -> None:
+        """Show ``text`` in place of the bars (None shows the bars again); ``tooltip``
+        replaces the usual one (None restores it)."""
         self.message = text
-        self.setToolTip(text or tr("filters.histogram_tip"))
+        self.setToolTip(tooltip or text or tr("filters.histogram_tip"))
         self.update()
 
     def _in_range(self, i: int) -> bool:

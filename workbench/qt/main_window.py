@@ -977,7 +977,11 @@ class MainWindow(QMainWindow):
                 (time.perf_counter() - self._submitted_at) * 1e3,
             )
         self.filters.histogram.set_counts(result.duration_counts)
-        self.filters.histogram.set_message(self.results.empty_text("candidates") or None)
+        # Nothing matches: say why. A blank histogram gives way to the reason; one with bars
+        # (only the duration range removed everything) keeps them and tells it on hover.
+        why = self.results.empty_text("candidates") or None
+        blank = int(np.asarray(result.duration_counts).sum()) == 0
+        self.filters.histogram.set_message(why if blank else None, tooltip=why)
         self._show_detail(None, None)
         self._update_counts()
         self.busy_label.setText(tr("status.ready"))
