@@ -984,7 +984,8 @@ class MainWindow(QMainWindow):
         self.filters.histogram.set_message(why if blank else None, tooltip=why)
         self._show_detail(None, None)
         self._update_counts()
-        self.busy_label.setText(tr("status.ready"))
+        if self.results.is_sorted():  # else "Sorterer…" stays until the rows are sorted
+            self.busy_label.setText(tr("status.ready"))
         self.busy_label.setToolTip(
             f"{result.seconds * 1000:.0f} ms"
         )  # the query's cost, for profiling
