@@ -30,8 +30,10 @@ def ensure_app(argv: list[str] | None = None):
 
 def create_main_window(con, *, cache_path: Path, settings: Settings, lang: str | None):
     from workbench.qt.main_window import MainWindow
+    from workbench.qt.qt_translations import install_qt_translations
 
     i18n.set_language(i18n.resolve_language(lang, settings.get("ui.language")))
+    install_qt_translations(i18n.language())  # Qt's own dialogs and buttons follow the UI
     return MainWindow(con, cache_path=cache_path, settings=settings)
 
 
@@ -75,8 +77,11 @@ def start_gui(cache_path: Path, *, settings: Settings, lang: str | None) -> GuiS
     """
     from PySide6.QtWidgets import QMessageBox
 
+    from workbench.qt.qt_translations import install_qt_translations
+
     ensure_app()
     i18n.set_language(i18n.resolve_language(lang, settings.get("ui.language")))
+    install_qt_translations(i18n.language())  # the first-start dialogs come before the window
     cache_path = Path(cache_path)
     try:
         con = cache.connect(cache_path)

@@ -208,6 +208,7 @@ class HistogramWidget(QWidget):
         self.labels = tuple(labels)
         self.counts = np.zeros(len(self.edges), dtype=np.int64)
         self.range: tuple[int | None, int | None] = (None, None)
+        self.message: str | None = None  # shown instead of the bars (why nothing matches)
         self.setMinimumHeight(84)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setToolTip(tr("filters.histogram_tip"))
@@ -220,6 +221,13 @@ class HistogramWidget(QWidget):
         self.range = (lo, hi)
         self.update()
 
+    def set_message(self, text: str | None, tooltip: str | None = None) -> None:
+        """Show ``text`` in place of the bars (None shows the bars again); ``tooltip``
+        replaces the usual one (None restores it)."""
+        self.message = text
+        self.setToolTip(tooltip or text or tr("filters.histogram_tip"))
+        self.update()
+
     def _in_range(self, i: int) -> bool:
         lo, hi = self.range
         b_lo = self.edges[i]
@@ -230,6 +238,15 @@ class HistogramWidget(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
+        if self.message:
+            p.setPen(QColor(120, 40, 30))
+            p.drawText(
+                QRectF(self.rect().adjusted(4, 4, -4, -4)),
+                int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap),
+                self.message,
+            )
+            p.end()
+            return
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         n = len(self.edges)
         w = self.width()

@@ -54,6 +54,7 @@ from workbench.core.imports import (
     save_profile,
 )
 from workbench.qt.i18n import tr
+from workbench.qt.qt_translations import documents_dir
 
 # What the file holds -> message id of its radio button.
 KIND_IDS = {"candidates": "import.kind_candidates", "collaborations": "import.kind_collaborations"}
@@ -116,7 +117,7 @@ class _FilePage(QWizardPage):
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, tr("import.browse_title"), "", tr("import.file_filter")
+            self, tr("import.browse_title"), documents_dir(), tr("import.file_filter")
         )
         if path:
             self.path_edit.setText(path)

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QDoubleSpinBox,
     QFileDialog,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -43,7 +42,6 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QTabWidget,
     QTextBrowser,
     QToolBar,
@@ -78,6 +76,7 @@ from workbench.layers.selection import Selection
 from workbench.layers.styling import STYLES, class_by_rid
 from workbench.layers.tiles import TileService, default_tile_root
 from workbench.qt.company_detail import CompanyDetailWidget
+from workbench.qt.company_search import CompanySearchWidget
 from workbench.qt.filters import DURATION_EDGES, FilterPanel
 from workbench.qt.i18n import LANGUAGES, fmt_int, language, tr
 from workbench.qt.map.canvas import TOOLS, MapWidget, union_by
@@ -85,11 +84,14 @@ from workbench.qt.map.export import export_map
 from workbench.qt.map.frames import profiling
 from workbench.qt.map.layers_panel import LayersPanel
 from workbench.qt.models import (
+    DistanceOrigin,
     VirtualRowsModel,
     candidate_columns,
     company_columns,
     not_placed_columns,
 )
+from workbench.qt.qt_translations import documents_dir
+from workbench.qt.results_table import ResultsTables, ResultsTableView
 from workbench.qt.runner import QtQueryRunner
 
 ENTITIES = ("candidates", "companies")
@@ -108,6 +110,10 @@ class QueryResult:
     seconds: float
     postings: Points = field(default_factory=Points.empty)
     timings: dict[str, float] | None = None
+    # Set by the tables' step of the job (results_table.ResultsTables.finish_job): the sort
+    # the rows are in, and for an empty entity the criterion that removes the most.
+    table_keys: dict[str, Any] | None = None
+    empty_reasons: dict[str, Any] | None = None
 
 
 def reference_date(con: duckdb.DuckDBPyConnection) -> date:
@@ -388,38 +394,32 @@ class MainWindow(QMainWindow):
 
         # tables ---------------------------------------------------------------------------
         today = self.today
+        self.distance_origin = DistanceOrigin()  # the distance columns' centre
         self.models = {
             "candidates": VirtualRowsModel(
                 self._gui_cursor,
                 "candidates",
-                candidate_columns(self._muni_names, self._occ_titles, today),
+                candidate_columns(
+                    self._muni_names,
+                    self._occ_titles,
+                    today,
+                    qualifications=self._qual_titles,
+                    origin=self.distance_origin,
+                ),
                 self,
             ),
             "companies": VirtualRowsModel(
                 self._gui_cursor,
                 "companies",
-                company_columns(self._muni_names, self._ind_titles),
+                company_columns(self._muni_names, self._ind_titles, origin=self.distance_origin),
                 self,
             ),
         }
-        self.tables: dict[str, QTableView] = {}
+        self.tables: dict[str, ResultsTableView] = {}
         self.tabs = QTabWidget(self)
         for entity in ENTITIES:
-            view = QTableView(self)
+            view = ResultsTableView(self.models[entity], self)
             view.setObjectName(f"{entity}Table")
-            view.setModel(self.models[entity])
-            view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-            view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-            view.setAlternatingRowColors(True)
-            view.setWordWrap(False)
-            vh = view.verticalHeader()
-            vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # never measure 1M rows
-            vh.setDefaultSectionSize(22)
-            vh.setVisible(False)
-            hh = view.horizontalHeader()
-            hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-            hh.setStretchLastSection(True)
-            hh.setDefaultSectionSize(130)
             view.selectionModel().currentRowChanged.connect(
                 lambda cur, _prev, e=entity: self._on_row_selected(e, cur.row())
             )
@@ -429,12 +429,9 @@ class MainWindow(QMainWindow):
         self.not_placed_model = VirtualRowsModel(
             self._gui_cursor, "companies", not_placed_columns(self._muni_names), self
         )
-        self.not_placed_view = QTableView(self)
+        self.not_placed_view = ResultsTableView(self.not_placed_model, self)  # copy, export
         self.not_placed_view.setObjectName("notPlacedTable")
-        self.not_placed_view.setModel(self.not_placed_model)
-        self.not_placed_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.not_placed_view.verticalHeader().setVisible(False)
-        self.not_placed_view.horizontalHeader().setStretchLastSection(True)
+        self.not_placed_view.horizontalHeader().setSortIndicatorShown(False)  # not sortable
         self.not_placed_view.selectionModel().currentRowChanged.connect(
             lambda cur, _prev: self._show_detail(
                 "companies", self.not_placed_model.row_dict(cur.row()) if cur.row() >= 0 else None
@@ -442,6 +439,23 @@ class MainWindow(QMainWindow):
         )
         self.tabs.addTab(self.not_placed_view, "")
         self.tabs.currentChanged.connect(self._on_tab_changed)
+        # Sorting, copy, export, distance column and empty reasons: results_table.py.
+        self.results = ResultsTables(
+            con,
+            self.tables,
+            self.distance_origin,
+            self.background.run,
+            self,
+            tie_rank=self.ranks.get,
+        )
+        self.not_placed_view.copied.connect(self.results.report_copy)
+        self.export_table_button = QToolButton(self)  # beside the tabs: it exports the one shown
+        self.export_table_button.setObjectName("exportTable")
+        self.export_table_button.setText(tr("table.export"))
+        self.export_table_button.setToolTip(tr("table.export_tip"))
+        self.export_table_button.setAutoRaise(True)
+        self.export_table_button.clicked.connect(self.ask_export_table)
+        self.tabs.setCornerWidget(self.export_table_button, Qt.Corner.TopRightCorner)
         self._size_columns()
 
         split = QSplitter(Qt.Orientation.Vertical, self)
@@ -542,6 +556,7 @@ class MainWindow(QMainWindow):
         )
         self.demo_badge.setVisible(self.demo)
         sb.addPermanentWidget(self.demo_badge)
+        self.results.message.connect(self.busy_label.setText)
 
         self._build_menus()
         self._update_title()
@@ -668,6 +683,12 @@ class MainWindow(QMainWindow):
         self.zoom_edit.returnPressed.connect(lambda: self.zoom_to(self.zoom_edit.text()))
         completer.activated.connect(self.zoom_to)
         bar.addWidget(self.zoom_edit)
+        self.company_search = CompanySearchWidget(self.background.run, self)
+        self.company_search.companyChosen.connect(self.show_company)
+        self.company_search.notFound.connect(
+            lambda text: self.busy_label.setText(tr("search.not_found", text=text))
+        )
+        bar.addWidget(self.company_search)
         export = QToolButton(self)
         export.setText(tr("tool.export"))
         export.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -741,7 +762,7 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getSaveFileName(
             self,
             tr("tool.export"),
-            f"jobkort-{date.today():%Y%m%d}.{fmt}",
+            str(Path(documents_dir()) / f"jobkort-{date.today():%Y%m%d}.{fmt}"),
             f"{fmt.upper()} (*.{fmt})",
         )
         if path:
@@ -751,6 +772,31 @@ class MainWindow(QMainWindow):
         out = export_map(self.map, path, when=date.today())
         self.busy_label.setText(tr("export.done", path=str(out)))
         return out
+
+    def ask_export_table(self) -> QFileDialog:
+        """The save dialog for the table shown; the file is written in the background."""
+        view = self.tabs.currentWidget()
+        name = self.tabs.tabText(self.tabs.currentIndex()).split("(")[0]
+        return self.results.export_dialog(view, self, name)  # type: ignore[arg-type]
+
+    def show_company(self, hit: Any) -> None:
+        """Jump to a company found by the search: select it in the table (which scrolls to
+        it and shows its details), centre the map on it."""
+        row = self.models["companies"].row_of_rid(hit.rid)
+        if row >= 0:
+            self.select_row("companies", row)
+        else:  # hidden by the filters: still show it, and say why it is not in the table
+            self.tabs.setCurrentIndex(ENTITIES.index("companies"))
+            found = rows_by_rid(self._gui_cursor, "companies", [hit.rid])
+            self._show_detail("companies", found[0] if found else None)
+            self.busy_label.setText(tr("search.not_in_table", name=hit.name or hit.cvr))
+        if hit.x is None or hit.y is None or np.isnan(hit.x) or np.isnan(hit.y):
+            self.busy_label.setText(tr("search.not_placed", name=hit.name or hit.cvr))
+            return
+        xmin, ymin, xmax, ymax = self.map.view_extent()
+        half_w = min(xmax - xmin, 8_000.0) / 2  # close enough to see the street
+        half_h = half_w * (ymax - ymin) / max(xmax - xmin, 1.0)
+        self.map.set_extent((hit.x - half_w, hit.y - half_h, hit.x + half_w, hit.y + half_h))
 
     def zoom_to(self, name: str) -> bool:
         ok = self.map.zoom_to_municipality(name)
@@ -847,13 +893,17 @@ class MainWindow(QMainWindow):
         want_postings = self.map.layer_visible.get("postings", False)
         self._submitted_at = time.perf_counter()
         emit = self._pointsReady.emit
+        finish = self.results.finish_job()  # the tables' sort order, why a result is empty
         self._ticket = self.runner.submit(
-            lambda cur, f=flt: run_filter(
+            lambda cur, f=flt: finish(
                 cur,
-                f,
-                ranks,
-                postings=want_postings,
-                on_points=lambda partial: emit(cur.ticket, partial),
+                run_filter(
+                    cur,
+                    f,
+                    ranks,
+                    postings=want_postings,
+                    on_points=lambda partial: emit(cur.ticket, partial),
+                ),
             )
         )
         return self._ticket
@@ -892,6 +942,7 @@ class MainWindow(QMainWindow):
             and self.result is not None
             and self.map.is_settled()
             and not self.background.busy()
+            and self.results.is_sorted()
         )
 
     def _apply_result(self, ticket: int, result: QueryResult) -> None:
@@ -900,9 +951,7 @@ class MainWindow(QMainWindow):
         self.result = result
         self.last_error = None
         t0 = time.perf_counter()
-        for entity in ENTITIES:
-            pts: Points = getattr(result, entity)
-            self.models[entity].set_rids(pts.rid)
+        self.results.apply(result)  # the tables' rows
         if self._map_ticket != ticket:  # the points did not come ahead (or were dropped)
             self._set_map_points(result)
             self._map_ticket = ticket
@@ -920,9 +969,15 @@ class MainWindow(QMainWindow):
                 (time.perf_counter() - self._submitted_at) * 1e3,
             )
         self.filters.histogram.set_counts(result.duration_counts)
+        # Nothing matches: say why. A blank histogram gives way to the reason; one with bars
+        # (only the duration range removed everything) keeps them and tells it on hover.
+        why = self.results.empty_text("candidates") or None
+        blank = int(np.asarray(result.duration_counts).sum()) == 0
+        self.filters.histogram.set_message(why if blank else None, tooltip=why)
         self._show_detail(None, None)
         self._update_counts()
-        self.busy_label.setText(tr("status.ready"))
+        if self.results.is_sorted():  # else "Sorterer…" stays until the rows are sorted
+            self.busy_label.setText(tr("status.ready"))
         self.busy_label.setToolTip(
             f"{result.seconds * 1000:.0f} ms"
         )  # the query's cost, for profiling
@@ -975,8 +1030,8 @@ class MainWindow(QMainWindow):
 
     def _size_columns(self) -> None:
         widths = {
-            "candidates": [125, 120, 230, 95, 60, 95, 85],
-            "companies": [230, 120, 220, 70, 80, 95, 200],
+            "candidates": [125, 120, 230, 200, 80, 95, 60, 95, 85, 90],
+            "companies": [230, 120, 220, 70, 80, 95, 200, 90],
         }
         for entity, ws in widths.items():
             header = self.tables[entity].horizontalHeader()
@@ -1131,6 +1186,9 @@ class MainWindow(QMainWindow):
         self.import_action = QAction(tr("menu.import"), self)
         self.import_action.triggered.connect(self.open_import_wizard)
         file_menu.addAction(self.import_action)
+        self.export_table_action = QAction(tr("table.export"), self)
+        self.export_table_action.triggered.connect(self.ask_export_table)
+        file_menu.addAction(self.export_table_action)
         file_menu.addSeparator()
         quit_action = QAction(tr("menu.quit"), self)
         quit_action.triggered.connect(self.close)
@@ -1196,6 +1254,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop the workers; the connection belongs to the caller."""
         self.runner.close()
+        self.results.close()
         self.map.shutdown()
         self.background.join()
 

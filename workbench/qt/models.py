@@ -15,7 +15,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from workbench.core.query import rows_by_rid
 from workbench.core.schema import ENTITY_COLUMNS
-from workbench.qt.i18n import tr
+from workbench.core.table_sort import distance_km
+from workbench.qt.i18n import fmt_decimal, tr
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -25,17 +26,20 @@ class Column:
     key: str  # message id suffix for the header (col.<key>)
     value: Callable[[dict[str, Any]], Any]
     align_right: bool = False
+    descending_first: bool = False  # a header click sorts the largest first (counts, days)
 
 
-def _fmt(value: Any) -> str:
+def display_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return tr("yes") if value else tr("no")
+    if isinstance(value, float):
+        return fmt_decimal(value, 1)
     if isinstance(value, date):
         return value.strftime("%d-%m-%Y")
     if isinstance(value, list | tuple):
-        return ", ".join(_fmt(v) for v in value)
+        return ", ".join(display_text(v) for v in value)
     return str(value)
 
 
@@ -88,7 +92,7 @@ class VirtualRowsModel(QAbstractTableModel):
             self._pages.move_to_end(number)
             return page
         keys = self._rids[number * self.PAGE : (number + 1) * self.PAGE]
-        page = rows_by_rid(self._cursor, self.entity, keys, columns=_fetch_columns(self.entity))
+        page = rows_by_rid(self._cursor, self.entity, keys, columns=fetch_columns(self.entity))
         self.fetched_rows += len(page)
         self._pages[number] = page
         while len(self._pages) > self.MAX_PAGES:
@@ -105,8 +109,17 @@ class VirtualRowsModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return tr(f"col.{self.columns[section].key}")
+        if role == Qt.ItemDataRole.InitialSortOrderRole:
+            col = self.columns[section]
+            return (
+                Qt.SortOrder.DescendingOrder
+                if col.descending_first
+                else Qt.SortOrder.AscendingOrder
+            )
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
@@ -115,7 +128,7 @@ class VirtualRowsModel(QAbstractTableModel):
         col = self.columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             row = self.row_dict(index.row())
-            return None if row is None else _fmt(col.value(row))
+            return None if row is None else display_text(col.value(row))
         if role == Qt.ItemDataRole.TextAlignmentRole and col.align_right:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -125,13 +138,35 @@ class VirtualRowsModel(QAbstractTableModel):
 _EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {"companies": ("placement_note",)}
 
 
-def _fetch_columns(entity: str) -> list[str]:
+def fetch_columns(entity: str) -> list[str]:
     return [*ENTITY_COLUMNS[entity], *_EXTRA_COLUMNS.get(entity, ())]
 
 
+class DistanceOrigin:
+    """Where the distance column measures from (EPSG:25832), shared by the columns of a
+    window; None hides the column (no selection or distance filter: nothing to measure)."""
+
+    def __init__(self) -> None:
+        self.xy: tuple[float, float] | None = None
+
+    def km(self, r: dict[str, Any]) -> float | None:
+        x, y = r.get("x"), r.get("y")
+        if self.xy is None or x is None or y is None:
+            return None
+        d = float(distance_km(np.asarray(x), np.asarray(y), self.xy))
+        return None if np.isnan(d) else round(d, 1)
+
+
 def candidate_columns(
-    municipalities: Mapping[str, str], occupations: Mapping[str, str], today: date
+    municipalities: Mapping[str, str],
+    occupations: Mapping[str, str],
+    today: date,
+    qualifications: Mapping[str, str] | None = None,
+    origin: DistanceOrigin | None = None,
 ) -> list[Column]:
+    quals = qualifications or {}
+    origin = origin or DistanceOrigin()
+
     def days(r: dict[str, Any]) -> Any:
         since = r.get("unemployed_since")
         return (today - since).days if since else None
@@ -142,16 +177,31 @@ def candidate_columns(
         Column(
             "occupations", lambda r: [occupations.get(c, c) for c in r["occupation_codes"] or []]
         ),
+        Column(
+            "qualifications",
+            lambda r: [quals.get(c, c) for c in r.get("qualification_codes") or []],
+        ),
+        Column("licences", lambda r: sorted(r.get("driving_licences") or [])),
         Column("unemployed_since", lambda r: r["unemployed_since"]),
-        Column("days", days, align_right=True),
-        Column("experience_years", lambda r: r["experience_years"], align_right=True),
+        Column("days", days, align_right=True, descending_first=True),
+        Column(
+            "experience_years",
+            lambda r: r["experience_years"],
+            align_right=True,
+            descending_first=True,
+        ),
         Column("cv_searchable", lambda r: r["cv_searchable"]),
+        Column("distance", origin.km, align_right=True),
     ]
 
 
 def company_columns(
-    municipalities: Mapping[str, str], industries: Mapping[str, str]
+    municipalities: Mapping[str, str],
+    industries: Mapping[str, str],
+    origin: DistanceOrigin | None = None,
 ) -> list[Column]:
+    origin = origin or DistanceOrigin()
+
     def industry(r: dict[str, Any]) -> Any:
         return r.get("industry_text") or industries.get(
             r.get("industry_code") or "", r.get("industry_code")
@@ -161,10 +211,11 @@ def company_columns(
         Column("name", lambda r: r["name"]),
         Column("kommune", lambda r: municipalities.get(r["kommune_kode"], r["kommune_kode"])),
         Column("industry", industry),
-        Column("employees", lambda r: r["employees"], align_right=True),
+        Column("employees", lambda r: r["employees"], align_right=True, descending_first=True),
         Column("cvr", lambda r: r["cvr"]),
         Column("pnr", lambda r: r["pnr"]),
         Column("address", lambda r: " ".join(p for p in (r["address"], r["postnr"]) if p)),
+        Column("distance", origin.km, align_right=True),
     ]
 
 
