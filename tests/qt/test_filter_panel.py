@@ -146,7 +146,10 @@ def wait_applied(qtbot, window, action):
 def test_licence_filter_in_the_window_and_no_licence_qualifications(qtbot, window):
     total = len(window.map.layers["candidates"])
     assert window.filters.qualification.code_for("Kørekort B") is None
-    titles = [window.filters.qualification.title(c) for c in window.filters.qualification._titles]
+    titles = [
+        window.filters.qualification.title(c)
+        for c in window.filters.qualification.vocabulary.titles
+    ]
     assert len(titles) == len(set(titles))
     buttons = window.filters.licence.buttons
     qtbot.mouseClick(buttons["C"], Qt.MouseButton.LeftButton)
