@@ -249,8 +249,13 @@ def read_dar_file(
             total = sum(m.file_size for m in members)
             done = 0
             for member in members:
+                # A bare list in a one-entity ZIP (DAR_V3_<Entity>_..._Current_<n>.zip) is
+                # of the ZIP's entity whatever the member is called.
+                name = member.filename
+                if _entity_for_member(name) is None and _entity_for_member(path.name):
+                    name = path.stem + ".json"
                 with zf.open(member) as raw:
-                    found += _parse(ctx, raw, member.filename, collector, label, done, total)
+                    found += _parse(ctx, raw, name, collector, label, done, total)
                 done += member.file_size
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise PluginError(
@@ -336,10 +341,19 @@ QUERY = """query($first: Int!, $after: String, $tid: DafDateTime!) {
 }"""
 
 
+GRAPHQL_URL = "https://graphql.datafordeler.dk/DAR/v2"
+MAX_PAGE = 1000  # Datafordeler's GraphQL answers at most 1000 nodes a page
+
+
 def read_graphql(
     ctx: RefreshContext, url: str, api_key: str, page_size: int, collector: Collector
 ) -> list[str]:
-    """Page through every entity of the DAR GraphQL service into the collector."""
+    """Page through every entity of the DAR GraphQL service into the collector.
+
+    The key goes as the query parameter ``apiKey``; ``virkningstid`` (required by the
+    service) and ``registreringstid`` are always sent; pages hold at most :data:`MAX_PAGE`.
+    """
+    page_size = max(1, min(MAX_PAGE, page_size))
     now = datetime.now(UTC).isoformat(timespec="seconds")
     params = {"apiKey": api_key} if api_key else None
     found = []

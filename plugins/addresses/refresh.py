@@ -1,8 +1,10 @@
 """Geocode company addresses to EPSG:25832: a local DAR register extract, then Adressevælger.
 
-1. Register (when ``register_url`` or ``graphql_url`` is set), swapped in whole: Datafordeler's
-   DAR file download (JSON or ZIP) or DAR GraphQL service, joined from its entities in
-   :mod:`.dar`; or a flat extract as CSV (``;`` or ``,``, UTF-8 with or without BOM) or JSON
+1. Register (when ``register_url``, ``download_url`` or ``graphql_url`` is set), swapped in
+   whole: Datafordeler's current DAR file download (one ZIP per entity, listed by the
+   service: ``download_url``, :mod:`.dar_download`), a DAR file given by URL or path (those
+   ZIPs, or the old one-object extract that ends in January 2027) or the DAR GraphQL
+   service, joined from its entities in :mod:`.dar`; or a flat extract as CSV (``;`` or ``,``, UTF-8 with or without BOM) or JSON
    lines, with column names matched loosely: id / adresseid / id_lokalId, husnummer id /
    adgangsadresseid, vejnavn, husnr, postnr, kommunekode, and either ETRS89/UTM
    (``etrs89koordinat_øst``/``_nord``, ``x``/``y``) or WGS84 (``wgs84koordinat_længde``/
@@ -11,7 +13,8 @@
    register's address or house-number id, then the normalised street|number|postcode key
    (see :mod:`.normalize`).
 3. Up to ``lookup_limit`` of the rest are looked up one by one with Adressevælger
-   (``/adresser/soeg?tekst=...``, then ``/adresser/{id}``) when ``base_url`` is set.
+   (:mod:`.adressevaelger`: ``/adresser/soeg?tekst=...``, ``/vask/`` when the search finds
+   nothing, then ``/adresser/{id}``) when ``base_url`` and ``token`` are set.
 4. Whatever is still not placed keeps NULL x/y and gets the reason in ``placement_note``
    ("ikke placeret: ..."); no company row is ever dropped. Companies are written with swap
    mode ``upsert`` on (cvr, pnr), so their rid stays.
@@ -29,7 +32,7 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import numpy as np
 import pyarrow as pa
@@ -38,12 +41,12 @@ from pyproj import Transformer
 
 from workbench.core.plugins.api import PluginError, RefreshContext
 
-from . import dar
+from . import dar, dar_download
+from .adressevaelger import NOT_FOUND, Adressevaelger, AdressevaelgerError
 from .normalize import house_key, match_key, match_key_sql, postnr_key
 
 SOURCE = "addresses"
 LABEL = "adresseregister"
-NOT_FOUND = "adressen findes ikke i adresseregistret"
 REGISTER_COLUMNS = [
     "address_id",
     "access_id",
@@ -87,7 +90,7 @@ def _float(value: Any) -> float | None:
 # ------------------------------------------------------------------------------ register
 
 
-def fetch(ctx: RefreshContext, url: str, folder: Path) -> Path:
+def fetch(ctx: RefreshContext, url: str, folder: Path, name: str | None = None) -> Path:
     """The register as a local file: the path itself, or an http(s) download into ``folder``.
 
     Downloads go to disk first: a DAR ZIP must be opened by random access, and a download of
@@ -104,7 +107,7 @@ def fetch(ctx: RefreshContext, url: str, folder: Path) -> Path:
         response.close()
         raise PluginError(f"adresseregister: HTTP {response.status_code} fra {where}")
     total = int(response.headers.get("Content-Length") or 0)
-    target = folder / (Path(urlsplit(url).path).name or "register")
+    target = folder / (name or Path(urlsplit(url).path).name or "register")
     done = reported = 0
     with response, target.open("wb") as out:
         for chunk in response.iter_content(1 << 20):
@@ -172,11 +175,28 @@ def load_register(ctx: RefreshContext, url: str, batch_rows: int) -> tuple[int, 
         return load_flat(ctx, path, batch_rows)
 
 
+def load_downloads(ctx: RefreshContext, base_url: str, batch_rows: int) -> tuple[int, int]:
+    """Load the register from Datafordeler's current file download (one ZIP per entity, see
+    :mod:`.dar_download`); each ZIP is deleted once read. Returns (rows, rejected)."""
+    api_key = str(ctx.setting("api_key", "") or "")
+    files = dar_download.list_files(ctx, base_url, api_key)
+    collector = dar.Collector(ctx, batch_rows)
+    found: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="workbench-addresses-", dir=ctx.work_dir) as folder:
+        for _entity, name in files:
+            ctx.progress(None, f"{LABEL}: henter {name}")
+            path = fetch(ctx, dar_download.file_url(base_url, name, api_key), Path(folder), name)
+            found += dar.read_dar_file(ctx, path, collector, LABEL)
+            path.unlink()
+    collector.finish()
+    return dar.build_register(ctx, collector, found, LABEL)
+
+
 def load_graphql(ctx: RefreshContext, url: str, batch_rows: int) -> tuple[int, int]:
     """Load the register from Datafordeler's DAR GraphQL service; returns (rows, rejected)."""
     collector = dar.Collector(ctx, batch_rows)
     api_key = str(ctx.setting("api_key", "") or "")
-    page_size = max(1, int(ctx.setting("page_size", 1000)))
+    page_size = int(ctx.setting("page_size", dar.MAX_PAGE))
     found = dar.read_graphql(ctx, url, api_key, page_size, collector)
     collector.finish()
     return dar.build_register(ctx, collector, found, "DAR GraphQL")
@@ -270,31 +290,6 @@ def _write_register(ctx: RefreshContext, batch: list[dict[str, Any]]) -> int:
 # ------------------------------------------------------------------------------ lookups
 
 
-def _hits(body: Any) -> list[Mapping[str, Any]]:
-    if isinstance(body, list):
-        return [h for h in body if isinstance(h, Mapping)]
-    if isinstance(body, Mapping):
-        for key in ("resultater", "results", "adresser", "data", "hits"):
-            if isinstance(body.get(key), list):
-                return [h for h in body[key] if isinstance(h, Mapping)]
-    return []
-
-
-def _hit_id(hit: Mapping[str, Any]) -> str | None:
-    for key in ("id", "id_lokalId", "adresseid", "adresseId"):
-        if hit.get(key):
-            return str(hit[key])
-    inner = hit.get("adresse")
-    return _hit_id(inner) if isinstance(inner, Mapping) else None
-
-
-def _hit_text(hit: Mapping[str, Any]) -> str:
-    for key in ("adressebetegnelse", "betegnelse", "tekst", "adgangsadressebetegnelse"):
-        if hit.get(key):
-            return str(hit[key])
-    return ""
-
-
 _COORD_PAIRS = (
     ("etrs89koordinat_oest", "etrs89koordinat_nord", True),
     ("etrs89koordinat_øst", "etrs89koordinat_nord", True),
@@ -337,42 +332,6 @@ def coordinates(body: Any) -> tuple[float, float] | None:
     return None
 
 
-def lookup(
-    ctx: RefreshContext, base_url: str, token: str, text: str, key: str | None
-) -> tuple[tuple[float, float] | None, str]:
-    """Place one address with Adressevælger: (x, y) or None, and the reason when None."""
-    params = f"tekst={quote(text)}" + (f"&token={quote(token)}" if token else "")
-    response = ctx.session.get(f"{base_url}/adresser/soeg?{params}")
-    if response.status_code != 200:
-        return None, f"adresseopslag fejlede (HTTP {response.status_code})"
-    hits = _hits(response.json())
-    if not hits:
-        return None, NOT_FOUND
-    exact = [h for h in hits if key and _hit_key(h) == key]
-    chosen = exact[0] if exact else hits[0] if len(hits) == 1 else None
-    if chosen is None:
-        return None, f"flere mulige adresser ({len(hits)})"
-    hit_id = _hit_id(chosen)
-    if hit_id is None:
-        return None, "adresseopslag gav ingen id"
-    detail = ctx.session.get(
-        f"{base_url}/adresser/{quote(hit_id)}" + (f"?token={quote(token)}" if token else "")
-    )
-    if detail.status_code != 200:
-        return None, f"adresseopslag fejlede (HTTP {detail.status_code})"
-    xy = coordinates(detail.json())
-    return (xy, "") if xy else (None, "adressen har ingen koordinater")
-
-
-def _hit_key(hit: Mapping[str, Any]) -> str | None:
-    street = hit.get("vejnavn")
-    number = hit.get("husnummer") or hit.get("husnr") or hit.get("husnummertekst")
-    postnr = hit.get("postnr") or hit.get("postnummer")
-    if street and number and postnr:
-        return match_key(str(street), str(number), postnr)
-    return None
-
-
 # ------------------------------------------------------------------------------ refresh
 
 
@@ -381,15 +340,18 @@ def refresh(ctx: RefreshContext) -> None:
     batch_rows = max(1, int(ctx.setting("batch_rows", 50_000)))
     register_url = str(ctx.setting("register_url", "") or "")
     graphql_url = str(ctx.setting("graphql_url", "") or "")
-    if register_url and graphql_url:
+    download_url = str(ctx.setting("download_url", "") or "").rstrip("/")
+    if sum(map(bool, (register_url, graphql_url, download_url))) > 1:
         raise PluginError(
-            "[plugins.addresses]: sæt enten register_url eller graphql_url, ikke begge"
+            "[plugins.addresses]: sæt kun én af register_url, graphql_url og download_url"
         )
     register = "main.addresses"
-    if register_url or graphql_url:
+    if register_url or graphql_url or download_url:
         ctx.progress(0.0, "adresseregister: henter")
         if register_url:
             load_register(ctx, register_url, batch_rows)
+        elif download_url:
+            load_downloads(ctx, download_url, batch_rows)
         else:
             load_graphql(ctx, graphql_url, batch_rows)
         register = ctx.staging.table("addresses", mode="replace")
@@ -442,6 +404,7 @@ def refresh(ctx: RefreshContext) -> None:
     limit = int(ctx.setting("lookup_limit", 500))
     token = str(ctx.setting("token", "") or "")
     if base_url and token and limit > 0:  # Adressevælger requires a token
+        client = Adressevaelger(ctx.session, base_url, token)
         pending = ex(
             f"SELECT cvr, pnr, address, _key FROM {todo} WHERE x IS NULL AND address IS NOT NULL "
             "AND street IS NOT NULL ORDER BY cvr, pnr LIMIT ?",
@@ -450,8 +413,10 @@ def refresh(ctx: RefreshContext) -> None:
         for i, (cvr, pnr, address, key) in enumerate(pending, start=1):
             ctx.check_cancelled()
             try:
-                xy, reason = lookup(ctx, base_url, token, address, key)
-            except (requests.RequestException, ValueError) as exc:
+                xy, reason = client.place(address, key)
+            except AdressevaelgerError as exc:
+                xy, reason = None, f"adresseopslag fejlede ({exc})"
+            except requests.RequestException as exc:
                 xy, reason = None, f"adresseopslag fejlede ({type(exc).__name__})"
             if xy:
                 ex(

@@ -340,19 +340,32 @@ def graphql_service(server: FixtureServer, lists: dict[str, list[dict[str, Any]]
             }
         )
 
-    server.route("POST", "/DAR/v1", handler=answer)
+    server.route("POST", "/DAR/v2", handler=answer)
 
 
 def test_graphql_register_with_paging(tmp_path: Path, fixture_server: FixtureServer) -> None:
     graphql_service(fixture_server, register_lists())
-    cfg = {"graphql_url": fixture_server.url + "/DAR/v1", "api_key": "key-123", "page_size": 2}
+    cfg = {"graphql_url": fixture_server.url + "/DAR/v2", "api_key": "key-123", "page_size": 2}
     path, result = run_addresses(tmp_path, cfg)
     assert result.status == "ok", result.message
     check_placed(path)
-    calls = [r.json() for r in fixture_server.calls("/DAR/v1")]
+    calls = [r.json() for r in fixture_server.calls("/DAR/v2")]
     husnummer_pages = [c for c in calls if "DAR_Husnummer(" in c["query"]]
     assert len(husnummer_pages) == 4  # 7 current house numbers, 2 a page
     assert [p["variables"]["after"] is None for p in husnummer_pages] == [True] + [False] * 3
+
+
+def test_graphql_pages_hold_at_most_1000_and_always_name_virkningstid(
+    tmp_path: Path, fixture_server: FixtureServer
+) -> None:
+    graphql_service(fixture_server, register_lists())
+    cfg = {"graphql_url": fixture_server.url + "/DAR/v2", "api_key": "key-123", "page_size": 5000}
+    _path, result = run_addresses(tmp_path, cfg)
+    assert result.status == "ok", result.message
+    calls = fixture_server.calls("/DAR/v2")
+    assert {r.json()["variables"]["first"] for r in calls} == {1000}
+    assert all("virkningstid: $tid" in r.json()["query"] for r in calls)
+    assert all(r.query["apiKey"] == ["key-123"] for r in calls)
 
 
 @pytest.mark.parametrize(
@@ -369,18 +382,19 @@ def test_graphql_register_with_paging(tmp_path: Path, fixture_server: FixtureSer
 def test_graphql_errors_keep_previous_register(
     tmp_path: Path, fixture_server: FixtureServer, reply: Reply, expected: str
 ) -> None:
-    fixture_server.route("POST", "/DAR/v1", reply)
-    cfg = {"graphql_url": fixture_server.url + "/DAR/v1", "api_key": "secret-key-xyz"}
+    fixture_server.route("POST", "/DAR/v2", reply)
+    cfg = {"graphql_url": fixture_server.url + "/DAR/v2", "api_key": "secret-key-xyz"}
     path, result = run_addresses(tmp_path, cfg, previous_register=True)
     assert result.status == "failed" and expected in result.message
     assert "secret-key-xyz" not in result.message
     assert old_register_kept(path)
 
 
-def test_register_url_and_graphql_url_exclude_each_other(tmp_path: Path) -> None:
-    cfg = {"register_url": str(tmp_path / "x.json"), "graphql_url": "http://127.0.0.1:9/DAR"}
+@pytest.mark.parametrize("other", ["graphql_url", "download_url"])
+def test_register_sources_exclude_each_other(tmp_path: Path, other: str) -> None:
+    cfg = {"register_url": str(tmp_path / "x.json"), other: "http://127.0.0.1:9/DAR"}
     _path, result = run_addresses(tmp_path, cfg)
-    assert result.status == "failed" and "enten register_url eller graphql_url" in result.message
+    assert result.status == "failed" and "kun én af register_url" in result.message
 
 
 # ------------------------------------------------------------------------------ odd files
@@ -492,9 +506,9 @@ def graphql_page(entity: str, nodes: list[dict[str, Any]], info: dict[str, Any] 
 def test_graphql_paging_that_cannot_finish_fails(
     tmp_path: Path, fixture_server: FixtureServer, reply: Reply, expected: str
 ) -> None:
-    fixture_server.route("POST", "/DAR/v1", reply)
+    fixture_server.route("POST", "/DAR/v2", reply)
     path, result = run_addresses(
-        tmp_path, {"graphql_url": fixture_server.url + "/DAR/v1"}, previous_register=True
+        tmp_path, {"graphql_url": fixture_server.url + "/DAR/v2"}, previous_register=True
     )
     assert result.status == "failed" and expected in result.message, result.message
     assert old_register_kept(path)
@@ -509,7 +523,7 @@ def test_graphql_cursor_that_comes_back_fails(
         info = {"hasNextPage": True, "endCursor": next(cursors, "QQ==")}
         return graphql_page("DAR_Husnummer", [{"id_lokalId": "h"}], info)
 
-    fixture_server.route("POST", "/DAR/v1", handler=answer)
-    _path, result = run_addresses(tmp_path, {"graphql_url": fixture_server.url + "/DAR/v1"})
+    fixture_server.route("POST", "/DAR/v2", handler=answer)
+    _path, result = run_addresses(tmp_path, {"graphql_url": fixture_server.url + "/DAR/v2"})
     assert result.status == "failed" and "ingen ny endCursor" in result.message
-    assert len(fixture_server.calls("/DAR/v1")) == 3
+    assert len(fixture_server.calls("/DAR/v2")) == 3

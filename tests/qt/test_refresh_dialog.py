@@ -168,3 +168,38 @@ def test_an_expired_jobindsats_key_is_one_line_naming_the_setting(
         "WORKBENCH__PLUGINS__JOBINDSATS__API_KEY ([plugins.jobindsats] api_key)"
     )
     assert "\n" not in text and secret not in text
+
+
+def test_check_sources_button_shows_findings_off_the_gui_thread(qtbot, tmp_path: Path):
+    """ "Kontrollér kilder": the addresses check against a local Adressevælger with a wrong
+    token, and a plugin without its own check on a URL that answers a web page."""
+    from tests.plugins.fixture_server import FixtureServer, Reply
+    from workbench.qt.refresh_dialog import RefreshDialog
+
+    plain = plugin_from_function(_manifest("plain", "Enkel kilde"), lambda ctx: None)
+    plain.manifest = Manifest.from_dict({**plain.manifest.to_dict(), "config": {"url": "kilde"}})
+    with FixtureServer() as server:
+        server.route("GET", "/adresser/soeg", Reply.json({"status": "error"}, status=401))
+        server.route("GET", "/side", Reply.text("<html></html>", "text/html"))
+        settings = _settings(
+            addresses={"base_url": server.url, "token": "forkert"},
+            plain={"url": server.url + "/side"},
+        )
+        plugins = [p for p in discover() if p.id == "addresses"] + [plain]
+        dialog = RefreshDialog(tmp_path / "cache.duckdb", settings, plugins=plugins)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        assert dialog.check_button.text() == "Kontrollér kilder"
+        with qtbot.waitSignal(dialog.checkFinished, timeout=30_000) as finished:
+            qtbot.mouseClick(dialog.check_button, LEFT)
+            assert not dialog.check_button.isEnabled()
+    rows = {r["plugin"]: r for r in finished.args[0]}
+    assert rows["addresses"]["setting"] == "plugins.addresses.token"
+    assert rows["plain"]["setting"] == "plugins.plain.url"
+    lines = dialog.check_label.text().splitlines()
+    assert lines[0] == "Kontrol af kilderne: 2 af 2 har problemer."
+    assert lines[1].startswith("✗ Adresser og geokodning: Adressevælger: adgang nægtet (HTTP 401)")
+    assert lines[1].endswith("(ret plugins.addresses.token)")
+    assert lines[2].startswith("✗ Enkel kilde: url: svaret er en webside")
+    assert dialog.check_button.isEnabled()
+    assert not (tmp_path / "cache.duckdb").exists()  # the check opens no cache

@@ -13,4 +13,5 @@ COMMAND_MODULES = [
     "workbench.commands.import_",
     "workbench.commands.refresh",
     "workbench.commands.plugins",
+    "workbench.commands.sources",
 ]

@@ -9,6 +9,7 @@ result messages written by the plugins are shown as the plugins wrote them.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Sequence
 from datetime import datetime
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core import cache
 from workbench.core.config import Settings
+from workbench.core.plugins.check import check_sources
 from workbench.core.plugins.host import PluginHost, PluginInfo, discover, last_runs, plugin_status
 from workbench.qt.i18n import tr
 
@@ -89,11 +91,13 @@ class RefreshDialog(QDialog):
     progressChanged = Signal(str, float, str)  # plugin id, fraction (-1 unknown), message
     pluginFinished = Signal(str, object)  # plugin id, RunResult.to_dict()
     runFinished = Signal(list)  # list of RunResult.to_dict(), after the last plugin
+    checkFinished = Signal(list)  # list of SourceCheck.to_dict() ("Kontrollér kilder")
 
     _progress = Signal(str, float, str)
     _finished_one = Signal(str, object)
     _finished_all = Signal(list)
     _crashed = Signal(str)
+    _checked = Signal(list)
 
     def __init__(
         self,
@@ -154,19 +158,28 @@ class RefreshDialog(QDialog):
 
         self.status_label = QLabel("")
         layout.addWidget(self.status_label)
+        self.check_label = QLabel("")  # the source check's findings, one line per channel
+        self.check_label.setWordWrap(True)
+        self.check_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.check_label)
+        self._check_thread: threading.Thread | None = None
         buttons = QDialogButtonBox()
         self.start_button = QPushButton(tr("refresh.start"))
         self.cancel_button = QPushButton(tr("refresh.cancel"))
         self.close_button = QPushButton(tr("refresh.close"))
+        self.check_button = QPushButton(tr("refresh.check"))
         self.cancel_button.setEnabled(False)
         buttons.addButton(self.start_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.check_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.close_button, QDialogButtonBox.ButtonRole.RejectRole)
         layout.addWidget(buttons)
 
         self.start_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel)
         self.close_button.clicked.connect(self.reject)
+        self.check_button.clicked.connect(self.check_sources)
+        self._checked.connect(self._on_checked, Qt.ConnectionType.QueuedConnection)
         self._progress.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
         self._finished_one.connect(self._on_finished_one, Qt.ConnectionType.QueuedConnection)
         self._finished_all.connect(self._on_finished_all, Qt.ConnectionType.QueuedConnection)
@@ -287,6 +300,41 @@ class RefreshDialog(QDialog):
     def _on_crashed(self, message: str) -> None:
         self._crash_message = message
         self.status_label.setText(tr("refresh.crashed", message=message))
+
+    # -- source check (workbench sources check), off the GUI thread
+
+    def check_sources(self) -> None:
+        """Check every configured source on a worker thread; findings in ``check_label``."""
+        if self._check_thread is not None and self._check_thread.is_alive():
+            return
+        self.check_button.setEnabled(False)
+        self.check_label.setText(tr("refresh.checking"))
+        self._check_thread = threading.Thread(target=self._check_work, name="check", daemon=True)
+        self._check_thread.start()
+
+    def _check_work(self) -> None:
+        rows = [r.to_dict() for r in check_sources(self.settings, self.infos)]
+        with contextlib.suppress(RuntimeError):  # the dialog was closed meanwhile
+            self._checked.emit(rows)
+
+    def _on_checked(self, rows: list[dict[str, Any]]) -> None:
+        self._check_thread = None
+        self.check_button.setEnabled(True)
+        names = {i.id: i.manifest.name if i.manifest else i.id for i in self.infos}
+        failed = [r for r in rows if not r["ok"]]
+        if not rows:
+            summary = tr("refresh.check_none")
+        elif failed:
+            summary = tr("refresh.check_done", failed=len(failed), total=len(rows))
+        else:
+            summary = tr("refresh.check_all_ok")
+        lines = [summary]
+        for r in rows:
+            fix = f" ({tr('refresh.check_fix', setting=r['setting'])})" if r["setting"] else ""
+            mark = "✓" if r["ok"] else "✗"
+            lines.append(f"{mark} {names.get(r['plugin'], r['plugin'])}: {r['message']}{fix}")
+        self.check_label.setText("\n".join(lines))
+        self.checkFinished.emit(rows)
 
     # -- closing
 

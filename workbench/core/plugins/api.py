@@ -20,10 +20,12 @@ from urllib.parse import urlsplit
 
 __all__ = [
     "Cancelled",
+    "CheckContext",
     "Manifest",
     "PluginError",
     "ProgressCallback",
     "RefreshContext",
+    "SourceCheck",
     "Staging",
     "SwapMode",
     "normalise_kommune_kode",
@@ -68,6 +70,9 @@ class Manifest:
     version: str = ""
     # Plugins that must run before this one when both run (e.g. addresses after cvr).
     after: tuple[str, ...] = ()
+    # Optional "module:function" checking the source without writing anything (see
+    # SourceCheck); plugins without one get the host's generic check of their URL.
+    check: str = ""
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Manifest:
@@ -88,6 +93,8 @@ class Manifest:
             raise ValueError("manifest 'config' must be a table of key = description")
         if ":" not in str(data["refresh"]):
             raise ValueError("manifest 'refresh' must be 'module:function'")
+        if data.get("check") and ":" not in str(data["check"]):
+            raise ValueError("manifest 'check' must be 'module:function'")
         return cls(
             id=plugin_id,
             name=str(data["name"]),
@@ -103,6 +110,7 @@ class Manifest:
             description=str(data.get("description", "")),
             version=str(data.get("version", "")),
             after=tuple(str(a) for a in data.get("after", ())),
+            check=str(data.get("check", "")),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -120,6 +128,7 @@ class Manifest:
             "refresh_interval_hours": self.refresh_interval_hours,
             "description": self.description,
             "version": self.version,
+            "check": self.check,
         }
 
 
@@ -253,6 +262,61 @@ class RefreshContext:
         if required and (value is None or value == ""):
             raise PluginError(f"configuration [plugins.{self.plugin_id}] {key} is not set")
         return value
+
+
+@dataclass
+class SourceCheck:
+    """What a source check found (``workbench sources check``); nothing is written anywhere.
+
+    ``reachable``, ``auth_ok``, ``format_ok``: True/False, or None when not checked (no
+    credentials needed, or an earlier step failed). ``message`` is one line in Danish;
+    ``setting`` names the setting to fix (``plugins.<id>.<key>``), None when all is well.
+    """
+
+    plugin: str
+    ok: bool
+    reachable: bool | None = None
+    auth_ok: bool | None = None
+    format_ok: bool | None = None
+    message: str = ""
+    setting: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "plugin": self.plugin,
+            "ok": self.ok,
+            "reachable": self.reachable,
+            "auth_ok": self.auth_ok,
+            "format_ok": self.format_ok,
+            "message": self.message,
+            "setting": self.setting,
+        }
+
+
+@dataclass
+class CheckContext:
+    """What a plugin's ``check(ctx) -> SourceCheck | list[SourceCheck]`` gets: its settings
+    and an HTTP session with a short timeout and no retries. No staging, no cache."""
+
+    plugin_id: str
+    config: Mapping[str, Any]
+    session: Any
+    timeout: float | tuple[float, float] = 10.0
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        value = self.config.get(key, default)
+        return default if value is None else value
+
+    def setting_name(self, key: str) -> str:
+        """The name to put in :attr:`SourceCheck.setting`."""
+        return f"plugins.{self.plugin_id}.{key}"
+
+    def probe(self, url: str, **kw: Any) -> SourceCheck:
+        """One request to the source, judged (reachable, moved, credentials, format); see
+        :func:`workbench.core.plugins.check.probe` for the keywords."""
+        from .check import probe  # the host's implementation; imported when a check runs
+
+        return probe(self, url, **kw)
 
 
 def parse_decimal(value: Any) -> float | None:
