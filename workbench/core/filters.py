@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from .errors import FilterError
+from .industries import industry_condition, normalise_industry_code
 
 Entity = Literal["candidates", "companies", "postings"]
 ENTITIES: tuple[Entity, ...] = ("candidates", "companies", "postings")
@@ -80,7 +81,7 @@ class Filter:
     collaboration: tuple[str, ...] = ()  # "none", "any" or kinds (OR-ed)
     collaboration_scope: Literal["all", "own", "other"] = "all"
     jobcenter: str | None = None  # the user's own jobcenter, for collaboration_scope
-    industries: tuple[str, ...] = ()  # DB07 prefixes
+    industries: tuple[str, ...] = ()  # DB07 prefixes; "DB25:62" a DB25 one (core/industries.py)
     employees: Range | None = None
     cvr: str | None = None
     posted_within_days: int | None = None
@@ -146,7 +147,6 @@ class Filter:
         for what, codes in (
             ("occupation", self.occupations),
             ("qualification", self.qualifications),
-            ("industry", self.industries),
         ):
             for code in codes:
                 if not _CODE_RE.match(code):
@@ -191,7 +191,15 @@ class Filter:
         if sel is not None:
             sel = selection_json(sel)
             parse_selection(sel)
-        return replace(self, municipalities=munis, cvr=cvr, selection=sel, jobcenter=jobcenter)
+        industries = tuple(normalise_industry_code(c) for c in self.industries)
+        return replace(
+            self,
+            municipalities=munis,
+            cvr=cvr,
+            selection=sel,
+            jobcenter=jobcenter,
+            industries=industries,
+        )
 
     def reference_date(self) -> date:
         return self.today or date.today()
@@ -369,12 +377,10 @@ def compile_where(
         target = a if entity == "companies" else "ci"
         sub: list[str] = []
         if applies("industries"):
-            sub.append(
-                "("
-                + " OR ".join(f"starts_with({target}.industry_code, ?)" for _ in flt.industries)
-                + ")"
-            )
-            params.extend(flt.industries)
+            # by system, and across systems through the DB07<->DB25 key when there is one
+            cond, cond_params = industry_condition(target, flt.industries)
+            sub.append(cond)
+            params.extend(cond_params)
         if applies("employees"):
             rng = flt.employees
             assert rng is not None

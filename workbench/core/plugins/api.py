@@ -17,7 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+# Industry systems, for plugins that write companies or the industry taxonomy.
+from workbench.core.industries import DB07, DB25, system_for_period
+
 __all__ = [
+    "DB07",
+    "DB25",
     "Cancelled",
     "Manifest",
     "PluginError",
@@ -27,6 +32,7 @@ __all__ = [
     "SwapMode",
     "normalise_kommune_kode",
     "parse_decimal",
+    "system_for_period",
 ]
 
 SwapMode = Literal["replace", "replace_where", "upsert"]
