@@ -55,6 +55,7 @@ from PySide6.QtWidgets import (
 from workbench.core import cache
 from workbench.core.config import Settings
 from workbench.core.filters import Filter, compile_where
+from workbench.core.industries import industry_choices
 from workbench.core.query import (
     CollaborationBits,
     Points,
@@ -555,16 +556,16 @@ class MainWindow(QMainWindow):
             "SELECT code, title, coalesce(aliases, []) FROM occupations ORDER BY code"
         ).fetchall()
         qual = cur.execute("SELECT code, title FROM qualifications ORDER BY title").fetchall()
-        ind = cur.execute("SELECT code, title FROM industries ORDER BY code").fetchall()
+        ind = industry_choices(cur)  # DB07 and DB25 as two trees unless a key maps them
         mun = cur.execute("SELECT kode, navn FROM municipalities ORDER BY navn").fetchall()
         self._occ_titles = {c: t for c, t, _ in occ}
         self._qual_titles = {c: t for c, t in qual}
-        self._ind_titles = {c: t for c, t in ind}
+        self._ind_titles = {c: t for c, t, _ in ind}
         self._muni_names = {c: n for c, n in mun}
         return {
             "occupations": [(c, t, list(a)) for c, t, a in occ],
             "qualifications": [(c, t, []) for c, t in qual],
-            "industries": [(c, t, []) for c, t in ind],
+            "industries": ind,
             "municipalities": [(c, n, []) for c, n in mun],
         }
 
