@@ -48,7 +48,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--jobcenter", metavar="KODE", help="your own jobcenter (for --collaboration-scope)"
     )
-    p.add_argument("--industry", action="append", default=[], metavar="CODE", help="DB07 prefix")
+    p.add_argument(
+        "--industry",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="DB07 prefix, or DB25:PREFIX",
+    )
     p.add_argument("--employees", metavar="MIN:MAX")
     p.add_argument("--cvr", metavar="CVR")
     p.add_argument(
