@@ -109,3 +109,17 @@ def test_company_detail_follows_the_ui_language(qtbot, small_demo_con):
     widget = CompanyDetailWidget()
     qtbot.addWidget(widget)
     assert widget.tabs.tabText(0) == "Historik"
+
+
+def test_a_db25_industry_shows_under_db25_only(qtbot, con) -> None:
+    from workbench.qt.company_detail import CompanyDetailWidget
+
+    con.execute(
+        "UPDATE companies SET industry_system = 'DB25', industry_code = '829110', "
+        "industry_code_db25 = '829110', industry_text_db25 = industry_text WHERE rid = 1"
+    )
+    w = CompanyDetailWidget()
+    qtbot.addWidget(w)
+    w.show_company(con, "40863753", pnr="1025137546", today=TODAY)
+    assert w.facts["industry_db25"].text() == "829110 Inkassovirksomhed"
+    assert "829110" not in w.facts["industry"].text()
