@@ -28,6 +28,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 TILE_PX = 256
+_TOKEN_PARAM = re.compile(r"([?&])token=\{token\}(&|$)")  # left out when the token is a header
 SKAERMKORT_ATTRIBUTION = "Kort: Styrelsen for Dataforsyning og Infrastruktur (skærmkort)"
 
 
@@ -108,13 +109,18 @@ VIEW1 = TileMatrixSet()
 class TileService:
     """A configured WMTS service: a URL template with ``{TileMatrix}``, ``{TileRow}``,
     ``{TileCol}`` (REST or KVP) and optionally ``{token}``; the token is appended as
-    ``token=`` when the template has no placeholder for it."""
+    ``token=`` when the template has no placeholder for it. With ``token_header`` (e.g.
+    ``"token"``, which Dataforsyningen accepts) the token goes in that HTTP header instead
+    and a ``token={token}`` query parameter is left out of the URL."""
 
     url: str
     token: str = ""
-    matrix_id: str = "{z}"  # how a level is named in {TileMatrix}: "{z}" or "L{z:02d}"
+    # how a level is named in {TileMatrix}: bare "{z}" (0..13, skærmkort since 2026); an
+    # older configuration's "L{z:02d}" (L00..L13) keeps working for services that use it
+    matrix_id: str = "{z}"
     matrix_set: TileMatrixSet = VIEW1
     attribution: str = SKAERMKORT_ATTRIBUTION
+    token_header: str = ""
 
     @property
     def configured(self) -> bool:
@@ -128,11 +134,17 @@ class TileService:
             .replace("{TileRow}", str(row))
             .replace("{TileCol}", str(col))
         )
+        if self.token_header:
+            url = _TOKEN_PARAM.sub(lambda m: m.group(1) if m.group(2) else "", url)
         if "{token}" in url:
             url = url.replace("{token}", self.token)
-        elif self.token:
+        elif self.token and not self.token_header:
             url += ("&" if "?" in url else "?") + "token=" + self.token
         return url
+
+    def headers(self) -> dict[str, str]:
+        """HTTP headers of every tile request (the token, when it goes in a header)."""
+        return {self.token_header: self.token} if self.token_header and self.token else {}
 
     def key(self) -> str:
         """Identifies the service in the disk cache (the token is not part of it)."""
@@ -147,6 +159,7 @@ class TileService:
             token=str(section.get("token", "") or ""),
             matrix_id=str(section.get("matrix_id", "{z}") or "{z}"),
             attribution=str(section.get("attribution", "") or SKAERMKORT_ATTRIBUTION),
+            token_header=str(section.get("token_header", "") or ""),
         )
 
 
@@ -312,6 +325,7 @@ class TileFetcher:
         self.retry_after_s = float(retry_after_s)
         self.session = session or requests.Session()
         self.session.headers.setdefault("User-Agent", user_agent)
+        self.session.headers.update(service.headers())
         self._failed: dict[tuple[int, int, int], float] = {}
         self.network_requests = 0
         # Set once when the service refuses us or has moved: no more network requests then

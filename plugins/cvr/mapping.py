@@ -22,6 +22,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+from workbench.core.plugins.api import DB07, DB25, system_for_period
+
 SOURCE = "cvr"
 
 # Columns staged for companies: the contract columns (without rid/refreshed_at, set by the
@@ -42,8 +44,9 @@ COMPANY_COLUMNS: list[str] = [
     "advertising_protected",
     "source",
     # extra columns (migration "companies: cvr details")
-    "industry_code_db25",
+    "industry_code_db25",  # the current code when it is a DB25 code (kept for scripts)
     "industry_text_db25",
+    "industry_system",  # DB07 | DB25: the system of industry_code (migration industry systems)
     "street",
     "house_no",
     "address_id",
@@ -274,39 +277,38 @@ def _current_address(doc: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return current(_as_list(doc, "beliggenhedsadresse"))
 
 
-def _db25(doc: Mapping[str, Any]) -> tuple[str | None, str | None]:
-    """DB25 main industry where the document carries one.
+def _entry_system(entry: Mapping[str, Any]) -> str:
+    """DB07 or DB25 for one ``hovedbranche`` entry.
 
-    CVR adds DB25 alongside DB07 from 2025; the field name is not fixed in the public
-    documentation, so any list field named ``hovedbranche*25*`` (e.g. ``hovedbrancheDB25``)
-    or DB07-style entries tagged ``branchekodeversion``/``klassifikation`` = DB25 are read.
+    CVR has no separate DB25 field: since 1 January 2025 ``hovedbranche`` holds DB25 codes
+    for periods with ``gyldigFra`` on or after 2025-01-01 and DB07 codes before. An explicit
+    ``branchekodeversion``/``klassifikation`` tag, where a document has one, wins.
     """
-    for key, value in doc.items():
-        lowered = key.lower()
-        if lowered.startswith("hovedbranche") and "25" in lowered and isinstance(value, list):
-            entry = current(value)
-            if entry is not None:
-                return industry_code(entry.get("branchekode")), _text(entry.get("branchetekst"))
-    for entry in _as_list(doc, "hovedbranche"):
-        if not isinstance(entry, dict):
-            continue
-        version = str(entry.get("branchekodeversion") or entry.get("klassifikation") or "")
-        if "25" in version and _period(entry)[1] is None:
-            return industry_code(entry.get("branchekode")), _text(entry.get("branchetekst"))
-    return None, None
+    tag = str(entry.get("branchekodeversion") or entry.get("klassifikation") or "")
+    if "25" in tag:
+        return DB25
+    if "07" in tag:
+        return DB07
+    return system_for_period(_period(entry)[0])
 
 
-def _db07(doc: Mapping[str, Any]) -> tuple[str | None, str | None]:
-    entries = [
-        e
-        for e in _as_list(doc, "hovedbranche")
-        if isinstance(e, dict)
-        and "25" not in str(e.get("branchekodeversion") or e.get("klassifikation") or "")
-    ]
-    entry = current(entries)
+def _industry(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """The current main industry as the columns industry_code/_text/_system (+ _db25)."""
+    entry = current(_as_list(doc, "hovedbranche"))
     if entry is None:
-        return None, None
-    return industry_code(entry.get("branchekode")), _text(entry.get("branchetekst"))
+        code = text = system = None
+    else:
+        code = industry_code(entry.get("branchekode"))
+        text = _text(entry.get("branchetekst"))
+        system = _entry_system(entry) if code else None
+    db25 = system == DB25
+    return {
+        "industry_code": code,
+        "industry_text": text,
+        "industry_system": system,
+        "industry_code_db25": code if db25 else None,
+        "industry_text_db25": text if db25 else None,
+    }
 
 
 def _started(doc: Mapping[str, Any], meta: Mapping[str, Any]) -> date | None:
@@ -445,8 +447,6 @@ def map_company(source: Mapping[str, Any]) -> tuple[dict[str, Any], list[str], l
     if not isinstance(meta, dict):
         raise MappingError("virksomhedMetadata: expected an object")
     addr = _address_fields(_current_address(doc))
-    db07 = _db07(doc)
-    db25 = _db25(doc)
     employees, band = employment(doc)
     form = current(_as_list(doc, "virksomhedsform"))
     pnrs: list[str] = []
@@ -458,16 +458,13 @@ def map_company(source: Mapping[str, Any]) -> tuple[dict[str, Any], list[str], l
         "pnr": None,
         "name": _current_name(doc, meta),
         **addr,
-        "industry_code": db07[0],
-        "industry_text": db07[1],
+        **_industry(doc),
         "employees": employees,
         "employees_band": band,
         "status": _status(doc, meta),
         "started": _started(doc, meta),
         "advertising_protected": _flag(doc.get("reklamebeskyttet")),
         "source": SOURCE,
-        "industry_code_db25": db25[0],
-        "industry_text_db25": db25[1],
         "company_form": _text(form.get("langBeskrivelse")) if form else None,
         "unit_kind": "virksomhed",
         "cvr_updated": parse_timestamp(doc.get("sidstOpdateret")),
@@ -494,8 +491,6 @@ def map_unit(source: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple]]:
         cvr_value = meta.get("nyesteCvrNummerRelation")
     cvr = _cvr_number(cvr_value, "virksomhedsrelation.cvrNummer")
     addr = _address_fields(_current_address(doc))
-    db07 = _db07(doc)
-    db25 = _db25(doc)
     employees, band = employment(doc)
     life = _as_list(doc, "livsforloeb")
     status = _nice_status(_text(meta.get("sammensatStatus"))) or (
@@ -508,16 +503,13 @@ def map_unit(source: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple]]:
         "pnr": pnr,
         "name": _current_name(doc, meta),
         **addr,
-        "industry_code": db07[0],
-        "industry_text": db07[1],
+        **_industry(doc),
         "employees": employees,
         "employees_band": band,
         "status": status,
         "started": min(starts) if starts else None,
         "advertising_protected": _flag(doc.get("reklamebeskyttet")),
         "source": SOURCE,
-        "industry_code_db25": db25[0],
-        "industry_text_db25": db25[1],
         "company_form": None,
         "unit_kind": "produktionsenhed",
         "cvr_updated": parse_timestamp(doc.get("sidstOpdateret")),

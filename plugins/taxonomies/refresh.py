@@ -1,10 +1,16 @@
-"""Taxonomies refresh: classification files -> industries, industries_db25, occupations,
-qualifications.
+"""Taxonomies refresh: classification files -> industries (DB07 and DB25, a ``system``
+column), industries_db25, industry_key, occupations, qualifications.
 
 Statistics Denmark's classification files come as ``;``-CSV (``KODE;NIVEAU;TITEL``, UTF-8
 with BOM or cp1252) or as the TSV hierarchy form (``ID, Niveau, Section, Hovedgruppe, ...,
 Tekst, 2-kode, 3-kode, 4-kode, 6-kode``). Codes are stored without dots; the parent is
-the nearest code one level up. Only tables whose source is configured are replaced.
+the nearest code one level up. Only tables whose source is configured are replaced (for
+``industries``: only the rows of the configured system).
+DISCO-08 is read from Statistics Denmark's classification export (the "kvaldel" CSV:
+``SEKVENS;KODE;NIVEAU;TITEL;...;INKLUDERER;...``): the job titles in ``INKLUDERER`` (comma
+separated) become the occupation's aliases, so no separate alias file is needed.
+The DB07<->DB25 key (``db07_db25_key``: a CSV of code pairs) fills ``industry_key``; the
+industry filter maps between the systems through it.
 ESCO (optional) adds Danish labels as aliases to the DISCO-08 unit group (the first four
 digits of an ESCO occupation code are its ISCO-08 group) and skills as qualifications.
 """
@@ -19,37 +25,58 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from workbench.core.plugins.api import PluginError, RefreshContext
+from workbench.core.plugins.api import DB07, DB25, PluginError, RefreshContext
 
 CODE_HEADERS = ("KODE", "CODE", "DISCO", "DISCO-08", "DISCO_KODE", "DISCOKODE")
 ALIAS_HEADERS = ("TITEL", "STILLINGSBETEGNELSE", "BETEGNELSE", "ALIAS", "SYNONYM", "TITLE", "TEKST")
+INCLUDES_HEADER = "INKLUDERER"  # kvaldel: the job titles a DISCO code includes
 
 
 def refresh(ctx: RefreshContext) -> None:
-    steps = [
-        ("db07_url", "industries", "DB07"),
-        ("db25_url", "industries_db25", "DB25"),
-    ]
-    for i, (key, table, label) in enumerate(steps):
+    steps = [("db07_url", "industries", DB07), ("db25_url", "industries_db25", DB25)]
+    loaded: dict[str, list[dict[str, Any]]] = {}
+    for i, (key, reject_table, system) in enumerate(steps):
         location = ctx.setting(key, "")
         if not location:
             continue
         ctx.check_cancelled()
-        ctx.progress(0.05 + 0.2 * i, f"henter {label}")
-        rows = parse_classification(ctx, table, read_table(ctx, location))
+        ctx.progress(0.05 + 0.15 * i, f"henter {system}")
+        rows = parse_classification(ctx, reject_table, read_table(ctx, location))
         if not rows:
-            raise PluginError(f"{label}-filen gav ingen koder; de hidtidige data er bevaret")
-        ctx.staging.table(table)
-        ctx.staging.insert(table, rows)
+            raise PluginError(f"{system}-filen gav ingen koder; de hidtidige data er bevaret")
+        loaded[system] = rows
+    if loaded:
+        # only the configured systems' rows are replaced; the other system's stay
+        marks = ", ".join("?" for _ in loaded)
+        ctx.staging.table(
+            "industries", mode="replace_where", where=f"system IN ({marks})", params=list(loaded)
+        )
+        for system, rows in loaded.items():
+            ctx.staging.insert("industries", ({**r, "system": system} for r in rows))
+    if DB25 in loaded:  # the DB25-only table stays for scripts that read it
+        ctx.staging.table("industries_db25")
+        ctx.staging.insert("industries_db25", loaded[DB25])
+
+    key_location = ctx.setting("db07_db25_key", "")
+    if key_location:
+        ctx.check_cancelled()
+        ctx.progress(0.35, "henter DB07-DB25-nøgle")
+        pairs = parse_key(ctx, read_table(ctx, key_location))
+        if not pairs:
+            raise PluginError("DB07-DB25-nøglen gav ingen kodepar; de hidtidige data er bevaret")
+        ctx.staging.table("industry_key")
+        ctx.staging.insert("industry_key", pairs)
 
     occupations: dict[str, dict[str, Any]] | None = None
     disco = ctx.setting("disco_url", "")
     if disco:
         ctx.progress(0.45, "henter DISCO-08")
-        rows = parse_classification(ctx, "occupations", read_table(ctx, disco))
+        table = read_table(ctx, disco)
+        rows = parse_classification(ctx, "occupations", table)
         if not rows:
             raise PluginError("DISCO-08-filen gav ingen koder; de hidtidige data er bevaret")
-        occupations = {r["code"]: {**r, "aliases": []} for r in rows}
+        included = included_titles(table)
+        occupations = {r["code"]: {**r, "aliases": included.get(r["code"], [])} for r in rows}
         aliases_location = ctx.setting("disco_aliases_url", "")
         if aliases_location:
             ctx.progress(0.55, "henter stillingsbetegnelser")
@@ -91,31 +118,47 @@ def _true(value: Any) -> bool:
 # -- reading files
 
 
-def _fetch(ctx: RefreshContext, location: str) -> bytes:
+def _fetch(ctx: RefreshContext, location: str) -> tuple[bytes, str | None]:
+    """The file's bytes and the charset its server declared (None for files)."""
     scheme = urlsplit(location).scheme.lower()
     if scheme in ("http", "https"):
         response = ctx.session.get(location, timeout=ctx.timeout)
         response.raise_for_status()
-        return response.content
+        declared = "charset=" in response.headers.get("Content-Type", "").lower()
+        return response.content, response.encoding if declared else None
     path = Path(location[7:] if scheme == "file" else location)
     try:
-        return path.read_bytes()
+        return path.read_bytes(), None
     except OSError as exc:
         raise PluginError(f"kan ikke læse {path}: {exc.strerror}") from exc
 
 
-def _decode(body: bytes) -> str:
-    try:
+def _decode(body: bytes, declared: str | None = None) -> str:
+    """Text in the file's real encoding: a BOM wins; then UTF-8 when the bytes are valid
+    UTF-8 (Danish letters in another 8-bit encoding never are), then the charset the server
+    declared, then cp1252 (Danish Excel and older dst.dk exports)."""
+    if body.startswith(b"\xef\xbb\xbf"):
         return body.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return body.decode("cp1252")  # Danish Excel exports
+    for encoding in ("utf-8", declared):
+        if encoding:
+            try:
+                return body.decode(encoding)
+            except (UnicodeDecodeError, LookupError):
+                pass
+    return body.decode("cp1252", errors="replace")
 
 
 def read_table(ctx: RefreshContext, location: str) -> list[list[str]]:
-    """Header and rows of a ``;``-CSV or TSV file (delimiter from the header line)."""
-    text = _decode(_fetch(ctx, location))
+    """Header and rows of a ``;``-CSV, TSV or ``,``-CSV file (delimiter from the header)."""
+    text = _decode(*_fetch(ctx, location))
     first = text.split("\n", 1)[0]
-    delimiter = "\t" if first.count("\t") > first.count(";") else ";"
+    counts = {d: first.count(d) for d in ("\t", ";", ",")}
+    if counts["\t"] > counts[";"]:
+        delimiter = "\t"
+    elif counts[";"] or not counts[","]:
+        delimiter = ";"
+    else:
+        delimiter = ","
     rows = [
         r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if any(c.strip() for c in r)
     ]
@@ -221,6 +264,47 @@ def _add_aliases(
             ctx.staging.reject("occupations", "synonym til ukendt DISCO-kode", n, "kode", code, r)
             continue
         target["aliases"].append(alias)
+
+
+def included_titles(rows: list[list[str]]) -> dict[str, list[str]]:
+    """Job titles per code from a kvaldel export's ``INKLUDERER`` column (comma separated);
+    empty when the file has no such column."""
+    header = [h.strip().upper() for h in rows[0]]
+    if INCLUDES_HEADER not in header or "KODE" not in header:
+        return {}
+    ci, ii = header.index("KODE"), header.index(INCLUDES_HEADER)
+    out: dict[str, list[str]] = {}
+    for r in rows[1:]:
+        titles = [t.strip() for t in _cell(r, ii).split(",") if t.strip()]
+        if titles:
+            out.setdefault(_clean_code(_cell(r, ci)), []).extend(titles)
+    return out
+
+
+def parse_key(ctx: RefreshContext, rows: list[list[str]]) -> list[dict[str, str]]:
+    """``{db07_code, db25_code}`` pairs from a key file (header first).
+
+    The DB07 column is the first header naming 07 (``DB07``, ``DB07_KODE``, ...), the DB25
+    column the first naming 25; without such headers the first two columns. A code maps to
+    several codes where an industry was split or merged: every pair is kept.
+    """
+    header = [h.strip().upper() for h in rows[0]]
+    codes = [not any(w in h for w in ("TITEL", "TEKST", "NAVN", "TITLE")) for h in header]
+    i07 = next((i for i, h in enumerate(header) if "07" in h and codes[i]), None)
+    i25 = next((i for i, h in enumerate(header) if "25" in h and codes[i]), None)
+    if i07 is None or i25 is None:
+        i07, i25 = 0, 1
+    seen: set[tuple[str, str]] = set()
+    out: list[dict[str, str]] = []
+    for n, r in enumerate(rows[1:], start=2):
+        db07, db25 = _clean_code(_cell(r, i07)), _clean_code(_cell(r, i25))
+        if not db07 or not db25:
+            ctx.staging.reject("industry_key", "kodepar mangler en kode", n, None, None, r)
+            continue
+        if (db07, db25) not in seen:
+            seen.add((db07, db25))
+            out.append({"db07_code": db07, "db25_code": db25})
+    return out
 
 
 # -- ESCO

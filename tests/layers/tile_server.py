@@ -44,11 +44,13 @@ def tile_png(z: int, row: int, col: int) -> bytes:
 class TileServer:
     def __init__(self) -> None:
         self.requests: list[str] = []
+        self.headers: list[dict[str, str]] = []  # each request's headers, in order
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 server.requests.append(self.path)
+                server.headers.append(dict(self.headers))
                 parts = self.path.split("?")[0].strip("/").split("/")
                 try:
                     assert parts[0] == "wmts"

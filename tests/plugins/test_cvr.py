@@ -202,18 +202,43 @@ def test_employment_takes_latest_of_month_quarter_year() -> None:
     assert mapping.employment(doc) == (None, "1000+")
 
 
-def test_db25_read_where_present(visma: dict[str, Any]) -> None:
+def test_industry_system_from_the_period_of_hovedbranche(visma: dict[str, Any]) -> None:
+    # CVR has no separate DB25 field: hovedbranche periods from 2025-01-01 hold DB25 codes.
+    row, _, _ = mapping.map_company(visma)  # current period from 2019: DB07
+    assert (row["industry_code"], row["industry_system"], row["industry_code_db25"]) == (
+        "829100",
+        "DB07",
+        None,
+    )
     doc = copy.deepcopy(visma)
-    doc["Vrvirksomhed"]["hovedbrancheDB25"] = [
+    entries = doc["Vrvirksomhed"]["hovedbranche"]
+    entries[0]["periode"]["gyldigTil"] = "2024-12-31"
+    entries.append(
         {
-            "branchekode": "82.91.00",
-            "branchetekst": "Inkasso (DB25)",
-            "periode": {"gyldigTil": None},
+            "branchekode": "82.91.10",
+            "branchetekst": "Inkassovirksomhed",
+            "periode": {"gyldigFra": "2025-01-01", "gyldigTil": None},
         }
-    ]
-    row, _, _ = mapping.map_company(doc)
-    assert (row["industry_code_db25"], row["industry_text_db25"]) == ("829100", "Inkasso (DB25)")
-    assert row["industry_code"] == "829100"
+    )
+    row, _, history = mapping.map_company(doc)
+    assert (row["industry_code"], row["industry_text"], row["industry_system"]) == (
+        "829110",
+        "Inkassovirksomhed",
+        "DB25",
+    )
+    assert (row["industry_code_db25"], row["industry_text_db25"]) == ("829110", "Inkassovirksomhed")
+    assert {h[3] for h in history if h[2] == "branche"} == {
+        "829100 Inkassovirksomhed og kreditoplysning",
+        "829110 Inkassovirksomhed",
+    }
+    # a ceased unit whose last period ended before 2025 keeps its DB07 code
+    unit = unit_doc(1, 2)
+    unit["VrproduktionsEnhed"]["hovedbranche"][0]["periode"] = {
+        "gyldigFra": "2010-05-01",
+        "gyldigTil": "2024-06-30",
+    }
+    unit_row, _ = mapping.map_unit(unit)
+    assert (unit_row["industry_code"], unit_row["industry_system"]) == ("829100", "DB07")
 
 
 @pytest.mark.parametrize(
@@ -285,6 +310,8 @@ def test_full_load_pages_units_and_rejects(
     assert fake.open_scrolls == 0
     # rid assigned, history kept, refresh logged.
     assert rows(path, "SELECT count(DISTINCT rid), count(*) FROM companies") == [(5, 5)]
+    # every industry code carries its system (all periods here start before 2025: DB07)
+    assert rows(path, "SELECT DISTINCT industry_system FROM companies") == [("DB07",)]
     hist = rows(
         path,
         "SELECT value, valid_to FROM company_history WHERE cvr = '40863753' AND pnr IS NULL "

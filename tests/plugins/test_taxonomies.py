@@ -112,7 +112,7 @@ def test_db07_hierarchy_from_the_real_file(tmp_path: Path, served: FixtureServer
         assert host.con.execute("SELECT count(*) FROM industries_db25").fetchone() == (0,)
 
 
-def test_db25_goes_to_its_own_table(tmp_path: Path, served: FixtureServer):
+def test_db25_goes_beside_db07_with_its_system(tmp_path: Path, served: FixtureServer):
     db25 = "KODE;NIVEAU;TITEL\r\nA;1;Landbrug\r\n01;2;Planteavl\r\n01.1;3;Etårige afgrøder\r\n01.11;4;Korn\r\n"
     served.route("GET", "/db25.csv", Reply.text(db25.encode("cp1252"), "text/csv"))
     with _host(tmp_path, served, db25_url=f"{served.url}/db25.csv") as host:
@@ -122,7 +122,17 @@ def test_db25_goes_to_its_own_table(tmp_path: Path, served: FixtureServer):
         ).fetchall()
         assert rows == [("A", "Landbrug", 1, None), ("01", "Planteavl", 2, "A"), ("011", "Etårige afgrøder", 3, "01"),
                         ("0111", "Korn", 4, "011")]  # fmt: skip
-        assert host.con.execute("SELECT count(*) FROM industries").fetchone() == (1740,)
+        # industries holds both systems; the same code ("A", "01") exists in each
+        counts = host.con.execute("SELECT system, count(*) FROM industries GROUP BY 1").fetchall()
+        assert sorted(counts) == [("DB07", 1740), ("DB25", 4)]
+        assert host.con.execute(
+            "SELECT title, parent_code FROM industries WHERE system = 'DB25' AND code = '0111'"
+        ).fetchall() == [("Korn", "011")]
+        # a later run without DB25 replaces only the DB07 rows
+        del host.settings.data["plugins"]["taxonomies"]["db25_url"]
+        assert host.run("taxonomies").ok
+        counts = host.con.execute("SELECT system, count(*) FROM industries GROUP BY 1").fetchall()
+        assert sorted(counts) == [("DB07", 1740), ("DB25", 4)]
 
 
 def test_disco_with_aliases_and_esco(tmp_path: Path, served: FixtureServer):
@@ -184,3 +194,86 @@ def test_unknown_format_and_missing_file_keep_previous(tmp_path: Path, served: F
         result = host.run("taxonomies")
         assert result.status == "failed" and result.message.startswith("kan ikke læse")
         assert host.con.execute("SELECT count(*) FROM industries").fetchone() == (1740,)
+
+
+KVALDEL = "sources-2026/taxonomies/disco08_kvaldel_head.csv"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "content_type"),
+    [
+        ("utf-8", "text/csv"),  # as the fixture is
+        ("cp1252", "text/csv"),  # the same export in Windows-1252, undeclared
+        ("cp1252", "text/csv; charset=windows-1252"),
+        ("utf-8-sig", "text/csv; charset=utf-8"),
+    ],
+)
+def test_disco_from_the_kvaldel_export_with_included_titles(
+    tmp_path: Path, served: FixtureServer, shared_fixtures: Path, encoding: str, content_type: str
+):
+    text = (shared_fixtures / KVALDEL).read_text("utf-8")
+    served.route("GET", "/kvaldel.csv", Reply.text(text.encode(encoding), content_type))
+    with _host(tmp_path, served, disco_url=f"{served.url}/kvaldel.csv") as host:
+        result = host.run("taxonomies")
+        assert result.ok and result.rows_rejected == 0, result.message
+        occ = {
+            r[0]: r[1:]
+            for r in host.con.execute(
+                "SELECT code, title, level, parent_code, aliases FROM occupations"
+            ).fetchall()
+        }
+    assert list(occ) == ["1", "11", "111", "1111", "111100", "1112", "111200"]
+    assert occ["1"] == ("Ledelsesarbejde", 1, None, [])
+    # trailing blanks of the export's titles are dropped; NIVEAU 5 is the 6-digit code
+    assert occ["111"][:3] == (
+        "Øverste ledelse i lovgivende myndigheder, offentlige virksomheder og organisationer",
+        3,
+        "11",
+    )
+    title, level, parent, aliases = occ["111100"]
+    assert (title, level, parent) == ("Øverste ledelse i lovgivende myndigheder", 5, "1111")
+    # INKLUDERER's job titles are the aliases (the title itself is not repeated)
+    assert aliases == sorted(
+        [
+            "Borgerrepræsentant",
+            "Borgmester",
+            "Byrådsmedlem",
+            "EU parlamentsmedlem",
+            "Folketingsmedlem",
+            "Kommunalbestyrelsesmedlem",
+            "Medlem af EU parlament",
+            "Ministerråd",
+            "Overborgmester",
+            "Socialudvalgsformand",
+        ]
+    )
+    assert {"Afdelingschef - stat", "Brigadechef (redningsberedskab)", "Kredslæge"} <= set(
+        occ["111200"][3]
+    )
+    assert occ["1112"][3] == []
+
+
+def test_db07_db25_key_fills_industry_key(tmp_path: Path, served: FixtureServer):
+    key = (
+        "DB07_TITEL,DB07,DB25,DB25_TITEL\r\n"
+        "Computerprogrammering,62.01.00,62.10.00,Computerprogrammering\r\n"
+        "Computerprogrammering,62.01.00,62.90.00,Anden it\r\n"
+        "Inkasso,82.91.00,82.91.10,Inkasso\r\n"
+        "Uden DB25-kode,01.11.00,,\r\n"
+    )
+    served.route("GET", "/key.csv", Reply.text(key.encode("cp1252"), "text/csv"))
+    with _host(tmp_path, served, db07_db25_key=f"{served.url}/key.csv") as host:
+        result = host.run("taxonomies")
+        assert result.ok, result.message
+        pairs = host.con.execute(
+            "SELECT db07_code, db25_code FROM industry_key ORDER BY 1, 2"
+        ).fetchall()
+        assert pairs == [("620100", "621000"), ("620100", "629000"), ("829100", "829110")]
+        assert host.con.execute("SELECT reason FROM industry_key_rejects").fetchall() == [
+            ("kodepar mangler en kode",)
+        ]
+        # an empty key fails and keeps the previous pairs
+        served.route("GET", "/key.csv", Reply.text(b"DB07;DB25\r\n", "text/csv"))
+        result = host.run("taxonomies")
+        assert result.status == "failed" and "DB07-DB25-nøglen" in result.message
+        assert host.con.execute("SELECT count(*) FROM industry_key").fetchone() == (3,)

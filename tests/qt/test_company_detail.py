@@ -147,3 +147,17 @@ def test_collaboration_status_is_the_companys_and_names_the_unit(
         assert w.collaborations_table.item(0, 6).text().startswith("1999999999 (")
     finally:
         i18n.set_language("da")
+
+
+def test_a_db25_industry_shows_under_db25_only(qtbot, con) -> None:
+    from workbench.qt.company_detail import CompanyDetailWidget
+
+    con.execute(
+        "UPDATE companies SET industry_system = 'DB25', industry_code = '829110', "
+        "industry_code_db25 = '829110', industry_text_db25 = industry_text WHERE rid = 1"
+    )
+    w = CompanyDetailWidget()
+    qtbot.addWidget(w)
+    w.show_company(con, "40863753", pnr="1025137546", today=TODAY)
+    assert w.facts["industry_db25"].text() == "829110 Inkassovirksomhed"
+    assert "829110" not in w.facts["industry"].text()

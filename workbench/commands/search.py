@@ -90,7 +90,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="only collaborations running on or after this day count (time window)",
     )
     p.add_argument(
-        "--industry", action="append", default=[], metavar="CODE|NAME", help="DB07 prefix or title"
+        "--industry",
+        action="append",
+        default=[],
+        metavar="CODE|NAME",
+        help="DB07 prefix, DB25:PREFIX, or a title",
     )
     p.add_argument("--employees", metavar="MIN:MAX")
     p.add_argument("--cvr", metavar="CVR")
@@ -202,7 +206,7 @@ def run(args: argparse.Namespace) -> int:
 
 # -- names for codes, points for addresses (#10) -------------------------------------------
 
-_CODE_LIKE = re.compile(r"[A-Za-z]?\d[\d.]*")
+_CODE_LIKE = re.compile(r"(?:[Dd][Bb]\d\d:)?[A-Za-z]?\d[\d.]*")  # DB25:62 is a code too
 _NAMED_OPTIONS = (  # args attribute, option, vocabulary kind
     ("occupation", "--occupation", "occupations"),
     ("qualification", "--qualification", "qualifications"),

@@ -28,6 +28,7 @@ _FACT_COLUMNS = [
     "y",
     "industry_code",
     "industry_text",
+    "industry_system",
     "industry_code_db25",
     "industry_text_db25",
     "employees",

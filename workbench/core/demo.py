@@ -6,7 +6,8 @@ the demo writes is marked: ``source = 'demo'`` on every row and ``cache_meta.dat
 Plausibility, not realism: people and workplaces are placed inside municipalities in
 proportion to their population, clustered around the town centre; DISCO-08 occupations with
 Danish titles; qualifications that belong to the occupation; unemployment durations skewed
-(most short, a long tail over a year); DB07 industries; company sizes from a heavy-tailed
+(most short, a long tail over a year); DB07 industries (``industry_system`` 'DB07' on every
+company: the starter list is DB07 only); company sizes from a heavy-tailed
 distribution; collaborations of the known kinds with start and end dates.
 """
 
@@ -275,7 +276,9 @@ def load_taxonomies(con: duckdb.DuckDBPyConnection, *, replace: bool = False) ->
                 for r in industry_reference()
             ]
             con.executemany(
-                "INSERT INTO industries (code, title, level, parent_code) VALUES (?, ?, ?, ?)", rows
+                "INSERT INTO industries (system, code, title, level, parent_code) "
+                "VALUES ('DB07', ?, ?, ?, ?)",
+                rows,
             )
 
 
@@ -563,6 +566,7 @@ def _companies(
             "y": y,
             "industry_code": pa.array(ind_codes[comp_ind], pa.string()),
             "industry_text": pa.array(ind_text[comp_ind], pa.string()),
+            "industry_system": pa.array(["DB07"] * n, pa.string()),  # starter list is DB07
             "employees": pa.array(employees, pa.int32()),
             "employees_band": pa.array(_band(employees), pa.string()),
             "status": pa.array(status, pa.string()),

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from . import collaboration as collab
 from .errors import FilterError
+from .industries import industry_condition, normalise_industry_code
 
 Entity = Literal["candidates", "companies", "postings"]
 ENTITIES: tuple[Entity, ...] = ("candidates", "companies", "postings")
@@ -96,7 +97,7 @@ class Filter:
     jobcenter: str | None = None  # the user's own jobcenter, for collaboration_scope
     # Only collaborations still running on or after this day count (the time window).
     collaboration_since: date | None = None
-    industries: tuple[str, ...] = ()  # DB07 prefixes
+    industries: tuple[str, ...] = ()  # DB07 prefixes; "DB25:62" a DB25 one (core/industries.py)
     employees: Range | None = None
     cvr: str | None = None
     posted_within_days: int | None = None
@@ -162,7 +163,6 @@ class Filter:
         for what, codes in (
             ("occupation", self.occupations),
             ("qualification", self.qualifications),
-            ("industry", self.industries),
         ):
             for code in codes:
                 if not _CODE_RE.match(code):
@@ -221,6 +221,7 @@ class Filter:
         if sel is not None:
             sel = selection_json(sel)
             parse_selection(sel)
+        industries = tuple(normalise_industry_code(c) for c in self.industries)
         return replace(
             self,
             municipalities=munis,
@@ -228,6 +229,7 @@ class Filter:
             selection=sel,
             jobcenter=jobcenter,
             driving_licences=licences,
+            industries=industries,
         )
 
     def reference_date(self) -> date:
@@ -419,12 +421,10 @@ def compile_where(
         target = a if entity == "companies" else "ci"
         sub: list[str] = []
         if applies("industries"):
-            sub.append(
-                "("
-                + " OR ".join(f"starts_with({target}.industry_code, ?)" for _ in flt.industries)
-                + ")"
-            )
-            params.extend(flt.industries)
+            # by system, and across systems through the DB07<->DB25 key when there is one
+            cond, cond_params = industry_condition(target, flt.industries)
+            sub.append(cond)
+            params.extend(cond_params)
         if applies("employees"):
             rng = flt.employees
             assert rng is not None

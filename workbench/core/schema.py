@@ -70,7 +70,7 @@ MIGRATION_1 = [
         kommune_kode VARCHAR,
         x DOUBLE,                          -- EPSG:25832, NULL when not placed
         y DOUBLE,
-        industry_code VARCHAR,             -- DB07, six digits without dots
+        industry_code VARCHAR,             -- six digits without dots, in industry_system
         industry_text VARCHAR,
         employees INTEGER,
         employees_band VARCHAR,
@@ -289,6 +289,49 @@ MIGRATION_COLLABORATIONS_PER_COMPANY = [
     COMPANY_COLLABORATIONS_INSERT,
 ]
 
+# Industry systems (issue #13): CVR puts DB25 codes in `hovedbranche` for periods from
+# 2025-01-01, DB07 before, in the same field. `companies.industry_system` says which system
+# `industry_code` is in; existing rows get it from their current CVR industry period in
+# company_history (DB25 when it started on or after 2025-01-01), everything else DB07 (the
+# documented meaning of industry_code until now). `industries` holds both systems (a
+# `system` column; the same code can exist in both, so the key is (system, code));
+# `industries_db25` stays for scripts that read it. `industry_key` is the DB07<->DB25 key.
+MIGRATION_INDUSTRY_SYSTEMS = [
+    "ALTER TABLE companies ADD COLUMN industry_system VARCHAR",  # DB07 | DB25
+    """
+    UPDATE companies SET industry_system = CASE WHEN EXISTS (
+        SELECT 1 FROM company_history h
+        WHERE h.cvr = companies.cvr AND h.pnr IS NOT DISTINCT FROM companies.pnr
+          AND h.field = 'branche' AND h.valid_to IS NULL AND h.valid_from >= DATE '2025-01-01'
+          AND starts_with(h.value, companies.industry_code)
+    ) THEN 'DB25' ELSE 'DB07' END
+    WHERE industry_code IS NOT NULL
+    """,
+    """
+    CREATE TABLE industries_by_system (
+        system VARCHAR NOT NULL DEFAULT 'DB07', -- DB07 | DB25
+        code VARCHAR NOT NULL,
+        title VARCHAR NOT NULL,
+        level INTEGER,
+        parent_code VARCHAR,
+        PRIMARY KEY (system, code)
+    )
+    """,
+    """
+    INSERT INTO industries_by_system
+    SELECT 'DB07', code, title, level, parent_code FROM industries
+    UNION ALL SELECT 'DB25', code, title, level, parent_code FROM industries_db25
+    """,
+    "DROP TABLE industries",
+    "ALTER TABLE industries_by_system RENAME TO industries",
+    """
+    CREATE TABLE industry_key (
+        db07_code VARCHAR NOT NULL,        -- six digits without dots
+        db25_code VARCHAR NOT NULL
+    )
+    """,
+]
+
 MIGRATIONS: list[list[str]] = [
     MIGRATION_1,
     MIGRATION_2,
@@ -299,6 +342,7 @@ MIGRATIONS: list[list[str]] = [
     MIGRATION_COMPANY_COLLABORATIONS,
     MIGRATION_JOB_POSTING_PLACEMENT,
     MIGRATION_COLLABORATIONS_PER_COMPANY,
+    MIGRATION_INDUSTRY_SYSTEMS,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -338,6 +382,7 @@ ENTITY_COLUMNS: dict[str, list[str]] = {
         "started",
         "advertising_protected",
         "source",
+        "industry_system",  # DB07 | DB25: the system of industry_code
     ],
     "postings": [
         "posting_id",

@@ -26,7 +26,7 @@ KINDS: dict[str, tuple[str, str]] = {
         "qualification",
         "SELECT code, title, [] FROM qualifications ORDER BY title",
     ),
-    "industries": ("industry", "SELECT code, title, [] FROM industries ORDER BY code"),
+    "industries": ("industry", ""),  # read by core.industries.industry_choices
     "municipalities": ("municipality", "SELECT kode, navn, [] FROM municipalities ORDER BY navn"),
 }
 
@@ -112,7 +112,11 @@ def load_entries(con: Any, kind: str) -> list[Entry]:
     is missing or empty (a cache that was never refreshed)."""
     import duckdb
 
+    from .industries import industry_choices
+
     try:
+        if kind == "industries":  # DB07 and DB25 as two trees unless a key maps them
+            return industry_choices(con)
         rows = con.execute(KINDS[kind][1]).fetchall()
     except duckdb.CatalogException:
         return []

@@ -263,7 +263,10 @@ class CompanyDetailWidget(QWidget):
                 cur.get("kommune_navn"),
                 f"({cur['kommune_kode']})" if cur.get("kommune_kode") else None,
             ),
-            "industry": _join(cur.get("industry_code"), cur.get("industry_text")),
+            # industry_code is DB25 for CVR periods from 2025: then it shows under DB25 only
+            "industry": None
+            if cur.get("industry_system") == "DB25"
+            else _join(cur.get("industry_code"), cur.get("industry_text")),
             "industry_db25": _join(cur.get("industry_code_db25"), cur.get("industry_text_db25")),
             "employees": employees,
             "status": cur.get("status"),

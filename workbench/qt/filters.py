@@ -416,6 +416,12 @@ class FilterPanel(QWidget):
         kf.addRow(tr("filters.collab_scope"), self.collab_scope)
         kf.addRow(tr("filters.collab_window"), self.collab_months)
         kf.addRow(tr("filters.industry"), self.industry)
+        # Without a DB07<->DB25 key both classifications are offered side by side: say so.
+        two_trees = {c.startswith("DB25:") for c, _, _ in industries} == {True, False}
+        self.industry_systems_note = QLabel(tr("filters.industry_two_trees"), self)
+        self.industry_systems_note.setWordWrap(True)
+        self.industry_systems_note.setVisible(two_trees)
+        kf.addRow(self.industry_systems_note)
         emp = QWidget(self)
         el = QHBoxLayout(emp)
         el.setContentsMargins(0, 0, 0, 0)

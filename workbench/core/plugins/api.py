@@ -18,7 +18,12 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit
 
+# Industry systems, for plugins that write companies or the industry taxonomy.
+from workbench.core.industries import DB07, DB25, system_for_period
+
 __all__ = [
+    "DB07",
+    "DB25",
     "Cancelled",
     "CheckContext",
     "Manifest",
@@ -31,6 +36,7 @@ __all__ = [
     "normalise_kommune_kode",
     "parse_decimal",
     "source_status_error",
+    "system_for_period",
 ]
 
 SwapMode = Literal["replace", "replace_where", "upsert"]
