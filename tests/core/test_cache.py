@@ -139,3 +139,18 @@ def test_a_truncated_cache_is_called_damaged(tmp_path):
     path.write_bytes(data[: len(data) // 3])
     with pytest.raises(CacheError, match="damaged"):
         cache.connect(path)
+
+
+def test_reads_leave_no_open_transaction_that_blocks_a_checkpoint(tmp_path):
+    # Issue #10: is_empty() on the window's connection kept its result (and transaction)
+    # open; a refresh's staging schema dropped on another cursor then made CHECKPOINT fail.
+    con = cache.connect(tmp_path / "c.duckdb")
+    try:
+        assert cache.is_empty(con) and not cache.is_demo(con) and cache.schema_version(con)
+        cur = con.cursor()
+        cur.execute("CREATE SCHEMA staging_x")
+        cur.execute("DROP SCHEMA staging_x CASCADE")
+        cur.execute("CHECKPOINT")
+        cur.close()
+    finally:
+        con.close()

@@ -104,14 +104,26 @@ def _open_error(path: Path, exc: duckdb.Error) -> str:
     )
 
 
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> object:
+    """The first value of a query's first row, None without rows.
+
+    The result is read to the end on purpose: ``fetchone()`` leaves the result, and with it
+    the connection's transaction, open. An old transaction held open on the window's
+    connection keeps DuckDB from cleaning up later catalog changes (the staging schema a
+    refresh drops), and CHECKPOINT then fails with "there are other write transactions
+    active" (first start with the boundaries fetch, issue #10).
+    """
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0][0] if rows else None
+
+
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
-    ).fetchone()[0]
+    exists = scalar(
+        con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    )
     if not exists:
         return 0
-    value = con.execute("SELECT max(version) FROM schema_version").fetchone()[0]
-    return int(value or 0)
+    return int(scalar(con, "SELECT max(version) FROM schema_version") or 0)
 
 
 def _migrate(con: duckdb.DuckDBPyConnection, path: Path, *, read_only: bool) -> None:
@@ -153,8 +165,8 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 
 
 def get_meta(con: duckdb.DuckDBPyConnection, key: str, default: str | None = None) -> str | None:
-    row = con.execute("SELECT value FROM cache_meta WHERE key = ?", [key]).fetchone()
-    return row[0] if row else default
+    rows = con.execute("SELECT value FROM cache_meta WHERE key = ?", [key]).fetchall()
+    return rows[0][0] if rows else default
 
 
 def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
@@ -166,9 +178,7 @@ def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
 
 def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
     """True when neither candidates nor companies have been loaded (first start)."""
-    n = con.execute(
-        "SELECT (SELECT count(*) FROM candidates) + (SELECT count(*) FROM companies)"
-    ).fetchone()[0]
+    n = scalar(con, "SELECT (SELECT count(*) FROM candidates) + (SELECT count(*) FROM companies)")
     return n == 0
 
 

@@ -158,6 +158,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "demo.no_boundaries": "Kommunegrænserne kunne ikke hentes ({message}).\n\nDemodata er "
         "placeret omkring kommunernes centre, og kortet viser ingen kommunegrænser. Vælg "
         "Filer → Opdatér data fra kilderne, når der er forbindelse.",
+        "demo.packaged_boundaries": "Kommunegrænserne kunne ikke hentes ({message}).\n\n"
+        "Demoen bruger de kommunegrænser, der følger med programmet. Vælg Filer → Opdatér data "
+        "fra kilderne, når der er forbindelse, for at hente de aktuelle.",
         "error.title": "Jobkort",
         "error.cache": "Cachen kan ikke åbnes: {message}",
         "refresh.title": "Opdatér data fra kilderne",
@@ -388,6 +391,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "demo.no_boundaries": "The municipality boundaries could not be fetched ({message}).\n\n"
         "The demo data is placed around municipality centres and the map shows no boundaries. "
         "Choose File → Refresh data from the sources when online.",
+        "demo.packaged_boundaries": "The municipality boundaries could not be fetched "
+        "({message}).\n\nThe demo uses the municipality boundaries shipped with the program. "
+        "Choose File → Refresh data from the sources when online to fetch the current ones.",
         "error.title": "Jobkort",
         "error.cache": "Cannot open the cache: {message}",
         "refresh.title": "Refresh data from the sources",
