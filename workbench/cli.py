@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from workbench import __version__
 from workbench.commands import COMMAND_MODULES
 from workbench.commands.common import UsageError
-from workbench.core.errors import FilterError, WorkbenchError
+from workbench.core.errors import CachePathError, FilterError, WorkbenchError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -45,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except (UsageError, FilterError) as exc:
+    except (UsageError, FilterError, CachePathError) as exc:
         print(f"workbench {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except WorkbenchError as exc:

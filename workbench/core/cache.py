@@ -16,8 +16,12 @@ from pathlib import Path
 
 import duckdb
 
-from .errors import CacheError, CacheVersionError
+from .errors import CacheError, CachePathError, CacheVersionError
 from .schema import MIGRATIONS, SCHEMA_VERSION
+
+CACHE_SUFFIX = ".duckdb"
+# A DuckDB database file carries this magic at byte 8 of its header.
+_DUCKDB_MAGIC = b"DUCK"
 
 _CONFIG = {
     "autoinstall_known_extensions": "false",
@@ -62,6 +66,7 @@ def connect(
     A cache written by a newer workbench is refused with :class:`CacheVersionError`.
     """
     path = Path(path)
+    check_cache_path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     elif not path.exists():
@@ -78,12 +83,49 @@ def connect(
             con = duckdb.connect(str(path), read_only=True, config=_CONFIG)
         if spatial:
             load_extension(con, "spatial")
+        if migrate and schema_version(con) == 0 and _has_tables(con):
+            raise CachePathError(
+                f"{path} is a DuckDB database but not a workbench cache; give a workbench "
+                f"cache or a new {CACHE_SUFFIX} file as --cache"
+            )
         if migrate:
             _migrate(con, path, read_only=read_only)
     except Exception:
         con.close()
         raise
     return con
+
+
+def check_cache_path(path: Path) -> None:
+    """Refuse a path that is neither a DuckDB file nor a new ``.duckdb`` file.
+
+    Without this, ``--cache some.csv`` opened a database nobody meant to create (or DuckDB's
+    reading of the CSV) and the user's work was lost on close (issue #10).
+    """
+    if path.is_dir():
+        raise CachePathError(f"{path} is a folder, not a cache file; give a {CACHE_SUFFIX} file")
+    exists = path.is_file() and path.stat().st_size > 0
+    if not exists:
+        if path.suffix.lower() != CACHE_SUFFIX:
+            raise CachePathError(
+                f"{path} is not a workbench cache; a new cache must be a {CACHE_SUFFIX} file "
+                f"(e.g. --cache {path.with_suffix(CACHE_SUFFIX)})"
+            )
+        return
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(16)
+    except OSError as exc:
+        raise CacheError(f"cannot read the cache {path}: {exc.strerror}") from exc
+    if header[8:12] != _DUCKDB_MAGIC:
+        raise CachePathError(
+            f"{path} is not a workbench cache (not a DuckDB file); give a workbench cache or "
+            f"a new {CACHE_SUFFIX} file as --cache"
+        )
+
+
+def _has_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE NOT internal"))
 
 
 def _open_error(path: Path, exc: duckdb.Error) -> str:

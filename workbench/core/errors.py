@@ -9,6 +9,10 @@ class CacheError(WorkbenchError):
     """The cache file cannot be opened or used."""
 
 
+class CachePathError(CacheError):
+    """The path given as the cache is not a workbench cache (bad input: exit code 2)."""
+
+
 class CacheVersionError(CacheError):
     """The cache was written by a newer version of the workbench."""
 

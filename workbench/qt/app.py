@@ -9,7 +9,7 @@ from typing import Any
 
 from workbench.core import cache
 from workbench.core.config import Settings
-from workbench.core.errors import WorkbenchError
+from workbench.core.errors import CachePathError, WorkbenchError
 from workbench.qt import i18n
 
 
@@ -80,6 +80,10 @@ def start_gui(cache_path: Path, *, settings: Settings, lang: str | None) -> GuiS
     cache_path = Path(cache_path)
     try:
         con = cache.connect(cache_path)
+    except CachePathError:
+        text = i18n.tr("error.cache_path", path=str(cache_path))
+        QMessageBox.critical(None, i18n.tr("error.title"), text)
+        return None
     except WorkbenchError as exc:
         QMessageBox.critical(None, i18n.tr("error.title"), i18n.tr("error.cache", message=str(exc)))
         return None

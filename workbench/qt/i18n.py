@@ -163,6 +163,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "fra kilderne, når der er forbindelse, for at hente de aktuelle.",
         "error.title": "Jobkort",
         "error.cache": "Cachen kan ikke åbnes: {message}",
+        "error.cache_path": "{path} er ikke en Jobkort-cache. Vælg en eksisterende cache eller "
+        "en ny fil, der ender på .duckdb (--cache).",
         "refresh.title": "Opdatér data fra kilderne",
         "refresh.intro": "Vælg de kilder, der skal opdateres. Data skiftes først ud, når en kilde "
         "er hentet færdig; fejler eller annulleres en opdatering, beholdes de hidtidige data.",
@@ -396,6 +398,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "Choose File → Refresh data from the sources when online to fetch the current ones.",
         "error.title": "Jobkort",
         "error.cache": "Cannot open the cache: {message}",
+        "error.cache_path": "{path} is not a Jobkort cache. Choose an existing cache or a new "
+        "file ending in .duckdb (--cache).",
         "refresh.title": "Refresh data from the sources",
         "refresh.intro": "Choose the sources to refresh. Data is replaced only once a source has "
         "been fetched completely; if a refresh fails or is cancelled, the existing data is kept.",
