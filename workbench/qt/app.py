@@ -51,6 +51,7 @@ class GuiSession:
         )
         window.languageRequested.connect(self.open_window)
         window.reloadRequested.connect(lambda: self.open_window(i18n.language()))
+        window.cacheSwitchRequested.connect(self.switch_cache)
         if old is not None:
             window.restoreGeometry(old.saveGeometry())
             old.shutdown()
@@ -58,6 +59,14 @@ class GuiSession:
             old.deleteLater()
         self.window = window
         window.show()
+        return window
+
+    def switch_cache(self, path: Path) -> Any:
+        """Open the window on another cache file (a real cache started from a demo one)."""
+        con = cache.connect(path)
+        old, self.con, self.cache_path = self.con, con, Path(path)
+        window = self.open_window(i18n.language())
+        old.close()
         return window
 
     def close(self) -> None:

@@ -229,6 +229,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "import.profile_ph": "navn (valgfrit), fx 'Momentum ledige'",
         "import.profile_failed": "Profilen kunne ikke gemmes: {message}",
         "import.run_title": "Indlæser",
+        "import.confirm_title": "Bekræft indlæsningen",
+        "import.confirm_replace": "Indlæsningen erstatter {n} eksisterende {what} (jobcenter "
+        "{listed}). Tryk Næste for at indlæse.",
+        "import.rows_candidates": "ledige",
+        "import.rows_collaborations": "samarbejder",
+        "import.confirm_nothing": "Ingen eksisterende rækker erstattes (jobcenter {jobcenters}). "
+        "Tryk Næste for at indlæse.",
+        "import.demo_notice": "Cachen indeholder demodata. Rigtige data lægges ikke sammen med "
+        "demodata: indlæsningen starter en ny cache, {path}, og vinduet skifter til den. "
+        "Demo-cachen bevares uændret.",
+        "import.demo_new_cache": "Start en ny cache til de rigtige data",
         "import.starting": "Starter…",
         "import.cancel_run": "Annullér indlæsningen",
         "import.done": "Færdig.",
@@ -468,6 +479,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "import.profile_ph": "name (optional), e.g. 'Momentum candidates'",
         "import.profile_failed": "The profile could not be saved: {message}",
         "import.run_title": "Importing",
+        "import.confirm_title": "Confirm the import",
+        "import.confirm_replace": "The import replaces {n} existing {what} (jobcenter "
+        "{listed}). Press Next to import.",
+        "import.rows_candidates": "candidates",
+        "import.rows_collaborations": "collaborations",
+        "import.confirm_nothing": "No existing rows are replaced (jobcenter {jobcenters}). "
+        "Press Next to import.",
+        "import.demo_notice": "The cache holds demo data. Real data is not mixed with demo "
+        "data: the import starts a new cache, {path}, and the window switches to it. The demo "
+        "cache is kept unchanged.",
+        "import.demo_new_cache": "Start a new cache for the real data",
         "import.starting": "Starting…",
         "import.cancel_run": "Cancel the import",
         "import.done": "Done.",
