@@ -16,7 +16,8 @@ from pathlib import Path
 
 import duckdb
 
-from .errors import CacheError, CachePathError, CacheVersionError
+from . import cache_lock
+from .errors import CacheError, CacheLockedError, CachePathError, CacheVersionError
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
 CACHE_SUFFIX = ".duckdb"
@@ -71,10 +72,12 @@ def connect(
         path.parent.mkdir(parents=True, exist_ok=True)
     elif not path.exists():
         raise CacheError(f"cache file {path} does not exist")
-    try:
-        con = duckdb.connect(str(path), read_only=read_only, config=_CONFIG)
-    except duckdb.Error as exc:
-        raise CacheError(_open_error(path, exc)) from exc
+    con = cache_lock.open_waiting(
+        path,
+        lambda: _open(path, read_only),
+        lambda exc: isinstance(exc, CacheLockedError),
+        CacheLockedError,
+    )
     try:
         if migrate and read_only and schema_version(con) < SCHEMA_VERSION:
             # An older cache opened for reading: migrate it once through a writable handle.
@@ -126,6 +129,16 @@ def check_cache_path(path: Path) -> None:
 
 def _has_tables(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE NOT internal"))
+
+
+def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=read_only, config=_CONFIG)
+    except duckdb.Error as exc:
+        message = _open_error(path, exc)
+        if "in use by another program" in message:
+            raise CacheLockedError(message) from exc
+        raise CacheError(message) from exc
 
 
 def _open_error(path: Path, exc: duckdb.Error) -> str:

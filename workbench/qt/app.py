@@ -43,6 +43,14 @@ class GuiSession:
         self.cache_path = cache_path
         self.settings = settings
         self.window: Any = None
+        self.watch: Any = None  # CacheWatch: lets a command use the cache (start_watch)
+
+    def start_watch(self) -> Any:
+        """Give the cache to a command that asks for it, take it back after (issue #10)."""
+        from workbench.qt.cache_watch import CacheWatch
+
+        self.watch = CacheWatch(self)
+        return self.watch
 
     def open_window(self, lang: str | None) -> Any:
         old = self.window
@@ -70,6 +78,8 @@ class GuiSession:
         return window
 
     def close(self) -> None:
+        if self.watch is not None:
+            self.watch.stop()
         if self.window is not None:
             self.window.shutdown()
             self.window.close()
@@ -106,6 +116,7 @@ def start_gui(cache_path: Path, *, settings: Settings, lang: str | None) -> GuiS
             if choice == "demo":
                 first_start.build_demo_with_progress(None, con, settings=settings)
         window = session.open_window(lang)
+        session.start_watch()
         if choice == "refresh":
             window.open_refresh_dialog()
     except BaseException:

@@ -161,6 +161,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "demo.packaged_boundaries": "Kommunegrænserne kunne ikke hentes ({message}).\n\n"
         "Demoen bruger de kommunegrænser, der følger med programmet. Vælg Filer → Opdatér data "
         "fra kilderne, når der er forbindelse, for at hente de aktuelle.",
+        "cache.released": "En kommando bruger cachen lige nu; vinduet henter de nye data, "
+        "når den er færdig.",
         "error.title": "Jobkort",
         "error.cache": "Cachen kan ikke åbnes: {message}",
         "error.cache_path": "{path} er ikke en Jobkort-cache. Vælg en eksisterende cache eller "
@@ -411,6 +413,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "demo.packaged_boundaries": "The municipality boundaries could not be fetched "
         "({message}).\n\nThe demo uses the municipality boundaries shipped with the program. "
         "Choose File → Refresh data from the sources when online to fetch the current ones.",
+        "cache.released": "A command is using the cache right now; the window loads the new "
+        "data when it has finished.",
         "error.title": "Jobkort",
         "error.cache": "Cannot open the cache: {message}",
         "error.cache_path": "{path} is not a Jobkort cache. Choose an existing cache or a new "
