@@ -5,6 +5,7 @@ go, the command runs, the window takes the cache back with the user's filters.""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -27,7 +28,7 @@ def session(qtbot, small_demo_cache, monkeypatch):
 
 
 def _cli(*argv: str) -> subprocess.Popen:
-    env = {**__import__("os").environ, "WORKBENCH_CACHE_WAIT_S": "60"}
+    env = {**os.environ, "WORKBENCH_CACHE_WAIT_S": "60"}
     return subprocess.Popen(
         [sys.executable, "-m", "workbench.cli", *argv],
         stdout=subprocess.PIPE,
@@ -46,12 +47,17 @@ def _filter_to_aalborg(qtbot, window) -> None:
 
 def _run_while_window_open(qtbot, session, proc: subprocess.Popen):
     watch = session.watch
-    with qtbot.waitSignal(watch.released, timeout=60_000):
-        pass  # the window lets go when the command asks
-    assert not session.window.isEnabled()
-    with qtbot.waitSignal(watch.reopened, timeout=120_000) as reopened:
-        pass  # the command ran and removed its request
-    out, err = proc.communicate(timeout=60)
+    try:
+        with qtbot.waitSignal(watch.released, timeout=60_000):
+            pass  # the window lets go when the command asks
+        assert not session.window.isEnabled()
+        with qtbot.waitSignal(watch.reopened, timeout=120_000) as reopened:
+            pass  # the command ran and removed its request
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:  # a failed test leaves no waiting command behind
+            proc.kill()
+            proc.communicate()
     assert proc.returncode == 0, err
     assert "waiting for the window to release the cache" in err
     assert not cache_lock.request_path(session.cache_path).exists()
