@@ -240,7 +240,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "Tryk Næste for at indlæse.",
         "import.demo_notice": "Cachen indeholder demodata. Rigtige data lægges ikke sammen med "
         "demodata: indlæsningen starter en ny cache, {path}, og vinduet skifter til den. "
-        "Demo-cachen bevares uændret.",
+        "Demo-cachen bevares uændret. Sæt flueben for at fortsætte.",
+        "import.confirm_new_cache": "I den nye cache erstattes ingen rækker (jobcenter "
+        "{jobcenters}).",
         "import.demo_new_cache": "Start en ny cache til de rigtige data",
         "import.starting": "Starter…",
         "import.cancel_run": "Annullér indlæsningen",
@@ -492,7 +494,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "Press Next to import.",
         "import.demo_notice": "The cache holds demo data. Real data is not mixed with demo "
         "data: the import starts a new cache, {path}, and the window switches to it. The demo "
-        "cache is kept unchanged.",
+        "cache is kept unchanged. Tick the box to continue.",
+        "import.confirm_new_cache": "No rows are replaced in the new cache (jobcenter "
+        "{jobcenters}).",
         "import.demo_new_cache": "Start a new cache for the real data",
         "import.starting": "Starting…",
         "import.cancel_run": "Cancel the import",

@@ -268,13 +268,13 @@ class _ConfirmPage(QWizardPage):
         self.w = wizard
         self.setTitle(tr("import.confirm_title"))
         layout = QVBoxLayout(self)
+        self.demo_label = QLabel()
+        self.demo_label.setWordWrap(True)
+        layout.addWidget(self.demo_label)
         self.replace_label = QLabel()
         self.replace_label.setObjectName("replace")
         self.replace_label.setWordWrap(True)
         layout.addWidget(self.replace_label)
-        self.demo_label = QLabel()
-        self.demo_label.setWordWrap(True)
-        layout.addWidget(self.demo_label)
         self.new_cache_box = QCheckBox(tr("import.demo_new_cache"))
         self.new_cache_box.setObjectName("new_cache")
         self.new_cache_box.toggled.connect(self.completeChanged)
@@ -291,7 +291,9 @@ class _ConfirmPage(QWizardPage):
         counts = {} if demo else self.w.rows_to_replace(jobcenters)
         total = sum(counts.values())
         what = tr(f"import.rows_{self.w.kind}")
-        if total:
+        if demo:
+            text = tr("import.confirm_new_cache", jobcenters=", ".join(jobcenters) or "–")
+        elif total:
             listed = ", ".join(f"{jc}: {n}" for jc, n in sorted(counts.items()))
             text = tr("import.confirm_replace", n=total, what=what, listed=listed)
         else:
