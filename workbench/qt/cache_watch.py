@@ -107,7 +107,8 @@ class CacheWatch(QObject):
 
     def _release(self) -> None:
         window = self.session.window
-        self._state = capture(window)
+        self._state = capture(window)  # includes a filter change still being debounced
+        window.filters.blockSignals(True)  # ... which must not reach the closed runner
         window.shutdown()
         window.setEnabled(False)
         window.statusBar().showMessage(i18n.tr("cache.released"))
