@@ -9,6 +9,8 @@ import stat
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,11 +27,11 @@ HOLDER = textwrap.dedent(
     path, answer = sys.argv[1], sys.argv[2] == "answer"
     con = cache.connect(path)
     print("holding", flush=True)
-    while cache_lock.pending_request(path) is None:
-        time.sleep(0.05)
-    if not answer:
+    if not answer:  # a holder that never answers: hold until the test ends
         sys.stdin.read()
         sys.exit(0)
+    while cache_lock.pending_request(path) is None:
+        time.sleep(0.05)
     con.close()
     print("released", flush=True)
     while cache_lock.pending_request(path) is not None:
@@ -47,22 +49,32 @@ def _no_waiting():
     cache_lock.stop_waiting()
 
 
-def _holder(path: Path, answer: bool) -> subprocess.Popen:
+@contextmanager
+def _holder(path: Path, answer: bool) -> Iterator[subprocess.Popen]:
+    """The holder process; stopped and its pipes closed afterwards."""
     proc = subprocess.Popen(
         [sys.executable, "-c", HOLDER, str(path), "answer" if answer else "ignore"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
-    assert proc.stdout.readline().strip() == "holding"
-    return proc
+    try:
+        assert proc.stdout.readline().strip() == "holding"
+        yield proc
+    finally:
+        proc.stdin.close()
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
 
 
 def test_a_command_asks_the_holder_to_release_and_the_holder_sees_its_writes(tmp_path):
     path = tmp_path / "c.duckdb"
     cache.connect(path).close()
-    holder = _holder(path, answer=True)
-    try:
+    with _holder(path, answer=True) as holder:
         messages: list[str] = []
         cache_lock.wait_for_release(messages.append, command="refresh", timeout_s=60)
         con = cache.connect(path)
@@ -76,36 +88,25 @@ def test_a_command_asks_the_holder_to_release_and_the_holder_sees_its_writes(tmp
         cache_lock.release_requests()
         assert not req.exists()
         assert holder.stdout.readline().strip() == "reopened command"
-    finally:
-        holder.stdin.close()
-        holder.wait(timeout=60)
 
 
 def test_nothing_answers_gives_up_with_one_clear_line(tmp_path):
     path = tmp_path / "c.duckdb"
     cache.connect(path).close()
-    holder = _holder(path, answer=False)
-    try:
+    with _holder(path, answer=False):
         cache_lock.wait_for_release(lambda _m: None, command="search", timeout_s=0.3)
         with pytest.raises(CacheLockedError, match="still in use by another program after"):
             cache.connect(path, read_only=True)
         assert not cache_lock.request_path(path).exists()  # no request is left behind
-    finally:
-        holder.stdin.close()
-        holder.wait(timeout=60)
 
 
 def test_without_waiting_a_locked_cache_fails_at_once(tmp_path):
     path = tmp_path / "c.duckdb"
     cache.connect(path).close()
-    holder = _holder(path, answer=True)
-    try:
+    with _holder(path, answer=False):
         with pytest.raises(CacheLockedError, match="in use by another program"):
             cache.connect(path)
         assert not cache_lock.request_path(path).exists()
-    finally:
-        holder.kill()
-        holder.wait(timeout=60)
 
 
 def test_a_request_of_a_dead_process_is_stale_and_removed(tmp_path):
