@@ -16,7 +16,11 @@ from workbench import __version__
 from workbench.commands import COMMAND_MODULES
 from workbench.commands.common import UsageError
 from workbench.commands.options import glue_negative_values, one_line, value_options
-from workbench.core.errors import FilterError, WorkbenchError
+from workbench.core import cache_lock
+from workbench.core.errors import CachePathError, FilterError, WorkbenchError
+
+# Commands that hold the cache themselves for a long time: they never wait for a window.
+_WINDOW_COMMANDS = ("gui", "screenshot")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -48,9 +52,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    if args.command not in _WINDOW_COMMANDS:
+        # A command that finds the cache held by the window asks it to let go and waits.
+        cache_lock.wait_for_release(
+            lambda message: print(
+                f"workbench {args.command}: {message}", file=sys.stderr, flush=True
+            ),
+            command=args.command,
+        )
     try:
         return int(args.func(args) or 0)
-    except (UsageError, FilterError) as exc:
+    except (UsageError, FilterError, CachePathError) as exc:
         print(f"workbench {args.command}: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except WorkbenchError as exc:
@@ -64,6 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    finally:
+        cache_lock.stop_waiting()  # the window takes the cache back
 
 
 if __name__ == "__main__":  # pragma: no cover

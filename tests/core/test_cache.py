@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from workbench.core import cache
-from workbench.core.errors import CacheError, CacheVersionError
+from workbench.core.errors import CacheError, CachePathError, CacheVersionError
 from workbench.core.schema import MIGRATIONS, SCHEMA_VERSION
 
 
@@ -139,3 +139,59 @@ def test_a_truncated_cache_is_called_damaged(tmp_path):
     path.write_bytes(data[: len(data) // 3])
     with pytest.raises(CacheError, match="damaged"):
         cache.connect(path)
+
+
+def test_reads_leave_no_open_transaction_that_blocks_a_checkpoint(tmp_path):
+    # Issue #10: is_empty() on the window's connection kept its result (and transaction)
+    # open; a refresh's staging schema dropped on another cursor then made CHECKPOINT fail.
+    con = cache.connect(tmp_path / "c.duckdb")
+    try:
+        assert cache.is_empty(con) and not cache.is_demo(con) and cache.schema_version(con)
+        cur = con.cursor()
+        cur.execute("CREATE SCHEMA staging_x")
+        cur.execute("DROP SCHEMA staging_x CASCADE")
+        cur.execute("CHECKPOINT")
+        cur.close()
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("name", ["some.csv", "notes.txt", "cache"])
+def test_a_new_cache_must_be_a_duckdb_file(tmp_path, name):
+    # Issue #10: `--cache some.csv` opened a database the user never meant; work was lost.
+    with pytest.raises(CachePathError, match=r"\.duckdb"):
+        cache.connect(tmp_path / name)
+    assert not (tmp_path / name).exists()
+
+
+def test_an_existing_file_that_is_not_a_cache_is_refused_and_left_alone(tmp_path):
+    path = tmp_path / "kandidater.csv"
+    path.write_text("candidate_id;jobcenter\nA;0101\n", encoding="utf-8")
+    with pytest.raises(CachePathError, match="not a workbench cache"):
+        cache.connect(path)
+    assert path.read_text(encoding="utf-8").startswith("candidate_id")
+
+
+def test_a_foreign_duckdb_database_is_refused(tmp_path):
+    path = tmp_path / "other.duckdb"
+    raw = duckdb.connect(str(path))
+    raw.execute("CREATE TABLE sales (id INTEGER)")
+    raw.close()
+    with pytest.raises(CachePathError, match="not a workbench cache"):
+        cache.connect(path)
+    raw = duckdb.connect(str(path))
+    tables = [r[0] for r in raw.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+    raw.close()
+    assert tables == ["sales"]
+
+
+def test_cli_refuses_a_wrong_cache_path_with_exit_2(tmp_path, capsys):
+    from workbench.cli import main
+
+    path = tmp_path / "some.csv"
+    path.write_text("a;b\n1;2\n", encoding="utf-8")
+    for argv in (["search", "candidates"], ["demo"], ["plugins"]):
+        assert main([*argv, "--cache", str(path)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and "not a workbench cache" in err
+    assert path.read_text(encoding="utf-8") == "a;b\n1;2\n"

@@ -14,6 +14,7 @@ from workbench.core import cache
 from workbench.core.demo import build_demo, qualifications_by_occupation
 from workbench.core.errors import Cancelled
 
+REGION_CODES = {"1081", "1082", "1083", "1084", "1085"}
 TABLES = ("candidates", "companies", "job_postings", "collaborations", "municipalities")
 
 
@@ -141,7 +142,37 @@ def test_occupations_have_danish_titles_and_aliases(small_demo_con):
     assert n_codes == 0
 
 
-def test_without_boundaries_points_go_around_centres_and_it_says_so(tmp_path, capsys):
+def test_without_boundaries_the_shipped_outlines_are_used(tmp_path, capsys):
+    # `workbench demo` without --boundaries, offline: the 99 outlines shipped as package data.
+    rc = main(["demo", "--cache", str(tmp_path / "c.duckdb"), "--scale", "small", "--seed", "1"])
+    err = capsys.readouterr().err
+    assert rc == 0 and "no municipality boundaries" not in err
+    con = cache.connect(tmp_path / "c.duckdb")
+    try:
+        assert cache.get_meta(con, "demo_geography") == "packaged"
+        rows = con.execute(
+            "SELECT kode, region_kode, geom FROM municipalities WHERE geom IS NOT NULL"
+        ).fetchall()
+        assert len(rows) == 99 and all(r[1] in REGION_CODES for r in rows)
+        areas = {k: shapely.from_wkb(g) for k, _r, g in rows}
+        pts = con.execute("SELECT kommune_kode, x, y FROM candidates LIMIT 500").fetchall()
+        assert all(shapely.contains_xy(areas[k], x, y) for k, x, y in pts)
+    finally:
+        con.close()
+
+
+def test_shipped_outlines_are_small_and_attributed():
+    from workbench.core.demo import packaged_boundaries
+
+    path = packaged_boundaries()
+    assert path is not None and path.stat().st_size < 500_000
+    assert "DAGI" in (path.parent / "README.md").read_text("utf-8")
+
+
+def test_without_any_boundaries_points_go_around_centres_and_it_says_so(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setattr("workbench.core.demo.packaged_boundaries", lambda: None)
     rc = main(["demo", "--cache", str(tmp_path / "c.duckdb"), "--scale", "small", "--seed", "1"])
     err = capsys.readouterr().err
     assert rc == 0 and "no municipality boundaries" in err

@@ -49,3 +49,17 @@ def test_language_from_settings_and_flag():
 
 def test_every_message_has_both_languages():
     assert set(i18n.TEXTS["da"]) == set(i18n.TEXTS["en"])
+
+
+def test_a_wrong_cache_path_is_refused_in_the_window(qtbot, tmp_path, monkeypatch):
+    # Issue #10: the window opened `--cache some.csv`, offered a demo and lost the work.
+    from PySide6.QtWidgets import QMessageBox
+
+    from workbench.qt.app import start_gui
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a, **_k: shown.append(a[2]))
+    path = tmp_path / "some.csv"
+    assert start_gui(path, settings=load_settings(), lang="da") is None
+    assert len(shown) == 1 and "er ikke en Jobkort-cache" in shown[0] and str(path) in shown[0]
+    assert not path.exists()

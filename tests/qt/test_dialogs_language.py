@@ -161,6 +161,9 @@ def test_import_wizard_in_english(qtbot, english, cache_path: Path, tmp_path: Pa
         wizard.next()
         assert wizard.mapping_page.title() == "Columns"
         assert wizard.mapping_page.combos["adresse"].currentText() == "(not in the file)"
+        wizard.next()
+        assert wizard.confirm_page.title() == "Confirm the import"
+        assert wizard.confirm_page.replace_label.text().startswith("No existing rows are replaced")
         with qtbot.waitSignal(wizard.importFinished, timeout=30_000):
             wizard.next()
         qtbot.waitUntil(wizard.run_page.isComplete, timeout=5_000)
@@ -194,6 +197,8 @@ def test_import_wizard_is_danish_by_default(qtbot, cache_path: Path, tmp_path: P
         assert "De første 1 rækker:" in wizard.preview_page.info.text()
         wizard.next()
         assert wizard.mapping_page.combos["adresse"].currentText() == "(ikke i filen)"
+        wizard.next()
+        assert wizard.confirm_page.title() == "Bekræft indlæsningen"
         with qtbot.waitSignal(wizard.importFinished, timeout=30_000):
             wizard.next()
         qtbot.waitUntil(wizard.run_page.isComplete, timeout=5_000)

@@ -35,8 +35,10 @@ def _candidates(con_path: Path) -> list[tuple]:
 
 
 def _run_to_summary(qtbot, wizard) -> None:
+    wizard.next()  # mapping -> confirmation
+    assert wizard.currentPage() is wizard.confirm_page
     with qtbot.waitSignal(wizard.importFinished, timeout=30_000):
-        wizard.next()  # mapping -> run page starts the import
+        wizard.next()  # confirmation -> run page starts the import
     qtbot.waitUntil(wizard.run_page.isComplete, timeout=5_000)
     wizard.next()
 
@@ -149,6 +151,7 @@ def test_cancel_button_stops_the_worker_and_leaves_the_cache(
     wizard.file_page.path_edit.setText(str(f))
     wizard.next()
     wizard.next()
+    wizard.next()  # the confirmation
     with qtbot.waitSignal(wizard.importFinished, timeout=30_000) as blocker:
         wizard.next()
         assert started.wait(10)
@@ -158,3 +161,78 @@ def test_cancel_button_stops_the_worker_and_leaves_the_cache(
     assert not wizard.run_page.isComplete()
     assert "Cachen er uændret" in wizard.run_page.status.text()
     assert _candidates(cache_path) == []
+
+
+def _to_confirmation(wizard, f: Path) -> None:
+    wizard.file_page.path_edit.setText(str(f))
+    wizard.next()
+    wizard.next()
+    wizard.next()
+    assert wizard.currentPage() is wizard.confirm_page
+
+
+def test_confirmation_names_the_existing_rows_that_will_be_replaced(
+    qtbot, wizard, cache_path: Path, tmp_path: Path
+) -> None:
+    from workbench.core.imports import import_file
+
+    first = write_csv(tmp_path / "a.csv", CANDIDATE_HEADER, [candidate(f"A{i}") for i in range(3)])
+    import_file(cache_path, first, "candidates")
+    f = write_csv(tmp_path / "b.csv", CANDIDATE_HEADER, [candidate("B1"), candidate("B2")])
+    _to_confirmation(wizard, f)
+    text = wizard.confirm_page.replace_label.text()
+    assert "erstatter 3 eksisterende ledige (jobcenter 0101: 3)" in text
+    assert wizard.confirm_page.isComplete() and not wizard.confirm_page.demo
+    assert [r[0] for r in _candidates(cache_path)] == ["A0", "A1", "A2"]  # not yet replaced
+
+
+def test_import_from_a_demo_window_starts_a_real_cache_and_switches_to_it(
+    qtbot, monkeypatch, small_demo_cache: Path, tmp_path: Path
+) -> None:
+    # Issue #10: importing into a demo cache replaced the demo rows and kept the DEMODATA marks.
+    from workbench.core.config import load_settings
+    from workbench.qt.app import start_gui
+
+    monkeypatch.setenv("WORKBENCH_NO_FIRST_START", "1")
+    con = cache.connect(small_demo_cache)
+    demo_before = con.execute("SELECT count(*) FROM candidates WHERE jobcenter = '0851'").fetchone()
+    con.close()
+    session = start_gui(small_demo_cache, settings=load_settings(), lang="da")
+    try:
+        qtbot.waitUntil(session.window.is_idle, timeout=30_000)
+        wizard = session.window.open_import_wizard()
+        rows = [candidate("R1", "851", kommune="851"), candidate("R2", "851", kommune="851")]
+        _to_confirmation(wizard, write_csv(tmp_path / "aalborg.csv", CANDIDATE_HEADER, rows))
+        page = wizard.confirm_page
+        assert page.demo and not page.isComplete()  # the user has to agree first
+        assert (
+            "demodata" in page.demo_label.text() and "cache-data.duckdb" in page.demo_label.text()
+        )
+        page.new_cache_box.setChecked(True)
+        with qtbot.waitSignal(wizard.importFinished, timeout=30_000) as finished:
+            wizard.next()
+        assert finished.args[1] is None, finished.args
+        qtbot.waitUntil(wizard.run_page.isComplete, timeout=5_000)
+        new_path = small_demo_cache.with_name("cache-data.duckdb")
+        with qtbot.waitSignal(session.window.cacheSwitchRequested, timeout=10_000):
+            wizard.done(0)
+        assert session.cache_path == new_path and session.window.cache_path == new_path
+        qtbot.waitUntil(session.window.is_idle, timeout=30_000)
+        real = session.con
+        assert not cache.is_demo(real)
+        assert real.execute("SELECT candidate_id FROM candidates ORDER BY 1").fetchall() == [
+            ("R1",),
+            ("R2",),
+        ]
+        assert real.execute("SELECT count(*) FROM municipalities").fetchone() == (99,)
+    finally:
+        session.close()
+    demo = cache.connect(small_demo_cache)
+    try:  # the demo cache is as it was
+        assert cache.is_demo(demo)
+        assert (
+            demo.execute("SELECT count(*) FROM candidates WHERE jobcenter = '0851'").fetchone()
+            == demo_before
+        )
+    finally:
+        demo.close()

@@ -203,3 +203,58 @@ def test_check_sources_button_shows_findings_off_the_gui_thread(qtbot, tmp_path:
     assert lines[2].startswith("✗ Enkel kilde: url: svaret er en webside")
     assert dialog.check_button.isEnabled()
     assert not (tmp_path / "cache.duckdb").exists()  # the check opens no cache
+
+
+def test_a_source_that_wrote_nothing_says_so_and_why(qtbot, tmp_path: Path):
+    from workbench.qt.refresh_dialog import RefreshDialog
+
+    def empty(ctx: RefreshContext) -> None:
+        ctx.staging.table("regions", mode="upsert", key=["kode"])
+
+    def all_rejected(ctx: RefreshContext) -> None:
+        ctx.staging.table("regions", mode="upsert", key=["kode"])
+        for n in range(3):
+            ctx.staging.reject("regions", "ingen kode", row_number=n)
+
+    plugins = [
+        plugin_from_function(_manifest("a", "Kilde A"), empty),
+        plugin_from_function(_manifest("b", "Kilde B"), all_rejected),
+    ]
+    dialog = RefreshDialog(
+        tmp_path / "c.duckdb", _settings(a={"x": 1}, b={"x": 1}), plugins=plugins
+    )
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.runFinished, timeout=30_000):
+        dialog.start(["a", "b"])
+    text_a = dialog.rows["a"]["result"].text()
+    text_b = dialog.rows["b"]["result"].text()
+    assert text_a.startswith("OK ") and "intet skrevet: kilden leverede ingen rækker" in text_a
+    assert "intet skrevet: alle 3 rækker blev afvist" in text_b
+    assert "Kilde A: OK" in dialog.details.toPlainText()
+
+
+def test_a_long_error_is_shown_whole_without_widening_the_dialog(qtbot, tmp_path: Path):
+    from workbench.core.plugins.api import PluginError
+    from workbench.qt.refresh_dialog import RefreshDialog
+
+    url = "https://api.dataforsyningen.dk/DAGI_10MULTIGEOM_GMLSFP_DAF?" + "&".join(
+        f"parameter_{i}=value_{i}" for i in range(20)
+    )
+    message = f"kan ikke forbinde til kilden — forbindelse mislykkedes til {url} (slut)"
+
+    def failing(ctx: RefreshContext) -> None:
+        raise PluginError(message)
+
+    plugins = [plugin_from_function(_manifest("a", "Kilde A"), failing)]
+    dialog = RefreshDialog(tmp_path / "c.duckdb", _settings(a={"x": 1}), plugins=plugins)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    with qtbot.waitSignal(dialog.runFinished, timeout=30_000):
+        dialog.start(["a"])
+    assert message in dialog.details.toPlainText()
+    assert dialog.rows["a"]["result"].toolTip().endswith(message)
+    label = dialog.rows["a"]["result"]
+    dialog.layout().activate()
+    # The label wraps inside the dialog: its whole text fits in its width and height.
+    assert dialog.sizeHint().width() < 1200
+    qtbot.waitUntil(lambda: label.height() >= label.heightForWidth(label.width()))

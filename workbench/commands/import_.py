@@ -69,8 +69,13 @@ def run(args: argparse.Namespace) -> int:
     if args.jobcenter is not None and not args.jobcenter.strip():
         raise UsageError("--jobcenter needs a code")
     settings = load_settings(args.config)
-    con = cache.connect(cache_path(args))
+    path = cache_path(args)
+    con = cache.connect(path)
     try:
+        if cache.is_demo(con):
+            from workbench.core.import_target import demo_refusal
+
+            raise UsageError(demo_refusal(path))
         try:
             base = load_profile(con, args.profile, args.kind).mapping if args.profile else {}
             summary = import_file(

@@ -16,8 +16,13 @@ from pathlib import Path
 
 import duckdb
 
-from .errors import CacheError, CacheVersionError
+from . import cache_lock
+from .errors import CacheError, CacheLockedError, CachePathError, CacheVersionError
 from .schema import COMPANY_COLLABORATIONS_INSERT, MIGRATIONS, SCHEMA_VERSION
+
+CACHE_SUFFIX = ".duckdb"
+# A DuckDB database file carries this magic at byte 8 of its header.
+_DUCKDB_MAGIC = b"DUCK"
 
 _CONFIG = {
     "autoinstall_known_extensions": "false",
@@ -62,14 +67,17 @@ def connect(
     A cache written by a newer workbench is refused with :class:`CacheVersionError`.
     """
     path = Path(path)
+    check_cache_path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     elif not path.exists():
         raise CacheError(f"cache file {path} does not exist")
-    try:
-        con = duckdb.connect(str(path), read_only=read_only, config=_CONFIG)
-    except duckdb.Error as exc:
-        raise CacheError(_open_error(path, exc)) from exc
+    con = cache_lock.open_waiting(
+        path,
+        lambda: _open(path, read_only),
+        lambda exc: isinstance(exc, CacheLockedError),
+        CacheLockedError,
+    )
     try:
         if migrate and read_only and schema_version(con) < SCHEMA_VERSION:
             # An older cache opened for reading: migrate it once through a writable handle.
@@ -78,12 +86,59 @@ def connect(
             con = duckdb.connect(str(path), read_only=True, config=_CONFIG)
         if spatial:
             load_extension(con, "spatial")
+        if migrate and schema_version(con) == 0 and _has_tables(con):
+            raise CachePathError(
+                f"{path} is a DuckDB database but not a workbench cache; give a workbench "
+                f"cache or a new {CACHE_SUFFIX} file as --cache"
+            )
         if migrate:
             _migrate(con, path, read_only=read_only)
     except Exception:
         con.close()
         raise
     return con
+
+
+def check_cache_path(path: Path) -> None:
+    """Refuse a path that is neither a DuckDB file nor a new ``.duckdb`` file.
+
+    Without this, ``--cache some.csv`` opened a database nobody meant to create (or DuckDB's
+    reading of the CSV) and the user's work was lost on close (issue #10).
+    """
+    if path.is_dir():
+        raise CachePathError(f"{path} is a folder, not a cache file; give a {CACHE_SUFFIX} file")
+    exists = path.is_file() and path.stat().st_size > 0
+    if not exists:
+        if path.suffix.lower() != CACHE_SUFFIX:
+            raise CachePathError(
+                f"{path} is not a workbench cache; a new cache must be a {CACHE_SUFFIX} file "
+                f"(e.g. --cache {path.with_suffix(CACHE_SUFFIX)})"
+            )
+        return
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(16)
+    except OSError as exc:
+        raise CacheError(f"cannot read the cache {path}: {exc.strerror}") from exc
+    if header[8:12] != _DUCKDB_MAGIC:
+        raise CachePathError(
+            f"{path} is not a workbench cache (not a DuckDB file); give a workbench cache or "
+            f"a new {CACHE_SUFFIX} file as --cache"
+        )
+
+
+def _has_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE NOT internal"))
+
+
+def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=read_only, config=_CONFIG)
+    except duckdb.Error as exc:
+        message = _open_error(path, exc)
+        if "in use by another program" in message:
+            raise CacheLockedError(message) from exc
+        raise CacheError(message) from exc
 
 
 def _open_error(path: Path, exc: duckdb.Error) -> str:
@@ -104,14 +159,26 @@ def _open_error(path: Path, exc: duckdb.Error) -> str:
     )
 
 
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> object:
+    """The first value of a query's first row, None without rows.
+
+    The result is read to the end on purpose: ``fetchone()`` leaves the result, and with it
+    the connection's transaction, open. An old transaction held open on the window's
+    connection keeps DuckDB from cleaning up later catalog changes (the staging schema a
+    refresh drops), and CHECKPOINT then fails with "there are other write transactions
+    active" (first start with the boundaries fetch, issue #10).
+    """
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0][0] if rows else None
+
+
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
-    ).fetchone()[0]
+    exists = scalar(
+        con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    )
     if not exists:
         return 0
-    value = con.execute("SELECT max(version) FROM schema_version").fetchone()[0]
-    return int(value or 0)
+    return int(scalar(con, "SELECT max(version) FROM schema_version") or 0)
 
 
 def _migrate(con: duckdb.DuckDBPyConnection, path: Path, *, read_only: bool) -> None:
@@ -153,8 +220,8 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 
 
 def get_meta(con: duckdb.DuckDBPyConnection, key: str, default: str | None = None) -> str | None:
-    row = con.execute("SELECT value FROM cache_meta WHERE key = ?", [key]).fetchone()
-    return row[0] if row else default
+    rows = con.execute("SELECT value FROM cache_meta WHERE key = ?", [key]).fetchall()
+    return rows[0][0] if rows else default
 
 
 def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
@@ -166,9 +233,7 @@ def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
 
 def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
     """True when neither candidates nor companies have been loaded (first start)."""
-    n = con.execute(
-        "SELECT (SELECT count(*) FROM candidates) + (SELECT count(*) FROM companies)"
-    ).fetchone()[0]
+    n = scalar(con, "SELECT (SELECT count(*) FROM candidates) + (SELECT count(*) FROM companies)")
     return n == 0
 
 

@@ -181,7 +181,7 @@ class Geography:
     centre_x: np.ndarray
     centre_y: np.ndarray
     geoms: list[shapely.Geometry | None]
-    source: str  # 'boundaries-file', 'cache' or 'centres'
+    source: str  # 'boundaries-file', 'cache', 'packaged' or 'centres'
 
     @property
     def has_areas(self) -> bool:
@@ -246,7 +246,7 @@ def qualifications_by_occupation() -> dict[str, list[str]]:
 def load_taxonomies(con: duckdb.DuckDBPyConnection, *, replace: bool = False) -> None:
     """Fill occupations, qualifications and industries from the starter lists when empty."""
     for table in ("occupations", "qualifications", "industries"):
-        n = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        n = cache.scalar(con, f"SELECT count(*) FROM {table}")
         if n and not replace:
             continue
         con.execute(f"DELETE FROM {table}")
@@ -285,8 +285,15 @@ def load_taxonomies(con: duckdb.DuckDBPyConnection, *, replace: bool = False) ->
 # -- geography ----------------------------------------------------------------------------------
 
 
+def packaged_boundaries() -> Path | None:
+    """The municipality outlines shipped in ``resources/boundaries`` (None if missing)."""
+    res = resources.files("workbench.resources").joinpath("boundaries", "kommuner.geojson")
+    return Path(str(res)) if res.is_file() else None
+
+
 def load_geography(con: duckdb.DuckDBPyConnection, boundaries: Path | None) -> Geography:
-    """Municipality areas from a GeoJSON file, else from the cache, else centres only."""
+    """Municipality areas from a GeoJSON file, else from the cache, else the outlines
+    shipped with the workbench (offline first start), else centres only."""
     ref = {r["kode"]: r for r in municipality_reference()}
     if boundaries is not None:
         areas = geo.read_areas_geojson(Path(boundaries))
@@ -296,9 +303,14 @@ def load_geography(con: duckdb.DuckDBPyConnection, boundaries: Path | None) -> G
         cached = con.execute(
             "SELECT kode, navn, region_kode, geom FROM municipalities WHERE geom IS NOT NULL ORDER BY kode"
         ).fetchall()
+        shipped = packaged_boundaries()
         if cached:
             source = "cache"
             rows = [(k, n, r, shapely.from_wkb(g)) for k, n, r, g in cached]
+        elif shipped is not None:
+            source = "packaged"
+            areas = geo.read_areas_geojson(shipped, region_property="region_kode")
+            rows = [(a.kode, a.navn, a.region_kode, a.geom) for a in areas]
         else:
             source = "centres"
             rows = [(k, r["navn"], r["region_kode"], None) for k, r in sorted(ref.items())]
@@ -682,7 +694,7 @@ def _store_geography(con: duckdb.DuckDBPyConnection, geog: Geography) -> None:
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
-    if not con.execute("SELECT count(*) FROM regions").fetchone()[0]:
+    if not cache.scalar(con, "SELECT count(*) FROM regions"):
         con.executemany(
             "INSERT INTO regions (kode, navn, source) VALUES (?, ?, 'demo')",
             [(r["kode"], r["navn"]) for r in _read_resource_csv("regions.csv")],
@@ -693,9 +705,7 @@ def real_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Rows in the data tables that are not demo data, per table (empty: safe to build)."""
     out = {}
     for table in ("candidates", "companies", "job_postings", "collaborations"):
-        n = con.execute(
-            f"SELECT count(*) FROM {table} WHERE source IS DISTINCT FROM 'demo'"
-        ).fetchone()[0]
+        n = cache.scalar(con, f"SELECT count(*) FROM {table} WHERE source IS DISTINCT FROM 'demo'")
         if n:
             out[table] = int(n)
     return out

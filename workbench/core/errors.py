@@ -9,6 +9,14 @@ class CacheError(WorkbenchError):
     """The cache file cannot be opened or used."""
 
 
+class CacheLockedError(CacheError):
+    """Another process has the cache open (DuckDB: one writer or many readers)."""
+
+
+class CachePathError(CacheError):
+    """The path given as the cache is not a workbench cache (bad input: exit code 2)."""
+
+
 class CacheVersionError(CacheError):
     """The cache was written by a newer version of the workbench."""
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from workbench.core import cache
 from workbench.core.config import Settings
-from workbench.core.errors import WorkbenchError
+from workbench.core.errors import CachePathError, WorkbenchError
 from workbench.qt import i18n
 
 
@@ -45,6 +45,14 @@ class GuiSession:
         self.cache_path = cache_path
         self.settings = settings
         self.window: Any = None
+        self.watch: Any = None  # CacheWatch: lets a command use the cache (start_watch)
+
+    def start_watch(self) -> Any:
+        """Give the cache to a command that asks for it, take it back after (issue #10)."""
+        from workbench.qt.cache_watch import CacheWatch
+
+        self.watch = CacheWatch(self)
+        return self.watch
 
     def open_window(self, lang: str | None) -> Any:
         old = self.window
@@ -53,6 +61,7 @@ class GuiSession:
         )
         window.languageRequested.connect(self.open_window)
         window.reloadRequested.connect(lambda: self.open_window(i18n.language()))
+        window.cacheSwitchRequested.connect(self.switch_cache)
         if old is not None:
             window.restoreGeometry(old.saveGeometry())
             old.shutdown()
@@ -62,7 +71,17 @@ class GuiSession:
         window.show()
         return window
 
+    def switch_cache(self, path: Path) -> Any:
+        """Open the window on another cache file (a real cache started from a demo one)."""
+        con = cache.connect(path)
+        old, self.con, self.cache_path = self.con, con, Path(path)
+        window = self.open_window(i18n.language())
+        old.close()
+        return window
+
     def close(self) -> None:
+        if self.watch is not None:
+            self.watch.stop()
         if self.window is not None:
             self.window.shutdown()
             self.window.close()
@@ -85,6 +104,10 @@ def start_gui(cache_path: Path, *, settings: Settings, lang: str | None) -> GuiS
     cache_path = Path(cache_path)
     try:
         con = cache.connect(cache_path)
+    except CachePathError:
+        text = i18n.tr("error.cache_path", path=str(cache_path))
+        QMessageBox.critical(None, i18n.tr("error.title"), text)
+        return None
     except WorkbenchError as exc:
         QMessageBox.critical(None, i18n.tr("error.title"), i18n.tr("error.cache", message=str(exc)))
         return None
@@ -98,6 +121,7 @@ def start_gui(cache_path: Path, *, settings: Settings, lang: str | None) -> GuiS
             if choice == "demo":
                 first_start.build_demo_with_progress(None, con, settings=settings)
         window = session.open_window(lang)
+        session.start_watch()
         if choice == "refresh":
             window.open_refresh_dialog()
     except BaseException:

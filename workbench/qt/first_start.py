@@ -13,7 +13,9 @@ import duckdb
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
+from workbench.core import cache
 from workbench.core.config import Settings
+from workbench.core.demo import DemoSummary
 from workbench.core.errors import Cancelled
 from workbench.qt.i18n import tr
 
@@ -50,8 +52,9 @@ class DemoBuilder(QThread):
         self._seed = seed
         self._settings = settings
         self._cancel = threading.Event()
-        # Why the demo has no municipality areas (None when it has them).
+        # Why the boundaries fetch failed (None when it worked or did not run).
         self.boundaries_note: str | None = None
+        self.summary: DemoSummary | None = None
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -63,7 +66,7 @@ class DemoBuilder(QThread):
         try:
             if self._settings is not None:
                 self._fetch_boundaries(cur)
-            build_demo(
+            self.summary = build_demo(
                 cur,
                 scale=self._scale,
                 seed=self._seed,
@@ -81,14 +84,12 @@ class DemoBuilder(QThread):
 
     def _fetch_boundaries(self, cur: duckdb.DuckDBPyConnection) -> None:
         """Real municipality areas make the demo map readable: fetch them with the
-        boundaries plugin when the cache has none. Offline, the demo places points around
-        municipality centres instead, and says so."""
+        boundaries plugin when the cache has none. Offline, the demo uses the outlines
+        shipped with the workbench instead, and says so."""
         from workbench.core import config
         from workbench.core.plugins.host import PluginHost
 
-        has_areas = cur.execute(
-            "SELECT count(*) FROM municipalities WHERE geom IS NOT NULL"
-        ).fetchone()[0]
+        has_areas = cache.scalar(cur, "SELECT count(*) FROM municipalities WHERE geom IS NOT NULL")
         if has_areas:
             return
         self.progressed.emit("boundaries", 0.0)
@@ -166,8 +167,10 @@ def build_demo_with_progress(
     error = outcome.get("error")
     if error is None and "error" in outcome:
         if builder.boundaries_note:
+            shipped = builder.summary is not None and builder.summary.geography == "packaged"
+            key = "demo.packaged_boundaries" if shipped else "demo.no_boundaries"
             QMessageBox.information(
-                parent, tr("app.title"), tr("demo.no_boundaries", message=builder.boundaries_note)
+                parent, tr("app.title"), tr(key, message=builder.boundaries_note)
             )
         return True
     if error == "cancelled" or "error" not in outcome:

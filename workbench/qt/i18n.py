@@ -219,8 +219,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "demo.no_boundaries": "Kommunegrænserne kunne ikke hentes ({message}).\n\nDemodata er "
         "placeret omkring kommunernes centre, og kortet viser ingen kommunegrænser. Vælg "
         "Filer → Opdatér data fra kilderne, når der er forbindelse.",
+        "demo.packaged_boundaries": "Kommunegrænserne kunne ikke hentes ({message}).\n\n"
+        "Demoen bruger de kommunegrænser, der følger med programmet. Vælg Filer → Opdatér data "
+        "fra kilderne, når der er forbindelse, for at hente de aktuelle.",
+        "cache.released": "En kommando bruger cachen lige nu; vinduet henter de nye data, "
+        "når den er færdig.",
         "error.title": "Jobkort",
         "error.cache": "Cachen kan ikke åbnes: {message}",
+        "error.cache_path": "{path} er ikke en Jobkort-cache. Vælg en eksisterende cache eller "
+        "en ny fil, der ender på .duckdb (--cache).",
         "refresh.title": "Opdatér data fra kilderne",
         "refresh.intro": "Vælg de kilder, der skal opdateres. Data skiftes først ud, når en kilde "
         "er hentet færdig; fejler eller annulleres en opdatering, beholdes de hidtidige data.",
@@ -237,6 +244,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "refresh.plugin_not_configured": "Ikke konfigureret",
         "refresh.broken": "Defekt: {error}",
         "refresh.never": "Aldrig opdateret",
+        "refresh.nothing_written": "intet skrevet: {why}",
+        "refresh.nothing_rejected": "alle {rejected} rækker blev afvist",
+        "refresh.nothing_empty": "kilden leverede ingen rækker",
+        "refresh.details": "Fejl og advarsler vises her i fuld længde.",
         "refresh.date_format": "%d-%m-%Y %H:%M",
         "refresh.start": "Opdatér",
         "refresh.cancel": "Annullér",
@@ -287,6 +298,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "import.profile_ph": "navn (valgfrit), fx 'Momentum ledige'",
         "import.profile_failed": "Profilen kunne ikke gemmes: {message}",
         "import.run_title": "Indlæser",
+        "import.confirm_title": "Bekræft indlæsningen",
+        "import.confirm_replace": "Indlæsningen erstatter {n} eksisterende {what} (jobcenter "
+        "{listed}). Tryk Næste for at indlæse.",
+        "import.rows_candidates": "ledige",
+        "import.rows_collaborations": "samarbejder",
+        "import.confirm_nothing": "Ingen eksisterende rækker erstattes (jobcenter {jobcenters}). "
+        "Tryk Næste for at indlæse.",
+        "import.demo_notice": "Cachen indeholder demodata. Rigtige data lægges ikke sammen med "
+        "demodata: indlæsningen starter en ny cache, {path}, og vinduet skifter til den. "
+        "Demo-cachen bevares uændret. Sæt flueben for at fortsætte.",
+        "import.confirm_new_cache": "I den nye cache erstattes ingen rækker (jobcenter "
+        "{jobcenters}).",
+        "import.demo_new_cache": "Start en ny cache til de rigtige data",
         "import.starting": "Starter…",
         "import.cancel_run": "Annullér indlæsningen",
         "import.done": "Færdig.",
@@ -515,8 +539,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "demo.no_boundaries": "The municipality boundaries could not be fetched ({message}).\n\n"
         "The demo data is placed around municipality centres and the map shows no boundaries. "
         "Choose File → Refresh data from the sources when online.",
+        "demo.packaged_boundaries": "The municipality boundaries could not be fetched "
+        "({message}).\n\nThe demo uses the municipality boundaries shipped with the program. "
+        "Choose File → Refresh data from the sources when online to fetch the current ones.",
+        "cache.released": "A command is using the cache right now; the window loads the new "
+        "data when it has finished.",
         "error.title": "Jobkort",
         "error.cache": "Cannot open the cache: {message}",
+        "error.cache_path": "{path} is not a Jobkort cache. Choose an existing cache or a new "
+        "file ending in .duckdb (--cache).",
         "refresh.title": "Refresh data from the sources",
         "refresh.intro": "Choose the sources to refresh. Data is replaced only once a source has "
         "been fetched completely; if a refresh fails or is cancelled, the existing data is kept.",
@@ -533,6 +564,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "refresh.plugin_not_configured": "Not configured",
         "refresh.broken": "Broken: {error}",
         "refresh.never": "Never refreshed",
+        "refresh.nothing_written": "nothing written: {why}",
+        "refresh.nothing_rejected": "all {rejected} rows were rejected",
+        "refresh.nothing_empty": "the source delivered no rows",
+        "refresh.details": "Errors and warnings are shown here in full.",
         "refresh.date_format": "%Y-%m-%d %H:%M",
         "refresh.start": "Refresh",
         "refresh.cancel": "Cancel",
@@ -583,6 +618,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "import.profile_ph": "name (optional), e.g. 'Momentum candidates'",
         "import.profile_failed": "The profile could not be saved: {message}",
         "import.run_title": "Importing",
+        "import.confirm_title": "Confirm the import",
+        "import.confirm_replace": "The import replaces {n} existing {what} (jobcenter "
+        "{listed}). Press Next to import.",
+        "import.rows_candidates": "candidates",
+        "import.rows_collaborations": "collaborations",
+        "import.confirm_nothing": "No existing rows are replaced (jobcenter {jobcenters}). "
+        "Press Next to import.",
+        "import.demo_notice": "The cache holds demo data. Real data is not mixed with demo "
+        "data: the import starts a new cache, {path}, and the window switches to it. The demo "
+        "cache is kept unchanged. Tick the box to continue.",
+        "import.confirm_new_cache": "No rows are replaced in the new cache (jobcenter "
+        "{jobcenters}).",
+        "import.demo_new_cache": "Start a new cache for the real data",
         "import.starting": "Starting…",
         "import.cancel_run": "Cancel the import",
         "import.done": "Done.",

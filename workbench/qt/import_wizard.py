@@ -2,7 +2,7 @@
 
 Pages: choose the file (and what it holds, the jobcenter, a saved profile) -> preview of the
 first rows -> column mapping with a combo box per field (can be saved as a named profile)
--> the import on a worker thread with progress and cancel -> summary with the rejected
+-> confirmation (how many existing rows are replaced; a demo cache: start a real one) -> the import on a worker thread with progress and cancel -> summary with the rejected
 rows (row, column, value, reason). The wizard's own texts follow the UI language
 (:mod:`workbench.qt.i18n`); messages, field labels and reject reasons from the import core
 are Danish as the core writes them. The core does the work
@@ -19,6 +19,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -39,6 +40,12 @@ from PySide6.QtWidgets import (
 
 from workbench.core import cache
 from workbench.core.config import Settings
+from workbench.core.import_target import (
+    jobcenters_in_file,
+    real_cache_path,
+    rows_to_replace,
+    start_real_cache,
+)
 from workbench.core.imports import (
     FIELDS,
     ImportCancelled,
@@ -253,6 +260,61 @@ class _MappingPage(QWizardPage):
         return True
 
 
+class _ConfirmPage(QWizardPage):
+    """Before anything is replaced: how many existing rows of which jobcenters the import
+    replaces; into a demo cache, the offer to start a real cache beside it (issue #10)."""
+
+    def __init__(self, wizard: ImportWizard):
+        super().__init__()
+        self.w = wizard
+        self.setTitle(tr("import.confirm_title"))
+        layout = QVBoxLayout(self)
+        self.demo_label = QLabel()
+        self.demo_label.setWordWrap(True)
+        layout.addWidget(self.demo_label)
+        self.replace_label = QLabel()
+        self.replace_label.setObjectName("replace")
+        self.replace_label.setWordWrap(True)
+        layout.addWidget(self.replace_label)
+        self.new_cache_box = QCheckBox(tr("import.demo_new_cache"))
+        self.new_cache_box.setObjectName("new_cache")
+        self.new_cache_box.toggled.connect(self.completeChanged)
+        layout.addWidget(self.new_cache_box)
+        self.demo = False
+        layout.addStretch(1)
+
+    def initializePage(self) -> None:
+        tf = self.w.table_file
+        assert tf is not None
+        jobcenters = jobcenters_in_file(tf, self.w.mapping.get("jobcenter"), self.w.jobcenter)
+        demo = self.demo = self.w.cache_is_demo()
+        # A real cache started for the import holds no rows to replace.
+        counts = {} if demo else self.w.rows_to_replace(jobcenters)
+        total = sum(counts.values())
+        what = tr(f"import.rows_{self.w.kind}")
+        if demo:
+            text = tr("import.confirm_new_cache", jobcenters=", ".join(jobcenters) or "–")
+        elif total:
+            listed = ", ".join(f"{jc}: {n}" for jc, n in sorted(counts.items()))
+            text = tr("import.confirm_replace", n=total, what=what, listed=listed)
+        else:
+            text = tr("import.confirm_nothing", jobcenters=", ".join(jobcenters) or "–")
+        self.replace_label.setText(text)
+        self.demo_label.setVisible(demo)
+        self.new_cache_box.setVisible(demo)
+        self.new_cache_box.setChecked(False)
+        if demo:
+            path = real_cache_path(self.w.cache_path)
+            self.demo_label.setText(tr("import.demo_notice", path=str(path)))
+
+    def isComplete(self) -> bool:
+        return not self.demo or self.new_cache_box.isChecked()
+
+    def validatePage(self) -> bool:
+        self.w.use_new_cache = self.demo and self.new_cache_box.isChecked()
+        return self.isComplete()
+
+
 class _RunPage(QWizardPage):
     def __init__(self, wizard: ImportWizard):
         super().__init__()
@@ -400,17 +462,23 @@ class ImportWizard(QWizard):
         self.profile_name = ""
         self.mapping: dict[str, str] = {}
         self.summary: ImportSummary | None = None
+        # Into a demo cache: the user agreed to start a real cache; it is ``new_cache``.
+        self.use_new_cache = False
+        self.new_cache: Path | None = None
+        self._demo_path = self.cache_path
         self._cancel = threading.Event()
         self._thread: threading.Thread | None = None
         self.file_page = _FilePage(self)
         self.preview_page = _PreviewPage(self)
         self.mapping_page = _MappingPage(self)
+        self.confirm_page = _ConfirmPage(self)
         self.run_page = _RunPage(self)
         self.summary_page = _SummaryPage(self)
         for page in (
             self.file_page,
             self.preview_page,
             self.mapping_page,
+            self.confirm_page,
             self.run_page,
             self.summary_page,
         ):
@@ -437,12 +505,35 @@ class ImportWizard(QWizard):
         finally:
             con.close()
 
+    def cache_is_demo(self) -> bool:
+        if not self.cache_path.exists():
+            return False
+        con = cache.connect(self.cache_path)
+        try:
+            return cache.is_demo(con)
+        finally:
+            con.close()
+
+    def rows_to_replace(self, jobcenters: list[str]) -> dict[str, int]:
+        if not self.cache_path.exists():
+            return {}
+        con = cache.connect(self.cache_path)
+        try:
+            return rows_to_replace(con, self.kind, jobcenters)
+        finally:
+            con.close()
+
     # -- the run
 
     def start_import(self) -> None:
         tf = self.table_file
         assert tf is not None
         self.summary = None
+        if self.use_new_cache and self.new_cache is None:
+            # The window switches to this cache after the wizard closes.
+            self._demo_path = self.cache_path
+            self.new_cache = start_real_cache(self.cache_path)
+            self.cache_path = self.new_cache
         self._cancel = threading.Event()
         cancel = self._cancel
         args = (self.cache_path, tf.path, self.kind, dict(self.mapping), self.jobcenter)
@@ -483,6 +574,10 @@ class ImportWizard(QWizard):
 
     def _on_finished(self, summary: ImportSummary | None, error: str | None) -> None:
         self.summary = summary
+        if summary is None and self.new_cache is not None:
+            # Nothing was imported: no half-started real cache is left behind.
+            self.new_cache.unlink(missing_ok=True)
+            self.cache_path, self.new_cache = self._demo_path, None
         self.run_page.on_finished(error)
         self.importFinished.emit(summary, error)
 

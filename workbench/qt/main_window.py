@@ -338,6 +338,7 @@ class MainWindow(QMainWindow):
     resultsApplied = Signal(object)  # QueryResult, after the map and tables show it
     languageRequested = Signal(str)
     reloadRequested = Signal()  # the cache's data changed (refresh, import): rebuild the window
+    cacheSwitchRequested = Signal(object)  # Path: an import out of a demo cache started a real one
     queryFailed = Signal(str)
     pointsApplied = Signal(int)  # ticket whose matches the map now renders (before the tables)
     _pointsReady = Signal(int, object)  # from the worker: ticket, unordered QueryResult
@@ -1230,9 +1231,15 @@ class MainWindow(QMainWindow):
         wizard = ImportWizard(self.cache_path, self.settings, self)
         done: list[bool] = []
         wizard.importFinished.connect(lambda summary, _error: done.append(summary is not None))
-        wizard.finished.connect(lambda _code: any(done) and self.reloadRequested.emit())
+        wizard.finished.connect(lambda _code: any(done) and self._after_import(wizard.new_cache))
         wizard.open()
         return wizard
+
+    def _after_import(self, new_cache: Path | None) -> None:
+        if new_cache is not None:
+            self.cacheSwitchRequested.emit(new_cache)
+        else:
+            self.reloadRequested.emit()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -10,6 +10,7 @@ result messages written by the plugins are shown as the plugins wrote them.
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 from collections.abc import Sequence
 from datetime import datetime
@@ -23,8 +24,10 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QGridLayout,
     QLabel,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -71,17 +74,45 @@ def _when(iso: str | None) -> str:
         return iso
 
 
+def wrote_nothing(run: dict[str, Any]) -> bool:
+    """A successful run that left the cache as it was (no rows written)."""
+    return run["status"] == "ok" and not run.get("rows_written")
+
+
 def describe_run(run: dict[str, Any] | None) -> str:
     """One line in the UI language for a refresh_log row (as returned by ``last_runs``);
-    the plugin's own message is appended as it is."""
+    the plugin's own message is appended as it is. A successful run that wrote nothing says
+    so, and why (every row rejected, or the source delivered none)."""
     if not run:
         return tr("refresh.never")
     status = run_status_text(run["status"])
     when = _when(run.get("finished") or run.get("started"))
     text = f"{status} {when}".strip()
+    if wrote_nothing(run):
+        rejected = int(run.get("rows_rejected") or 0)
+        why = (
+            tr("refresh.nothing_rejected", rejected=rejected)
+            if rejected
+            else tr("refresh.nothing_empty")
+        )
+        text += f" – {tr('refresh.nothing_written', why=why)}"
+        if run.get("message"):
+            text += f" ({run['message']})"
+        return text
     if run.get("message"):
         text += f" – {run['message']}"
     return text
+
+
+def _breakable(text: str) -> str:
+    """``text`` with zero-width break chances inside long words (URLs, paths), so a wrapping
+    label shows all of it instead of widening the dialog past the screen."""
+    words = []
+    for word in text.split(" "):
+        if len(word) > 30:
+            word = re.sub(r"([/?&=_.,:-])", "\\1\u200b", word)
+        words.append(word)
+    return " ".join(words)
 
 
 class RefreshDialog(QDialog):
@@ -144,17 +175,33 @@ class RefreshDialog(QDialog):
             bar.setTextVisible(True)
             bar.setFormat(plugin_status_text(status))
             bar.setMinimumWidth(_bar_width(bar))
-            result = QLabel(describe_run(runs.get(info.id)))
+            result = QLabel()
             result.setObjectName(f"result_{info.id}")
             result.setWordWrap(True)
-            if info.broken:
-                result.setText(tr("refresh.broken", error=info.error))
+            result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            # Long texts wrap; they never widen the dialog (the details field has them whole).
+            result.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            result.setMinimumWidth(240)
             grid.addWidget(box, i, 0)
             grid.addWidget(bar, i, 1)
             grid.addWidget(result, i, 2)
             self.rows[info.id] = {"check": box, "bar": bar, "result": result}
+            if info.broken:
+                self._set_result(info.id, tr("refresh.broken", error=info.error), problem=True)
+            else:
+                self._show_run(info.id, runs.get(info.id))
         grid.setColumnStretch(2, 1)
         layout.addLayout(grid)
+
+        # The whole text of every problem (failed run, nothing written, broken plugin),
+        # selectable and copyable for a support request.
+        self.details = QPlainTextEdit()
+        self.details.setObjectName("details")
+        self.details.setReadOnly(True)
+        self.details.setPlaceholderText(tr("refresh.details"))
+        self.details.setMaximumHeight(120)
+        layout.addWidget(self.details)
+        self._refresh_details()
 
         self.status_label = QLabel("")
         layout.addWidget(self.status_label)
@@ -279,8 +326,40 @@ class RefreshDialog(QDialog):
         row = self.rows[plugin_id]
         row["bar"].setValue(100 if result["status"] == "ok" else row["bar"].value())
         row["bar"].setFormat(run_status_text(result["status"]))
-        row["result"].setText(describe_run(result))
+        self._show_run(plugin_id, result)
+        self._refresh_details()
         self.pluginFinished.emit(plugin_id, result)
+
+    def _show_run(self, plugin_id: str, run: dict[str, Any] | None) -> None:
+        problem = bool(run) and (run["status"] != "ok" or wrote_nothing(run))
+        self._set_result(plugin_id, describe_run(run), problem=problem)
+
+    def _set_result(self, plugin_id: str, text: str, *, problem: bool) -> None:
+        row = self.rows[plugin_id]
+        row["result"].setText(_breakable(text))
+        row["result"].setToolTip(text)
+        row["full_text"] = text
+        row["problem"] = problem
+
+    def _refresh_details(self) -> None:
+        if not hasattr(self, "details"):
+            return
+        lines = [
+            f"{row['check'].text()}: {row['full_text']}"
+            for row in self.rows.values()
+            if row.get("problem")
+        ]
+        self.details.setPlainText("\n\n".join(lines))
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Grow to show every wrapped result line (a grid does not grow its window for
+        height-for-width labels by itself)."""
+        layout = self.layout()
+        layout.activate()
+        need = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else 0
+        if need > self.height():
+            self.resize(self.width(), need)
 
     def _on_finished_all(self, results: list[dict[str, Any]]) -> None:
         self._thread = None

@@ -165,3 +165,22 @@ def test_rejects_file_neutralises_formula_cells(cache_file: Path, tmp_path: Path
     assert cells == ["'" + a for a in attacks]
     assert lines[4][2] == "-1"
     assert not any(c.startswith(("=", "+", "@")) for line in lines for c in line)
+
+
+def test_import_into_a_demo_cache_is_refused(small_demo_cache: Path, tmp_path: Path, capsys):
+    # Issue #10: the import replaced the demo rows of the jobcenter and kept the demo marks.
+    f = write_csv(tmp_path / "c.csv", CANDIDATE_HEADER, candidates(2, jobcenter="851"))
+    rc, out, err = _run(capsys, "import", "candidates", str(f), "--cache", str(small_demo_cache))
+    assert rc == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert "holds demo data" in err and "cache-data.duckdb" in err
+    from workbench.core import cache
+
+    con = cache.connect(small_demo_cache)
+    try:
+        assert cache.is_demo(con)
+        assert con.execute("SELECT count(*) FROM candidates WHERE source <> 'demo'").fetchone() == (
+            0,
+        )
+    finally:
+        con.close()
