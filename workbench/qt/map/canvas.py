@@ -62,8 +62,10 @@ SEA = (206, 224, 238)
 
 POINT_LAYERS = ("candidates", "postings", "companies")
 LAYER_STYLES = {
+    # Companies are drawn above the candidates (a filtered company under a candidate disc was
+    # hidden); an opaque fill and a white outline keep a company visible on top of one.
     "companies": PointStyle(
-        color=(235, 130, 30, 170), size=5.0, symbol="s", outline=(255, 255, 255, 90)
+        color=(240, 135, 25, 245), size=6.0, symbol="s", outline=(255, 255, 255, 210)
     ),
     "postings": PointStyle(
         color=(130, 60, 170, 235), size=8.0, symbol="t", outline=(255, 255, 255, 220)
@@ -72,8 +74,10 @@ LAYER_STYLES = {
         color=(25, 90, 200, 235), size=9.0, symbol="o", outline=(255, 255, 255, 230)
     ),
 }
-# panel order, top first; the basemap is always at the bottom, the selection on top
-DEFAULT_ORDER = ("candidates", "postings", "companies", "regions", "municipalities")
+# panel order, top first; the basemap is always at the bottom, the selection on top. The
+# small company squares above the large candidate discs: the other way round a filtered
+# company under a candidate was hidden.
+DEFAULT_ORDER = ("companies", "postings", "candidates", "regions", "municipalities")
 LAYER_TITLES = {
     "selection": "layer.selection",
     "candidates": "map.legend_candidates",
