@@ -608,14 +608,14 @@ class MainWindow(QMainWindow):
         self.map.set_regions(region_geoms)
         section = self.settings.get("basemap", {}) or {}
         service = TileService.from_settings(section if isinstance(section, dict) else {})
-        if service.configured:
-            self.map.set_basemap(
-                service,
-                default_tile_root(),
-                max_bytes=int(float(section.get("cache_mb", 200) or 200) * 1024 * 1024),
-                timeout_s=float(self.settings.get("http.timeout_s", 10) or 10),
-                user_agent=str(self.settings.get("http.user_agent", "") or "Jobkort-workbench"),
-            )
+        # also when unconfigured: the map then notes that the basemap needs a token
+        self.map.set_basemap(
+            service,
+            default_tile_root(),
+            max_bytes=int(float(section.get("cache_mb", 200) or 200) * 1024 * 1024),
+            timeout_s=float(self.settings.get("http.timeout_s", 10) or 10),
+            user_agent=str(self.settings.get("http.user_agent", "") or "Jobkort-workbench"),
+        )
 
     def _build_map_toolbar(self) -> tuple[QToolBar, QToolBar]:
         """Row 1: selection tools and saved selections; row 2: count, go to, export."""

@@ -261,6 +261,17 @@ class MapWidget(pg.PlotWidget):
             " padding: 1px 5px; font-size: 8pt; }"
         )
         self.attribution.setVisible(False)
+        # Without a token there is no basemap: one small note where the attribution would be
+        # (not a dialog, shown once per map); its x closes it.
+        self.basemap_note = QLabel(self)
+        self.basemap_note.setObjectName("mapBasemapNote")
+        self.basemap_note.setStyleSheet(
+            "QLabel#mapBasemapNote { background: rgba(255,255,255,200); color: #555;"
+            " padding: 1px 5px; font-size: 8pt; }"
+        )
+        self.basemap_note.setTextFormat(Qt.TextFormat.RichText)
+        self.basemap_note.linkActivated.connect(lambda _link: self.set_basemap_note(False))
+        self.basemap_note.setVisible(False)
         self.scale_bar = ScaleBar(self)
         self.coords = QLabel(self)
         self.coords.setObjectName("mapCoordinates")
@@ -432,6 +443,10 @@ class MapWidget(pg.PlotWidget):
             self.vb.removeItem(self.basemap)
             self.basemap = None
         self.tile_service = service if service is not None and service.configured else None
+        # a basemap is set up but lacks its token: say so (an empty URL is a deliberate "none")
+        self.set_basemap_note(
+            service is not None and bool(service.url.strip()) and not service.configured
+        )
         if self.tile_service is None or cache_root is None:
             self.attribution.setVisible(False)
             self._update_area_fill()
@@ -456,6 +471,19 @@ class MapWidget(pg.PlotWidget):
         self._apply_order()
         self._place_overlays()
         self._request_tiles()
+
+    def set_basemap_note(self, show: bool) -> None:
+        """Show or hide the note that the basemap needs a token and where to set it."""
+        from workbench.core.paths import user_config_file
+
+        if show:
+            self.basemap_note.setText(
+                f"{_esc(tr('map.no_basemap'))} "
+                "<a href='close' style='color:#555; text-decoration:none'>&#215;</a>"
+            )
+            self.basemap_note.setToolTip(tr("map.no_basemap_tip", path=str(user_config_file())))
+        self.basemap_note.setVisible(bool(show))
+        self._place_overlays()
 
     def _request_tiles(self) -> None:
         if self.basemap is None or self.tile_loader is None:
@@ -832,7 +860,14 @@ class MapWidget(pg.PlotWidget):
         self.demo_label.move(max(0, w - self.demo_label.width() - 10), 10)
         self.attribution.adjustSize()
         self.attribution.move(max(0, w - self.attribution.width()), h - self.attribution.height())
-        bottom = h - (self.attribution.height() if self.attribution.isVisible() else 0) - 4
+        self.basemap_note.adjustSize()
+        self.basemap_note.move(
+            max(0, w - self.basemap_note.width()), h - self.basemap_note.height()
+        )
+        bottom = h - 4
+        for label in (self.attribution, self.basemap_note):
+            if not label.isHidden():
+                bottom = min(bottom, h - label.height() - 4)
         self.scale_bar.move(max(0, w - 170), max(0, bottom - self.scale_bar.height()))
         self.coords.adjustSize()
         self.coords.move(8, 8)
@@ -844,7 +879,7 @@ class MapWidget(pg.PlotWidget):
         h, w = self.height(), self.width()
         left, right = LEGEND_MARGIN, LEGEND_MARGIN + int(MAX_WIDTH_SHARE * w)
         bottom, top = h - LEGEND_MARGIN, LEGEND_MARGIN
-        for other in (self.scale_bar, self.attribution):
+        for other in (self.scale_bar, self.attribution, self.basemap_note):
             r = other.geometry()
             if other.isHidden() or r.left() >= right or r.right() < left:
                 continue
