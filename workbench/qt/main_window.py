@@ -79,6 +79,7 @@ from workbench.qt.company_detail import CompanyDetailWidget
 from workbench.qt.filters import DURATION_EDGES, FilterPanel
 from workbench.qt.i18n import LANGUAGES, fmt_int, language, tr
 from workbench.qt.map.canvas import TOOLS, MapWidget, union_by
+from workbench.qt.map.caption import filter_lines
 from workbench.qt.map.export import export_map
 from workbench.qt.map.frames import profiling
 from workbench.qt.map.layers_panel import LayersPanel
@@ -755,10 +756,25 @@ class MainWindow(QMainWindow):
         if path:
             self.export_map(Path(path))
 
-    def export_map(self, path: Path) -> Path:
-        out = export_map(self.map, path, when=date.today())
+    def export_map(self, path: Path, *, width: int | None = None) -> Path:
+        out = export_map(
+            self.map, path, when=date.today(), width=width, filters=self.active_filter_lines()
+        )
         self.busy_label.setText(tr("export.done", path=str(out)))
         return out
+
+    def active_filter_lines(self) -> list[str]:
+        """The filters behind the map, one line each in the UI language (export caption)."""
+        flt = self._panel_filter or self.filters.current_filter()
+        if self.selection is not None:
+            flt = flt.with_selection(self.selection)
+        titles = {
+            "occupations": self._occ_titles,
+            "qualifications": self._qual_titles,
+            "industries": self._ind_titles,
+            "municipalities": self._muni_names,
+        }
+        return filter_lines(flt, titles)
 
     def zoom_to(self, name: str) -> bool:
         ok = self.map.zoom_to_municipality(name)

@@ -29,13 +29,14 @@ from workbench.layers.choropleth import Choropleth
 from workbench.layers.hit import nearest_point
 from workbench.layers.points import (
     DEFAULT_DENSITY_THRESHOLD,
+    DENSITY_CELL_PX,
     PointLayerModel,
     PointStyle,
     density_lut,
     make_sprite,
 )
 from workbench.layers.selection import Selection
-from workbench.layers.styling import FieldStyle, classes_of
+from workbench.layers.styling import OTHER_COLOR, FieldStyle, classes_of
 from workbench.layers.tiles import TileCache, TileFetcher, TileService
 from workbench.qt.i18n import fmt_int, language, tr
 
@@ -387,15 +388,15 @@ class MapWidget(pg.PlotWidget):
         self._changed()
 
     def _set_sprites(self, entity: str) -> None:
+        self._sprites[entity] = self._make_sprites(entity)
+
+    def _make_sprites(self, entity: str, scale: float = 1.0) -> tuple[np.ndarray, ...]:
         st = self.layers[entity].style
         style = self.styles.get(entity)
-        if style is None:
-            self._sprites[entity] = (make_sprite(st.size, st.symbol, st.color, st.outline),)
-        else:
-            colors = [c.color for c in style.classes] + [(150, 150, 150, 220)]
-            self._sprites[entity] = tuple(
-                make_sprite(st.size, st.symbol, c, st.outline) for c in colors
-            )
+        colors = [st.color] if style is None else [*(c.color for c in style.classes), OTHER_COLOR]
+        return tuple(
+            make_sprite(st.size * scale, st.symbol, c, st.outline, outline_px=scale) for c in colors
+        )
 
     def _update_classes(self, entity: str) -> None:
         lookup = self._class_lookup.get(entity)
@@ -719,7 +720,9 @@ class MapWidget(pg.PlotWidget):
         self.scale_bar.set_scale(self.metres_per_pixel())
         self._refresh_timer.start()
 
-    def _request(self) -> FrameRequest:
+    def _request(self, scale: float = 1.0) -> FrameRequest:
+        """The frames for the current view; ``scale`` > 1 renders them with that many device
+        pixels per screen pixel (exports), symbols and density cells scaled alike."""
         self._generation += 1
         jobs = []
         for name in POINT_LAYERS:
@@ -732,14 +735,16 @@ class MapWidget(pg.PlotWidget):
                     model.visible,
                     self.threshold,
                     self._luts[name],
-                    self._sprites[name],
+                    self._sprites[name] if scale == 1.0 else self._make_sprites(name, scale),
                     self._classes[name],
+                    DENSITY_CELL_PX * scale,
                 )
             )
+        w, h = self.view_pixels()
         return FrameRequest(
             self._generation,
             self.view_extent(),
-            self.view_pixels(),
+            (max(1, round(w * scale)), max(1, round(h * scale))),
             tuple(jobs),
             time.perf_counter(),
         )
@@ -753,12 +758,13 @@ class MapWidget(pg.PlotWidget):
         self._submitted_at = req.submitted
         self.frames.submit(req)
 
-    def refresh_layers(self) -> None:
-        """Render synchronously (screenshot, export: the final size is known now)."""
+    def refresh_layers(self, scale: float = 1.0) -> None:
+        """Render synchronously (screenshot, export: the final size is known now); ``scale``:
+        device pixels per screen pixel of the frames (an export larger than the widget)."""
         self._refresh_timer.stop()
         self.scale_bar.set_scale(self.metres_per_pixel())
         self._request_tiles()
-        req = self._request()
+        req = self._request(scale)
         self._submitted_at = req.submitted
         self.frames.submit(req)  # makes any frame in flight stale
         self._apply_frames(req.generation, render_request(req))
@@ -818,8 +824,10 @@ class MapWidget(pg.PlotWidget):
                 rows.append((e.color, "area", label))
         return rows
 
-    def _legend_html(self) -> str:
-        parts = []
+    def legend_rows(self) -> list[tuple[tuple[int, ...] | None, str, str]]:
+        """The whole legend, top layer first, as (colour, symbol, text) rows; a heading row
+        has no colour. Symbols: 'o', 's', 't', 'area' and 'outline' (the selection)."""
+        rows: list[tuple[tuple[int, ...] | None, str, str]] = []
         for name in self.layer_order:
             if not self.layer_visible.get(name, True):
                 continue
@@ -827,23 +835,30 @@ class MapWidget(pg.PlotWidget):
             if not entries:
                 continue
             if name == "municipalities" and self.choropleth is not None:
-                parts.append(f"<b>{_esc(self.choropleth.title)}</b>")
+                rows.append((None, "", self.choropleth.title))
             elif name in self.layers and self.styles.get(name) is not None:
                 style = self.styles[name]
                 assert style is not None
-                parts.append(
-                    f"<b>{_esc(tr(LAYER_TITLES[name]))}: {_esc(style.label(language()))}</b>"
-                )
-            for color, symbol, label in entries:
-                r, g, b = color[:3]
-                shape = {"o": "&#9679;", "s": "&#9632;", "t": "&#9650;"}.get(symbol, "&#9632;")
-                parts.append(
-                    f"<span style='color: rgb({r},{g},{b}); font-size: 10pt'>{shape}</span> "
-                    f"{_esc(label)}"
-                )
+                rows.append((None, "", f"{tr(LAYER_TITLES[name])}: {style.label(language())}"))
+            rows.extend(entries)
         if self.spatial_selection is not None:
             key = "map.selection_inverted" if self.spatial_selection.inverted else "map.selection"
-            parts.append(f"<span style='color: rgb(200,30,90)'>&#9633;</span> {_esc(tr(key))}")
+            rows.append(((200, 30, 90), "outline", tr(key)))
+        return rows
+
+    def _legend_html(self) -> str:
+        parts = []
+        for color, symbol, label in self.legend_rows():
+            if color is None:
+                parts.append(f"<b>{_esc(label)}</b>")
+                continue
+            r, g, b = color[:3]
+            shape = {"o": "&#9679;", "s": "&#9632;", "t": "&#9650;", "outline": "&#9633;"}
+            size = "" if symbol == "outline" else "; font-size: 10pt"
+            parts.append(
+                f"<span style='color: rgb({r},{g},{b}){size}'>{shape.get(symbol, '&#9632;')}"
+                f"</span> {_esc(label)}"
+            )
         return "<br>".join(parts)
 
     def _update_legend(self) -> None:
