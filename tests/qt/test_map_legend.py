@@ -36,7 +36,7 @@ def check_bounds(m):
     assert area.contains(legend), (legend, area)
     share = legend.width() * legend.height() / (m.width() * m.height())
     assert share <= MAX_SHARE, share
-    assert legend.width() <= 0.35 * m.width() and legend.height() <= 0.45 * m.height()
+    assert legend.width() <= 0.5 * m.width() and legend.height() <= 0.55 * m.height()
     for name, rect in others(m):
         assert not legend.intersects(rect), (name, legend, rect)
     return share

@@ -82,6 +82,8 @@ def test_legend_leaves_the_map_readable_at_the_default_size(qtbot, window):
     assert legend_share(m) <= MAX_LEGEND_SHARE, legend_share(m)
     # opened by the user on a small map: it scrolls rather than covering the map
     resize(qtbot, window, 1000, 650)
+    assert not m.legend.expanded  # folded to its header, which is not cut off
+    assert m.legend.width() >= m.legend.header_width()
     m.legend.set_expanded(True)
     assert m.legend.expanded
     assert legend_share(m) <= MAX_LEGEND_SHARE, legend_share(m)
@@ -186,6 +188,11 @@ def test_one_note_in_the_map_when_the_basemap_lacks_its_token(qtbot, window):
     assert "WORKBENCH__BASEMAP__TOKEN" in m.basemap_note.toolTip()
     assert not m.basemap_note.geometry().intersects(m.legend.geometry())
     assert not m.basemap_note.geometry().intersects(m.scale_bar.geometry())
+    # on a small map its short form, whole (x included) within the map
+    resize(qtbot, window, 1000, 650)
+    note = m.basemap_note.geometry()
+    assert m.rect().contains(note) and "token" in m.basemap_note.text()
+    assert not note.intersects(m.legend.geometry())
     # closed by its x, it stays closed when the map refreshes
     m.basemap_note.linkActivated.emit("close")
     assert not m.basemap_note.isVisible()

@@ -151,6 +151,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "caption.near": "Inden for {radius} km af et punkt",
         "caption.selection": "Markering på kortet",
         "map.no_basemap": "Intet baggrundskort: angiv token under [basemap] i konfigurationsfilen",
+        "map.no_basemap_short": "Intet baggrundskort: token mangler",
         "map.no_basemap_tip": (
             "Baggrundskortet (Dataforsyningens skærmkort) kræver en token. Skriv\n"
             '[basemap]\ntoken = "…"\ni {path}\n(eller sæt miljøvariablen '
@@ -398,6 +399,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "caption.near": "Within {radius} km of a point",
         "caption.selection": "Selection on the map",
         "map.no_basemap": "No basemap: set token under [basemap] in the configuration file",
+        "map.no_basemap_short": "No basemap: token missing",
         "map.no_basemap_tip": (
             "The basemap (Dataforsyningen skærmkort) needs a token. Write\n"
             '[basemap]\ntoken = "…"\nin {path}\n(or set the environment variable '

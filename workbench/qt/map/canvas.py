@@ -53,7 +53,7 @@ from .items import (
 )
 from .legend import GAP as LEGEND_GAP
 from .legend import MARGIN as LEGEND_MARGIN
-from .legend import MAX_HEIGHT_SHARE, MAX_WIDTH_SHARE, MapLegend
+from .legend import MAX_AREA_SHARE, MAX_HEIGHT_SHARE, MAX_WIDTH_SHARE, MapLegend
 
 log = logging.getLogger("workbench.profile")
 
@@ -477,11 +477,7 @@ class MapWidget(pg.PlotWidget):
         """Show or hide the note that the basemap needs a token and where to set it."""
         from workbench.core.paths import user_config_file
 
-        if show:
-            self.basemap_note.setText(
-                f"{_esc(tr('map.no_basemap'))} "
-                "<a href='close' style='color:#555; text-decoration:none'>&#215;</a>"
-            )
+        if show:  # the text is fitted to the map's width by _place_overlays
             self.basemap_note.setToolTip(tr("map.no_basemap_tip", path=str(user_config_file())))
         self.basemap_note.setVisible(bool(show))
         self._place_overlays()
@@ -875,7 +871,7 @@ class MapWidget(pg.PlotWidget):
         self.demo_label.move(max(0, w - self.demo_label.width() - 10), 10)
         self.attribution.adjustSize()
         self.attribution.move(max(0, w - self.attribution.width()), h - self.attribution.height())
-        self.basemap_note.adjustSize()
+        self._fit_note(w)
         self.basemap_note.move(
             max(0, w - self.basemap_note.width()), h - self.basemap_note.height()
         )
@@ -888,11 +884,25 @@ class MapWidget(pg.PlotWidget):
         self.coords.move(8, 8)
         self.legend.place(self.legend_bounds(), w * h)
 
+    def _fit_note(self, map_width: int) -> None:
+        """The full note when it fits the map's width, else its short form (the tooltip
+        keeps the details)."""
+        note = self.basemap_note
+        for key in ("map.no_basemap", "map.no_basemap_short"):
+            note.setText(
+                f"{_esc(tr(key))} "
+                "<a href='close' style='color:#555; text-decoration:none'>&#215;</a>"
+            )
+            note.adjustSize()
+            if note.width() <= map_width - 2 * LEGEND_MARGIN:
+                break
+
     def legend_bounds(self) -> QRect:
         """The largest box the legend may take (anchored bottom-left): a share of the map,
         clear of the scale bar and attribution below and of the coordinates and badge above."""
         h, w = self.height(), self.width()
-        left, right = LEGEND_MARGIN, LEGEND_MARGIN + int(MAX_WIDTH_SHARE * w)
+        width = max(int(MAX_WIDTH_SHARE * w), self.legend.header_width())
+        left, right = LEGEND_MARGIN, LEGEND_MARGIN + width
         bottom, top = h - LEGEND_MARGIN, LEGEND_MARGIN
         for other in (self.scale_bar, self.attribution, self.basemap_note):
             r = other.geometry()
@@ -906,7 +916,9 @@ class MapWidget(pg.PlotWidget):
             r = other.geometry()
             if not other.isHidden() and r.left() < right and r.right() >= left:
                 top = max(top, r.bottom() + LEGEND_GAP)
-        height = min(bottom - top, int(MAX_HEIGHT_SHARE * h))
+        # never more than MAX_AREA_SHARE of the map, even opened by the user (it scrolls)
+        area_h = int(MAX_AREA_SHARE * w * h / max(1, right - left))
+        height = min(bottom - top, int(MAX_HEIGHT_SHARE * h), area_h)
         return QRect(left, bottom - height, right - left, max(0, height))
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:

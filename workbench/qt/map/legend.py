@@ -123,6 +123,10 @@ class MapLegend(QFrame):
         header = self.toggle.sizeHint().height()
         return m.left() + m.right() + fw, m.top() + m.bottom() + fw + header
 
+    def header_width(self) -> int:
+        """The width of the collapsed legend: the header must never be cut off."""
+        return self.toggle.sizeHint().width() + self._chrome()[0]
+
     def _natural_body_width(self) -> int:
         self.body.setWordWrap(False)
         w = self.body.sizeHint().width()
