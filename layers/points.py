@@ -91,8 +91,13 @@ def level_of_detail(visible: int, threshold: int = DEFAULT_DENSITY_THRESHOLD) ->
 
 def in_extent(x: np.ndarray, y: np.ndarray, extent: Extent) -> np.ndarray:
     xmin, ymin, xmax, ymax = extent
-    # NaN compares False, so unplaced rows are never inside.
-    return (x >= xmin) & (x <= xmax) & (y >= ymin) & (y <= ymax)
+    # NaN compares False, so unplaced rows are never inside. In place: one mask, not seven.
+    m = x >= xmin
+    t = np.empty_like(m)
+    m &= np.less_equal(x, xmax, out=t)
+    m &= np.greater_equal(y, ymin, out=t)
+    m &= np.less_equal(y, ymax, out=t)
+    return m
 
 
 def bin_density(x: np.ndarray, y: np.ndarray, extent: Extent, shape: tuple[int, int]) -> np.ndarray:
@@ -300,10 +305,16 @@ def _grid_geometry(
 
 
 def _binned(xs: np.ndarray, ys: np.ndarray, reach: Extent, c: float, shape: tuple[int, int]):
-    """float32 counts per cell of ``shape`` over ``reach``; every point lies inside it."""
+    """float32 counts per cell of ``shape`` over ``reach``; every point lies inside it.
+    Overwrites ``xs`` and ``ys`` (fresh copies at every call site: fewer 8 MB temporaries
+    for a million points)."""
     h, w = shape
-    ix = ((xs - reach[0]) * (1.0 / c)).astype(np.int64)  # >= 0: truncation is floor
-    iy = ((ys - reach[1]) * (1.0 / c)).astype(np.int64)
+    xs -= reach[0]
+    xs *= 1.0 / c
+    ys -= reach[1]
+    ys *= 1.0 / c
+    ix = xs.astype(np.int64)  # >= 0: truncation is floor
+    iy = ys.astype(np.int64)
     np.minimum(ix, w - 1, out=ix)  # a point on the far edge
     np.minimum(iy, h - 1, out=iy)
     iy *= w
@@ -331,6 +342,32 @@ def blur(grid: np.ndarray, radius: int = 2) -> np.ndarray:
     return out
 
 
+def _binned_masked(
+    x: np.ndarray,
+    y: np.ndarray,
+    mask: np.ndarray,
+    reach: Extent,
+    c: float,
+    shape: tuple[int, int],
+) -> np.ndarray:
+    """Like :func:`_binned` for the points where ``mask`` holds (inside ``reach``), without
+    gathering them: points outside go to a spare bin that is dropped."""
+    h, w = shape
+    t = np.subtract(x, reach[0])
+    t *= 1.0 / c
+    with np.errstate(invalid="ignore"):  # NaN (unplaced) and far rows: masked out below
+        ix = t.astype(np.int64)
+        np.subtract(y, reach[1], out=t)
+        t *= 1.0 / c
+        iy = t.astype(np.int64)
+    np.clip(ix, 0, w - 1, out=ix)  # outside (and NaN) rows: any bin, then moved to the spare
+    np.clip(iy, 0, h - 1, out=iy)
+    iy *= w
+    iy += ix
+    iy[~mask] = w * h
+    return np.bincount(iy, minlength=w * h + 1)[: w * h].reshape(h, w).astype(np.float32)
+
+
 def render_frame(
     x: np.ndarray,
     y: np.ndarray,
@@ -347,27 +384,37 @@ def render_frame(
     density raster of ``cell_px`` screen pixels per cell coloured with ``density_lut``."""
     w, h = max(1, int(pixels[0])), max(1, int(pixels[1]))
     xmin, ymin, xmax, ymax = extent
-    # One pass over all points for the density grid's reach (the view and the blur's margin);
-    # the points inside the view are found among those.
     cell = density_cell_m((xmax - xmin) / w, cell_px)
     (gx0, gy0, nx, ny), reach = _grid_geometry(extent, cell, DENSITY_RADIUS)
-    near = np.flatnonzero(in_extent(x, y, reach))
-    xs, ys = x[near], y[near]
-    inside = in_extent(xs, ys, extent)
-    idx = near[inside]
-    visible = int(idx.size)
+    r = DENSITY_RADIUS
+    shape = (ny + 2 * r, nx + 2 * r)
+    # The density grid also counts the points in the blur's margin around the view (reach).
+    # Most points near the view (e.g. all of Denmark): work on the whole arrays with masks;
+    # few: gather them first. Either way about as fast as binning the view alone was.
+    near_mask = in_extent(x, y, reach)
+    dense = 2 * int(np.count_nonzero(near_mask)) > x.size
+    if dense:
+        inside = in_extent(x, y, extent)
+    else:
+        near = np.flatnonzero(near_mask)
+        xs, ys = x[near], y[near]
+        inside = in_extent(xs, ys, extent)
+    visible = int(np.count_nonzero(inside))
     counts = None
     if classes is not None:
         n = len(sprites)
-        cls = classes[idx].astype(np.int64)
+        cls = (classes[inside] if dense else classes[near][inside]).astype(np.int64)
         cls = np.where((cls >= 0) & (cls < n - 1), cls, n - 1)
         counts = np.bincount(cls, minlength=n)
     if visible > threshold:
-        r = DENSITY_RADIUS
-        grid = blur(_binned(xs, ys, reach, cell, (ny + 2 * r, nx + 2 * r)), r)
-        image = density_lut[density_index(grid[r : r + ny, r : r + nx])]
+        if dense:
+            grid = _binned_masked(x, y, near_mask, reach, cell, shape)
+        else:
+            grid = _binned(xs, ys, reach, cell, shape)
+        image = density_lut[density_index(blur(grid, r)[r : r + ny, r : r + nx])]
         gext = (gx0, gy0, gx0 + nx * cell, gy0 + ny * cell)
         return Frame(gext, "density", image, visible, np.empty(0, np.int64), counts)
+    idx = np.flatnonzero(inside) if dense else near[inside]
     image = np.zeros((h, w, 4), dtype=np.uint8)
     if visible:
         px = ((x[idx] - xmin) * (w / (xmax - xmin))).astype(np.int64)

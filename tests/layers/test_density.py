@@ -116,3 +116,38 @@ def test_ramp_keeps_the_layer_hue_saturated_and_clears_sparse_areas():
     assert alpha[0] <= 40 and alpha[-1] >= 230  # sparse: nearly clear; dense: solid
     value = LUT[1:, :3].max(axis=1).astype(int)
     assert value[-1] < value[0]  # dense is deeper, sparse lighter
+
+
+def test_dense_and_sparse_views_render_the_same_frame():
+    # most points near the view: binned with masks over the whole arrays; few: gathered
+    # first. Far-away points (and unplaced rows) must not change the frame.
+    rng = np.random.default_rng(11)
+    x = rng.normal(5_000, 1_000, 30_000)
+    y = rng.normal(5_000, 1_000, 30_000)
+    x[:50] = np.nan
+    cls = (np.arange(30_000) % 3).astype(np.int8)
+    far = 200_000
+    xf = np.concatenate([x, np.full(far, 9e6)])
+    yf = np.concatenate([y, np.full(far, 9e6)])
+    clsf = np.concatenate([cls, np.zeros(far, np.int8)])
+    sprites = [np.zeros((3, 3, 4), np.uint8)] * 4
+    extent = (2_000.0, 2_000.0, 8_000.0, 6_000.0)
+    for threshold in (0, 10**9):  # density, then points
+        a, b = (
+            render_frame(
+                xs,
+                ys,
+                extent,
+                (600, 400),
+                threshold=threshold,
+                density_lut=LUT,
+                sprites=sprites,
+                classes=c,
+            )
+            for xs, ys, c in ((x, y, cls), (xf, yf, clsf))
+        )
+        assert a.detail == b.detail and a.visible == b.visible > 20_000
+        assert a.extent == b.extent
+        np.testing.assert_array_equal(a.image, b.image)
+        np.testing.assert_array_equal(a.class_counts, b.class_counts)
+        np.testing.assert_array_equal(a.indices, b.indices)
