@@ -24,6 +24,7 @@ from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QRectF, Qt, QTimer, 
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QLabel, QToolTip, QWidget
 
+from workbench.core.paths import user_config_file
 from workbench.layers.areas import AreaLayerModel, path_arrays, rings_of
 from workbench.layers.choropleth import Choropleth
 from workbench.layers.hit import nearest_point
@@ -475,10 +476,9 @@ class MapWidget(pg.PlotWidget):
 
     def set_basemap_note(self, show: bool) -> None:
         """Show or hide the note that the basemap needs a token and where to set it."""
-        from workbench.core.paths import user_config_file
-
         if show:  # the text is fitted to the map's width by _place_overlays
             self.basemap_note.setToolTip(tr("map.no_basemap_tip", path=str(user_config_file())))
+            self.basemap_note.setProperty("fitted_width", None)
         self.basemap_note.setVisible(bool(show))
         self._place_overlays()
 
@@ -888,6 +888,9 @@ class MapWidget(pg.PlotWidget):
         """The full note when it fits the map's width, else its short form (the tooltip
         keeps the details)."""
         note = self.basemap_note
+        if note.isHidden() or note.property("fitted_width") == map_width:
+            return  # placed on every frame: fit only when shown and the width changed
+        note.setProperty("fitted_width", map_width)
         for key in ("map.no_basemap", "map.no_basemap_short"):
             note.setText(
                 f"{_esc(tr(key))} "
