@@ -164,7 +164,9 @@ def make_sprite(
     r = s / 2.0
     yy, xx = np.mgrid[0:s, 0:s] + 0.5 - r
     if symbol == "s":
-        d = np.maximum(np.abs(xx), np.abs(yy)) - (r - 0.5)
+        # edges on pixel boundaries: a crisp square and a whole-pixel outline (half-covered
+        # edge pixels washed a 5 px company square out to a blur)
+        d = np.maximum(np.abs(xx), np.abs(yy)) - r
     elif symbol == "t":
         # upward triangle (y grows northwards): inside if below the two slanted edges
         h = r - 0.5

@@ -51,18 +51,33 @@ def test_a_company_stays_visible_on_top_of_a_candidate(qtbot):
     company = np.array(LAYER_STYLES["companies"].color[:3])
     candidate = np.array(LAYER_STYLES["candidates"].color[:3])
 
-    def rgb(dx, dy):
-        c = QColor(img.pixel(at.x() + dx, at.y() + dy))
+    def pixel(x, y):
+        c = QColor(img.pixel(x, y))
         return np.array([c.red(), c.green(), c.blue()])
+
+    # the point's pixel may round either way: centre on the company-coloured pixels there
+    near = [
+        (at.x() + dx, at.y() + dy)
+        for dx in range(-4, 5)
+        for dy in range(-4, 5)
+        if np.abs(pixel(at.x() + dx, at.y() + dy) - company).max() < 30
+    ]
+    assert near, "no company colour where the company is"
+    cx = round(float(np.mean([p[0] for p in near])))
+    cy = round(float(np.mean([p[1] for p in near])))
+
+    def rgb(dx, dy):
+        return pixel(cx + dx, cy + dy)
 
     # the company's colour in the middle, not the candidate's
     middle = [rgb(dx, dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
     assert min(np.abs(c - company).max() for c in middle) < 30, middle
-    footprint = [rgb(dx, dy) for dx in range(-2, 3) for dy in range(-2, 3)]
+    half = m._sprites["companies"][0].shape[0] // 2
+    footprint = [rgb(dx, dy) for dx in range(1 - half, half) for dy in range(1 - half, half)]
     assert all(np.abs(c - candidate).max() > 60 for c in footprint)
     # its light outline sets it off from the candidate's disc below
-    ring = [rgb(dx, dy) for dx, dy in ((3, 0), (-3, 0), (0, 3), (0, -3))]
-    assert all(c.sum() > company.sum() + 60 and c.sum() > candidate.sum() + 60 for c in ring)
+    ring = [rgb(dx, dy) for dx, dy in ((half, 0), (-half, 0), (0, half), (0, -half))]
+    assert all(c.sum() > company.sum() + 60 and c.sum() > candidate.sum() + 60 for c in ring), ring
     # and a click there picks the company, the topmost layer
     assert m.hit(QPointF(x0, y0))[0] == "companies"
     m.shutdown()

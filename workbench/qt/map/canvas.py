@@ -67,7 +67,7 @@ LAYER_STYLES = {
     # Companies are drawn above the candidates (a filtered company under a candidate disc was
     # hidden); an opaque fill and a white outline keep a company visible on top of one.
     "companies": PointStyle(
-        color=(240, 135, 25, 245), size=6.0, symbol="s", outline=(255, 255, 255, 210)
+        color=(240, 135, 25, 255), size=5.0, symbol="s", outline=(255, 255, 255, 230)
     ),
     "postings": PointStyle(
         color=(130, 60, 170, 235), size=8.0, symbol="t", outline=(255, 255, 255, 220)
