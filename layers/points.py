@@ -19,6 +19,8 @@ Extent = tuple[float, float, float, float]  # xmin, ymin, xmax, ymax (EPSG:25832
 Detail = Literal["points", "density"]
 
 DEFAULT_DENSITY_THRESHOLD = 20_000
+DENSITY_CELL_PX = 3  # screen pixels per density bin, at every zoom
+DENSITY_RADIUS = 2  # blur reach in bins (gaussian, sigma one bin)
 
 
 @dataclass(frozen=True)
@@ -89,8 +91,13 @@ def level_of_detail(visible: int, threshold: int = DEFAULT_DENSITY_THRESHOLD) ->
 
 def in_extent(x: np.ndarray, y: np.ndarray, extent: Extent) -> np.ndarray:
     xmin, ymin, xmax, ymax = extent
-    # NaN compares False, so unplaced rows are never inside.
-    return (x >= xmin) & (x <= xmax) & (y >= ymin) & (y <= ymax)
+    # NaN compares False, so unplaced rows are never inside. In place: one mask, not seven.
+    m = x >= xmin
+    t = np.empty_like(m)
+    m &= np.less_equal(x, xmax, out=t)
+    m &= np.greater_equal(y, ymin, out=t)
+    m &= np.less_equal(y, ymax, out=t)
+    return m
 
 
 def bin_density(x: np.ndarray, y: np.ndarray, extent: Extent, shape: tuple[int, int]) -> np.ndarray:
@@ -128,6 +135,19 @@ def density_levels(counts: np.ndarray) -> np.ndarray:
     return out
 
 
+def density_index(grid: np.ndarray) -> np.ndarray:
+    """Smoothed counts to LUT indices 0..255 on a log scale; 0 only where nothing is near
+    (the blur's tails below a hundredth of a point stay transparent)."""
+    top = float(grid.max()) if grid.size else 0.0
+    out = np.zeros(grid.shape, dtype=np.uint8)
+    if top <= 0:
+        return out
+    nz = grid > 0.01
+    lv = np.log1p(grid[nz]) / np.log1p(top)
+    out[nz] = np.clip(np.rint(1 + lv * 254), 1, 255).astype(np.uint8)
+    return out
+
+
 # -- rendering a layer for a view (pure numpy; runs off the GUI thread) ----------------------
 
 
@@ -144,7 +164,9 @@ def make_sprite(
     r = s / 2.0
     yy, xx = np.mgrid[0:s, 0:s] + 0.5 - r
     if symbol == "s":
-        d = np.maximum(np.abs(xx), np.abs(yy)) - (r - 0.5)
+        # edges on pixel boundaries: a crisp square and a whole-pixel outline (half-covered
+        # edge pixels washed a 5 px company square out to a blur)
+        d = np.maximum(np.abs(xx), np.abs(yy)) - r
     elif symbol == "t":
         # upward triangle (y grows northwards): inside if below the two slanted edges
         h = r - 0.5
@@ -246,6 +268,108 @@ class Frame:
     class_counts: np.ndarray | None = None  # points per style class among the visible
 
 
+def density_cell_m(metres_per_px: float, cell_px: float = DENSITY_CELL_PX) -> float:
+    """Bin size in metres for a zoom: ``cell_px`` screen pixels per bin at every zoom, so the
+    raster is as fine zoomed in as zoomed out (a fixed size in metres is blocky up close)."""
+    return max(float(metres_per_px) * float(cell_px), 1e-9)
+
+
+def density_grid(
+    x: np.ndarray, y: np.ndarray, extent: Extent, cell_m: float, *, smooth: bool = True
+) -> tuple[np.ndarray, Extent]:
+    """Smoothed counts on a grid of ``cell_m`` cells covering ``extent``, and the grid's extent.
+
+    The grid is aligned to multiples of ``cell_m`` (not to the view), so panning keeps every
+    point in its bin and the raster does not shimmer. Points up to the blur's reach outside
+    the extent are binned too: their blur reaches into the view and the edges stay smooth.
+    Row 0 is the southern edge."""
+    r = DENSITY_RADIUS if smooth else 0
+    (gx0, gy0, nx, ny), reach = _grid_geometry(extent, cell_m, r)
+    near = in_extent(x, y, reach)
+    grid = _binned(x[near], y[near], reach, cell_m, (ny + 2 * r, nx + 2 * r))
+    if r:
+        grid = blur(grid, r)[r : r + ny, r : r + nx]
+    return grid, (gx0, gy0, gx0 + nx * cell_m, gy0 + ny * cell_m)
+
+
+def _grid_geometry(
+    extent: Extent, cell_m: float, radius: int
+) -> tuple[tuple[float, float, int, int], Extent]:
+    """(x0, y0, nx, ny) of the aligned grid over ``extent`` and the extent binned for it
+    (the grid and ``radius`` cells of margin on every side)."""
+    xmin, ymin, xmax, ymax = extent
+    c = float(cell_m)
+    gx0, gy0 = np.floor(xmin / c) * c, np.floor(ymin / c) * c
+    nx = max(1, int(np.ceil((xmax - gx0) / c - 1e-9)))
+    ny = max(1, int(np.ceil((ymax - gy0) / c - 1e-9)))
+    m = radius * c
+    return (gx0, gy0, nx, ny), (gx0 - m, gy0 - m, gx0 + nx * c + m, gy0 + ny * c + m)
+
+
+def _binned(xs: np.ndarray, ys: np.ndarray, reach: Extent, c: float, shape: tuple[int, int]):
+    """float32 counts per cell of ``shape`` over ``reach``; every point lies inside it.
+    Overwrites ``xs`` and ``ys`` (fresh copies at every call site: fewer 8 MB temporaries
+    for a million points)."""
+    h, w = shape
+    xs -= reach[0]
+    xs *= 1.0 / c
+    ys -= reach[1]
+    ys *= 1.0 / c
+    ix = xs.astype(np.int64)  # >= 0: truncation is floor
+    iy = ys.astype(np.int64)
+    np.minimum(ix, w - 1, out=ix)  # a point on the far edge
+    np.minimum(iy, h - 1, out=iy)
+    iy *= w
+    iy += ix
+    return np.bincount(iy, minlength=w * h).reshape(h, w).astype(np.float32)
+
+
+def blur(grid: np.ndarray, radius: int = 2) -> np.ndarray:
+    """Separable gaussian (sigma = radius / 2 cells, cut at ``radius``) on a 2D array; keeps
+    the total. Cells further than ``radius`` from every point stay exactly 0 (transparent)."""
+    if radius <= 0:
+        return grid
+    d = np.arange(-radius, radius + 1, dtype=np.float32)
+    k = np.exp(-0.5 * (d / (radius / 2.0)) ** 2)
+    k /= k.sum()
+    out = grid
+    for axis in (0, 1):
+        padded = np.pad(out, [(radius, radius) if a == axis else (0, 0) for a in (0, 1)])
+        n = out.shape[axis]
+        acc = np.zeros_like(out)
+        for i, wgt in enumerate(k):
+            sl = padded[i : i + n] if axis == 0 else padded[:, i : i + n]
+            acc += wgt * sl
+        out = acc
+    return out
+
+
+def _binned_masked(
+    x: np.ndarray,
+    y: np.ndarray,
+    mask: np.ndarray,
+    reach: Extent,
+    c: float,
+    shape: tuple[int, int],
+) -> np.ndarray:
+    """Like :func:`_binned` for the points where ``mask`` holds (inside ``reach``), without
+    gathering them: points outside go to a spare bin that is dropped."""
+    h, w = shape
+    t = np.subtract(x, reach[0])
+    t *= 1.0 / c
+    with np.errstate(invalid="ignore"):  # NaN (unplaced) and far rows: masked out below
+        ix = t.astype(np.int64)
+        np.subtract(y, reach[1], out=t)
+        t *= 1.0 / c
+        iy = t.astype(np.int64)
+    np.clip(ix, 0, w - 1, out=ix)  # outside (and NaN) rows: any bin, then moved to the spare
+    np.clip(iy, 0, h - 1, out=iy)
+    iy *= w
+    iy += ix
+    iy[~mask] = w * h
+    return np.bincount(iy, minlength=w * h + 1)[: w * h].reshape(h, w).astype(np.float32)
+
+
 def render_frame(
     x: np.ndarray,
     y: np.ndarray,
@@ -256,32 +380,43 @@ def render_frame(
     density_lut: np.ndarray,
     sprites: list[np.ndarray],
     classes: np.ndarray | None = None,
-    cell_px: int = 4,
+    cell_px: float = DENSITY_CELL_PX,
 ) -> Frame:
-    """Points (one sprite per style class) up to ``threshold`` visible points, else a density
-    raster of ``cell_px`` screen pixels per cell coloured with ``density_lut``."""
+    """Points (one sprite per style class) up to ``threshold`` visible points, else a smoothed
+    density raster of ``cell_px`` screen pixels per cell coloured with ``density_lut``."""
     w, h = max(1, int(pixels[0])), max(1, int(pixels[1]))
     xmin, ymin, xmax, ymax = extent
-    mask = in_extent(x, y, extent)
-    idx = np.flatnonzero(mask)
-    visible = int(idx.size)
+    cell = density_cell_m((xmax - xmin) / w, cell_px)
+    (gx0, gy0, nx, ny), reach = _grid_geometry(extent, cell, DENSITY_RADIUS)
+    r = DENSITY_RADIUS
+    shape = (ny + 2 * r, nx + 2 * r)
+    # The density grid also counts the points in the blur's margin around the view (reach).
+    # Most points near the view (e.g. all of Denmark): work on the whole arrays with masks;
+    # few: gather them first. Either way about as fast as binning the view alone was.
+    near_mask = in_extent(x, y, reach)
+    dense = 2 * int(np.count_nonzero(near_mask)) > x.size
+    if dense:
+        inside = in_extent(x, y, extent)
+    else:
+        near = np.flatnonzero(near_mask)
+        xs, ys = x[near], y[near]
+        inside = in_extent(xs, ys, extent)
+    visible = int(np.count_nonzero(inside))
     counts = None
     if classes is not None:
         n = len(sprites)
-        cls = classes[idx].astype(np.int64)
+        cls = (classes[inside] if dense else classes[near][inside]).astype(np.int64)
         cls = np.where((cls >= 0) & (cls < n - 1), cls, n - 1)
         counts = np.bincount(cls, minlength=n)
     if visible > threshold:
-        shape = (max(1, h // cell_px), max(1, w // cell_px))
-        ny, nx = shape
-        ix = ((x[idx] - xmin) * (nx / (xmax - xmin))).astype(np.int64)
-        iy = ((y[idx] - ymin) * (ny / (ymax - ymin))).astype(np.int64)
-        np.minimum(ix, nx - 1, out=ix)
-        np.minimum(iy, ny - 1, out=iy)
-        grid = np.bincount(iy * nx + ix, minlength=nx * ny).reshape(ny, nx)
-        levels = density_levels(grid)
-        image = density_lut[(levels * 255).astype(np.uint8)]
-        return Frame(extent, "density", image, visible, np.empty(0, np.int64), counts)
+        if dense:
+            grid = _binned_masked(x, y, near_mask, reach, cell, shape)
+        else:
+            grid = _binned(xs, ys, reach, cell, shape)
+        image = density_lut[density_index(blur(grid, r)[r : r + ny, r : r + nx])]
+        gext = (gx0, gy0, gx0 + nx * cell, gy0 + ny * cell)
+        return Frame(gext, "density", image, visible, np.empty(0, np.int64), counts)
+    idx = np.flatnonzero(inside) if dense else near[inside]
     image = np.zeros((h, w, 4), dtype=np.uint8)
     if visible:
         px = ((x[idx] - xmin) * (w / (xmax - xmin))).astype(np.int64)
@@ -298,14 +433,19 @@ def render_frame(
 
 
 def density_lut(color: tuple[int, int, int, int]) -> np.ndarray:
-    """256 RGBA entries: transparent for empty cells, then the layer colour light to full."""
-    r, g, b, _ = color
-    t = np.linspace(0.0, 1.0, 256)
+    """256 RGBA entries: transparent for empty cells, then the layer's own hue from a light,
+    see-through tint to a deep, nearly opaque tone. The colour stays saturated all the way:
+    a ramp towards white over a half-transparent veil made sparse areas look grey and murky
+    on the map; here sparse areas are faint by their alpha, not by washing out the colour."""
+    rgb = np.array(color[:3], dtype=np.float64)
+    t = np.linspace(0.0, 1.0, 255)[:, None]
+    light = rgb + (255.0 - rgb) * 0.3  # a lighter tint of the same hue
+    deep = rgb * 0.8  # a deeper tone of the same hue
+    lo, hi = np.minimum(t / 0.6, 1.0), np.clip((t - 0.6) / 0.4, 0.0, 1.0)
+    tone = light + (rgb - light) * lo + (deep - rgb) * hi
     lut = np.zeros((256, 4), dtype=np.uint8)
-    light = 0.75 * (1 - t)
-    lut[:, 0] = (r + (255 - r) * light).astype(np.uint8)
-    lut[:, 1] = (g + (255 - g) * light).astype(np.uint8)
-    lut[:, 2] = (b + (255 - b) * light).astype(np.uint8)
-    lut[:, 3] = (90 + 165 * t).astype(np.uint8)
-    lut[0] = (0, 0, 0, 0)
+    lut[1:, :3] = np.rint(tone).astype(np.uint8)
+    # alpha rises steeply: sparse areas stay nearly clear (the areas and the layer below
+    # show through), the concentrations stand out in full colour
+    lut[1:, 3] = np.rint(25 + 215 * t[:, 0] ** 1.3).astype(np.uint8)
     return lut

@@ -77,7 +77,7 @@ def test_density_levels_log_scale():
 
 
 def test_render_frame_points_then_density_with_classes():
-    from workbench.layers.points import density_lut, make_sprite, render_frame
+    from workbench.layers.points import density_cell_m, density_lut, make_sprite, render_frame
 
     rng = np.random.default_rng(3)
     x = rng.uniform(0, 1000, 5000)
@@ -104,7 +104,9 @@ def test_render_frame_points_then_density_with_classes():
         x, y, (0, 0, 1000, 1000), (200, 100), threshold=100, density_lut=lut, sprites=sprites
     )
     assert f2.detail == "density" and f2.indices.size == 0
-    assert f2.image.shape == (25, 50, 4) and f2.visible == 4999
+    # bins of DENSITY_CELL_PX screen pixels (5 m per pixel here), aligned to whole bins
+    cells = int(np.ceil(1000 / density_cell_m(1000 / 200)))
+    assert f2.image.shape == (cells, cells, 4) and f2.visible == 4999
     sprite = make_sprite(9, "o", (10, 20, 30, 200))
     assert sprite.shape == (9, 9, 4) and sprite[4, 4, 3] == 200 and sprite[0, 0, 3] == 0
 

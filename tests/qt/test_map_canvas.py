@@ -82,11 +82,13 @@ def test_layers_panel_visibility_opacity_order(qtbot, window):
     assert m.items["companies"].isVisible() and m.items["companies"].shown_count > 0
     panel.rows["candidates"].opacity.setValue(40)
     assert m.items["candidates"].opacity() == pytest.approx(0.4)
-    assert m.items["candidates"].zValue() > m.items["companies"].zValue()
-    panel.move("companies", -1)
-    panel.move("companies", -1)
+    # companies above candidates by default (a company under a candidate was hidden)
     assert m.layer_order[0] == "companies"
     assert m.items["companies"].zValue() > m.items["candidates"].zValue()
+    panel.move("candidates", -1)
+    panel.move("candidates", -1)
+    assert m.layer_order[0] == "candidates"
+    assert m.items["candidates"].zValue() > m.items["companies"].zValue()
     panel.rows["regions"].visible.setChecked(False)
     assert not m.regions.isVisible()
     assert not m.regions.path().isEmpty()  # dissolved from the municipalities

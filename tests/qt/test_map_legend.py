@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QRect, Qt
 
-MAX_SHARE = 0.25  # of the map's area
+MAX_SHARE = 0.12  # of the map's area
 
 
 def resize(qtbot, window, w, h):

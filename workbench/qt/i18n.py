@@ -200,6 +200,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "export.date": "Dato {date}",
         "export.scale": "Målestok {length}",
         "export.done": "Kortet er gemt i {path}",
+        "export.legend": "Signaturforklaring",
+        "export.filters": "Aktive filtre",
+        "caption.no_filters": "Ingen filtre: alle ledige og virksomheder",
+        "caption.unemployed": "Ledighed",
+        "caption.days": "dage",
+        "caption.at_least": "mindst {value}",
+        "caption.at_most": "højst {value}",
+        "caption.searchable_only": "Kun søgbare CV'er",
+        "caption.posted_within": "Jobopslag fra de seneste {days} dage",
+        "caption.near": "Inden for {radius} km af et punkt",
+        "caption.selection": "Markering på kortet",
+        "map.no_basemap": "Intet baggrundskort: angiv token under [basemap] i konfigurationsfilen",
+        "map.no_basemap_short": "Intet baggrundskort: token mangler",
+        "map.no_basemap_tip": (
+            "Baggrundskortet (Dataforsyningens skærmkort) kræver en token. Skriv\n"
+            '[basemap]\ntoken = "…"\ni {path}\n(eller sæt miljøvariablen '
+            "WORKBENCH__BASEMAP__TOKEN) og start programmet igen."
+        ),
         "status.counts": "{candidates} ledige · {companies} virksomheder",
         "status.searching": "Søger…",
         "status.ready": "Klar",
@@ -520,6 +538,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "export.date": "Date {date}",
         "export.scale": "Scale {length}",
         "export.done": "The map is saved in {path}",
+        "export.legend": "Legend",
+        "export.filters": "Active filters",
+        "caption.no_filters": "No filters: all candidates and companies",
+        "caption.unemployed": "Unemployed",
+        "caption.days": "days",
+        "caption.at_least": "at least {value}",
+        "caption.at_most": "at most {value}",
+        "caption.searchable_only": "Searchable CVs only",
+        "caption.posted_within": "Job postings from the last {days} days",
+        "caption.near": "Within {radius} km of a point",
+        "caption.selection": "Selection on the map",
+        "map.no_basemap": "No basemap: set token under [basemap] in the configuration file",
+        "map.no_basemap_short": "No basemap: token missing",
+        "map.no_basemap_tip": (
+            "The basemap (Dataforsyningen skærmkort) needs a token. Write\n"
+            '[basemap]\ntoken = "…"\nin {path}\n(or set the environment variable '
+            "WORKBENCH__BASEMAP__TOKEN) and restart the program."
+        ),
         "status.counts": "{candidates} candidates · {companies} companies",
         "status.searching": "Searching…",
         "status.ready": "Ready",

@@ -80,6 +80,7 @@ from workbench.qt.company_search import CompanySearchWidget
 from workbench.qt.filters import DURATION_EDGES, FilterPanel
 from workbench.qt.i18n import LANGUAGES, fmt_int, language, tr
 from workbench.qt.map.canvas import TOOLS, MapWidget, union_by
+from workbench.qt.map.caption import filter_lines
 from workbench.qt.map.export import export_map
 from workbench.qt.map.frames import profiling
 from workbench.qt.map.layers_panel import LayersPanel
@@ -616,14 +617,14 @@ class MainWindow(QMainWindow):
         self.map.set_regions(region_geoms)
         section = self.settings.get("basemap", {}) or {}
         service = TileService.from_settings(section if isinstance(section, dict) else {})
-        if service.configured:
-            self.map.set_basemap(
-                service,
-                default_tile_root(),
-                max_bytes=int(float(section.get("cache_mb", 200) or 200) * 1024 * 1024),
-                timeout_s=float(self.settings.get("http.timeout_s", 10) or 10),
-                user_agent=str(self.settings.get("http.user_agent", "") or "Jobkort-workbench"),
-            )
+        # also when unconfigured: the map then notes that the basemap needs a token
+        self.map.set_basemap(
+            service,
+            default_tile_root(),
+            max_bytes=int(float(section.get("cache_mb", 200) or 200) * 1024 * 1024),
+            timeout_s=float(self.settings.get("http.timeout_s", 10) or 10),
+            user_agent=str(self.settings.get("http.user_agent", "") or "Jobkort-workbench"),
+        )
 
     def _build_map_toolbar(self) -> tuple[QToolBar, QToolBar]:
         """Row 1: selection tools and saved selections; row 2: count, go to, export."""
@@ -769,8 +770,10 @@ class MainWindow(QMainWindow):
         if path:
             self.export_map(Path(path))
 
-    def export_map(self, path: Path) -> Path:
-        out = export_map(self.map, path, when=date.today())
+    def export_map(self, path: Path, *, width: int | None = None) -> Path:
+        out = export_map(
+            self.map, path, when=date.today(), width=width, filters=self.active_filter_lines()
+        )
         self.busy_label.setText(tr("export.done", path=str(out)))
         return out
 
@@ -798,6 +801,19 @@ class MainWindow(QMainWindow):
         half_w = min(xmax - xmin, 8_000.0) / 2  # close enough to see the street
         half_h = half_w * (ymax - ymin) / max(xmax - xmin, 1.0)
         self.map.set_extent((hit.x - half_w, hit.y - half_h, hit.x + half_w, hit.y + half_h))
+
+    def active_filter_lines(self) -> list[str]:
+        """The filters behind the map, one line each in the UI language (export caption)."""
+        flt = self._panel_filter or self.filters.current_filter()
+        if self.selection is not None:
+            flt = flt.with_selection(self.selection)
+        titles = {
+            "occupations": self._occ_titles,
+            "qualifications": self._qual_titles,
+            "industries": self._ind_titles,
+            "municipalities": self._muni_names,
+        }
+        return filter_lines(flt, titles)
 
     def zoom_to(self, name: str) -> bool:
         ok = self.map.zoom_to_municipality(name)

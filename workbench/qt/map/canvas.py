@@ -24,19 +24,21 @@ from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QRectF, Qt, QTimer, 
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QLabel, QToolTip, QWidget
 
+from workbench.core.paths import user_config_file
 from workbench.core.places import format_readout
 from workbench.layers.areas import AreaLayerModel, path_arrays, rings_of
 from workbench.layers.choropleth import Choropleth
 from workbench.layers.hit import nearest_point
 from workbench.layers.points import (
     DEFAULT_DENSITY_THRESHOLD,
+    DENSITY_CELL_PX,
     PointLayerModel,
     PointStyle,
     density_lut,
     make_sprite,
 )
 from workbench.layers.selection import Selection
-from workbench.layers.styling import FieldStyle, classes_of
+from workbench.layers.styling import OTHER_COLOR, FieldStyle, classes_of
 from workbench.layers.tiles import TileCache, TileFetcher, TileService
 from workbench.qt.i18n import fmt_int, language, tr
 
@@ -53,7 +55,7 @@ from .items import (
 )
 from .legend import GAP as LEGEND_GAP
 from .legend import MARGIN as LEGEND_MARGIN
-from .legend import MAX_HEIGHT_SHARE, MAX_WIDTH_SHARE, MapLegend
+from .legend import MAX_AREA_SHARE, MAX_HEIGHT_SHARE, MAX_WIDTH_SHARE, MapLegend
 
 log = logging.getLogger("workbench.profile")
 
@@ -63,8 +65,10 @@ SEA = (206, 224, 238)
 
 POINT_LAYERS = ("candidates", "postings", "companies")
 LAYER_STYLES = {
+    # Companies are drawn above the candidates (a filtered company under a candidate disc was
+    # hidden); an opaque fill and a white outline keep a company visible on top of one.
     "companies": PointStyle(
-        color=(235, 130, 30, 170), size=5.0, symbol="s", outline=(255, 255, 255, 90)
+        color=(240, 135, 25, 255), size=5.0, symbol="s", outline=(255, 255, 255, 230)
     ),
     "postings": PointStyle(
         color=(130, 60, 170, 235), size=8.0, symbol="t", outline=(255, 255, 255, 220)
@@ -73,8 +77,10 @@ LAYER_STYLES = {
         color=(25, 90, 200, 235), size=9.0, symbol="o", outline=(255, 255, 255, 230)
     ),
 }
-# panel order, top first; the basemap is always at the bottom, the selection on top
-DEFAULT_ORDER = ("candidates", "postings", "companies", "regions", "municipalities")
+# panel order, top first; the basemap is always at the bottom, the selection on top. The
+# small company squares above the large candidate discs: the other way round a filtered
+# company under a candidate was hidden.
+DEFAULT_ORDER = ("companies", "postings", "candidates", "regions", "municipalities")
 LAYER_TITLES = {
     "selection": "layer.selection",
     "candidates": "map.legend_candidates",
@@ -261,6 +267,17 @@ class MapWidget(pg.PlotWidget):
             ' QLabel#mapAttribution[problem="true"] { color: #b71c1c; font-weight: bold; }'
         )
         self.attribution.setVisible(False)
+        # Without a token there is no basemap: one small note where the attribution would be
+        # (not a dialog, shown once per map); its x closes it.
+        self.basemap_note = QLabel(self)
+        self.basemap_note.setObjectName("mapBasemapNote")
+        self.basemap_note.setStyleSheet(
+            "QLabel#mapBasemapNote { background: rgba(255,255,255,200); color: #555;"
+            " padding: 1px 5px; font-size: 8pt; }"
+        )
+        self.basemap_note.setTextFormat(Qt.TextFormat.RichText)
+        self.basemap_note.linkActivated.connect(lambda _link: self.set_basemap_note(False))
+        self.basemap_note.setVisible(False)
         self.scale_bar = ScaleBar(self)
         self.coords = QLabel(self)
         self.coords.setObjectName("mapCoordinates")
@@ -376,15 +393,15 @@ class MapWidget(pg.PlotWidget):
         self._changed()
 
     def _set_sprites(self, entity: str) -> None:
+        self._sprites[entity] = self._make_sprites(entity)
+
+    def _make_sprites(self, entity: str, scale: float = 1.0) -> tuple[np.ndarray, ...]:
         st = self.layers[entity].style
         style = self.styles.get(entity)
-        if style is None:
-            self._sprites[entity] = (make_sprite(st.size, st.symbol, st.color, st.outline),)
-        else:
-            colors = [c.color for c in style.classes] + [(150, 150, 150, 220)]
-            self._sprites[entity] = tuple(
-                make_sprite(st.size, st.symbol, c, st.outline) for c in colors
-            )
+        colors = [st.color] if style is None else [*(c.color for c in style.classes), OTHER_COLOR]
+        return tuple(
+            make_sprite(st.size * scale, st.symbol, c, st.outline, outline_px=scale) for c in colors
+        )
 
     def _update_classes(self, entity: str) -> None:
         lookup = self._class_lookup.get(entity)
@@ -434,6 +451,10 @@ class MapWidget(pg.PlotWidget):
         self.basemap_problem = None
         self.attribution.setProperty("problem", False)
         self.tile_service = service if service is not None and service.configured else None
+        # a basemap is set up but lacks its token: say so (an empty URL is a deliberate "none")
+        self.set_basemap_note(
+            service is not None and bool(service.url.strip()) and not service.configured
+        )
         if self.tile_service is None or cache_root is None:
             self.attribution.setVisible(False)
             self._update_area_fill()
@@ -459,6 +480,14 @@ class MapWidget(pg.PlotWidget):
         self._apply_order()
         self._place_overlays()
         self._request_tiles()
+
+    def set_basemap_note(self, show: bool) -> None:
+        """Show or hide the note that the basemap needs a token and where to set it."""
+        if show:  # the text is fitted to the map's width by _place_overlays
+            self.basemap_note.setToolTip(tr("map.no_basemap_tip", path=str(user_config_file())))
+            self.basemap_note.setProperty("fitted_width", None)
+        self.basemap_note.setVisible(bool(show))
+        self._place_overlays()
 
     def _request_tiles(self) -> None:
         if self.basemap is None or self.tile_loader is None:
@@ -706,7 +735,9 @@ class MapWidget(pg.PlotWidget):
         self.scale_bar.set_scale(self.metres_per_pixel())
         self._refresh_timer.start()
 
-    def _request(self) -> FrameRequest:
+    def _request(self, scale: float = 1.0) -> FrameRequest:
+        """The frames for the current view; ``scale`` > 1 renders them with that many device
+        pixels per screen pixel (exports), symbols and density cells scaled alike."""
         self._generation += 1
         jobs = []
         for name in POINT_LAYERS:
@@ -719,14 +750,16 @@ class MapWidget(pg.PlotWidget):
                     model.visible,
                     self.threshold,
                     self._luts[name],
-                    self._sprites[name],
+                    self._sprites[name] if scale == 1.0 else self._make_sprites(name, scale),
                     self._classes[name],
+                    DENSITY_CELL_PX * scale,
                 )
             )
+        w, h = self.view_pixels()
         return FrameRequest(
             self._generation,
             self.view_extent(),
-            self.view_pixels(),
+            (max(1, round(w * scale)), max(1, round(h * scale))),
             tuple(jobs),
             time.perf_counter(),
         )
@@ -740,12 +773,13 @@ class MapWidget(pg.PlotWidget):
         self._submitted_at = req.submitted
         self.frames.submit(req)
 
-    def refresh_layers(self) -> None:
-        """Render synchronously (screenshot, export: the final size is known now)."""
+    def refresh_layers(self, scale: float = 1.0) -> None:
+        """Render synchronously (screenshot, export: the final size is known now); ``scale``:
+        device pixels per screen pixel of the frames (an export larger than the widget)."""
         self._refresh_timer.stop()
         self.scale_bar.set_scale(self.metres_per_pixel())
         self._request_tiles()
-        req = self._request()
+        req = self._request(scale)
         self._submitted_at = req.submitted
         self.frames.submit(req)  # makes any frame in flight stale
         self._apply_frames(req.generation, render_request(req))
@@ -805,8 +839,10 @@ class MapWidget(pg.PlotWidget):
                 rows.append((e.color, "area", label))
         return rows
 
-    def _legend_html(self) -> str:
-        parts = []
+    def legend_rows(self) -> list[tuple[tuple[int, ...] | None, str, str]]:
+        """The whole legend, top layer first, as (colour, symbol, text) rows; a heading row
+        has no colour. Symbols: 'o', 's', 't', 'area' and 'outline' (the selection)."""
+        rows: list[tuple[tuple[int, ...] | None, str, str]] = []
         for name in self.layer_order:
             if not self.layer_visible.get(name, True):
                 continue
@@ -814,23 +850,30 @@ class MapWidget(pg.PlotWidget):
             if not entries:
                 continue
             if name == "municipalities" and self.choropleth is not None:
-                parts.append(f"<b>{_esc(self.choropleth.title)}</b>")
+                rows.append((None, "", self.choropleth.title))
             elif name in self.layers and self.styles.get(name) is not None:
                 style = self.styles[name]
                 assert style is not None
-                parts.append(
-                    f"<b>{_esc(tr(LAYER_TITLES[name]))}: {_esc(style.label(language()))}</b>"
-                )
-            for color, symbol, label in entries:
-                r, g, b = color[:3]
-                shape = {"o": "&#9679;", "s": "&#9632;", "t": "&#9650;"}.get(symbol, "&#9632;")
-                parts.append(
-                    f"<span style='color: rgb({r},{g},{b}); font-size: 10pt'>{shape}</span> "
-                    f"{_esc(label)}"
-                )
+                rows.append((None, "", f"{tr(LAYER_TITLES[name])}: {style.label(language())}"))
+            rows.extend(entries)
         if self.spatial_selection is not None:
             key = "map.selection_inverted" if self.spatial_selection.inverted else "map.selection"
-            parts.append(f"<span style='color: rgb(200,30,90)'>&#9633;</span> {_esc(tr(key))}")
+            rows.append(((200, 30, 90), "outline", tr(key)))
+        return rows
+
+    def _legend_html(self) -> str:
+        parts = []
+        for color, symbol, label in self.legend_rows():
+            if color is None:
+                parts.append(f"<b>{_esc(label)}</b>")
+                continue
+            r, g, b = color[:3]
+            shape = {"o": "&#9679;", "s": "&#9632;", "t": "&#9650;", "outline": "&#9633;"}
+            size = "" if symbol == "outline" else "; font-size: 10pt"
+            parts.append(
+                f"<span style='color: rgb({r},{g},{b}){size}'>{shape.get(symbol, '&#9632;')}"
+                f"</span> {_esc(label)}"
+            )
         return "<br>".join(parts)
 
     def _update_legend(self) -> None:
@@ -851,19 +894,43 @@ class MapWidget(pg.PlotWidget):
             self.attribution.setWordWrap(True)
             self.attribution.resize(w, self.attribution.heightForWidth(w))
         self.attribution.move(max(0, w - self.attribution.width()), h - self.attribution.height())
-        bottom = h - (self.attribution.height() if self.attribution.isVisible() else 0) - 4
+        self._fit_note(w)
+        self.basemap_note.move(
+            max(0, w - self.basemap_note.width()), h - self.basemap_note.height()
+        )
+        bottom = h - 4
+        for label in (self.attribution, self.basemap_note):
+            if not label.isHidden():
+                bottom = min(bottom, h - label.height() - 4)
         self.scale_bar.move(max(0, w - 170), max(0, bottom - self.scale_bar.height()))
         self.coords.adjustSize()
         self.coords.move(8, 8)
         self.legend.place(self.legend_bounds(), w * h)
 
+    def _fit_note(self, map_width: int) -> None:
+        """The full note when it fits the map's width, else its short form (the tooltip
+        keeps the details)."""
+        note = self.basemap_note
+        if note.isHidden() or note.property("fitted_width") == map_width:
+            return  # placed on every frame: fit only when shown and the width changed
+        note.setProperty("fitted_width", map_width)
+        for key in ("map.no_basemap", "map.no_basemap_short"):
+            note.setText(
+                f"{_esc(tr(key))} "
+                "<a href='close' style='color:#555; text-decoration:none'>&#215;</a>"
+            )
+            note.adjustSize()
+            if note.width() <= map_width - 2 * LEGEND_MARGIN:
+                break
+
     def legend_bounds(self) -> QRect:
         """The largest box the legend may take (anchored bottom-left): a share of the map,
         clear of the scale bar and attribution below and of the coordinates and badge above."""
         h, w = self.height(), self.width()
-        left, right = LEGEND_MARGIN, LEGEND_MARGIN + int(MAX_WIDTH_SHARE * w)
+        width = max(int(MAX_WIDTH_SHARE * w), self.legend.header_width())
+        left, right = LEGEND_MARGIN, LEGEND_MARGIN + width
         bottom, top = h - LEGEND_MARGIN, LEGEND_MARGIN
-        for other in (self.scale_bar, self.attribution):
+        for other in (self.scale_bar, self.attribution, self.basemap_note):
             r = other.geometry()
             if other.isHidden() or r.left() >= right or r.right() < left:
                 continue
@@ -875,7 +942,9 @@ class MapWidget(pg.PlotWidget):
             r = other.geometry()
             if not other.isHidden() and r.left() < right and r.right() >= left:
                 top = max(top, r.bottom() + LEGEND_GAP)
-        height = min(bottom - top, int(MAX_HEIGHT_SHARE * h))
+        # never more than MAX_AREA_SHARE of the map, even opened by the user (it scrolls)
+        area_h = int(MAX_AREA_SHARE * w * h / max(1, right - left))
+        height = min(bottom - top, int(MAX_HEIGHT_SHARE * h), area_h)
         return QRect(left, bottom - height, right - left, max(0, height))
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from workbench.layers.points import Extent, Frame, render_frame
+from workbench.layers.points import DENSITY_CELL_PX, Extent, Frame, render_frame
 
 log = logging.getLogger("workbench.profile")
 
@@ -37,6 +37,7 @@ class LayerJob:
     density_lut: np.ndarray
     sprites: tuple[np.ndarray, ...]
     classes: np.ndarray | None  # class per point (same order as x/y) or None
+    cell_px: float = DENSITY_CELL_PX  # density bin size in frame pixels
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ def render_request(req: FrameRequest) -> dict[str, Frame | None]:
             density_lut=job.density_lut,
             sprites=list(job.sprites),
             classes=job.classes,
+            cell_px=job.cell_px,
         )
     return out
 

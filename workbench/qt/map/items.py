@@ -3,8 +3,8 @@
 - :class:`AreaItem` draws all municipality rings as ONE QPainterPath (arrayToQPath with a
   connect array), filled and outlined with cosmetic pens.
 - :class:`PointLayerItem` shows a layer either as points (a ScatterPlotItem fed with the
-  visible points' arrays) or, above the density threshold, as a density raster (numpy
-  bincount into an ImageItem), whichever the model's level of detail says for the view.
+  visible points' arrays) or, above the density threshold, as a smoothed density raster
+  (numpy bincount and blur into an ImageItem, scaled smoothly), whichever the model's level of detail says for the view.
 - :class:`SelectionItem` rings the selected point.
 """
 
@@ -87,6 +87,14 @@ class PointLayerItem(pg.ImageItem):
     def visible_indices(self) -> np.ndarray:
         """Indices into the layer's arrays of the points drawn as points in the current view."""
         return self._visible_idx
+
+    def paint(self, painter: QPainter, *args: object) -> None:
+        # a density raster has a few screen pixels per cell: scale it smoothly, not in blocks
+        smooth = self.detail == "density"
+        before = painter.testRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
+        super().paint(painter, *args)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, before)
 
     def apply_frame(self, frame: Frame | None) -> None:
         if frame is None or not self.model.visible:

@@ -24,10 +24,12 @@ from PySide6.QtWidgets import (
 
 from workbench.qt.i18n import tr
 
-# the share of the map the legend may take: width, height, and (expanded by itself) area
-MAX_WIDTH_SHARE = 0.45
-MAX_HEIGHT_SHARE = 0.5
-MAX_AREA_SHARE = 0.2
+# The share of the map the legend may take: width, height, and (expanded by itself) area.
+# Width x height bounds even a legend the user opened to 12% of the map (it scrolls
+# beyond); at 45% x 50% it covered a quarter of the map at the default window size.
+MAX_WIDTH_SHARE = 0.3
+MAX_HEIGHT_SHARE = 0.4
+MAX_AREA_SHARE = 0.12
 MARGIN = 10  # from the map's edges
 GAP = 6  # from other overlays
 MIN_BODY_WIDTH = 90  # narrower than this the entries are not worth showing
@@ -120,6 +122,10 @@ class MapLegend(QFrame):
         fw = 2 * self.frameWidth()  # the style sheet's border
         header = self.toggle.sizeHint().height()
         return m.left() + m.right() + fw, m.top() + m.bottom() + fw + header
+
+    def header_width(self) -> int:
+        """The width of the collapsed legend: the header must never be cut off."""
+        return self.toggle.sizeHint().width() + self._chrome()[0]
 
     def _natural_body_width(self) -> int:
         self.body.setWordWrap(False)
