@@ -34,6 +34,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def mask_cpr_in(exc: BaseException) -> str:
+    """Error lines echo file names and values: no CPR number reaches the terminal."""
+    from workbench.core.imports.cpr import mask_cpr_in as mask
+
+    return mask(exc)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
@@ -46,10 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except (UsageError, FilterError) as exc:
-        print(f"workbench {args.command}: error: {exc}", file=sys.stderr)
+        print(f"workbench {args.command}: error: {mask_cpr_in(exc)}", file=sys.stderr)
         return 2
     except WorkbenchError as exc:
-        print(f"workbench {args.command}: error: {exc}", file=sys.stderr)
+        print(f"workbench {args.command}: error: {mask_cpr_in(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"workbench {args.command}: interrupted", file=sys.stderr)

@@ -46,6 +46,7 @@ from workbench.core.imports import (
     ImportSummary,
     ProfileError,
     TableFile,
+    TooManyRejects,
     auto_mapping,
     import_file,
     list_profiles,
@@ -269,11 +270,27 @@ class _RunPage(QWizardPage):
         layout.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.error = _error_label()
         layout.addWidget(self.error)
+        # Asked only when the core refused the file for too many rejected rows.
+        self.ask = QLabel(tr("import.ask_accept"))
+        self.ask.setWordWrap(True)
+        self.ask.hide()
+        layout.addWidget(self.ask)
+        self.accept_button = QPushButton(tr("import.accept_rejects"))
+        self.accept_button.setObjectName("accept_rejects")
+        self.accept_button.clicked.connect(self.w.accept_rejects_and_rerun)
+        self.accept_button.hide()
+        layout.addWidget(self.accept_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
         self.done = False
 
     def initializePage(self) -> None:
+        self.w.accept_rejects = False
+        self.restart()
+
+    def restart(self) -> None:
         self.done = False
+        self.ask.hide()
+        self.accept_button.hide()
         self.error.clear()
         self.bar.setValue(0)
         self.cancel_button.setEnabled(True)
@@ -295,6 +312,10 @@ class _RunPage(QWizardPage):
             self.status.setText(tr("import.not_completed"))
             self.error.setText(error)
         self.completeChanged.emit()
+
+    def ask_accept(self) -> None:
+        self.ask.show()
+        self.accept_button.show()
 
     def isComplete(self) -> bool:
         return self.done
@@ -399,6 +420,7 @@ class ImportWizard(QWizard):
         self.profile_name = ""
         self.mapping: dict[str, str] = {}
         self.summary: ImportSummary | None = None
+        self.accept_rejects = False  # the user confirmed an implausible share of rejects
         self._cancel = threading.Event()
         self._thread: threading.Thread | None = None
         self.file_page = _FilePage(self)
@@ -446,7 +468,10 @@ class ImportWizard(QWizard):
         cancel = self._cancel
         args = (self.cache_path, tf.path, self.kind, dict(self.mapping), self.jobcenter)
         self._thread = threading.Thread(
-            target=self._work, args=(*args, cancel), name="import", daemon=True
+            target=self._work,
+            args=(*args, cancel, self.accept_rejects),
+            name="import",
+            daemon=True,
         )
         self._thread.start()
 
@@ -458,6 +483,7 @@ class ImportWizard(QWizard):
         mapping: dict[str, str],
         jobcenter: str | None,
         cancel: threading.Event,
+        accept_rejects: bool = False,
     ) -> None:
         try:
             summary = import_file(
@@ -470,7 +496,10 @@ class ImportWizard(QWizard):
                 progress=lambda f, m: self._progress.emit(-1.0 if f is None else float(f), m),
                 cancel=cancel,
                 settings=self.settings,
+                accept_rejects=accept_rejects,
             )
+        except TooManyRejects as exc:
+            self._finished.emit(None, exc)
         except ImportRefused as exc:
             self._finished.emit(None, exc.message_da)
         except ImportCancelled:
@@ -480,10 +509,24 @@ class ImportWizard(QWizard):
         else:
             self._finished.emit(summary, None)
 
-    def _on_finished(self, summary: ImportSummary | None, error: str | None) -> None:
+    def _on_finished(
+        self, summary: ImportSummary | None, error: str | TooManyRejects | None
+    ) -> None:
         self.summary = summary
+        ask = isinstance(error, TooManyRejects)
+        if isinstance(error, TooManyRejects):
+            error = error.message_da
         self.run_page.on_finished(error)
+        if ask:
+            self.run_page.ask_accept()
         self.importFinished.emit(summary, error)
+
+    def accept_rejects_and_rerun(self) -> None:
+        """The user confirmed: import again, keeping the good rows of the file."""
+        if self.is_running():
+            return
+        self.accept_rejects = True
+        self.run_page.restart()
 
     def cancel_import(self) -> None:
         self._cancel.set()
