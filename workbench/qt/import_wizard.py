@@ -54,6 +54,7 @@ from workbench.core.imports import (
     resolve_mapping,
     save_profile,
 )
+from workbench.core.imports.cpr import mask_cpr_in
 from workbench.qt.i18n import tr
 
 # What the file holds -> message id of its radio button.
@@ -505,7 +506,7 @@ class ImportWizard(QWizard):
         except ImportCancelled:
             self._finished.emit(None, tr("import.cancelled"))
         except Exception as exc:  # shown to the user; the cache is unchanged
-            self._finished.emit(None, tr("import.failed", message=exc))
+            self._finished.emit(None, tr("import.failed", message=mask_cpr_in(exc)))
         else:
             self._finished.emit(summary, None)
 

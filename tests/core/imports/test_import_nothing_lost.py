@@ -124,7 +124,7 @@ def test_cli_exit_2_names_the_share_and_the_first_bad_row(
     rc = main(["import", "candidates", str(f), "--cache", str(cache_file)])
     err = capsys.readouterr().err
     assert rc == 2 and err.count("\n") == 1
-    assert "(25 %)" in err and "first bad row 7" in err and "--accept-rejects" in err
+    assert "(25%)" in err and "first bad row 7" in err and "--accept-rejects" in err
     rc = main(
         [
             "import",

@@ -470,11 +470,12 @@ def iter_rows(
 
 
 def preview(path: str | Path, rows: int = PREVIEW_ROWS) -> tuple[TableFile, list[list[str]]]:
-    """The header and the first ``rows`` data rows (for the wizard)."""
+    """The header and the first ``rows`` data rows (for the wizard), CPR-like parts masked
+    and stray bytes shown as U+FFFD (what the screen shows follows the same rule)."""
     tf = inspect_file(path)
     out: list[list[str]] = []
     for _, row in iter_rows(tf):
-        out.append(row)
+        out.append([_display(v) for v in row])
         if len(out) >= rows:
             break
     return tf, out
@@ -720,8 +721,10 @@ def _load_rows(
         bad = _bad_value(tf, row)
         if bad is not None:
             i, code, detail = bad
+            # UTF-8 text in a cp1252 file is shown as it was meant, never garbled.
+            shown = _display(detail if code == "mojibake" else row[i])
             structural.append(
-                StructuralReject(number, n, width, _display(row[i]), code, tf.headers[i], detail)
+                StructuralReject(number, n, width, shown, code, tf.headers[i], mask_cpr(detail))
             )
             continue
         numbers.append(number)

@@ -11,6 +11,7 @@ the file never reaches the cache file, not even its staging schema.
 from __future__ import annotations
 
 import csv
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ from .spec import (
 )
 from .validate import Taxonomy, Validator, reason_text
 
+log = logging.getLogger(__name__)
 ProgressFn = Callable[[float | None, str], None]
 SUMMARY_REJECTS = 1000  # reject records kept in the summary (the wizard's table)
 TRANSFER_ROWS = 100_000  # rows per Arrow batch from the check connection into staging
@@ -242,6 +244,13 @@ def import_file(
                 raise PluginError(exc.message) from None
             except ImportCancelled:
                 raise Cancelled("afbrudt af brugeren") from None
+            except (PluginError, Cancelled):
+                raise
+            except Exception as exc:
+                # The host would store the message in refresh_log: mask it first (the
+                # traceback goes to the log, which masks too).
+                log.exception("import of %s failed", source.name)
+                raise PluginError(mask_cpr_in(f"{type(exc).__name__}: {exc}")) from None
 
         def on_progress(_pid: str, fraction: float | None, message: str) -> None:
             if progress is not None:
@@ -300,15 +309,17 @@ def _refuse_implausible_share(
         "SELECT __row, field, code, detail FROM rej ORDER BY __row, field LIMIT 1"
     ).fetchone()
     row, column, code, detail = first
-    pct = f"{share:.0%}".replace("%", " %")
+    pct, limit = f"{share:.0%}", f"{MAX_REJECT_SHARE:.0%}"
     where = f"; the rejects are in {rejects_file}" if rejects_file else ""
+    where_da = f"; de afviste rækker står i {rejects_file}" if rejects_file else ""
     raise TooManyRejects(
         f"{rejected} of {total} rows of {source.name} ({pct}) were rejected, more than "
-        f"{MAX_REJECT_SHARE:.0%}; first bad row {row}, {column}: {reason_text(code, detail)}"
+        f"{limit}; first bad row {row}, {column}: {reason_text(code, detail)}"
         f"{where}; nothing was changed (import anyway with --accept-rejects)",
-        f"{rejected} af {total} rækker i {source.name} ({pct}) blev afvist, flere end "
-        f"{MAX_REJECT_SHARE:.0%}; første afviste række {row}, {column}: "
-        f"{reason_text(code, detail, 'da')}; intet er ændret",
+        # Danish writes a space before the per cent sign.
+        f"{rejected} af {total} rækker i {source.name} ({pct.replace('%', ' %')}) blev afvist, "
+        f"flere end {limit.replace('%', ' %')}; første afviste række {row}, {column}: "
+        f"{reason_text(code, detail, 'da')}{where_da}; intet er ændret",
         share=share,
         rejected=rejected,
         first_row=int(row),
