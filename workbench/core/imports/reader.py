@@ -1,8 +1,11 @@
 """Reading export files: CSV/TSV as Danish Excel writes them, and XLSX.
 
-CSV: the encoding is detected (UTF-8 with or without BOM, UTF-16 with BOM as Excel's
-"Unicode text", otherwise cp1252), the separator from the header line (``;``, tab or ``,``),
-quoted fields may hold separators, quotes (doubled) and line breaks. XLSX: the first sheet,
+CSV: the encoding is detected (a BOM; otherwise from the bytes, see
+:func:`encoding_evidence`: UTF-8, cp1252, UTF-16 without BOM), the separator from the header
+line (``;``, tab or ``,``), quoted fields may hold separators, quotes (doubled) and line
+breaks. Rows the file cannot vouch for are rejected by the reader (wrong number of fields,
+bytes of another encoding, Excel error cells); rows spanning several lines are recorded, so
+that an unclosed quote refuses the file instead of swallowing rows. XLSX: the first sheet,
 read with openpyxl in read-only mode.
 
 Rows are numbered as a spreadsheet shows them: the header is row 1, the first data row is
