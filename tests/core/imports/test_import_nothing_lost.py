@@ -227,6 +227,8 @@ def _cpr_corpus() -> list[str]:
         d, m, y, s = f"{10 + i:02d}", f"{1 + i % 12:02d}", f"{60 + i:02d}", f"{4000 + i * 37:04d}"
         out.append(f"Note {form.format(d=d, m=m, y=y, s=s)} slut")
     out.append("id " + "140588-4123".translate(FULL_WIDTH))
+    out.append("arabisk ٠١٠١٩٠-١٢٣٤")
+    out.append("fed 𝟏𝟒𝟎𝟒𝟖𝟖 5674")
     return out
 
 
@@ -316,3 +318,15 @@ def test_a_cpr_file_name_stays_out_of_refresh_log(con, tmp_path: Path) -> None:
     assert "[CPR fjernet]" in info.value.message
     messages = [r[0] for r in con.execute("SELECT message FROM refresh_log").fetchall()]
     assert messages and not any(looks_like_cpr(m) for m in messages)
+
+
+def test_the_wizard_preview_masks_cpr_and_stray_bytes(tmp_path: Path) -> None:
+    from workbench.core.imports import preview
+
+    rows = candidates(3)
+    rows[0][EDUCATION] = "Smed 130387\u20134563"
+    rows[1][EDUCATION] = "Smed@"
+    f = write_csv(tmp_path / "p.csv", CANDIDATE_HEADER, rows, encoding="utf-8")
+    f.write_bytes(f.read_bytes().replace(b"Smed@", b"Smed\xe6"))
+    _tf, shown = preview(f)
+    assert shown[0][EDUCATION] == "Smed [CPR fjernet]" and shown[1][EDUCATION] == "Smed\ufffd"

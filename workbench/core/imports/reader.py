@@ -140,7 +140,8 @@ def encoding_evidence(path: Path) -> tuple[str, int]:
         return "utf-8", 0
     if not good:
         return "cp1252", 0
-    return ("utf-8", bad) if good > bad else ("cp1252", good)
+    # A valid multi-byte sequence is rarely an accident in cp1252 text: a tie goes to UTF-8.
+    return ("utf-8", bad) if good >= bad else ("cp1252", good)
 
 
 def _bom_less_utf16(head: bytes) -> str | None:
@@ -478,7 +479,7 @@ def preview(path: str | Path, rows: int = PREVIEW_ROWS) -> tuple[TableFile, list
     tf = inspect_file(path)
     out: list[list[str]] = []
     for _, row in iter_rows(tf):
-        out.append([_display(v) for v in row])
+        out.append([_display(_utf8_reading(tf, v) or v) for v in row])
         if len(out) >= rows:
             break
     return tf, out
@@ -507,14 +508,21 @@ def _bad_value(tf: TableFile, row: list[str]) -> tuple[int, str, str] | None:
         if stray:
             shown = " ".join(f"0x{ord(c) - 0xDC00:02X}" for c in stray[:3])
             return i, "encoding", f"{shown} ({tf.encoding})"
-        if tf.encoding == "cp1252" and tf.foreign_bytes:
-            try:
-                as_utf8 = value.encode("cp1252").decode("utf-8")
-            except UnicodeError:
-                continue
-            if as_utf8 != value:
-                return i, "mojibake", as_utf8
+        as_utf8 = _utf8_reading(tf, value)
+        if as_utf8 is not None:
+            return i, "mojibake", as_utf8
     return None
+
+
+def _utf8_reading(tf: TableFile, value: str) -> str | None:
+    """``value`` as UTF-8 when a cp1252 file holds UTF-8 text there (else None)."""
+    if tf.encoding != "cp1252" or not tf.foreign_bytes or value.isascii():
+        return None
+    try:
+        as_utf8 = value.encode("cp1252").decode("utf-8")
+    except UnicodeError:
+        return None
+    return as_utf8 if as_utf8 != value else None
 
 
 # -- loading -----------------------------------------------------------------------------------
