@@ -330,3 +330,16 @@ def test_the_wizard_preview_masks_cpr_and_stray_bytes(tmp_path: Path) -> None:
     f.write_bytes(f.read_bytes().replace(b"Smed@", b"Smed\xe6"))
     _tf, shown = preview(f)
     assert shown[0][EDUCATION] == "Smed [CPR fjernet]" and shown[1][EDUCATION] == "Smed\ufffd"
+
+
+def test_log_messages_and_tracebacks_are_masked(caplog) -> None:
+    import workbench.core.imports  # noqa: F401  (installs the log scrubber)
+
+    log = logging.getLogger("workbench.anywhere")
+    caplog.set_level(logging.INFO)
+    try:
+        raise ValueError("cannot convert 'Smed 16.05.90-7896'")
+    except ValueError:
+        log.exception("import of %s failed", "ledige_0107996674.csv")
+    assert caplog.text.count("[CPR fjernet]") >= 2 and "ValueError" in caplog.text
+    assert not any(looks_like_cpr(line) for line in caplog.text.splitlines())
