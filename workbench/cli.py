@@ -39,6 +39,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def mask_cpr_in(exc: BaseException) -> str:
+    """Error lines echo file names and values: no CPR number reaches the terminal."""
+    from workbench.core.imports.cpr import mask_cpr_in as mask
+
+    return mask(exc)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
@@ -47,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(glue_negative_values(argv, value_options(parser)))
     except UsageError as exc:  # from an option's type (commands/options.py)
-        print(f"workbench {argv[0]}: error: {one_line(str(exc))}", file=sys.stderr)
+        print(f"workbench {argv[0]}: error: {one_line(mask_cpr_in(exc))}", file=sys.stderr)
         return 2
     if not getattr(args, "func", None):
         parser.print_help()
@@ -63,10 +70,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except (UsageError, FilterError, CachePathError) as exc:
-        print(f"workbench {args.command}: error: {one_line(str(exc))}", file=sys.stderr)
+        print(f"workbench {args.command}: error: {one_line(mask_cpr_in(exc))}", file=sys.stderr)
         return 2
     except WorkbenchError as exc:
-        print(f"workbench {args.command}: error: {one_line(str(exc))}", file=sys.stderr)
+        print(f"workbench {args.command}: error: {one_line(mask_cpr_in(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"workbench {args.command}: interrupted", file=sys.stderr)

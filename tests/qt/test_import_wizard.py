@@ -236,3 +236,27 @@ def test_import_from_a_demo_window_starts_a_real_cache_and_switches_to_it(
         )
     finally:
         demo.close()
+
+
+def test_many_rejected_rows_ask_before_importing_anyway(
+    qtbot, wizard, cache_path: Path, tmp_path: Path
+) -> None:
+    rows = [candidate(f"A{i}", since="32-01-2025" if i < 3 else "01-02-2025") for i in range(6)]
+    f = write_csv(tmp_path / "ledige.csv", CANDIDATE_HEADER, rows)
+    _to_confirmation(wizard, f)
+    with qtbot.waitSignal(wizard.importFinished, timeout=30_000) as first:
+        wizard.next()
+    run = wizard.run_page
+    assert first.args[0] is None and "3 af 6 rækker" in first.args[1]
+    assert "første afviste række 2" in run.error.text()
+    assert run.accept_button.isVisible() and run.ask.isVisible() and not run.isComplete()
+    assert _candidates(cache_path) == []
+    from PySide6.QtCore import Qt
+
+    with qtbot.waitSignal(wizard.importFinished, timeout=30_000) as second:
+        qtbot.mouseClick(run.accept_button, Qt.MouseButton.LeftButton)
+    assert second.args[1] is None and not run.accept_button.isVisible()
+    qtbot.waitUntil(run.isComplete, timeout=5_000)
+    wizard.next()
+    assert "3 ledige indlæst for 0101; 3 rækker afvist" in wizard.summary_page.counts.text()
+    assert [c[0] for c in _candidates(cache_path)] == ["A3", "A4", "A5"]

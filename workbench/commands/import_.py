@@ -2,7 +2,8 @@
 
 Exit 0 when the import completed (also with rejected rows: the output says how many), 1
 when the file is refused whole (the cache's data is unchanged), 2 for bad usage (unknown
-profile, malformed ``--map``).
+profile, malformed ``--map``) and for a file with an implausibly high share of rejected rows
+unless ``--accept-rejects`` confirms it.
 """
 
 from __future__ import annotations
@@ -39,6 +40,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--rejects", type=Path, default=None, metavar="FILE", help="where to write the rejects CSV"
     )
+    p.add_argument(
+        "--accept-rejects",
+        action="store_true",
+        help="import even when more than 10 %% of the rows are rejected (those rows' "
+        "candidates or collaborations then disappear from the jobcenter's data)",
+    )
     add_cache_options(p)
     add_format_option(p)
     p.set_defaults(func=run)
@@ -57,7 +64,14 @@ def _parse_map(items: list[str]) -> dict[str, str]:
 def run(args: argparse.Namespace) -> int:
     from workbench.core import cache
     from workbench.core.config import load_settings
-    from workbench.core.imports import FIELDS, ProfileError, import_file, load_profile, save_profile
+    from workbench.core.imports import (
+        FIELDS,
+        ProfileError,
+        TooManyRejects,
+        import_file,
+        load_profile,
+        save_profile,
+    )
 
     mapping = _parse_map(args.map)
     known = {f.name for f in FIELDS[args.kind]}
@@ -88,11 +102,14 @@ def run(args: argparse.Namespace) -> int:
                 rejects_path=args.rejects,
                 lang="en",
                 settings=settings,
+                accept_rejects=args.accept_rejects,
             )
             if args.save_profile:  # only a mapping that worked is saved
                 save_profile(con, args.save_profile, args.kind, {**base, **mapping})
         except ProfileError as exc:
             raise UsageError(str(exc)) from None
+        except TooManyRejects as exc:  # the user must confirm: a usage decision, exit 2
+            raise UsageError(exc.message) from None
     finally:
         con.close()
     if args.format == "json":

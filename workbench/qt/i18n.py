@@ -335,6 +335,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "import.not_completed": "Indlæsningen blev ikke gennemført. Cachen er uændret.",
         "import.cancelled": "Indlæsningen blev annulleret.",
         "import.failed": "Fejl: {message}",
+        "import.accept_rejects": "Indlæs alligevel uden de afviste rækker",
+        "import.ask_accept": "Usædvanligt mange rækker blev afvist. Ret filen, eller indlæs "
+        "alligevel: de afviste rækker forsvinder så fra jobcentrets data.",
         "import.summary_title": "Resultat",
         "import.col_row": "Række",
         "import.col_column": "Kolonne",
@@ -673,6 +676,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "import.not_completed": "The import was not completed. The cache is unchanged.",
         "import.cancelled": "The import was cancelled.",
         "import.failed": "Error: {message}",
+        "import.accept_rejects": "Import anyway without the rejected rows",
+        "import.ask_accept": "Unusually many rows were rejected. Fix the file, or import "
+        "anyway: the rejected rows then disappear from the jobcenter's data.",
         "import.summary_title": "Result",
         "import.col_row": "Row",
         "import.col_column": "Column",

@@ -53,6 +53,7 @@ from workbench.core.imports import (
     ImportSummary,
     ProfileError,
     TableFile,
+    TooManyRejects,
     auto_mapping,
     import_file,
     list_profiles,
@@ -60,6 +61,7 @@ from workbench.core.imports import (
     resolve_mapping,
     save_profile,
 )
+from workbench.core.imports.cpr import mask_cpr_in
 from workbench.qt.i18n import tr
 from workbench.qt.qt_translations import documents_dir
 
@@ -332,11 +334,27 @@ class _RunPage(QWizardPage):
         layout.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.error = _error_label()
         layout.addWidget(self.error)
+        # Asked only when the core refused the file for too many rejected rows.
+        self.ask = QLabel(tr("import.ask_accept"))
+        self.ask.setWordWrap(True)
+        self.ask.hide()
+        layout.addWidget(self.ask)
+        self.accept_button = QPushButton(tr("import.accept_rejects"))
+        self.accept_button.setObjectName("accept_rejects")
+        self.accept_button.clicked.connect(self.w.accept_rejects_and_rerun)
+        self.accept_button.hide()
+        layout.addWidget(self.accept_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
         self.done = False
 
     def initializePage(self) -> None:
+        self.w.accept_rejects = False
+        self.restart()
+
+    def restart(self) -> None:
         self.done = False
+        self.ask.hide()
+        self.accept_button.hide()
         self.error.clear()
         self.bar.setValue(0)
         self.cancel_button.setEnabled(True)
@@ -358,6 +376,10 @@ class _RunPage(QWizardPage):
             self.status.setText(tr("import.not_completed"))
             self.error.setText(error)
         self.completeChanged.emit()
+
+    def ask_accept(self) -> None:
+        self.ask.show()
+        self.accept_button.show()
 
     def isComplete(self) -> bool:
         return self.done
@@ -466,6 +488,7 @@ class ImportWizard(QWizard):
         self.use_new_cache = False
         self.new_cache: Path | None = None
         self._demo_path = self.cache_path
+        self.accept_rejects = False  # the user confirmed an implausible share of rejects
         self._cancel = threading.Event()
         self._thread: threading.Thread | None = None
         self.file_page = _FilePage(self)
@@ -538,7 +561,10 @@ class ImportWizard(QWizard):
         cancel = self._cancel
         args = (self.cache_path, tf.path, self.kind, dict(self.mapping), self.jobcenter)
         self._thread = threading.Thread(
-            target=self._work, args=(*args, cancel), name="import", daemon=True
+            target=self._work,
+            args=(*args, cancel, self.accept_rejects),
+            name="import",
+            daemon=True,
         )
         self._thread.start()
 
@@ -550,6 +576,7 @@ class ImportWizard(QWizard):
         mapping: dict[str, str],
         jobcenter: str | None,
         cancel: threading.Event,
+        accept_rejects: bool = False,
     ) -> None:
         try:
             summary = import_file(
@@ -562,24 +589,39 @@ class ImportWizard(QWizard):
                 progress=lambda f, m: self._progress.emit(-1.0 if f is None else float(f), m),
                 cancel=cancel,
                 settings=self.settings,
+                accept_rejects=accept_rejects,
             )
+        except TooManyRejects as exc:
+            self._finished.emit(None, exc)
         except ImportRefused as exc:
             self._finished.emit(None, exc.message_da)
         except ImportCancelled:
             self._finished.emit(None, tr("import.cancelled"))
         except Exception as exc:  # shown to the user; the cache is unchanged
-            self._finished.emit(None, tr("import.failed", message=exc))
+            self._finished.emit(None, tr("import.failed", message=mask_cpr_in(exc)))
         else:
             self._finished.emit(summary, None)
 
-    def _on_finished(self, summary: ImportSummary | None, error: str | None) -> None:
+    def _on_finished(
+        self, summary: ImportSummary | None, error: str | TooManyRejects | None
+    ) -> None:
         self.summary = summary
-        if summary is None and self.new_cache is not None:
-            # Nothing was imported: no half-started real cache is left behind.
-            self.new_cache.unlink(missing_ok=True)
-            self.cache_path, self.new_cache = self._demo_path, None
+        ask = isinstance(error, TooManyRejects)
+        if isinstance(error, TooManyRejects):
+            error = error.message_da
+        if summary is None and self.new_cache is not None and not ask:
+            self._drop_new_cache()  # nothing was imported: no half-started real cache is left
         self.run_page.on_finished(error)
+        if ask:
+            self.run_page.ask_accept()
         self.importFinished.emit(summary, error)
+
+    def accept_rejects_and_rerun(self) -> None:
+        """The user confirmed: import again, keeping the good rows of the file."""
+        if self.is_running():
+            return
+        self.accept_rejects = True
+        self.run_page.restart()
 
     def cancel_import(self) -> None:
         self._cancel.set()
@@ -587,9 +629,16 @@ class ImportWizard(QWizard):
     def is_running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
+    def _drop_new_cache(self) -> None:
+        assert self.new_cache is not None
+        self.new_cache.unlink(missing_ok=True)
+        self.cache_path, self.new_cache = self._demo_path, None
+
     def done(self, result: int) -> None:
         if self.is_running():
             self._cancel.set()
             assert self._thread is not None
             self._thread.join(timeout=60)
+        if self.summary is None and self.new_cache is not None:
+            self._drop_new_cache()  # left after "too many rejects" without importing anyway
         super().done(result)

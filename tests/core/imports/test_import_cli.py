@@ -155,7 +155,7 @@ def test_rejects_file_neutralises_formula_cells(cache_file: Path, tmp_path: Path
     rejects = tmp_path / "rejects.csv"
     rc, _out, err = _run(
         capsys, "import", "candidates", str(f), "--cache", str(cache_file),
-        "--rejects", str(rejects), "--format", "json",
+        "--rejects", str(rejects), "--format", "json", "--accept-rejects",
     )  # fmt: skip
     assert rc == 0, err
     lines = list(csv.reader(rejects.read_text("utf-8-sig").splitlines(), delimiter=";"))

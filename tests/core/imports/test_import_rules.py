@@ -69,7 +69,7 @@ def test_bad_values_are_rejected_per_row_and_field_and_good_rows_load(con, tmp_p
     ]
     rejects_file = tmp_path / "out" / "rejects.csv"
     f = write_csv(tmp_path / "c.csv", CANDIDATE_HEADER, rows)
-    s = import_file(con, f, "candidates", rejects_path=rejects_file)
+    s = import_file(con, f, "candidates", rejects_path=rejects_file, accept_rejects=True)
     assert (s.accepted, s.rejected) == (2, 10)
     assert _ids(con) == ["OK1", "OK2"]
     assert con.execute(
@@ -160,7 +160,11 @@ def test_excel_date_serials_are_dates_and_other_numbers_are_rejected(con, tmp_pa
         candidate("N7", updated=_serial(date(2027, 11, 23))),  # more than a year ahead
     ]
     s = import_file(
-        con, write_csv(tmp_path / "s.csv", CANDIDATE_HEADER, rows), "candidates", today=today
+        con,
+        write_csv(tmp_path / "s.csv", CANDIDATE_HEADER, rows),
+        "candidates",
+        today=today,
+        accept_rejects=True,
     )
     assert (s.accepted, s.rejected) == (3, 7)
     got = con.execute(
@@ -220,6 +224,7 @@ def test_unemployed_since_or_cv_updated_in_the_future_is_rejected(con, tmp_path:
         "candidates",
         lang="da",
         today=today,
+        accept_rejects=True,
     )
     assert (s.accepted, s.rejected) == (1, 4) and _ids(con) == ["T0"]
     assert [(r["row"], r["column"], r["value"], r["code"], r["reason"]) for r in s.rejects] == [
@@ -315,7 +320,7 @@ def test_cpr_numbers_never_reach_the_cache_logs_or_rejects(
     f = write_csv(tmp_path / "c.csv", header, rows)
     con = cache.connect(cache_file)
     try:
-        s = import_file(con, f, "candidates")
+        s = import_file(con, f, "candidates", accept_rejects=True)
         assert (s.accepted, s.rejected) == (2, 4)
         assert _ids(con) == ["OK1", "OK2"]
         rej = _rejects(con)
@@ -434,7 +439,12 @@ def test_duplicate_ids_first_row_wins(con, tmp_path: Path) -> None:
         candidate("B"),
         candidate("A", "0002"),
     ]
-    s = import_file(con, write_csv(tmp_path / "d.csv", CANDIDATE_HEADER, rows), "candidates")
+    s = import_file(
+        con,
+        write_csv(tmp_path / "d.csv", CANDIDATE_HEADER, rows),
+        "candidates",
+        accept_rejects=True,
+    )
     assert (s.accepted, s.rejected) == (3, 2)
     rej = [(r["row"], r["column"], r["value"], r["reason"]) for r in s.rejects]
     assert rej[0][:3] == (3, "ledig_siden", "bad")
@@ -519,7 +529,12 @@ def test_collaborations_kinds_dates_and_snapshot(con, tmp_path: Path) -> None:
         ],  # duplicate of row 3
         ["22223333", "", "0002", "Partnerskabsaftale", "", "", "", ""],
     ]
-    s = import_file(con, write_csv(tmp_path / "s.csv", COLLAB_HEADER, rows), "collaborations")
+    s = import_file(
+        con,
+        write_csv(tmp_path / "s.csv", COLLAB_HEADER, rows),
+        "collaborations",
+        accept_rejects=True,
+    )
     assert (s.accepted, s.rejected) == (6, 5)
     got = con.execute(
         "SELECT cvr, pnr, jobcenter, kind, started, ended, status, note, source FROM collaborations ORDER BY cvr, kind"
@@ -569,6 +584,7 @@ def test_collaborations_kinds_dates_and_snapshot(con, tmp_path: Path) -> None:
             [["99998888", "", "0001", "jobrotation", "", "", "", ""]],
         ),
         "collaborations",
+        accept_rejects=True,
     )
     assert con.execute("SELECT jobcenter, cvr, kind FROM collaborations ORDER BY 1").fetchall() == [
         ("0001", "99998888", "jobrotation"),
@@ -669,7 +685,12 @@ def test_rejects_are_written_in_batches(con, tmp_path: Path, monkeypatch) -> Non
     )
     monkeypatch.setattr(runner, "SUMMARY_REJECTS", 3)
     rows = [candidate("OK"), *(candidate(f"R{i}", since=f"bad{i}") for i in range(7))]
-    s = import_file(con, write_csv(tmp_path / "c.csv", CANDIDATE_HEADER, rows), "candidates")
+    s = import_file(
+        con,
+        write_csv(tmp_path / "c.csv", CANDIDATE_HEADER, rows),
+        "candidates",
+        accept_rejects=True,
+    )
     assert (s.accepted, s.rejected) == (1, 7)
     assert [r["value"] for r in s.rejects] == ["bad0", "bad1", "bad2"]
     assert [r[2] for r in _rejects(con)] == [f"bad{i}" for i in range(7)]

@@ -10,6 +10,7 @@ one-transaction swap): see :func:`import_file`. The pieces:
 - :mod:`.profiles`: named column mappings stored in the cache
 """
 
+from .cpr import install_log_scrubber
 from .profiles import (
     Profile,
     ProfileError,
@@ -26,6 +27,7 @@ from .spec import (
     FieldSpec,
     ImportKind,
     ImportRefused,
+    TooManyRejects,
     auto_mapping,
     normalise_header,
     resolve_mapping,
@@ -43,6 +45,7 @@ __all__ = [
     "Profile",
     "ProfileError",
     "TableFile",
+    "TooManyRejects",
     "auto_mapping",
     "delete_profile",
     "import_file",
@@ -54,3 +57,6 @@ __all__ = [
     "resolve_mapping",
     "save_profile",
 ]
+
+# CPR numbers must not reach any log (file names, values in exception messages).
+install_log_scrubber()

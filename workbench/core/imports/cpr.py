@@ -1,27 +1,61 @@
-"""CPR numbers never enter the cache.
+"""CPR numbers never enter the cache, nor any message, log line or file name we write.
 
-A value *looks like a CPR number* when it contains ``ddmmyy-xxxx``, ``ddmmyy xxxx`` or ten
-digits in a row whose first six are a valid date (day, month, two-digit year), not part of a
-longer run of digits. The P-number column (ten digits by definition, and often starting with
-a valid date such as 1003388394) is only checked for the separated forms.
+The rule lives here once, in Python; everything that checks or masks text calls it:
+:func:`looks_like_cpr`, :func:`find_cpr` and :func:`mask_cpr` (also for file names, headers,
+messages and log records). SQL only pre-selects the few values that could hold ten digits
+(:func:`cpr_candidate_sql`); this module decides.
 
-The same rule exists twice: in Python (:func:`looks_like_cpr`, :func:`mask_cpr`, used for
-the few values shown in messages) and as SQL (:func:`cpr_sql`, used to scan every column of
-every row in one vectorised pass).
+Text is normalised first (:func:`normalise_text`): Unicode NFKC (full-width digits, no-break
+spaces), invisible format characters removed (zero-width space, soft hyphen, BOM), digits of
+any script as ASCII, any dash as ``-``. After that a value *looks like a CPR number* when it
+holds ``dd mm yy xxxx`` with a valid date (day, month, two-digit year), the groups optionally
+separated by up to three of ``- . / _`` or white space (``130387-4563``, ``16.05.90-7896``,
+``17 06 91 8907``, ``250199_7785``), not part of a longer run of digits. The P-number column
+(ten digits by definition, often starting with a valid date such as 1003388394) is only
+checked for the separated forms.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import unicodedata
 from datetime import datetime
+from functools import lru_cache
 
 MASK = "[CPR fjernet]"
 
-_CPR_RE = re.compile(r"(?<![0-9])([0-3][0-9])([01][0-9])([0-9]{2})([- ]?)([0-9]{4})(?![0-9])")
+# ASCII only, spelled out: the SQL pre-selection below must see the same separators.
+_SEP_CHARS = r"-./_ \t\n\r\f\v"
+_SEP = rf"[{_SEP_CHARS}]{{0,3}}"
+_CPR_RE = re.compile(
+    rf"(?<![0-9])([0-3][0-9])({_SEP})([01][0-9])({_SEP})([0-9]{{2}})({_SEP})([0-9]{{4}})(?![0-9])"
+)
 
-# RE2 (DuckDB) has no look-around: the boundaries are matched as characters instead.
-_SQL_PATTERN = r"(?:^|[^0-9])([0-3][0-9][01][0-9][0-9]{2}[- ]?[0-9]{4})(?:[^0-9]|$)"
-_SQL_PATTERN_SEPARATED = r"(?:^|[^0-9])([0-3][0-9][01][0-9][0-9]{2}[- ][0-9]{4})(?:[^0-9]|$)"
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    """One non-ASCII character after NFKC: invisible -> '', digit -> ASCII, dash -> '-'."""
+    cat = unicodedata.category(ch)
+    if cat == "Cf":  # zero-width space/joiners, soft hyphen, BOM, direction marks
+        return ""
+    if cat == "Nd":
+        return str(unicodedata.decimal(ch))
+    if cat == "Pd" or ch == "\u2212":  # en/em dash, non-breaking hyphen, minus sign
+        return "-"
+    if cat in ("Zs", "Zl", "Zp") or ch == "\x85":
+        return " "
+    return ch
+
+
+def normalise_text(value: str) -> str:
+    """``value`` as the CPR rule reads it (see the module docstring)."""
+    if value.isascii():
+        return value
+    text = unicodedata.normalize("NFKC", value)
+    if text.isascii():
+        return text
+    return "".join(c if c.isascii() else _fold_char(c) for c in text)
 
 
 def _valid_date(dd: str, mm: str, yy: str) -> bool:
@@ -32,13 +66,15 @@ def _valid_date(dd: str, mm: str, yy: str) -> bool:
     return True
 
 
-def _hits(value: str, *, separated_only: bool = False) -> list[re.Match[str]]:
+def find_cpr(value: str, *, separated_only: bool = False) -> list[tuple[int, int]]:
+    """Spans of CPR-like parts in :func:`normalise_text` of ``value``."""
+    text = normalise_text(value)
     out = []
-    for m in _CPR_RE.finditer(value):
-        if separated_only and not m.group(4):
+    for m in _CPR_RE.finditer(text):
+        if separated_only and not (m.group(2) or m.group(4) or m.group(6)):
             continue
-        if _valid_date(m.group(1), m.group(2), m.group(3)):
-            out.append(m)
+        if _valid_date(m.group(1), m.group(3), m.group(5)):
+            out.append(m.span())
     return out
 
 
@@ -46,41 +82,77 @@ def looks_like_cpr(value: object, *, separated_only: bool = False) -> bool:
     """True when ``value`` contains something that looks like a CPR number."""
     if value is None:
         return False
-    return bool(_hits(str(value), separated_only=separated_only))
+    return bool(find_cpr(str(value), separated_only=separated_only))
 
 
 def mask_cpr(value: str | None) -> str | None:
-    """``value`` with every CPR-like part replaced by ``[CPR fjernet]``."""
+    """``value`` unchanged when it holds no CPR-like part; otherwise its normalised text with
+    every CPR-like part replaced by ``[CPR fjernet]`` (so no variant survives the mask)."""
     if value is None:
         return None
-    hits = _hits(value)
+    hits = find_cpr(value)
     if not hits:
         return value
+    text = normalise_text(value)
     out, last = [], 0
-    for m in hits:
-        out.append(value[last : m.start()])
+    for start, end in hits:
+        out.append(text[last:start])
         out.append(MASK)
-        last = m.end()
-    out.append(value[last:])
+        last = end
+    out.append(text[last:])
     return "".join(out)
 
 
-def cpr_sql(column: str, *, separated_only: bool = False) -> str:
-    """A boolean SQL expression over the VARCHAR ``column`` (an identifier the caller controls).
+def mask_cpr_in(text: object) -> str:
+    """:func:`mask_cpr` for any message (exceptions, paths, numbers)."""
+    return mask_cpr(str(text)) or ""
 
-    A cheap regexp pre-filter keeps the date check off the vast majority of values.
-    """
-    pattern = _SQL_PATTERN_SEPARATED if separated_only else _SQL_PATTERN
-    pre = r"[0-9]{6}[- ][0-9]{4}" if separated_only else r"[0-9]{6}[- ]?[0-9]{4}"
+
+# SQL pre-selection, a superset of find_cpr that RE2 runs fast: the CPR shape in plain ASCII
+# (normalisation changes nothing there; the date is not checked), or any character outside
+# ASCII that is not a letter or a combining mark (only such characters can become digits,
+# separators or nothing under normalisation: full-width digits, dashes, no-break and
+# zero-width spaces).
+_ASCII_SHAPE = rf"[0-9]{{2}}{_SEP}[0-9]{{2}}{_SEP}[0-9]{{2}}{_SEP}[0-9]{{4}}"
+_UNUSUAL = r"[^[:ascii:]\p{L}\p{M}]"
+# Joining a row's values with this keeps digits of neighbouring columns from pairing up.
+ROW_JOINER = "\x01" * 4
+
+
+def cpr_candidate_sql(column: str) -> str:
+    """A boolean SQL expression: may the VARCHAR ``column`` (an identifier the caller
+    controls, or an expression) hold a CPR number? Values that pass are checked with
+    :func:`find_cpr`. ``strlen`` counts bytes, ``length`` characters: unequal means non-ASCII."""
     return (
-        f"({column} IS NOT NULL AND regexp_matches({column}, '{pre}') AND "
-        f"coalesce(list_bool_or(list_transform(regexp_extract_all({column}, '{pattern}', 1), "
-        f"m -> try_strptime(substr(m, 1, 6), '%d%m%y') IS NOT NULL)), false))"
+        f"coalesce(regexp_matches({column}, '{_ASCII_SHAPE}') OR (strlen({column}) <> "
+        f"length({column}) AND regexp_matches({column}, '{_UNUSUAL}')), false)"
     )
 
 
-def mask_sql(column: str) -> str:
-    """SQL that masks CPR-looking parts of ``column`` (used only on rows already flagged)."""
-    return (
-        f"regexp_replace({column}, '([0-3][0-9][01][0-9][0-9]{{2}}[- ]?[0-9]{{4}})', '{MASK}', 'g')"
-    )
+# -- logging --------------------------------------------------------------------------------
+
+
+_previous_factory = logging.getLogRecordFactory()
+
+
+def _scrubbing_factory(*args: object, **kwargs: object) -> logging.LogRecord:
+    record = _previous_factory(*args, **kwargs)  # type: ignore[arg-type]
+    try:
+        message = record.getMessage()
+    except Exception:  # a broken format string is logging's problem, not ours
+        return record
+    clean = mask_cpr_in(message)
+    if clean != message:
+        record.msg, record.args = clean, ()
+    if record.exc_info and record.exc_info[0] is not None:
+        # Tracebacks carry exception messages (file names, values): format and mask them now.
+        record.exc_text = mask_cpr_in(logging.Formatter().formatException(record.exc_info))
+    return record
+
+
+def install_log_scrubber() -> None:
+    """Mask CPR-like parts in every log record of the process (idempotent)."""
+    if logging.getLogRecordFactory() is not _scrubbing_factory:
+        global _previous_factory
+        _previous_factory = logging.getLogRecordFactory()
+        logging.setLogRecordFactory(_scrubbing_factory)

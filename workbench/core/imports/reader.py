@@ -1,8 +1,11 @@
 """Reading export files: CSV/TSV as Danish Excel writes them, and XLSX.
 
-CSV: the encoding is detected (UTF-8 with or without BOM, UTF-16 with BOM as Excel's
-"Unicode text", otherwise cp1252), the separator from the header line (``;``, tab or ``,``),
-quoted fields may hold separators, quotes (doubled) and line breaks. XLSX: the first sheet,
+CSV: the encoding is detected (a BOM; otherwise from the bytes, see
+:func:`encoding_evidence`: UTF-8, cp1252, UTF-16 without BOM), the separator from the header
+line (``;``, tab or ``,``), quoted fields may hold separators, quotes (doubled) and line
+breaks. Rows the file cannot vouch for are rejected by the reader (wrong number of fields,
+bytes of another encoding, Excel error cells); rows spanning several lines are recorded, so
+that an unclosed quote refuses the file instead of swallowing rows. XLSX: the first sheet,
 read with openpyxl in read-only mode.
 
 Rows are numbered as a spreadsheet shows them: the header is row 1, the first data row is
@@ -16,6 +19,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -49,6 +53,8 @@ class TableFile:
     headers: list[str]
     encoding: str | None = None  # csv only: the Python codec name
     delimiter: str | None = None  # csv only
+    # csv only: bytes that do not fit ``encoding`` (their rows are rejected, never garbled)
+    foreign_bytes: int = 0
 
     def describe(self) -> str:
         if self.format == "xlsx":
@@ -59,12 +65,21 @@ class TableFile:
 
 @dataclass
 class StructuralReject:
-    """A row that could not even be split into the header's columns."""
+    """A row rejected by the reader: it could not be split into the header's columns
+    (``code`` 'fields'), holds bytes of another encoding ('encoding', 'mojibake') or an
+    Excel error cell ('excel_error')."""
 
     row_number: int
     fields: int  # how many fields the row has
     width: int  # how many the header has
     raw: str  # the row's values joined by ' | ', CPR-like parts masked
+    code: str = "fields"
+    column: str = "(row)"
+    detail: str | None = None
+
+    @property
+    def reason_detail(self) -> str | None:
+        return f"{self.fields}/{self.width}" if self.code == "fields" else self.detail
 
 
 @dataclass
@@ -73,6 +88,10 @@ class RawLoad:
     columns: list[str]  # SQL column names c0..cN, in file order
     rows: int  # data rows loaded into the table
     structural: list[StructuralReject] = field(default_factory=list)
+    # Rows that span several lines of the file: row number -> (first line, last line).
+    multiline: dict[int, tuple[int, int] | None] = field(default_factory=dict)
+    # The last row's number when the file does not end with a line break (cut off?).
+    open_last_row: int | None = None
 
 
 # -- sniffing ----------------------------------------------------------------------------------
@@ -85,23 +104,62 @@ def _refuse_not_table(path: Path, why: str, why_da: str) -> ImportRefused:
     )
 
 
-def detect_encoding(path: Path) -> str:
-    """'utf-8-sig', 'utf-16', 'utf-8' or 'cp1252' (when the bytes are not valid UTF-8)."""
+def encoding_evidence(path: Path) -> tuple[str, int]:
+    """The file's encoding and how many of its bytes do not fit it.
+
+    A BOM decides (UTF-8, UTF-16). Otherwise the bytes are counted: valid UTF-8 multi-byte
+    characters against bytes that are not valid UTF-8. Only valid UTF-8 -> 'utf-8'; no
+    UTF-8 character at all -> 'cp1252'; mostly UTF-8 -> 'utf-8' with the stray bytes as
+    foreign (their rows are rejected); mostly not -> 'cp1252' with the UTF-8 characters as
+    foreign (their rows would be garbled: rejected). Text without BOM whose every other byte
+    is zero is UTF-16 (LE or BE).
+    """
     with path.open("rb") as fh:
-        head = fh.read(4)
+        head = fh.read(_SNIFF_BYTES)
         if head.startswith(codecs.BOM_UTF8):
-            return "utf-8-sig"
+            return "utf-8-sig", 0
         if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-            return "utf-16"
+            return "utf-16", 0
+        bom_less = _bom_less_utf16(head)
+        if bom_less:
+            return bom_less, 0
         fh.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            while chunk := fh.read(1 << 20):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return "cp1252"
-    return "utf-8"
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        good = bad = 0
+        while chunk := fh.read(1 << 20):
+            text = decoder.decode(chunk)
+            if text.isascii():
+                continue
+            # U+FFFD stands for each invalid byte sequence; other non-ASCII chars are valid
+            # UTF-8 multi-byte characters. (C-speed counting: no per-byte Python loop.)
+            replaced = text.count("\ufffd")
+            bad += replaced
+            good += len(text) - len(text.encode("ascii", "ignore")) - replaced
+        bad += decoder.decode(b"", final=True).count("\ufffd")
+    if not bad:
+        return "utf-8", 0
+    if not good:
+        return "cp1252", 0
+    # A valid multi-byte sequence is rarely an accident in cp1252 text: a tie goes to UTF-8.
+    return ("utf-8", bad) if good >= bad else ("cp1252", good)
+
+
+def _bom_less_utf16(head: bytes) -> str | None:
+    even, odd = head[0::2], head[1::2]
+    if len(head) < 4:
+        return None
+    even_zero, odd_zero = even.count(0) / len(even), odd.count(0) / max(len(odd), 1)
+    if odd_zero > 0.3 and even_zero < 0.02:
+        return "utf-16-le"
+    if even_zero > 0.3 and odd_zero < 0.02:
+        return "utf-16-be"
+    return None
+
+
+def detect_encoding(path: Path) -> str:
+    """'utf-8-sig', 'utf-16', 'utf-16-le/-be', 'utf-8' or 'cp1252' (see
+    :func:`encoding_evidence`)."""
+    return encoding_evidence(path)[0]
 
 
 def _sniff_delimiter(first_line: str, suffix: str) -> str | None:
@@ -129,8 +187,8 @@ def inspect_file(path: str | Path) -> TableFile:
             "the old Excel .xls format is not supported; save it as .xlsx or CSV",
             "det gamle Excel .xls-format understøttes ikke; gem som .xlsx eller CSV",
         )
-    encoding = detect_encoding(path)
-    if encoding != "utf-16" and b"\x00" in head:
+    encoding, foreign = encoding_evidence(path)
+    if not encoding.startswith("utf-16") and b"\x00" in head:
         raise _refuse_not_table(path, "it holds binary data", "den indeholder binære data")
     try:
         with _open_text(path, encoding) as (_raw, text):
@@ -146,8 +204,15 @@ def inspect_file(path: str | Path) -> TableFile:
             "den er hverken UTF-8- eller Windows-1252-tekst",
         ) from None
     delimiter = _sniff_delimiter(first_line, path.suffix.lower())
-    tf = TableFile(path, "csv", [], encoding, delimiter or ";")
+    tf = TableFile(path, "csv", [], encoding, delimiter or ";", foreign)
     headers = _csv_headers(tf)
+    if any(_SURROGATE.search(h) for h in headers):
+        raise ImportRefused(
+            f"the header row of {path.name} holds bytes that are not {encoding}: the file mixes "
+            "encodings; save it again as UTF-8",
+            f"overskriftsrækken i {path.name} indeholder tegn, der ikke er {encoding}: filen "
+            "blander tegnsæt; gem den igen som UTF-8",
+        )
     if delimiter is None and len(headers) <= 1:
         from .spec import normalise_header
 
@@ -165,7 +230,10 @@ def inspect_file(path: str | Path) -> TableFile:
 
 def _check_header(tf: TableFile) -> None:
     """A header that holds a CPR number means the file has no header row: refuse it
-    before any message could echo the header."""
+    before any message could echo the header. Two columns with the same name (after
+    :func:`~.spec.normalise_header`) make the mapping ambiguous: refuse, naming them."""
+    from .spec import normalise_header
+
     if any(looks_like_cpr(h) for h in tf.headers):
         raise ImportRefused(
             f"the first row of {tf.path.name} holds a CPR number; the file must start with a "
@@ -173,6 +241,20 @@ def _check_header(tf: TableFile) -> None:
             f"første række i {tf.path.name} indeholder et CPR-nummer; filen skal starte med en "
             "overskriftsrække med kolonnenavne (og CPR-numre må ikke eksporteres)",
         )
+    seen: dict[str, int] = {}
+    for i, h in enumerate(tf.headers):
+        key = normalise_header(h)
+        if not key:
+            continue
+        if key in seen:
+            first = seen[key]
+            raise ImportRefused(
+                f"the header of {tf.path.name} names the column {h!r} twice (columns "
+                f"{first + 1} and {i + 1}, {tf.headers[first]!r} and {h!r}); rename or remove one",
+                f"overskriften i {tf.path.name} har kolonnen {h!r} to gange (kolonne "
+                f"{first + 1} og {i + 1}, {tf.headers[first]!r} og {h!r}); omdøb eller fjern den ene",
+            )
+        seen[key] = i
 
 
 class _open_text:
@@ -183,7 +265,10 @@ class _open_text:
 
     def __enter__(self) -> tuple[BinaryIO, io.TextIOWrapper]:
         self.raw = self.path.open("rb")
-        self.text = io.TextIOWrapper(self.raw, encoding=self.encoding, newline="")
+        # Stray bytes become lone surrogates: their rows are rejected, never garbled (UTF-16
+        # has no such partial reading).
+        errors = "strict" if self.encoding.startswith("utf-16") else "surrogateescape"
+        self.text = io.TextIOWrapper(self.raw, encoding=self.encoding, errors=errors, newline="")
         return self.raw, self.text
 
     def __exit__(self, *exc: object) -> None:
@@ -209,18 +294,30 @@ def _inspect_xlsx(path: Path) -> TableFile:
 
 
 def _iter_csv(
-    tf: TableFile, *, with_header: bool = False, position: list[int] | None = None
+    tf: TableFile,
+    *,
+    with_header: bool = False,
+    position: list[int] | None = None,
+    multiline: dict[int, tuple[int, int] | None] | None = None,
 ) -> Iterator[tuple[int, list[str]]]:
-    """(spreadsheet row number, values); blank lines are skipped but counted."""
+    """(spreadsheet row number, values); blank lines are skipped but counted.
+
+    ``multiline`` collects rows that span several lines of the file (a quoted line break,
+    or an unclosed quote swallowing the following rows). A quoted value whose later lines
+    look like whole rows of the file is an unclosed quote: the file is refused.
+    """
     assert tf.encoding and tf.delimiter
+    width = len(tf.headers)
+    number = 0
     try:
         with _open_text(tf.path, tf.encoding) as (raw, text):
             reader = csv.reader(
                 text, delimiter=tf.delimiter, quotechar='"', doublequote=True, strict=False
             )
-            number = 0
+            last_line = 0
             for row in reader:
                 number += 1
+                first_line, last_line = last_line + 1, reader.line_num
                 if position is not None and not number % 4096:
                     position[0] = raw.tell()
                 if number == 1:
@@ -230,6 +327,10 @@ def _iter_csv(
                     continue
                 if not row:
                     continue
+                if last_line > first_line:
+                    if multiline is not None:
+                        multiline[number] = (first_line, last_line)
+                    _check_swallowed(tf, row, number, first_line, last_line, width)
                 yield number, row
     except UnicodeDecodeError:
         raise _refuse_not_table(
@@ -244,7 +345,49 @@ def _iter_csv(
         ) from None
 
 
-def _cell(value: Any) -> str:
+def unclosed_quote(
+    tf: TableFile, number: int, first_line: int | None, last_line: int | None
+) -> ImportRefused:
+    """The file is refused whole: a quote opened in row ``number`` swallowed later lines."""
+    lines = f" lines {first_line}-{last_line} of the file" if first_line else " the next lines"
+    lines_da = f" linje {first_line}-{last_line} i filen" if first_line else " de næste linjer"
+    return ImportRefused(
+        f'{tf.path.name}: row {number} has a quote (") that is never closed where the row '
+        f"ends: it swallows{lines}; the file is refused and nothing was changed (fix the "
+        "quote and import again)",
+        f'{tf.path.name}: række {number} har et citationstegn ("), der ikke lukkes, hvor '
+        f"rækken slutter: det sluger{lines_da}; filen er afvist, og intet er ændret (ret "
+        "citationstegnet og indlæs igen)",
+    )
+
+
+def _check_swallowed(
+    tf: TableFile,
+    row: list[str],
+    number: int,
+    first_line: int | None,
+    last_line: int | None,
+    width: int,
+) -> None:
+    """A legitimate multi-line value (a note) holds text; a swallowed row holds as many
+    separators as a row of the file."""
+    if width < 3:
+        return
+    for value in row:
+        if "\n" not in value and "\r" not in value:
+            continue
+        for line in value.splitlines()[1:]:
+            if line.count(tf.delimiter or ";") >= width - 1:
+                raise unclosed_quote(tf, number, first_line, last_line)
+
+
+class ExcelErrorValue(str):
+    """A cell holding an Excel error (``#REF!``, ``#VALUE!``, ...): its row is rejected."""
+
+
+def _cell(value: Any, data_type: str | None = None) -> str:
+    if data_type == "e":
+        return ExcelErrorValue(value or "#ERROR")
     if value is None:
         return ""
     if isinstance(value, str):
@@ -284,11 +427,12 @@ def _iter_xlsx(tf: TableFile, *, with_header: bool = False) -> Iterator[tuple[in
             f"not a readable XLSX workbook ({type(exc).__name__})",
             "ikke en læsbar XLSX-projektmappe",
         ) from None
+    number = 0
     try:
         ws = wb.worksheets[0]
         width: int | None = None
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            row = [_cell(v) for v in values]
+        for number, cells in enumerate(ws.iter_rows(), start=1):
+            row = [_cell(c.value, getattr(c, "data_type", None)) for c in cells]
             if number == 1:
                 while row and not row[-1].strip():
                     row.pop()
@@ -306,28 +450,79 @@ def _iter_xlsx(tf: TableFile, *, with_header: bool = False) -> Iterator[tuple[in
             if len(row) < width:
                 row.extend([""] * (width - len(row)))  # openpyxl stops at the last filled cell
             yield number, row
+    except Exception as exc:  # a damaged sheet (bad XML, cut-off archive) mid-way
+        raise ImportRefused(
+            f"{tf.path.name}: the sheet cannot be read after row {number} "
+            f"({type(exc).__name__}); the file is refused and nothing was changed",
+            f"{tf.path.name}: arket kan ikke læses efter række {number} "
+            f"({type(exc).__name__}); filen er afvist, og intet er ændret",
+        ) from None
     finally:
         wb.close()
 
 
 def iter_rows(
-    tf: TableFile, *, position: list[int] | None = None
+    tf: TableFile,
+    *,
+    position: list[int] | None = None,
+    multiline: dict[int, tuple[int, int] | None] | None = None,
 ) -> Iterator[tuple[int, list[str]]]:
     """Data rows of the file as (spreadsheet row number, values)."""
     if tf.format == "xlsx":
         return _iter_xlsx(tf)
-    return _iter_csv(tf, position=position)
+    return _iter_csv(tf, position=position, multiline=multiline)
 
 
 def preview(path: str | Path, rows: int = PREVIEW_ROWS) -> tuple[TableFile, list[list[str]]]:
-    """The header and the first ``rows`` data rows (for the wizard)."""
+    """The header and the first ``rows`` data rows (for the wizard), CPR-like parts masked
+    and stray bytes shown as U+FFFD (what the screen shows follows the same rule)."""
     tf = inspect_file(path)
     out: list[list[str]] = []
     for _, row in iter_rows(tf):
-        out.append(row)
+        out.append([_display(_utf8_reading(tf, v) or v) for v in row])
         if len(out) >= rows:
             break
     return tf, out
+
+
+# -- values the file cannot vouch for ----------------------------------------------------------
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+def _display(value: str) -> str:
+    """A value for messages and rejects: stray bytes as U+FFFD, CPR-like parts masked."""
+    return mask_cpr(_SURROGATE.sub("\ufffd", value)) or ""
+
+
+def _bad_value(tf: TableFile, row: list[str]) -> tuple[int, str, str] | None:
+    """(column index, reason code, detail) of the first value the row cannot be trusted
+    with: an Excel error cell, bytes that are not the file's encoding, or UTF-8 text inside a
+    Windows-1252 file (it would be stored garbled: 'PÃ¦dagog')."""
+    for i, value in enumerate(row):
+        if isinstance(value, ExcelErrorValue):
+            return i, "excel_error", str(value)
+        if value.isascii():
+            continue
+        stray = _SURROGATE.findall(value)
+        if stray:
+            shown = " ".join(f"0x{ord(c) - 0xDC00:02X}" for c in stray[:3])
+            return i, "encoding", f"{shown} ({tf.encoding})"
+        as_utf8 = _utf8_reading(tf, value)
+        if as_utf8 is not None:
+            return i, "mojibake", as_utf8
+    return None
+
+
+def _utf8_reading(tf: TableFile, value: str) -> str | None:
+    """``value`` as UTF-8 when a cp1252 file holds UTF-8 text there (else None)."""
+    if tf.encoding != "cp1252" or not tf.foreign_bytes or value.isascii():
+        return None
+    try:
+        as_utf8 = value.encode("cp1252").decode("utf-8")
+    except UnicodeError:
+        return None
+    return as_utf8 if as_utf8 != value else None
 
 
 # -- loading -----------------------------------------------------------------------------------
@@ -358,7 +553,8 @@ def load_raw(
     if not table.isidentifier():
         raise ValueError(f"bad table name {table!r}")
     result: RawLoad | None = None
-    if fast and tf.format == "csv":
+    # Stray bytes of another encoding are found row by row (pyarrow would refuse or garble).
+    if fast and tf.format == "csv" and not tf.foreign_bytes:
         _create_raw(con, table, cols)
         result = _load_arrow(con, tf, table, cols, progress, cancel)
     if result is None:
@@ -367,7 +563,23 @@ def load_raw(
     empty = " AND ".join(f"{c} IS NULL" for c in cols)
     dropped = con.execute(f"DELETE FROM {table} WHERE {empty}").fetchone()
     result.rows -= int(dropped[0]) if dropped else 0
+    if tf.format == "csv" and not _ends_with_line_break(tf):
+        last = con.execute(f"SELECT max(__row) FROM {table}").fetchone()
+        numbers = [s.row_number for s in result.structural]
+        if last and last[0] is not None:
+            numbers.append(int(last[0]))
+        result.open_last_row = max(numbers) if numbers else None
     return result
+
+
+def _ends_with_line_break(tf: TableFile) -> bool:
+    with tf.path.open("rb") as fh:
+        fh.seek(0, io.SEEK_END)
+        fh.seek(max(fh.tell() - 4, 0))
+        tail = fh.read()
+    if (tf.encoding or "").startswith("utf-16"):
+        tail = tail.replace(b"\x00", b"")
+    return tail.endswith((b"\n", b"\r"))
 
 
 def _create_raw(con: duckdb.DuckDBPyConnection, table: str, cols: list[str]) -> None:
@@ -430,11 +642,13 @@ def _load_arrow(
         return None
     loaded = 0
     size = max(tf.path.stat().st_size, 1)
+    multiline: dict[int, tuple[int, int] | None] = {}
     try:
         for batch in reader:
             if irregular:
                 return None
             n = batch.num_rows
+            _note_multiline(tf, batch, loaded + 2, multiline)
             numbers = pa.array(np.arange(loaded + 2, loaded + 2 + n, dtype=np.int64))
             tbl = pa.Table.from_batches([batch]).add_column(0, "__row", numbers)
             _insert(con, table, cols, tbl)
@@ -449,7 +663,28 @@ def _load_arrow(
         return None
     if irregular:
         return None
-    return RawLoad(table, cols, loaded, [])
+    return RawLoad(table, cols, loaded, [], multiline)
+
+
+def _note_multiline(
+    tf: TableFile, batch: pa.RecordBatch, first_number: int, multiline: dict
+) -> None:
+    """Rows of ``batch`` holding a line break in a value span several lines of the file
+    (their line numbers are unknown here); a swallowed row refuses the file."""
+    import pyarrow.compute as pc
+
+    hit = None
+    for col in batch.columns:
+        m = pc.match_substring_regex(col, "[\r\n]")
+        hit = m if hit is None else pc.or_(hit, m)
+    if hit is None or not pc.any(hit).as_py():
+        return
+    width = batch.num_columns
+    for i in pc.indices_nonzero(hit).to_pylist():
+        number = first_number + i
+        multiline[number] = None
+        row = [batch.column(j)[i].as_py() or "" for j in range(width)]
+        _check_swallowed(tf, row, number, None, None, width)
 
 
 def _load_rows(
@@ -485,18 +720,27 @@ def _load_rows(
             frac = position[0] / size if tf.format == "csv" else 0.0
             progress(min(frac, 1.0), f"{loaded} rows read")
 
-    for number, row in iter_rows(tf, position=position):
+    multiline: dict[int, tuple[int, int] | None] = {}
+    for number, row in iter_rows(tf, position=position, multiline=multiline):
         n = len(row)
         if n != width:
             if n > width and not any(v.strip() for v in row[width:]):
                 row = row[:width]
             else:
-                joined = " | ".join(row)
-                structural.append(StructuralReject(number, n, width, mask_cpr(joined) or ""))
+                structural.append(StructuralReject(number, n, width, _display(" | ".join(row))))
                 continue
+        bad = _bad_value(tf, row)
+        if bad is not None:
+            i, code, detail = bad
+            # UTF-8 text in a cp1252 file is shown as it was meant, never garbled.
+            shown = _display(detail if code == "mojibake" else row[i])
+            structural.append(
+                StructuralReject(number, n, width, shown, code, tf.headers[i], mask_cpr(detail))
+            )
+            continue
         numbers.append(number)
         chunk.append(row)
         if len(numbers) >= chunk_rows:
             flush()
     flush()
-    return RawLoad(table, cols, loaded, structural)
+    return RawLoad(table, cols, loaded, structural, multiline)

@@ -11,6 +11,7 @@ the file never reaches the cache file, not even its staging schema.
 from __future__ import annotations
 
 import csv
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,15 +33,27 @@ from workbench.core.plugins.host import (
     plugin_from_function,
 )
 
-from .cpr import mask_cpr
+from .cpr import mask_cpr, mask_cpr_in
 from .profiles import load_profile
-from .reader import ImportCancelled, TableFile, inspect_file, load_raw
-from .spec import TARGET_TABLE, ImportKind, ImportRefused, check_kind, resolve_mapping
+from .reader import ImportCancelled, RawLoad, TableFile, inspect_file, load_raw, unclosed_quote
+from .spec import (
+    TARGET_TABLE,
+    ImportKind,
+    ImportRefused,
+    TooManyRejects,
+    check_kind,
+    resolve_mapping,
+)
 from .validate import Taxonomy, Validator, reason_text
 
+log = logging.getLogger(__name__)
 ProgressFn = Callable[[float | None, str], None]
-SUMMARY_REJECTS = 1000
-TRANSFER_ROWS = 100_000  # rows per Arrow batch from the check connection into staging  # reject records kept in the summary (the wizard's table)
+SUMMARY_REJECTS = 1000  # reject records kept in the summary (the wizard's table)
+TRANSFER_ROWS = 100_000  # rows per Arrow batch from the check connection into staging
+# An export with more rejected rows than this share (and more than one) is probably broken
+# (a shifted column, a wrong encoding, a cut-off file): an import is a snapshot, so every
+# rejected row is a candidate that disappears. Refused unless the user confirms.
+MAX_REJECT_SHARE = 0.10
 
 
 class ImportFailed(WorkbenchError):
@@ -73,7 +86,7 @@ class ImportSummary:
             "jobcenters": self.jobcenters,
             "jobcenters_unchanged": self.jobcenters_unchanged,
             "kind": self.kind,
-            "file": self.file,
+            "file": mask_cpr_in(self.file),
             "format": self.format,
             "run_id": self.run_id,
         }
@@ -187,8 +200,13 @@ def import_file(
     cancel: threading.Event | None = None,
     settings: Settings | None = None,
     today: date | None = None,
+    accept_rejects: bool = False,
 ) -> ImportSummary:
     """Import ``path`` into the cache as a snapshot of the jobcenter(s) it holds.
+
+    A file whose rejected rows exceed :data:`MAX_REJECT_SHARE` raises :class:`TooManyRejects`
+    unless ``accept_rejects``; a file that cannot prove it was read whole (an unclosed quote,
+    a cut-off last row) is refused.
 
     Raises :class:`ImportRefused` (file refused whole; the cache's data is unchanged),
     :class:`ImportCancelled`, :class:`~.profiles.ProfileError` or :class:`ImportFailed`.
@@ -212,13 +230,28 @@ def import_file(
         def refresh(ctx: RefreshContext) -> None:
             try:
                 state["summary"] = _run(
-                    ctx, source, kind, full_mapping, jobcenter, rejects_path, lang, today
+                    ctx,
+                    source,
+                    kind,
+                    full_mapping,
+                    jobcenter,
+                    rejects_path,
+                    lang,
+                    today,
+                    accept_rejects,
                 )
             except ImportRefused as exc:
                 state["refused"] = exc
                 raise PluginError(exc.message) from None
             except ImportCancelled:
                 raise Cancelled("afbrudt af brugeren") from None
+            except (PluginError, Cancelled):
+                raise
+            except Exception as exc:
+                # The host would store the message in refresh_log: mask it first (the
+                # traceback goes to the log, which masks too).
+                log.exception("import of %s failed", source.name)
+                raise PluginError(mask_cpr_in(f"{type(exc).__name__}: {exc}")) from None
 
         def on_progress(_pid: str, fraction: float | None, message: str) -> None:
             if progress is not None:
@@ -244,6 +277,56 @@ def import_file(
     return summary
 
 
+def _refuse_incomplete(mem: duckdb.DuckDBPyConnection, tf: TableFile, raw: RawLoad) -> None:
+    """An import that cannot prove it read the whole file replaces nothing: a rejected row
+    that spans several lines swallowed them (an unclosed quote), and a rejected last row
+    without a line break after it is a cut-off file."""
+    rejected = {r[0] for r in mem.execute("SELECT DISTINCT __row FROM rej").fetchall()}
+    for number in sorted(set(raw.multiline) & rejected):
+        span = raw.multiline[number]
+        raise unclosed_quote(tf, number, *(span or (None, None)))
+    if raw.open_last_row is not None and raw.open_last_row in rejected:
+        n = raw.open_last_row
+        raise ImportRefused(
+            f"{tf.path.name} ends in the middle of row {n} (no line break after it and the row "
+            "is incomplete): the file looks cut off; the file is refused and nothing was changed",
+            f"{tf.path.name} slutter midt i række {n} (intet linjeskift efter den, og rækken er "
+            "ufuldstændig): filen ser afkortet ud; filen er afvist, og intet er ændret",
+        )
+
+
+def _refuse_implausible_share(
+    mem: duckdb.DuckDBPyConnection,
+    source: Path,
+    rejected: int,
+    accepted: int,
+    rejects_file: Path | None,
+) -> None:
+    total = rejected + accepted
+    share = rejected / total if total else 0.0
+    if rejected <= 1 or share <= MAX_REJECT_SHARE:
+        return
+    first = mem.execute(
+        "SELECT __row, field, code, detail FROM rej ORDER BY __row, field LIMIT 1"
+    ).fetchone()
+    row, column, code, detail = first
+    pct, limit = f"{share:.0%}", f"{MAX_REJECT_SHARE:.0%}"
+    where = f"; the rejects are in {rejects_file}" if rejects_file else ""
+    where_da = f"; de afviste rækker står i {rejects_file}" if rejects_file else ""
+    raise TooManyRejects(
+        f"{rejected} of {total} rows of {source.name} ({pct}) were rejected, more than "
+        f"{limit}; first bad row {row}, {column}: {reason_text(code, detail)}"
+        f"{where}; nothing was changed (import anyway with --accept-rejects)",
+        # Danish writes a space before the per cent sign.
+        f"{rejected} af {total} rækker i {source.name} ({pct.replace('%', ' %')}) blev afvist, "
+        f"flere end {limit.replace('%', ' %')}; første afviste række {row}, {column}: "
+        f"{reason_text(code, detail, 'da')}{where_da}; intet er ændret",
+        share=share,
+        rejected=rejected,
+        first_row=int(row),
+    )
+
+
 def _run(
     ctx: RefreshContext,
     source: Path,
@@ -253,9 +336,10 @@ def _run(
     rejects_path: str | Path | None,
     lang: str,
     today: date | None = None,
+    accept_rejects: bool = False,
 ) -> ImportSummary:
     target = TARGET_TABLE[kind]
-    ctx.progress(0.0, f"læser {source.name}")
+    ctx.progress(0.0, f"læser {mask_cpr_in(source.name)}")
     tf: TableFile = inspect_file(source)
     index = resolve_mapping(kind, tf.headers, mapping or None, jobcenter_given=bool(jobcenter))
     tax = _taxonomy(ctx)
@@ -290,10 +374,11 @@ def _run(
         result = validator.run()
         if raw.structural:
             mem.executemany(
-                "INSERT INTO rej VALUES (?, '(row)', ?, 'fields', ?)",
-                [(s.row_number, s.raw, f"{s.fields}/{s.width}") for s in raw.structural],
+                "INSERT INTO rej VALUES (?, ?, ?, ?, ?)",
+                [(s.row_number, s.column, s.raw, s.code, s.reason_detail) for s in raw.structural],
             )
         rejected_rows = result.rejected_rows + len(raw.structural)
+        _refuse_incomplete(mem, tf, raw)
         check_cancel()
         ctx.progress(0.85, "gemmer afviste rækker")
         rejects: list[dict[str, Any]] = []  # the first SUMMARY_REJECTS, for the summary
@@ -316,6 +401,8 @@ def _run(
                 f"ingen rækker i {source.name} kunne indlæses ({rejected_rows} afvist); "
                 "cachen er uændret",
             )
+        if not accept_rejects:
+            _refuse_implausible_share(mem, source, rejected_rows, result.accepted, rejects_file)
         check_cancel()
         ctx.progress(0.9, "klargør data")
         # The snapshot replaces only jobcenters with at least one usable row: a jobcenter whose
@@ -338,7 +425,7 @@ def _run(
         mem.execute("DROP TABLE clean")
         return ImportSummary(
             kind=kind,
-            file=str(source),
+            file=mask_cpr_in(source),
             run_id=ctx.run_id,
             format=tf.describe(),
             accepted=result.accepted,

@@ -26,9 +26,25 @@ class ImportRefused(WorkbenchError):
     """
 
     def __init__(self, message: str, message_da: str | None = None):
+        from .cpr import mask_cpr_in
+
+        # Messages name files, headers and values: CPR-like parts never leave (one rule).
+        message = mask_cpr_in(message)
         super().__init__(message)
         self.message = message
-        self.message_da = message_da or message
+        self.message_da = mask_cpr_in(message_da) if message_da else message
+
+
+class TooManyRejects(ImportRefused):
+    """So many rows were rejected that the file is probably broken: refused unless the user
+    confirms (``accept_rejects``). ``share`` is rejected / data rows; ``first_row`` the first
+    rejected row."""
+
+    def __init__(
+        self, message: str, message_da: str, *, share: float, rejected: int, first_row: int
+    ):
+        super().__init__(message, message_da)
+        self.share, self.rejected, self.first_row = share, rejected, first_row
 
 
 @dataclass(frozen=True)

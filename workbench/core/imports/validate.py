@@ -17,10 +17,18 @@ from datetime import date, datetime
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from workbench.core.filters import COLLABORATION_KINDS, DRIVING_LICENCES
 
-from .cpr import MASK, cpr_sql, mask_sql
+from .cpr import (
+    MASK,
+    ROW_JOINER,
+    cpr_candidate_sql,
+    looks_like_cpr,
+    mask_cpr,
+    mask_cpr_in,
+)
 from .spec import ImportKind
 
 # Denmark in EPSG:25832 with a margin (Bornholm reaches x ≈ 895 000).
@@ -64,6 +72,22 @@ REASONS: dict[str, tuple[str, str]] = {
     "fields": (
         "the row has {d} fields (row/header); a separator or line break outside quotes?",
         "rækken har {d} felter (række/overskrift); et skilletegn eller linjeskift uden citationstegn?",
+    ),
+    "encoding": (
+        "holds byte(s) {d} that are not valid in the file's encoding: the file mixes encodings; "
+        "the row is not imported (correct the value or save the file as UTF-8)",
+        "indeholder byte(s) {d}, som ikke er gyldige i filens tegnsæt: filen blander tegnsæt; "
+        "rækken indlæses ikke (ret værdien eller gem filen som UTF-8)",
+    ),
+    "mojibake": (
+        "holds UTF-8 text ({d}) in a Windows-1252 file: the file mixes encodings; the row is "
+        "not imported (it would be stored garbled)",
+        "indeholder UTF-8-tekst ({d}) i en Windows-1252-fil: filen blander tegnsæt; rækken "
+        "indlæses ikke (den ville blive gemt forvansket)",
+    ),
+    "excel_error": (
+        "the cell holds the Excel error {d}",
+        "cellen indeholder Excel-fejlen {d}",
     ),
     "required": ("is empty but required", "er tom, men skal udfyldes"),
     "kommunekode": ("not a municipality code (1-4 digits)", "ikke en kommunekode (1-4 cifre)"),
@@ -307,23 +331,47 @@ class Validator:
         return Validated(int(accepted), int(rejected), jcs, unresolved, int(unplaced))
 
     def _scan_cpr(self) -> None:
-        """Every column of every row; the P-number column only for the separated forms."""
+        """Every column of every row; the P-number column only for the separated forms.
+
+        SQL pre-selects the values that could hold ten digits (one pass over each row's
+        values joined, then per column on the few rows that pass); :func:`find_cpr` decides,
+        so the rule (normalisation included) exists once.
+        """
         m = self.mem
         width = len(self.headers)
         m.execute("CREATE OR REPLACE TABLE cpr_hits (__row BIGINT, col INTEGER)")
         pnr = self.index.get("pnr") if self.kind == "collaborations" else None
-        # One scan: a cheap pre-filter over the row's values joined by a non-digit, then the
-        # exact test per column on the few rows that pass it.
-        joined = "concat_ws(chr(1), " + ", ".join(f"c{i}" for i in range(width)) + ")"
-        flags = ", ".join(
-            f"CASE WHEN {cpr_sql(f'c{i}', separated_only=(i == pnr))} THEN {i} END"
-            for i in range(width)
+        cols = [f"c{i}" for i in range(width)]
+        joined = f"concat_ws('{ROW_JOINER}', {', '.join(cols)})"
+        # A plain 10-digit P-number is exempt from the unseparated form: not worth a look.
+        picks = ", ".join(
+            f"CASE WHEN {cpr_candidate_sql(c)}"
+            + (f" AND NOT regexp_full_match({c}, '[0-9]{{10}}')" if i == pnr else "")
+            + f" THEN {{'col': {i}, 'v': {c}}} END"
+            for i, c in enumerate(cols)
         )
-        m.execute(
-            f"INSERT INTO cpr_hits SELECT __row, unnest(list_filter([{flags}], x -> x IS NOT NULL)) "
-            f"FROM raw WHERE regexp_matches({joined}, '[0-9]{{6}}[- ]?[0-9]{{4}}')"
+        cur = m.execute(
+            # The joined row is computed once (the test names it three times).
+            f"SELECT __row, list_filter([{picks}], x -> x IS NOT NULL) FROM "
+            f"(SELECT *, {joined} AS __joined FROM raw) WHERE {cpr_candidate_sql('__joined')}"
         )
-        self.check_cancel()
+        hits: list[tuple[int, int]] = []
+        while rows := cur.fetchmany(10_000):
+            for row, picked in rows:
+                for item in picked:
+                    col, value = item["col"], item["v"]
+                    if looks_like_cpr(value, separated_only=(col == pnr)):
+                        hits.append((row, col))
+            self.check_cancel()
+        if hits:
+            found = pa.table(
+                {"r": pa.array([h[0] for h in hits], pa.int64()), "c": [h[1] for h in hits]}
+            )
+            m.register("_cpr_found", found)
+            try:
+                m.execute("INSERT INTO cpr_hits SELECT r, c FROM _cpr_found")
+            finally:
+                m.unregister("_cpr_found")
         m.execute("CREATE OR REPLACE TABLE cpr_rows AS SELECT DISTINCT __row FROM cpr_hits")
         # One reject per (row, column); the value itself is never stored.
         m.execute(
@@ -626,17 +674,13 @@ class Validator:
 
     def iter_rejects(self, lang: str = "en", batch: int = 20_000) -> Iterator[list[dict[str, Any]]]:
         """:meth:`rejects` in batches, so that a file with many bad rows stays in bounded memory."""
-        width = len(self.headers)
-        masked = ", ".join(
-            f"CASE WHEN f.__row IN (SELECT __row FROM cpr_rows) THEN {mask_sql(f'w.c{i}')} ELSE w.c{i} END"
-            for i in range(width)
-        )
         # On ``mem`` itself (the TEMP tables are per connection); the caller runs nothing else
         # on it while iterating.
+        values = ", ".join(f"w.c{i}" for i in range(len(self.headers)))
         cur = self.mem
         cur.execute(
             f"""
-            SELECT f.__row, f.field, f.value, f.code, f.detail, [{masked}]
+            SELECT f.__row, f.field, f.value, f.code, f.detail, [{values}]
             FROM rej f LEFT JOIN raw w USING (__row)
             ORDER BY f.__row, f.field
             """
@@ -646,11 +690,15 @@ class Validator:
                 {
                     "row": int(row),
                     "column": "(række)" if fld == "(row)" and lang == "da" else fld,
-                    "value": value,
+                    # Every text that leaves the check is masked with the one rule.
+                    "value": mask_cpr(value),
                     "reason": reason_text(code, detail, lang),
                     "code": code,
-                    "detail": detail,
-                    "values": dict(zip(self.headers, values or [], strict=False)),
+                    "detail": mask_cpr(detail),
+                    "values": {
+                        mask_cpr_in(h): mask_cpr(v)
+                        for h, v in zip(self.headers, values or [], strict=False)
+                    },
                 }
                 for row, fld, value, code, detail, values in rows
             ]
