@@ -22,6 +22,7 @@ __all__ = [
     "Manifest",
     "PluginError",
     "ProgressCallback",
+    "Received",
     "RefreshContext",
     "Staging",
     "SwapMode",
@@ -66,6 +67,8 @@ class Manifest:
     version: str = ""
     # Plugins that must run before this one when both run (e.g. addresses after cvr).
     after: tuple[str, ...] = ()
+    # Every POST of this plugin only reads (e.g. a query endpoint): safe to retry.
+    idempotent_post: bool = False
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Manifest:
@@ -101,6 +104,7 @@ class Manifest:
             description=str(data.get("description", "")),
             version=str(data.get("version", "")),
             after=tuple(str(a) for a in data.get("after", ())),
+            idempotent_post=bool(data.get("idempotent_post", False)),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -118,6 +122,7 @@ class Manifest:
             "refresh_interval_hours": self.refresh_interval_hours,
             "description": self.description,
             "version": self.version,
+            "idempotent_post": self.idempotent_post,
         }
 
 
@@ -204,6 +209,30 @@ class Staging(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Received:
+    """What a source announced (``low``..``high`` items; ``high`` None: at least ``low``) and
+    how many items arrived, for one stream of a run (see :meth:`RefreshContext.received`)."""
+
+    what: str
+    received: int
+    low: int
+    high: int | None
+
+    @property
+    def complete(self) -> bool:
+        return self.received >= self.low and (self.high is None or self.received <= self.high)
+
+    def describe(self) -> str:
+        if self.high is None:
+            announced = f"mindst {self.low}"
+        elif self.low == self.high:
+            announced = str(self.low)
+        else:
+            announced = f"{self.low}-{self.high}"
+        return f"{self.what}: modtog {self.received} af {announced} annoncerede"
+
+
 ProgressCallback = Callable[[float | None, str], None]
 """``progress(fraction, message)``: fraction 0..1 or None when unknown; message in Danish."""
 
@@ -222,6 +251,7 @@ class RefreshContext:
     timeout: float | tuple[float, float] = 30.0
     read_live: Callable[[str, Sequence[Any]], list[tuple[Any, ...]]] | None = None
     work_dir: Path | None = None  # for large temporary files (downloads): beside the cache
+    counts: list[Received] = field(default_factory=list)
 
     @property
     def cancelled(self) -> bool:
@@ -231,6 +261,25 @@ class RefreshContext:
         """Raise :class:`Cancelled` when the user asked to stop; call it between steps."""
         if self.cancel_event.is_set():
             raise Cancelled("afbrudt af brugeren")
+
+    def received(
+        self,
+        what: str,
+        received: int,
+        announced: int | tuple[int, int | None] | None,
+    ) -> None:
+        """Record how many items of ``what`` arrived against what the source announced (a
+        count, a ``(low, high)`` range when the count changed while the run went on, or
+        ``(low, None)`` for "at least"). ``None`` (nothing announced) records nothing.
+
+        After ``refresh`` returns, the host refuses to swap anything in when any recorded
+        stream is incomplete, and the run fails naming it: a refresh that cannot prove it
+        received everything replaces nothing.
+        """
+        if announced is None:
+            return
+        low, high = (announced, announced) if isinstance(announced, int) else announced
+        self.counts.append(Received(what, int(received), int(low), high))
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Read the live cache (e.g. municipality names to map names to codes)."""

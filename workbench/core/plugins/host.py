@@ -40,7 +40,7 @@ from workbench.core import cache as cache_mod
 from workbench.core.config import Settings, load_settings
 
 from .api import Cancelled, Manifest, PluginError, RefreshContext, SwapMode
-from .http import describe_error, http_settings, make_session
+from .http import CredentialPolicy, describe_error, http_settings, make_session
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,7 @@ MANIFEST_NAMES = ("manifest.toml", "manifest.json")
 REJECTS_FLUSH_EVERY = 2000
 INSERT_BATCH = 50_000
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+INTERRUPTED_MESSAGE = "afbrudt: processen stoppede under opdateringen; tidligere data er bevaret"
 
 # Runs in progress in this process: recover() must not drop their staging schemas.
 _ACTIVE_RUNS: set[str] = set()
@@ -559,16 +560,24 @@ def last_runs(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
         ).fetchall()
     finally:
         cur.close()
+    with _ACTIVE_LOCK:
+        active = set(_ACTIVE_RUNS)
     out = {}
     for r in rows:
+        status, message = r[4], r[7]
+        if status == "running" and r[1] not in active:
+            # A cache is open in one process at a time: a 'running' row that no run of this
+            # process owns was left by a killed process. Show it as such at once, before
+            # the next host's recover() rewrites it.
+            status, message = "interrupted", message or INTERRUPTED_MESSAGE
         out[r[0]] = {
             "run_id": r[1],
             "started": r[2].isoformat() if r[2] else None,
             "finished": r[3].isoformat() if r[3] else None,
-            "status": r[4],
+            "status": status,
             "rows_written": int(r[5] or 0),
             "rows_rejected": int(r[6] or 0),
-            "message": r[7],
+            "message": message,
             "last_ok": r[8].isoformat() if r[8] else None,
         }
     return out
@@ -649,9 +658,8 @@ class PluginHost:
             for run_id in stale:
                 cur.execute(
                     "UPDATE refresh_log SET status = 'interrupted', finished = coalesce(finished, ?), "
-                    "message = 'afbrudt: processen stoppede under opdateringen; tidligere data er bevaret' "
-                    "WHERE run_id = ? AND status = 'running'",
-                    [_now(), run_id],
+                    "message = ? WHERE run_id = ? AND status = 'running'",
+                    [_now(), INTERRUPTED_MESSAGE, run_id],
                 )
             return stale
         finally:
@@ -751,7 +759,18 @@ class PluginHost:
                         raise PluginError(f"ikke konfigureret: sæt {hints}")
                     staging = HostStaging(con, run_id, plugin_id, info.manifest.tables, cancel)
                     http_cfg = http_settings(self.settings.section("http"), cfg)
-                    session = self.session_factory(http_cfg)
+                    session = self.session_factory(
+                        {
+                            **http_cfg,
+                            "idempotent_post": info.manifest.idempotent_post,
+                            "credential_policy": CredentialPolicy.from_config(
+                                cfg,
+                                info.manifest.secrets,
+                                plugin_id=plugin_id,
+                                allow_insecure_http=bool(http_cfg["allow_insecure_http"]),
+                            ),
+                        }
+                    )
                     ctx = RefreshContext(
                         plugin_id=plugin_id,
                         run_id=run_id,
@@ -774,6 +793,11 @@ class PluginHost:
                         staging.flush_rejects()
                     if cancel.is_set():
                         raise Cancelled("afbrudt af brugeren")
+                    short = [c.describe() for c in ctx.counts if not c.complete]
+                    if short:  # cannot prove it received everything: replace nothing
+                        raise PluginError(
+                            f"ufuldstændig: {'; '.join(short)}; tidligere data er bevaret"
+                        )
                     report(None, "gemmer i cachen")
                     result.rows_rejected = staging.rows_rejected
                     result.rows_written = self._swap(con, staging, result)
