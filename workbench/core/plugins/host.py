@@ -126,6 +126,15 @@ def plugin_from_function(
     return PluginInfo(id=manifest.id, package=None, manifest=manifest, refresh_function=refresh)
 
 
+def _disk_error(exc: BaseException) -> str:
+    """A short reason for a failed cache write; a full disk (or file size limit) by name."""
+    text = _first_line(exc)
+    lowered = text.lower()
+    if "no space left" in lowered or "file too large" in lowered or "disk full" in lowered:
+        return "disken er fuld"
+    return text
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
@@ -354,7 +363,7 @@ class HostStaging:
         try:
             self.con.execute(f"INSERT INTO {spec.staged} ({cols}) SELECT {cols} FROM {_q(view)}")
         except duckdb.Error as exc:
-            raise PluginError(f"{spec.name}: {_first_line(exc)}") from exc
+            raise PluginError(f"{spec.name}: {_disk_error(exc)}") from exc
         finally:
             self.con.unregister(view)
         return int(tbl.num_rows)
@@ -665,6 +674,22 @@ class PluginHost:
         finally:
             cur.close()
 
+    def checkpoint(self) -> str | None:
+        """Write the committed runs from the cache's log (WAL) into the cache file.
+
+        Returns None, or one line when that fails (a full disk): the runs stay committed in
+        the WAL, which DuckDB replays when the cache is next opened, so ``refresh_log`` stays
+        true; the message says so.
+        """
+        try:
+            self.con.execute("CHECKPOINT")
+        except duckdb.Error as exc:
+            return (
+                f"kunne ikke skrive cachen færdig til disken ({_disk_error(exc)}); de gennemførte "
+                "opdateringer ligger i cachens log og skrives ved næste start, når der er plads"
+            )
+        return None
+
     def is_configured(self, plugin_id: str) -> bool:
         info = self.plugins.get(plugin_id)
         return info is not None and plugin_status(info, self.settings) == "ok"
@@ -815,6 +840,11 @@ class PluginHost:
                 except (json.JSONDecodeError, UnicodeDecodeError) as exc:
                     result.status = "failed"
                     result.message = f"ugyldigt svar fra kilden: {_first_line(exc)}"
+                except duckdb.IOException as exc:  # a full disk while staging or at COMMIT
+                    result.status = "failed"
+                    result.message = (
+                        f"kan ikke skrive cachen ({_disk_error(exc)}); tidligere data er bevaret"
+                    )
                 except Exception as exc:
                     log.exception("plugin %s failed", plugin_id)
                     result.status = "failed"
@@ -850,22 +880,30 @@ class PluginHost:
         result.message = self._redact(result.plugin, result.message)
         if result.status != "ok":
             # 'ok' rows are finished inside the swap transaction.
-            con.execute(
-                "UPDATE refresh_log SET status = ?, finished = ?, rows_written = 0, rows_rejected = ?, "
-                "message = ? WHERE run_id = ?",
-                [
-                    result.status,
-                    result.finished,
-                    result.rows_rejected,
-                    result.message,
-                    result.run_id,
-                ],
-            )
+            try:
+                self._log_failure(con, result)
+            except duckdb.Error as exc:  # e.g. a full disk: the row stays 'running', which
+                # last_runs() and recover() report as interrupted; never a traceback here
+                log.warning("refresh_log not updated for run %s: %s", result.run_id, exc)
         if staging is not None:
             try:
                 staging.drop()
             except duckdb.Error:  # recover() drops it at the next start
                 log.warning("could not drop staging schema %s", staging.schema)
+
+    @staticmethod
+    def _log_failure(con: duckdb.DuckDBPyConnection, result: RunResult) -> None:
+        con.execute(
+            "UPDATE refresh_log SET status = ?, finished = ?, rows_written = 0, rows_rejected = ?, "
+            "message = ? WHERE run_id = ?",
+            [
+                result.status,
+                result.finished,
+                result.rows_rejected,
+                result.message,
+                result.run_id,
+            ],
+        )
 
     @staticmethod
     def _summary(staging: HostStaging) -> str:
