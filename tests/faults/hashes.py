@@ -4,33 +4,51 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
+
 from workbench.core import cache
 
 # Bookkeeping that changes on every run by design (the run's own log, its rejects).
 IGNORED = ("refresh_log", "audit_log")
+# Columns that say when a run happened, not what it loaded.
+VOLATILE = ("refreshed_at",)
 
 
-def table_hashes(path: Path) -> dict[str, tuple[int, str | None]]:
+def table_hashes(path: Path | duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str | None]]:
     """``{table: (row count, hash of the sorted row hashes)}`` for every table of ``main``
-    except the run bookkeeping (``refresh_log``, ``audit_log``, ``*_rejects``)."""
-    con = cache.connect(path, read_only=True)
+    (of the cache file ``path``, or of an open connection)
+    except the run bookkeeping (``refresh_log``, ``audit_log``, ``*_rejects``); columns in
+    ``VOLATILE`` are left out of the row hashes."""
+    own = not isinstance(path, duckdb.DuckDBPyConnection)
+    con = cache.connect(path, read_only=True) if own else path.cursor()
     try:
-        tables = [
-            r[0]
-            for r in con.execute(
-                "SELECT table_name FROM information_schema.tables "
-                "WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY 1"
-            ).fetchall()
-            if r[0] not in IGNORED and not r[0].endswith("_rejects")
+        columns: dict[str, list[str]] = {}
+        for table, column in con.execute(
+            "SELECT c.table_name, c.column_name FROM information_schema.columns c "
+            "JOIN information_schema.tables t USING (table_schema, table_name) "
+            "WHERE c.table_schema = 'main' AND t.table_type = 'BASE TABLE' "
+            "ORDER BY c.table_name, c.ordinal_position"
+        ).fetchall():
+            if table in IGNORED or table.endswith("_rejects") or column in VOLATILE:
+                continue
+            columns.setdefault(table, []).append(column)
+        # One query for all tables: a query per table costs more than the hashing.
+        parts = [
+            f"SELECT {_literal(table)} AS t, count(*) AS n, "
+            f"md5(string_agg(md5(CAST(row({', '.join(_q(c) for c in cols)}) AS VARCHAR)), ',' "
+            f"ORDER BY md5(CAST(row({', '.join(_q(c) for c in cols)}) AS VARCHAR)))) AS h "
+            f"FROM main.{_q(table)}"
+            for table, cols in columns.items()
         ]
-        out: dict[str, tuple[int, str | None]] = {}
-        for table in tables:
-            quoted = '"' + table.replace('"', '""') + '"'
-            count, digest = con.execute(
-                f"SELECT count(*), md5(string_agg(h, ',' ORDER BY h)) "
-                f"FROM (SELECT md5(CAST(t AS VARCHAR)) AS h FROM main.{quoted} AS t)"
-            ).fetchone()
-            out[table] = (int(count), digest)
-        return out
+        rows = con.execute(" UNION ALL ".join(parts)).fetchall()
+        return {t: (int(n), h) for t, n, h in sorted(rows)}
     finally:
-        con.close()
+        con.close()  # a cursor of a given connection closes only itself
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _q(ident: str) -> str:
+    return '"' + ident.replace('"', '""') + '"'
