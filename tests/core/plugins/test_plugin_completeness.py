@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.faults.hashes import table_hashes
+from tests.plugins.fixture_server import FixtureServer, Reply
 from workbench.core import cache
 from workbench.core.plugins.api import RefreshContext
 from workbench.core.plugins.host import PluginHost, last_runs
@@ -69,3 +70,22 @@ def test_a_stale_running_row_shows_as_interrupted_before_any_new_host(cache_file
         con.close()
     assert run["status"] == "interrupted"
     assert run["message"].startswith("afbrudt")
+
+
+def test_a_wrong_shape_answer_is_one_line_without_a_traceback(
+    make_host: Callable[..., PluginHost], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A list where an object was due: the run fails in one line; nothing logs a traceback
+    where the CLI would print it (WARNING and above reach stderr without logging set up)."""
+    with FixtureServer() as server:
+        server.route("GET", "/data", Reply.json([{"kode": "0101"}]))
+
+        def refresh(ctx: RefreshContext) -> None:
+            rows = ctx.session.get(server.url + "/data").json()["features"]
+            ctx.staging.insert("municipalities", rows)
+
+        with caplog.at_level("DEBUG"), make_host({"t": refresh}) as host:
+            result = host.run("t")
+    assert result.status == "failed"
+    assert result.message.startswith("TypeError: list indices") and "\n" not in result.message
+    assert not [r for r in caplog.records if r.levelname in ("WARNING", "ERROR") and r.exc_info]

@@ -596,8 +596,9 @@ class PluginHost:
     """Runs plugins against one cache file. Qt-free; safe to use from a worker thread.
 
     ``plugins``: the plugins to offer (default: :func:`discover`). ``session_factory``
-    builds the HTTP session from the merged ``[http]`` + plugin settings (tests inject tiny
-    backoffs). ``swap_hook(plugin_id, con)`` is called inside the swap transaction just
+    builds the HTTP session from the merged ``[http]`` + plugin settings plus
+    ``credential_policy`` and ``idempotent_post`` (see :func:`make_session`; tests inject
+    tiny backoffs). ``swap_hook(plugin_id, con)`` is called inside the swap transaction just
     before COMMIT (diagnostics and the kill-during-swap test).
     """
 
@@ -845,6 +846,12 @@ class PluginHost:
                     result.message = (
                         f"kan ikke skrive cachen ({_disk_error(exc)}); tidligere data er bevaret"
                     )
+                except (TypeError, KeyError, AttributeError, IndexError) as exc:
+                    # Mostly an answer of the wrong shape (a list where an object was due):
+                    # one line for the user; the traceback only for whoever debugs.
+                    log.debug("plugin %s failed", plugin_id, exc_info=True)
+                    result.status = "failed"
+                    result.message = f"{type(exc).__name__}: {_first_line(exc)}"
                 except Exception as exc:
                     log.exception("plugin %s failed", plugin_id)
                     result.status = "failed"
