@@ -194,3 +194,18 @@ def test_default_base_url_is_https() -> None:
     from workbench.core.config import load_settings
 
     assert load_settings(None).plugin("cvr")["base_url"].startswith("https://")
+
+
+def test_announced_totals_of_es6_and_es7_answers() -> None:
+    from workbench.plugins.cvr.es import Scroll, _page
+
+    es6 = Scroll()
+    for total in (600, 601, 600):  # a live index may change between pages
+        es6.note(_page({"hits": {"total": total, "hits": [{}] * 10}}, "x"))
+    assert es6.announced == (600, 601) and es6.received == 30
+    es7 = Scroll()
+    es7.note(_page({"hits": {"total": {"value": 10000, "relation": "gte"}, "hits": [{}]}}, "x"))
+    assert es7.announced == (10000, None)  # "at least": never an upper bound
+    exact = Scroll()
+    exact.note(_page({"hits": {"total": {"value": 5, "relation": "eq"}, "hits": [{}]}}, "x"))
+    assert exact.announced == (5, 5)
