@@ -231,6 +231,9 @@ def test_no_credentials_over_plain_http_except_localhost_or_when_allowed():
         cfg, ["password"], plugin_id="cvr", allow_insecure_http=True
     )
     allowed.check(request)  # explicitly allowed: no exception
+    as_text = CredentialPolicy.from_config(cfg, ["password"], allow_insecure_http="false")
+    with pytest.raises(CredentialsRefused):  # an environment variable's "false" is false
+        as_text.check(request)
     https = {"base_url": "https://distribution.virk.dk", "password": "s3cret-pw"}
     secure = requests.Request("GET", "https://distribution.virk.dk/x", auth=("u", "pw")).prepare()
     CredentialPolicy.from_config(https, ["password"]).check(secure)

@@ -793,7 +793,7 @@ class PluginHost:
                                 cfg,
                                 info.manifest.secrets,
                                 plugin_id=plugin_id,
-                                allow_insecure_http=bool(http_cfg["allow_insecure_http"]),
+                                allow_insecure_http=http_cfg["allow_insecure_http"],
                             ),
                         }
                     )

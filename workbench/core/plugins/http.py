@@ -158,7 +158,7 @@ class CredentialPolicy:
         secret_keys: Iterable[str] = (),
         *,
         plugin_id: str = "",
-        allow_insecure_http: bool = False,
+        allow_insecure_http: Any = False,
     ) -> CredentialPolicy:
         """The origins of every http(s) URL among ``config``'s values and the values of the
         secret keys (``secret_keys`` plus keys named like a secret)."""
@@ -174,7 +174,7 @@ class CredentialPolicy:
             named = key.lower().endswith(("token", "password", "secret", "key"))
             if (key in secret_keys or named) and len(value) >= 4:
                 secrets.append(value)
-        return cls(frozenset(origins), tuple(secrets), bool(allow_insecure_http), plugin_id)
+        return cls(frozenset(origins), tuple(secrets), setting_flag(allow_insecure_http), plugin_id)
 
     def check(self, request: requests.PreparedRequest) -> None:
         """Raise :class:`CredentialsRefused` when ``request`` must not be sent."""
@@ -212,6 +212,13 @@ class CredentialPolicy:
             if any(form in text for form in forms for text in texts):
                 return True
         return False
+
+
+def setting_flag(value: Any) -> bool:
+    """A boolean setting that may come as text (environment variables): "true", "1", "ja"."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "ja", "on")
+    return bool(value)
 
 
 def url_origin(url: str) -> tuple[str, str, int] | None:
@@ -332,7 +339,7 @@ def make_session(
     lenient = _make_retry(cfg, allowed_methods=None, sleep=sleep)  # None: every method
     policy = raw.get("credential_policy")
     if not isinstance(policy, CredentialPolicy):
-        policy = CredentialPolicy(allow_insecure_http=bool(cfg["allow_insecure_http"]))
+        policy = CredentialPolicy(allow_insecure_http=setting_flag(cfg["allow_insecure_http"]))
     session = WorkbenchSession(
         timeout=(float(cfg["connect_timeout_s"]), float(cfg["timeout_s"])),
         policy=policy,
