@@ -94,7 +94,7 @@ def _serve_cvr(server: FixtureServer, shared: Path) -> None:
 
 
 SCENARIOS = {
-    s.plugin: s
+    (s.plugin if s.target[1] != "/esco/search" else "taxonomies-esco"): s
     for s in (
         Scenario(
             plugin="cvr",
@@ -133,6 +133,17 @@ SCENARIOS = {
             serve=lambda srv, shared: serve_taxonomies(srv, shared),
             config=lambda srv, shared: f'[plugins.taxonomies]\ndb07_url = "{srv.url}/db07.tsv"\n',
             mutate="industries",
+        ),
+        Scenario(
+            plugin="taxonomies",
+            target=("GET", "/esco/search"),
+            serve=lambda srv, shared: serve_taxonomies(srv, shared),
+            config=lambda srv, shared: (
+                f'[plugins.taxonomies]\ndb07_url = "{srv.url}/db07.tsv"\n'
+                f'disco_url = "{srv.url}/disco.csv"\ndisco_aliases_url = "{srv.url}/aliases.csv"\n'
+                f'esco = true\nesco_skills = true\nesco_page_size = 2\nesco_base_url = "{srv.url}/esco"\n'
+            ),
+            mutate="occupations",
         ),
         Scenario(
             plugin="addresses",

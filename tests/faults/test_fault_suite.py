@@ -82,8 +82,10 @@ def test_fault_loses_nothing(
     tmp_path: Path,
     shared_fixtures: Path,
 ) -> None:
+    case = f"{plugin}/{fault}"
     scenario: Scenario = SCENARIOS[plugin]
     template = templates[plugin]
+    plugin = scenario.plugin  # "taxonomies-esco" is the taxonomies plugin
     path = tmp_path / "cache.duckdb"
     shutil.copy(template.path, path)
     with FixtureServer() as server:
@@ -99,7 +101,7 @@ def test_fault_loses_nothing(
         outcome = "refused"
     else:
         outcome = "lost"
-    OUTCOMES[f"{plugin}/{fault}"] = f"{outcome}: {result.status}: {result.message}"
+    OUTCOMES[case] = f"{outcome}: {result.status}: {result.message}"
     assert outcome != "lost", f"{result.status}: {result.message}"
     assert "\n" not in result.message and "Traceback" not in result.message
     if not result.ok:
