@@ -175,9 +175,11 @@ def scroll_pages(
     pages = 0
     seen: set[tuple[Any, str]] = set()
     try:
-        while page.hits:
+        while True:
+            tally.note(page)  # the last, empty page too: a first answer of 0 of 600 is short
+            if not page.hits:
+                return
             pages += 1
-            tally.note(page)
             if tally.highest is not None and not tally.at_least:
                 # A scroll of ``total`` documents has ceil(total / size) pages (allow one
                 # more for a count that grew while it ran): more means it does not end.

@@ -209,3 +209,16 @@ def test_announced_totals_of_es6_and_es7_answers() -> None:
     exact = Scroll()
     exact.note(_page({"hits": {"total": {"value": 5, "relation": "eq"}, "hits": [{}]}}, "x"))
     assert exact.announced == (5, 5)
+
+
+def test_a_first_answer_without_documents_but_a_total_fails(
+    loaded: tuple[FakeElasticsearch, str, Path],
+) -> None:
+    """The companies arrive; the production units' first answer announces 40 and holds none.
+    Before, that ended the units' scroll quietly and the load was ok without its units."""
+    fake, url, path = loaded
+    before = table_hashes(path)
+    fake.totals["produktionsenhed"] = 40
+    result = _full_run(url, path)
+    assert result.status == "failed" and "modtog 0 af 40" in result.message, result.message
+    assert table_hashes(path) == before
