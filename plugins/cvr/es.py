@@ -8,12 +8,22 @@ yielded one at a time, so memory holds one page whatever the result size.
 An expired scroll context (HTTP 404 ``search_context_missing_exception``, e.g. after the
 machine slept) raises :class:`ScrollExpired`; the plugin fails the run and the previous data
 stays (the next run starts over: a scroll cannot be resumed).
+
+Nothing may be lost silently. Only an answer with ``hits.hits == []`` ends a scroll; an answer
+without ``hits`` (``{}``, ``{"error": ...}`` with HTTP 200) fails the run. The scroll request
+moves the server's cursor, so the session never repeats it (a repeated request after a lost
+answer would return the next page and skip one): a failed scroll request fails the run. A
+scroll that does not end (more pages than ``hits.total`` allows, or the same cursor with the
+same page again) fails the run too. The caller compares the documents received with the
+announced totals (:attr:`Scroll.announced`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,16 +41,65 @@ class ScrollExpired(PluginError):
 class Page:
     hits: list[dict[str, Any]]
     total: int | None
+    at_least: bool = False  # ES 7 ``"relation": "gte"``: ``total`` is a lower bound
 
 
-def _total(hits: Mapping[str, Any]) -> int | None:
+@dataclass
+class Scroll:
+    """What one scroll announced (``hits.total`` of each page) and delivered."""
+
+    received: int = 0
+    lowest: int | None = None
+    highest: int | None = None
+    at_least: bool = False
+
+    def note(self, page: Page) -> None:
+        self.received += len(page.hits)
+        if page.total is None:
+            return
+        self.lowest = page.total if self.lowest is None else min(self.lowest, page.total)
+        self.highest = page.total if self.highest is None else max(self.highest, page.total)
+        self.at_least = self.at_least or page.at_least
+
+    @property
+    def announced(self) -> tuple[int, int | None] | None:
+        """``(low, high)`` documents promised (``high`` None: at least ``low``); a snapshot
+        scroll announces one number, a live one may change while it runs."""
+        if self.lowest is None:
+            return None
+        return self.lowest, None if self.at_least else self.highest
+
+
+def _total(hits: Mapping[str, Any]) -> tuple[int | None, bool]:
     total = hits.get("total")
+    at_least = False
     if isinstance(total, Mapping):  # ES 7: {"value": n, "relation": "eq"}
+        at_least = total.get("relation") == "gte"
         total = total.get("value")
     try:
-        return int(total) if total is not None else None
+        return (int(total) if total is not None else None), at_least
     except (TypeError, ValueError):
-        return None
+        return None, False
+
+
+def _page(body: Mapping[str, Any], what: str) -> Page:
+    """The hits of one answer; an answer without them is an error, never the end."""
+    hits = body.get("hits")
+    if not isinstance(hits, Mapping) or not isinstance(hits.get("hits", []), list):
+        err = body.get("error")
+        if isinstance(err, Mapping):
+            err = err.get("type") or err.get("reason")
+        reason = f" (fejl: {str(err)[:200]})" if err else ""
+        raise PluginError(f"CVR: svaret på {what} har ingen hits{reason}; kørslen er stoppet")
+    total, at_least = _total(hits)
+    return Page(hits=list(hits.get("hits") or []), total=total, at_least=at_least)
+
+
+def _fingerprint(hits: list[Any]) -> str:
+    """Cheap identity of a page (its size, first and last hit): hashing whole pages would
+    cost seconds on a national load."""
+    text = json.dumps([len(hits), hits[0], hits[-1]], sort_keys=True, default=str)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
 def _error(response: requests.Response, what: str) -> PluginError:
@@ -89,12 +148,15 @@ def scroll_pages(
     size: int = 1000,
     scroll: str = "5m",
     auth: tuple[str, str] | None = None,
+    tally: Scroll | None = None,
 ) -> Iterator[Page]:
     """Yield the pages of one scroll over ``cvr-permanent/{index}`` until it is exhausted.
 
-    The scroll context is cleared (best effort) when the generator ends or is closed early.
+    ``tally`` (if given) is updated with each page before it is yielded. The scroll context
+    is cleared (best effort) when the generator ends or is closed early.
     """
     base = base_url.rstrip("/")
+    tally = tally if tally is not None else Scroll()
     body = {"query": query, "size": size}
     response = session.post(
         f"{base}/cvr-permanent/{index}/_search",
@@ -102,23 +164,44 @@ def scroll_pages(
         data=json.dumps(body),
         headers={"Content-Type": "application/json"},
         auth=auth,
+        idempotent=True,  # opens a new scroll; a repeat only leaves an unused context behind
     )
     what = f"søgning i {index}"
     if response.status_code != 200:
         raise _error(response, what)
-    page = _json(response, what)
-    scroll_id = page.get("_scroll_id")
+    answer = _json(response, what)
+    scroll_id = answer.get("_scroll_id")
+    page = _page(answer, what)
+    pages = 0
+    seen: set[tuple[Any, str]] = set()
     try:
         while True:
-            hits = page.get("hits") or {}
-            if not isinstance(hits, Mapping):
-                raise PluginError(f"CVR: uventet svar på {what} (hits)")
-            docs = hits.get("hits") or []
-            if not docs:
+            tally.note(page)  # the last, empty page too: a first answer of 0 of 600 is short
+            if not page.hits:
                 return
-            yield Page(hits=list(docs), total=_total(hits))
+            pages += 1
+            if tally.highest is not None and not tally.at_least:
+                # A scroll of ``total`` documents has ceil(total / size) pages (allow one
+                # more for a count that grew while it ran): more means it does not end.
+                limit = math.ceil(tally.highest / max(1, size)) + 1
+                if pages > limit or tally.received > tally.highest + size:
+                    raise PluginError(
+                        f"CVR: scroll i {index} giver flere dokumenter end annonceret "
+                        f"({tally.received} efter {pages} sider, {tally.highest} annonceret); "
+                        "kørslen er stoppet"
+                    )
+            key = (scroll_id, _fingerprint(page.hits))
+            if key in seen:  # the same cursor answered the same page again: no progress
+                raise PluginError(
+                    f"CVR: scroll i {index} gentager samme side (ingen fremdrift efter "
+                    f"{pages} sider); kørslen er stoppet"
+                )
+            seen.add(key)
+            yield page
             if not scroll_id:
                 return  # no scroll context: a plain search returns one page
+            what = f"scroll i {index}"
+            # Not idempotent: the server moves the cursor on. Never repeated (see above).
             response = session.post(
                 f"{base}/_search/scroll",
                 data=json.dumps({"scroll": scroll, "scroll_id": scroll_id}),
@@ -126,9 +209,10 @@ def scroll_pages(
                 auth=auth,
             )
             if response.status_code != 200:
-                raise _error(response, f"scroll i {index}")
-            page = _json(response, f"scroll i {index}")
-            scroll_id = page.get("_scroll_id") or scroll_id
+                raise _error(response, what)
+            answer = _json(response, what)
+            scroll_id = answer.get("_scroll_id") or scroll_id
+            page = _page(answer, what)
     finally:
         if scroll_id:
             clear_scroll(session, base, scroll_id, auth=auth)

@@ -22,6 +22,11 @@ geocodes those (street, number, postcode; Adressevælger).
 
 An expired scroll context fails the run (PluginError); the previous data stays, and the next
 run starts again from the beginning.
+
+Completeness: every scroll reports the documents it received against ``hits.total``
+(``ctx.received``); the host swaps nothing in unless they match. Unusable documents go to
+``companies_rejects``; a page where most documents are unusable (at least
+``MIN_PAGE_FOR_RATIO`` of them) or more than ``max_rejects`` rejects in a run fail it.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ import pyarrow as pa
 from workbench.core.plugins.api import PluginError, RefreshContext
 
 from . import mapping
-from .es import Page, scroll_pages
+from .es import Page, Scroll, scroll_pages
 
 COMPANY_INDEX = "virksomhed"
 UNIT_INDEX = "produktionsenhed"
@@ -43,6 +48,9 @@ COMPANY_UPDATED = "Vrvirksomhed.sidstOpdateret"
 UNIT_UPDATED = "VrproduktionsEnhed.sidstOpdateret"
 COMPANY_CVR = "Vrvirksomhed.cvrNummer"
 UNIT_CVR = "VrproduktionsEnhed.virksomhedsrelation.cvrNummer"
+
+MIN_PAGE_FOR_RATIO = 10  # smaller pages say too little about the source to fail a run
+DEFAULT_MAX_REJECTS = 10_000
 
 _ARROW_TYPES: dict[str, pa.DataType] = {
     "employees": pa.int32(),
@@ -91,14 +99,33 @@ class _Batcher:
 class _Loader:
     """Maps pages of hits into the staging batches, counting and rejecting."""
 
-    def __init__(self, ctx: RefreshContext, batch_rows: int):
+    def __init__(
+        self, ctx: RefreshContext, batch_rows: int, max_rejects: int = DEFAULT_MAX_REJECTS
+    ):
         self.ctx = ctx
+        self.max_rejects = max_rejects
         self.companies = _Batcher(ctx, "companies", mapping.COMPANY_COLUMNS, batch_rows)
         self.history = _Batcher(ctx, "company_history", mapping.HISTORY_COLUMNS, batch_rows)
         self.seen = 0
         self.rejected = 0
 
     def add_page(self, kind: str, hits: Iterable[Mapping[str, Any]]) -> None:
+        hits = list(hits)
+        rejected_before = self.rejected
+        self._add(kind, hits)
+        bad = self.rejected - rejected_before
+        if len(hits) >= MIN_PAGE_FOR_RATIO and bad * 2 > len(hits):
+            raise PluginError(
+                f"CVR: {bad} af {len(hits)} dokumenter på en side fra {kind} kunne ikke bruges "
+                "(se companies_rejects); kørslen er stoppet, tidligere data er bevaret"
+            )
+        if self.rejected > self.max_rejects:
+            raise PluginError(
+                f"CVR: mere end {self.max_rejects} afviste dokumenter (max_rejects); "
+                "kørslen er stoppet, tidligere data er bevaret"
+            )
+
+    def _add(self, kind: str, hits: list[Mapping[str, Any]]) -> None:
         for hit in hits:
             self.seen += 1
             source = hit.get("_source") if isinstance(hit, dict) else None
@@ -157,7 +184,9 @@ class EsSource:
         self.size = int(ctx.setting("page_size", 1000))
         self.scroll = str(ctx.setting("scroll", "5m"))
 
-    def pages(self, kind: str, query: Mapping[str, Any]) -> Iterator[Page]:
+    def pages(
+        self, kind: str, query: Mapping[str, Any], tally: Scroll | None = None
+    ) -> Iterator[Page]:
         return scroll_pages(
             self.ctx.session,
             self.base_url,
@@ -166,6 +195,7 @@ class EsSource:
             size=self.size,
             scroll=self.scroll,
             auth=self.auth,
+            tally=tally,
         )
 
 
@@ -180,7 +210,8 @@ def _stream(
     lo, hi = span
     done = 0
     label = "virksomheder" if kind == COMPANY_INDEX else "produktionsenheder"
-    pages = source.pages(kind, query)
+    tally = Scroll()
+    pages = source.pages(kind, query, tally)
     try:
         for page in pages:
             ctx.check_cancelled()
@@ -191,6 +222,7 @@ def _stream(
             ctx.progress(fraction, f"CVR: {done:,}{total} {label}".replace(",", "."))
     finally:
         pages.close()  # clears the scroll context also when cancelled or failing
+    ctx.received(f"CVR {label}", tally.received, tally.announced)
 
 
 def _finish_staged(ctx: RefreshContext, companies: str, refreshed_at: datetime) -> None:
@@ -259,7 +291,8 @@ def _changed_cvrs(ctx: RefreshContext, source: EsSource, since: str) -> set[str]
     """CVR numbers of companies changed since ``since`` (their own or a unit's document)."""
     cvrs: set[str] = set()
     for kind, field in ((COMPANY_INDEX, COMPANY_UPDATED), (UNIT_INDEX, UNIT_UPDATED)):
-        pages = source.pages(kind, {"range": {field: {"gte": since}}})
+        tally = Scroll()
+        pages = source.pages(kind, {"range": {field: {"gte": since}}}, tally)
         try:
             for page in pages:
                 ctx.check_cancelled()
@@ -275,7 +308,17 @@ def _changed_cvrs(ctx: RefreshContext, source: EsSource, since: str) -> set[str]
                 ctx.progress(None, f"CVR: {len(cvrs)} ændrede virksomheder")
         finally:
             pages.close()
+        # A change list cut short would leave changed companies out without a trace.
+        ctx.received(f"CVR ændringer i {kind}", tally.received, tally.announced)
+        _check_received(ctx)
     return cvrs
+
+
+def _check_received(ctx: RefreshContext) -> None:
+    """Stop at once when a scroll came back short (the host would refuse the swap anyway)."""
+    short = [c.describe() for c in ctx.counts if not c.complete]
+    if short:
+        raise PluginError(f"CVR: ufuldstændig: {'; '.join(short)}; tidligere data er bevaret")
 
 
 def refresh(ctx: RefreshContext) -> None:
@@ -293,13 +336,16 @@ def refresh(ctx: RefreshContext) -> None:
     since = _watermark(ctx) if mode != "full" else None
     if mode == "incremental" and since is None:
         mode = "full"
-    loader = _Loader(ctx, batch_rows)
+    max_rejects = int(ctx.setting("max_rejects", DEFAULT_MAX_REJECTS))
+    loader = _Loader(ctx, batch_rows, max_rejects)
 
     if since is None:
         companies = ctx.staging.table("companies", mode="replace")
         ctx.staging.table("company_history", mode="replace")
         _stream(ctx, source, loader, COMPANY_INDEX, {"match_all": {}}, (0.0, 0.5))
+        _check_received(ctx)
         _stream(ctx, source, loader, UNIT_INDEX, {"match_all": {}}, (0.5, 0.95))
+        _check_received(ctx)
     else:
         overlap = timedelta(hours=float(ctx.setting("overlap_hours", 24)))
         since_text = (since - overlap).strftime("%Y-%m-%dT%H:%M:%S")

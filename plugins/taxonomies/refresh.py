@@ -378,6 +378,7 @@ def _esco_search(
     ctx: RefreshContext, base: str, kind: str, size: int, version: str, p0: float, p1: float
 ) -> Iterator[dict[str, Any]]:
     offset = 0
+    first: Any = None
     while True:
         ctx.check_cancelled()
         params: dict[str, Any] = {
@@ -395,12 +396,20 @@ def _esco_search(
             page = response.json()
         except json.JSONDecodeError as exc:
             raise PluginError(f"ugyldigt JSON fra ESCO: {exc.msg}") from exc
-        results = ((page.get("_embedded") or {}).get("results")) or []
-        total = int(page.get("total") or 0)
+        # Without its total a page cannot tell the end from an answer cut short.
+        embedded = page.get("_embedded") if isinstance(page, dict) else None
+        results = embedded.get("results") if isinstance(embedded, dict) else []
+        total = page.get("total") if isinstance(page, dict) else None
+        if not isinstance(total, int) or not isinstance(results, list):
+            raise PluginError(f"uventet svar fra ESCO ({kind}, offset {offset}): mangler total")
+        if results and offset and results[0] == first:  # offset ignored: the same page again
+            raise PluginError(f"ESCO ({kind}) gentager samme side ved offset {offset}")
+        first = results[0] if results and not offset else first
         yield from results
         offset += len(results)
         ctx.progress(
             p0 + (p1 - p0) * min(1.0, offset / max(total, 1)), f"ESCO {kind}: {offset}/{total}"
         )
         if not results or offset >= total:
+            ctx.received(f"ESCO {kind}", offset, total)
             return

@@ -11,7 +11,9 @@ Not used by the refresh itself. It speaks just enough of the protocol the plugin
 Queries understood: ``match_all``, ``range`` (gte/gt/lte/lt on a dotted field), ``terms``,
 ``term`` and ``bool`` (``must``/``filter``). Failures can be injected: an expired scroll
 (HTTP 404 ``search_context_missing_exception``) after some pages, or an HTTP status for the
-next requests of a kind. HTTP Basic credentials are checked when given.
+next requests of a kind, or ``scroll_hook`` that sees each scroll answer after the cursor
+moved and may replace it or drop the connection (an answer lost on the way back).
+HTTP Basic credentials are checked when given.
 
 ``synthetic_stream`` generates CVR-shaped documents as JSON text, fast enough to serve 2M
 documents; run ``python -m tests.plugins.fake_es --synthetic N`` to serve them from
@@ -120,6 +122,10 @@ class FakeElasticsearch:
     _scrolls: dict[str, _Scroll] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     log_requests: bool = True
+    # scroll_hook(n, status, body) after the n-th scroll request (1-based) moved the cursor:
+    # None keeps the answer, (status, body) replaces it, "drop" closes without an answer.
+    scroll_hook: Callable[[int, int, bytes], tuple[int, bytes] | str | None] | None = None
+    scroll_calls: int = 0
 
     def set_index(self, name: str, docs: Iterable[Doc] | DocSource) -> None:
         if callable(docs):
@@ -272,7 +278,17 @@ class _Handler(BaseHTTPRequestHandler):
             if failure:
                 self._send(failure[0], failure[1].encode() or _err("fake_failure", "injected"))
                 return
-            self._send(*es.scroll(body))
+            status, payload = es.scroll(body)
+            with es._lock:
+                es.scroll_calls += 1
+                n = es.scroll_calls
+            changed = es.scroll_hook(n, status, payload) if es.scroll_hook else None
+            if changed == "drop":
+                self.close_connection = True
+                return
+            if isinstance(changed, tuple):
+                status, payload = changed
+            self._send(status, payload)
         elif url.path == "/_search/scroll" and method == "DELETE":
             self._send(*es.clear(body))
         else:

@@ -4,7 +4,8 @@ Routes map ``(METHOD, path)`` to a response, a sequence of responses (one per re
 last one repeats: fault injection such as "500 then 200") or a handler function. Every
 request is recorded. Faults: ``Reply(hang=True)`` holds the connection until the test ends
 (or :meth:`FixtureServer.release`), so a client timeout fires without sleeping in the test;
-``Reply(drop=True)`` closes the connection without an answer.
+``Reply(drop=True)`` closes the connection without an answer; ``Reply(cut=True)`` sends the
+headers (with the full ``Content-Length``) and half of the body, then closes the connection.
 
     with FixtureServer() as srv:
         srv.route("GET", "/k.geojson", Reply.file(path, "application/geo+json"))
@@ -35,6 +36,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     hang: bool = False
     drop: bool = False
+    cut: bool = False
 
     @classmethod
     def json(cls, data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Reply:
@@ -137,6 +139,11 @@ class FixtureServer:
                     self.send_header(k, v)
                 self.send_header("Content-Length", str(len(reply.body)))
                 self.end_headers()
+                if reply.cut:
+                    self.wfile.write(reply.body[: len(reply.body) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
                 if self.command != "HEAD":
                     self.wfile.write(reply.body)
 

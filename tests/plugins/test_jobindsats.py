@@ -31,6 +31,11 @@ def _host(tmp_path: Path, server: FixtureServer, kommuner: Path, extra: str = ""
 
 @pytest.fixture
 def jobindsats(fixture_server: FixtureServer, shared_fixtures: Path) -> FixtureServer:
+    return serve_jobindsats(fixture_server, shared_fixtures)
+
+
+def serve_jobindsats(fixture_server: FixtureServer, shared_fixtures: Path) -> FixtureServer:
+    """Table Y30R21 (metadata and the fixture's rows) behind the API key ``KEY``."""
     lines = (shared_fixtures / "jobindsats" / "y30r21_rows.ndjson").read_text("utf-8").splitlines()
 
     def authorised(req: Request) -> bool:

@@ -57,6 +57,11 @@ def _esco_skills(req: Request) -> Reply:
 
 @pytest.fixture
 def served(fixture_server: FixtureServer, shared_fixtures: Path) -> FixtureServer:
+    return serve_taxonomies(fixture_server, shared_fixtures)
+
+
+def serve_taxonomies(fixture_server: FixtureServer, shared_fixtures: Path) -> FixtureServer:
+    """DB07 (the real TSV), DISCO-08 with aliases and ESCO search pages."""
     db07 = shared_fixtures / "classifications" / "db07.tsv"
     fixture_server.route(
         "GET", "/db07.tsv", Reply.file(db07, "text/tab-separated-values; charset=utf-8")

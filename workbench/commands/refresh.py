@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             cancel.set()
             raise
-        host.con.execute("CHECKPOINT")
+        unwritten = host.checkpoint()  # a full disk: one line, the runs stay in the WAL
     if args.format == "json":
         print_json({"cache": str(cache_path(args)), "results": [r.to_dict() for r in results]})
     else:
@@ -78,4 +78,6 @@ def run(args: argparse.Namespace) -> int:
     failed = [r for r in results if not r.ok]
     for r in failed:
         print(f"workbench refresh: {r.plugin}: {r.status}: {r.message}", file=sys.stderr)
-    return 1 if failed else 0
+    if unwritten:
+        print(f"workbench refresh: {unwritten}", file=sys.stderr)
+    return 1 if failed or unwritten else 0

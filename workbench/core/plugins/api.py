@@ -29,6 +29,7 @@ __all__ = [
     "Manifest",
     "PluginError",
     "ProgressCallback",
+    "Received",
     "RefreshContext",
     "SourceCheck",
     "Staging",
@@ -79,6 +80,8 @@ class Manifest:
     # Optional "module:function" checking the source without writing anything (see
     # SourceCheck); plugins without one get the host's generic check of their URL.
     check: str = ""
+    # Every POST of this plugin only reads (e.g. a query endpoint): safe to retry.
+    idempotent_post: bool = False
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Manifest:
@@ -117,6 +120,7 @@ class Manifest:
             version=str(data.get("version", "")),
             after=tuple(str(a) for a in data.get("after", ())),
             check=str(data.get("check", "")),
+            idempotent_post=bool(data.get("idempotent_post", False)),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -135,6 +139,7 @@ class Manifest:
             "description": self.description,
             "version": self.version,
             "check": self.check,
+            "idempotent_post": self.idempotent_post,
         }
 
 
@@ -221,6 +226,30 @@ class Staging(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Received:
+    """What a source announced (``low``..``high`` items; ``high`` None: at least ``low``) and
+    how many items arrived, for one stream of a run (see :meth:`RefreshContext.received`)."""
+
+    what: str
+    received: int
+    low: int
+    high: int | None
+
+    @property
+    def complete(self) -> bool:
+        return self.received >= self.low and (self.high is None or self.received <= self.high)
+
+    def describe(self) -> str:
+        if self.high is None:
+            announced = f"mindst {self.low}"
+        elif self.low == self.high:
+            announced = str(self.low)
+        else:
+            announced = f"{self.low}-{self.high}"
+        return f"{self.what}: modtog {self.received} af {announced} annoncerede"
+
+
 ProgressCallback = Callable[[float | None, str], None]
 """``progress(fraction, message)``: fraction 0..1 or None when unknown; message in Danish."""
 
@@ -241,6 +270,7 @@ class RefreshContext:
     work_dir: Path | None = None  # for large temporary files (downloads): beside the cache
     # Lines the plugin adds to the run's summary in refresh_log (see :meth:`note`).
     notes: list[str] = field(default_factory=list)
+    counts: list[Received] = field(default_factory=list)
 
     @property
     def cancelled(self) -> bool:
@@ -255,6 +285,25 @@ class RefreshContext:
         """Add one line to the run's summary (refresh_log, CLI, refresh dialog), e.g. what was
         received against what the source announced."""
         self.notes.append(text)
+
+    def received(
+        self,
+        what: str,
+        received: int,
+        announced: int | tuple[int, int | None] | None,
+    ) -> None:
+        """Record how many items of ``what`` arrived against what the source announced (a
+        count, a ``(low, high)`` range when the count changed while the run went on, or
+        ``(low, None)`` for "at least"). ``None`` (nothing announced) records nothing.
+
+        After ``refresh`` returns, the host refuses to swap anything in when any recorded
+        stream is incomplete, and the run fails naming it: a refresh that cannot prove it
+        received everything replaces nothing.
+        """
+        if announced is None:
+            return
+        low, high = (announced, announced) if isinstance(announced, int) else announced
+        self.counts.append(Received(what, int(received), int(low), high))
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Read the live cache (e.g. municipality names to map names to codes)."""

@@ -40,7 +40,7 @@ from workbench.core import cache as cache_mod
 from workbench.core.config import Settings, load_settings
 
 from .api import Cancelled, Manifest, PluginError, RefreshContext, SwapMode
-from .http import describe_error, http_settings, make_session
+from .http import CredentialPolicy, describe_error, http_settings, make_session
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,7 @@ MANIFEST_NAMES = ("manifest.toml", "manifest.json")
 REJECTS_FLUSH_EVERY = 2000
 INSERT_BATCH = 50_000
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+INTERRUPTED_MESSAGE = "afbrudt: processen stoppede under opdateringen; tidligere data er bevaret"
 
 # Runs in progress in this process: recover() must not drop their staging schemas.
 _ACTIVE_RUNS: set[str] = set()
@@ -123,6 +124,15 @@ def plugin_from_function(
 ) -> PluginInfo:
     """A plugin defined in code (tests, embedding): no entry point, no import at run time."""
     return PluginInfo(id=manifest.id, package=None, manifest=manifest, refresh_function=refresh)
+
+
+def _disk_error(exc: BaseException) -> str:
+    """A short reason for a failed cache write; a full disk (or file size limit) by name."""
+    text = _first_line(exc)
+    lowered = text.lower()
+    if "no space left" in lowered or "file too large" in lowered or "disk full" in lowered:
+        return "disken er fuld"
+    return text
 
 
 def _first_line(exc: BaseException) -> str:
@@ -353,7 +363,7 @@ class HostStaging:
         try:
             self.con.execute(f"INSERT INTO {spec.staged} ({cols}) SELECT {cols} FROM {_q(view)}")
         except duckdb.Error as exc:
-            raise PluginError(f"{spec.name}: {_first_line(exc)}") from exc
+            raise PluginError(f"{spec.name}: {_disk_error(exc)}") from exc
         finally:
             self.con.unregister(view)
         return int(tbl.num_rows)
@@ -559,16 +569,24 @@ def last_runs(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
         ).fetchall()
     finally:
         cur.close()
+    with _ACTIVE_LOCK:
+        active = set(_ACTIVE_RUNS)
     out = {}
     for r in rows:
+        status, message = r[4], r[7]
+        if status == "running" and r[1] not in active:
+            # A cache is open in one process at a time: a 'running' row that no run of this
+            # process owns was left by a killed process. Show it as such at once, before
+            # the next host's recover() rewrites it.
+            status, message = "interrupted", message or INTERRUPTED_MESSAGE
         out[r[0]] = {
             "run_id": r[1],
             "started": r[2].isoformat() if r[2] else None,
             "finished": r[3].isoformat() if r[3] else None,
-            "status": r[4],
+            "status": status,
             "rows_written": int(r[5] or 0),
             "rows_rejected": int(r[6] or 0),
-            "message": r[7],
+            "message": message,
             "last_ok": r[8].isoformat() if r[8] else None,
         }
     return out
@@ -578,8 +596,9 @@ class PluginHost:
     """Runs plugins against one cache file. Qt-free; safe to use from a worker thread.
 
     ``plugins``: the plugins to offer (default: :func:`discover`). ``session_factory``
-    builds the HTTP session from the merged ``[http]`` + plugin settings (tests inject tiny
-    backoffs). ``swap_hook(plugin_id, con)`` is called inside the swap transaction just
+    builds the HTTP session from the merged ``[http]`` + plugin settings plus
+    ``credential_policy`` and ``idempotent_post`` (see :func:`make_session`; tests inject
+    tiny backoffs). ``swap_hook(plugin_id, con)`` is called inside the swap transaction just
     before COMMIT (diagnostics and the kill-during-swap test).
     """
 
@@ -649,13 +668,28 @@ class PluginHost:
             for run_id in stale:
                 cur.execute(
                     "UPDATE refresh_log SET status = 'interrupted', finished = coalesce(finished, ?), "
-                    "message = 'afbrudt: processen stoppede under opdateringen; tidligere data er bevaret' "
-                    "WHERE run_id = ? AND status = 'running'",
-                    [_now(), run_id],
+                    "message = ? WHERE run_id = ? AND status = 'running'",
+                    [_now(), INTERRUPTED_MESSAGE, run_id],
                 )
             return stale
         finally:
             cur.close()
+
+    def checkpoint(self) -> str | None:
+        """Write the committed runs from the cache's log (WAL) into the cache file.
+
+        Returns None, or one line when that fails (a full disk): the runs stay committed in
+        the WAL, which DuckDB replays when the cache is next opened, so ``refresh_log`` stays
+        true; the message says so.
+        """
+        try:
+            self.con.execute("CHECKPOINT")
+        except duckdb.Error as exc:
+            return (
+                f"kunne ikke skrive cachen færdig til disken ({_disk_error(exc)}); de gennemførte "
+                "opdateringer ligger i cachens log og skrives ved næste start, når der er plads"
+            )
+        return None
 
     def is_configured(self, plugin_id: str) -> bool:
         info = self.plugins.get(plugin_id)
@@ -751,7 +785,18 @@ class PluginHost:
                         raise PluginError(f"ikke konfigureret: sæt {hints}")
                     staging = HostStaging(con, run_id, plugin_id, info.manifest.tables, cancel)
                     http_cfg = http_settings(self.settings.section("http"), cfg)
-                    session = self.session_factory(http_cfg)
+                    session = self.session_factory(
+                        {
+                            **http_cfg,
+                            "idempotent_post": info.manifest.idempotent_post,
+                            "credential_policy": CredentialPolicy.from_config(
+                                cfg,
+                                info.manifest.secrets,
+                                plugin_id=plugin_id,
+                                allow_insecure_http=http_cfg["allow_insecure_http"],
+                            ),
+                        }
+                    )
                     ctx = RefreshContext(
                         plugin_id=plugin_id,
                         run_id=run_id,
@@ -774,6 +819,11 @@ class PluginHost:
                         staging.flush_rejects()
                     if cancel.is_set():
                         raise Cancelled("afbrudt af brugeren")
+                    short = [c.describe() for c in ctx.counts if not c.complete]
+                    if short:  # cannot prove it received everything: replace nothing
+                        raise PluginError(
+                            f"ufuldstændig: {'; '.join(short)}; tidligere data er bevaret"
+                        )
                     report(None, "gemmer i cachen")
                     result.rows_rejected = staging.rows_rejected
                     result.rows_written = self._swap(con, staging, result, ctx.notes)
@@ -791,6 +841,17 @@ class PluginHost:
                 except (json.JSONDecodeError, UnicodeDecodeError) as exc:
                     result.status = "failed"
                     result.message = f"ugyldigt svar fra kilden: {_first_line(exc)}"
+                except duckdb.IOException as exc:  # a full disk while staging or at COMMIT
+                    result.status = "failed"
+                    result.message = (
+                        f"kan ikke skrive cachen ({_disk_error(exc)}); tidligere data er bevaret"
+                    )
+                except (TypeError, KeyError, AttributeError, IndexError) as exc:
+                    # Mostly an answer of the wrong shape (a list where an object was due):
+                    # one line for the user; the traceback only for whoever debugs.
+                    log.debug("plugin %s failed", plugin_id, exc_info=True)
+                    result.status = "failed"
+                    result.message = f"{type(exc).__name__}: {_first_line(exc)}"
                 except Exception as exc:
                     log.exception("plugin %s failed", plugin_id)
                     result.status = "failed"
@@ -826,22 +887,30 @@ class PluginHost:
         result.message = self._redact(result.plugin, result.message)
         if result.status != "ok":
             # 'ok' rows are finished inside the swap transaction.
-            con.execute(
-                "UPDATE refresh_log SET status = ?, finished = ?, rows_written = 0, rows_rejected = ?, "
-                "message = ? WHERE run_id = ?",
-                [
-                    result.status,
-                    result.finished,
-                    result.rows_rejected,
-                    result.message,
-                    result.run_id,
-                ],
-            )
+            try:
+                self._log_failure(con, result)
+            except duckdb.Error as exc:  # e.g. a full disk: the row stays 'running', which
+                # last_runs() and recover() report as interrupted; never a traceback here
+                log.warning("refresh_log not updated for run %s: %s", result.run_id, exc)
         if staging is not None:
             try:
                 staging.drop()
             except duckdb.Error:  # recover() drops it at the next start
                 log.warning("could not drop staging schema %s", staging.schema)
+
+    @staticmethod
+    def _log_failure(con: duckdb.DuckDBPyConnection, result: RunResult) -> None:
+        con.execute(
+            "UPDATE refresh_log SET status = ?, finished = ?, rows_written = 0, rows_rejected = ?, "
+            "message = ? WHERE run_id = ?",
+            [
+                result.status,
+                result.finished,
+                result.rows_rejected,
+                result.message,
+                result.run_id,
+            ],
+        )
 
     @staticmethod
     def _summary(staging: HostStaging, notes: Sequence[str] = ()) -> str:
