@@ -89,3 +89,28 @@ def test_a_wrong_shape_answer_is_one_line_without_a_traceback(
     assert result.status == "failed"
     assert result.message.startswith("TypeError: list indices") and "\n" not in result.message
     assert not [r for r in caplog.records if r.levelname in ("WARNING", "ERROR") and r.exc_info]
+
+
+def test_a_replace_with_no_rows_keeps_the_live_table(
+    make_host: Callable[..., PluginHost], cache_file: Path
+) -> None:
+    """A 'replace' that staged nothing used to empty the live table and report ok; an empty
+    answer is no proof that the source is empty, so nothing is replaced and the run fails."""
+
+    def seed(ctx: RefreshContext) -> None:
+        ctx.staging.table("municipalities", mode="replace")
+        ctx.staging.insert("municipalities", [{"kode": "0101", "navn": "København"}])
+
+    def empty(ctx: RefreshContext) -> None:
+        ctx.staging.table("municipalities", mode="replace")
+
+    with make_host({"seed": seed}) as host:
+        assert host.run("seed").ok
+    before = table_hashes(cache_file)
+    with make_host({"t": empty}) as host:
+        result = host.run("t")
+    assert not result.ok
+    assert result.message == (
+        "municipalities: kilden leverede ingen rækker; de 1 rækker i cachen er bevaret"
+    )
+    assert table_hashes(cache_file) == before

@@ -969,6 +969,13 @@ def _apply(con: duckdb.DuckDBPyConnection, spec: _Spec) -> int:
         else 0
     )
     if spec.mode == "replace":
+        if n == 0:
+            kept = int(con.execute(f"SELECT count(*) FROM {live}").fetchone()[0])
+            if kept:  # an empty answer is no proof the source is empty: replace nothing
+                raise PluginError(
+                    f"{spec.name}: kilden leverede ingen rækker; de {kept} rækker i cachen "
+                    "er bevaret"
+                )
         con.execute(f"DELETE FROM {live}")
         max_rid = 0
     elif spec.mode == "replace_where":
