@@ -66,15 +66,16 @@ SEA = (206, 224, 238)
 POINT_LAYERS = ("candidates", "postings", "companies")
 LAYER_STYLES = {
     # Companies are drawn above the candidates (a filtered company under a candidate disc was
-    # hidden); an opaque fill and a white outline keep a company visible on top of one.
+    # hidden); an opaque fill and a dark outline of its own hue keep a company visible on top
+    # of one. Dark, not white: white outlines turned dense town centres into white blobs.
     "companies": PointStyle(
-        color=(240, 135, 25, 255), size=5.0, symbol="s", outline=(255, 255, 255, 230)
+        color=(240, 135, 25, 255), size=5.0, symbol="s", outline=(120, 55, 0, 150)
     ),
     "postings": PointStyle(
-        color=(130, 60, 170, 235), size=8.0, symbol="t", outline=(255, 255, 255, 220)
+        color=(130, 60, 170, 235), size=8.0, symbol="t", outline=(60, 20, 85, 220)
     ),
     "candidates": PointStyle(
-        color=(25, 90, 200, 235), size=9.0, symbol="o", outline=(255, 255, 255, 230)
+        color=(25, 90, 200, 235), size=9.0, symbol="o", outline=(10, 35, 95, 150)
     ),
 }
 # panel order, top first; the basemap is always at the bottom, the selection on top. The
