@@ -202,6 +202,12 @@ CPR_FORMS = [
     "{d}{m}{y}{s}",
     "{d}{m}{y}-{s}",
     "{d}/{m}/{y} {s}",
+    # found in review: a four-digit year, long or bracketed separators, spreadsheet forms
+    "{d}-{m}-19{y}-{s}",
+    "{d}.{m}.19{y}-{s}",
+    "{d}{m}{y} -- {s}",
+    "({d}{m}{y})-{s}",
+    "{spaced}",
 ]
 FULL_WIDTH = str.maketrans("0123456789-", "０１２３４５６７８９－")
 # Dates and numbers that resemble CPR numbers but are not: they must survive.
@@ -213,8 +219,7 @@ NOT_CPR = [
     "130387",
     "3213871234",  # no day 32
     "1313871234",  # no month 13
-    "01-02-2025 1234",
-    "13.03.1987-4563",
+    "01-02-2025 1234",  # a date and a number: a four-digit year needs a dash before the serial
     "tlf. 12 34 56 78",
     "ref 12345678901",  # eleven digits
     "Uddannet 14.03.1990, 4 år",
@@ -225,10 +230,14 @@ def _cpr_corpus() -> list[str]:
     out = []
     for i, form in enumerate(CPR_FORMS):
         d, m, y, s = f"{10 + i:02d}", f"{1 + i % 12:02d}", f"{60 + i:02d}", f"{4000 + i * 37:04d}"
-        out.append(f"Note {form.format(d=d, m=m, y=y, s=s)} slut")
+        spaced = " ".join(d + m + y + s)
+        out.append(f"Note {form.format(d=d, m=m, y=y, s=s, spaced=spaced)} slut")
     out.append("id " + "140588-4123".translate(FULL_WIDTH))
     out.append("arabisk ٠١٠١٩٠-١٢٣٤")
     out.append("fed 𝟏𝟒𝟎𝟒𝟖𝟖 5674")
+    out.append("1,303874563E+09")  # Excel's scientific notation of 1303874563
+    out.append("101901234")  # 0101901234 after a number format dropped the leading zero
+    out.append("101901234.0")
     return out
 
 

@@ -8,11 +8,15 @@ messages and log records). SQL only pre-selects the few values that could hold t
 Text is normalised first (:func:`normalise_text`): Unicode NFKC (full-width digits, no-break
 spaces), invisible format characters removed (zero-width space, soft hyphen, BOM), digits of
 any script as ASCII, any dash as ``-``. After that a value *looks like a CPR number* when it
-holds ``dd mm yy xxxx`` with a valid date (day, month, two-digit year), the groups optionally
-separated by up to three of ``- . / _`` or white space (``130387-4563``, ``16.05.90-7896``,
-``17 06 91 8907``, ``250199_7785``), not part of a longer run of digits. The P-number column
-(ten digits by definition, often starting with a valid date such as 1003388394) is only
-checked for the separated forms.
+holds ``dd mm yy xxxx`` with a valid date (day, month, two- or four-digit year), the groups
+optionally separated by up to four of ``- . / _ , ( )`` or white space, a four-digit year
+followed by a dash (``130387-4563``,
+``16.05.90-7896``, ``17 06 91 8907``, ``250199_7785``, ``13-03-1987-4563``,
+``(130387)-4563``), not part of a longer run of digits. Three forms spreadsheets make count
+too: ten digits with a separator between each (``1 3 0 3 8 7 4 5 6 3``), scientific notation
+(``1,303874563E+09``) and nine digits whose leading zero a number format dropped
+(``101901234`` for 0101901234). The P-number column (ten digits by definition, often starting
+with a valid date such as 1003388394) is only checked for the separated forms.
 """
 
 from __future__ import annotations
@@ -26,11 +30,17 @@ from functools import lru_cache
 MASK = "[CPR fjernet]"
 
 # ASCII only, spelled out: the SQL pre-selection below must see the same separators.
-_SEP_CHARS = r"-./_ \t\n\r\f\v"
-_SEP = rf"[{_SEP_CHARS}]{{0,3}}"
+_SEP_CHARS = r"-./_,() \t\n\r\f\v"
+_SEP = rf"[{_SEP_CHARS}]{{0,4}}"
 _CPR_RE = re.compile(
-    rf"(?<![0-9])([0-3][0-9])({_SEP})([01][0-9])({_SEP})([0-9]{{2}})({_SEP})([0-9]{{4}})(?![0-9])"
+    rf"(?<![0-9])([0-3][0-9])({_SEP})([01][0-9])({_SEP})((?:19|20)?[0-9]{{2}})({_SEP})"
+    rf"([0-9]{{4}})(?![0-9])"
 )
+# Spreadsheet forms (see the module docstring): spaced digits, scientific notation, and nine
+# digits that lost their leading zero.
+_SPACED_RE = re.compile(r"(?<![0-9])[0-9](?:[-._ ][0-9]){9}(?![0-9])")
+_SCIENTIFIC_RE = re.compile(r"(?<![0-9])([0-9])[.,]([0-9]{1,9})[eE]\+?0*([89])(?![0-9])")
+_NINE_RE = re.compile(r"(?<![0-9])([0-9]{9})(?:[.,]0+)?(?![0-9.,])")
 
 
 @lru_cache(maxsize=4096)
@@ -73,9 +83,37 @@ def find_cpr(value: str, *, separated_only: bool = False) -> list[tuple[int, int
     for m in _CPR_RE.finditer(text):
         if separated_only and not (m.group(2) or m.group(4) or m.group(6)):
             continue
-        if _valid_date(m.group(1), m.group(3), m.group(5)):
+        if len(m.group(5)) == 4 and "-" not in m.group(6):
+            continue  # "01-02-2025 1234" is a date and a number; "13-03-1987-4563" a CPR
+        if _valid_date(m.group(1), m.group(3), m.group(5)[-2:]):
             out.append(m.span())
-    return out
+    for m in _SPACED_RE.finditer(text):
+        digits = re.sub(r"[^0-9]", "", m.group())
+        if _valid_date(digits[:2], digits[2:4], digits[4:6]):
+            out.append(m.span())
+    if not separated_only:
+        for m in _SCIENTIFIC_RE.finditer(text):
+            exponent = int(m.group(3))
+            if len(m.group(2)) <= exponent:
+                digits = (m.group(1) + m.group(2)).ljust(exponent + 1, "0").rjust(10, "0")
+                if _valid_date(digits[:2], digits[2:4], digits[4:6]):
+                    out.append(m.span())
+        for m in _NINE_RE.finditer(text):
+            digits = "0" + m.group(1)
+            if _valid_date(digits[:2], digits[2:4], digits[4:6]):
+                out.append(m.span())
+    return _merged(out)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans with overlapping ones joined (the patterns may find one number twice)."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def looks_like_cpr(value: object, *, separated_only: bool = False) -> bool:
@@ -113,7 +151,8 @@ def mask_cpr_in(text: object) -> str:
 # ASCII that is not a letter or a combining mark (only such characters can become digits,
 # separators or nothing under normalisation: full-width digits, dashes, no-break and
 # zero-width spaces).
-_ASCII_SHAPE = rf"[0-9]{{2}}{_SEP}[0-9]{{2}}{_SEP}[0-9]{{2}}{_SEP}[0-9]{{4}}"
+# (nine or more digits with up to four separators between any two, or scientific notation)
+_ASCII_SHAPE = rf"[0-9](?:{_SEP}[0-9]){{8,}}|[0-9][.,][0-9]+[eE]"
 _UNUSUAL = r"[^[:ascii:]\p{L}\p{M}]"
 # Joining a row's values with this keeps digits of neighbouring columns from pairing up.
 ROW_JOINER = "\x01" * 4
