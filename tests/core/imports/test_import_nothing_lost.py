@@ -65,6 +65,25 @@ def test_unclosed_quote_in_the_last_column_is_caught_too(con, tmp_path: Path) ->
     assert con.execute("SELECT count(*) FROM collaborations").fetchone()[0] == 0
 
 
+def test_unclosed_quote_in_the_last_row_is_caught_too(con, tmp_path: Path) -> None:
+    """Found in review: the last row's unclosed quote swallows only its own line break, so
+    the multi-line check never saw it and the file loaded with one row rejected."""
+    import_file(con, write_csv(tmp_path / "old.csv", CANDIDATE_HEADER, candidates(5)), "candidates")
+    rows = candidates(50, prefix="N")
+    rows[-1][EDUCATION] = '"Erhverv'
+    f = _write_lines(tmp_path / "ledige.csv", CANDIDATE_HEADER, rows, end="\r\n")
+    with pytest.raises(ImportRefused, match="row 51 has a quote"):
+        import_file(con, f, "candidates")
+    assert len(_ids(con)) == 5
+
+
+def test_a_lone_inch_mark_elsewhere_does_not_refuse_the_file(con, tmp_path: Path) -> None:
+    rows = candidates(20, prefix="N")
+    rows[3][EDUCATION] = 'Skærmmontør 24" skærme'  # a literal quote inside an unquoted value
+    f = _write_lines(tmp_path / "ledige.csv", CANDIDATE_HEADER, rows)
+    assert import_file(con, f, "candidates").accepted == 20
+
+
 def test_a_quoted_line_break_in_a_note_still_loads(con, tmp_path: Path) -> None:
     rows = [["12345678", "", "101", "Mentor", "", "", "aktiv", "Linje 1\nLinje 2; med semikolon"]]
     f = write_csv(tmp_path / "s.csv", COLLAB_HEADER, rows)

@@ -582,6 +582,21 @@ def _ends_with_line_break(tf: TableFile) -> bool:
     return tail.endswith((b"\n", b"\r"))
 
 
+def quotes_unbalanced(tf: TableFile) -> bool:
+    """True when a CSV file holds an odd number of quote characters: quotes come in pairs
+    (opening and closing, or doubled inside a value), so one was never closed. This finds
+    the unclosed quote in the last row, which swallows no further line (only its own line
+    break) and so escapes the multi-line check. Byte counting is exact for UTF-8 and
+    single-byte encodings (0x22 is never part of another character); UTF-16 is skipped."""
+    if tf.format != "csv" or (tf.encoding or "").lower().startswith("utf-16"):
+        return False
+    count = 0
+    with tf.path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            count += chunk.count(b'"')
+    return count % 2 == 1
+
+
 def _create_raw(con: duckdb.DuckDBPyConnection, table: str, cols: list[str]) -> None:
     con.execute(f"DROP TABLE IF EXISTS {table}")
     con.execute(

@@ -35,7 +35,15 @@ from workbench.core.plugins.host import (
 
 from .cpr import mask_cpr, mask_cpr_in
 from .profiles import load_profile
-from .reader import ImportCancelled, RawLoad, TableFile, inspect_file, load_raw, unclosed_quote
+from .reader import (
+    ImportCancelled,
+    RawLoad,
+    TableFile,
+    inspect_file,
+    load_raw,
+    quotes_unbalanced,
+    unclosed_quote,
+)
 from .spec import (
     TARGET_TABLE,
     ImportKind,
@@ -285,6 +293,16 @@ def _refuse_incomplete(mem: duckdb.DuckDBPyConnection, tf: TableFile, raw: RawLo
     for number in sorted(set(raw.multiline) & rejected):
         span = raw.multiline[number]
         raise unclosed_quote(tf, number, *(span or (None, None)))
+    if rejected and quotes_unbalanced(tf):
+        # An unclosed quote in the last row swallows no other line, only its own line break:
+        # an odd number of quotes and a rejected last row (a lone inch mark inside an
+        # unquoted value elsewhere is literal and leaves the last row alone).
+        loaded = mem.execute(f"SELECT max(__row) FROM {raw.table}").fetchone()
+        numbers = [r.row_number for r in raw.structural]
+        if loaded and loaded[0] is not None:
+            numbers.append(int(loaded[0]))
+        if numbers and max(numbers) in rejected:
+            raise unclosed_quote(tf, max(numbers), None, None)
     if raw.open_last_row is not None and raw.open_last_row in rejected:
         n = raw.open_last_row
         raise ImportRefused(
