@@ -147,3 +147,34 @@ def test_near_looks_an_address_up_in_the_cache(small_demo_cache: Path, capsys) -
     rc = main(["search", "candidates", "--cache", str(small_demo_cache), *near, "Boulevarden 99"])
     err = capsys.readouterr().err.strip()
     assert rc == 2 and "no address in the cache matches 'Boulevarden 99'" in err
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--municipality", "9999", "--municipality: no municipality has the code '9999'"),
+        ("--occupation", "71159999", "--occupation: no occupation has the code '71159999'"),
+        ("--qualification", "Q9999", "--qualification: no qualification has the code 'Q9999'"),
+        ("--near", "E 9.999.999.999 N 6.315.816", "lies outside Denmark"),
+    ],
+)
+def test_unknown_codes_and_points_outside_denmark_exit_2(
+    _small_demo_master, capsys, option, value, message
+) -> None:
+    """Found in review: an unknown code found nothing and exited 0, while an unknown name
+    exited 2; both are typos the user needs to hear about."""
+    from workbench.cli import main
+
+    extra = ["--radius-km", "5"] if option == "--near" else []
+    rc = main(["search", "candidates", option, value, *extra, "--cache", str(_small_demo_master)])
+    err = capsys.readouterr().err
+    assert rc == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_known_codes_and_prefixes_still_pass(_small_demo_master, capsys) -> None:
+    from workbench.cli import main
+
+    for option, value in (("--municipality", "851"), ("--occupation", "71"), ("--industry", "41")):
+        entity = "companies" if option == "--industry" else "candidates"
+        args = ["search", entity, option, value, "--cache", str(_small_demo_master)]
+        assert main([*args, "--format", "json", "--limit", "1"]) == 0, capsys.readouterr().err

@@ -28,6 +28,7 @@ from .options import (
     bounded_range,
     decimal_number,
     iso_date,
+    shown,
     whole_number,
 )
 
@@ -221,15 +222,43 @@ def resolve_names(args: argparse.Namespace, con: Any) -> None:
     them, and a code prefix such as DB07 ``41`` need not be in the cache's lists."""
     for attr, option, kind in _NAMED_OPTIONS:
         values = getattr(args, attr)
-        if any(not _CODE_LIKE.fullmatch(v.strip()) for v in values):
+        if values:
             vocabulary = load_vocabulary(con, kind)
-            setattr(args, attr, [_code(vocabulary, v, option) for v in values])
+            codes = [_code(vocabulary, v, option) for v in values]
+            for code in codes:
+                _check_known(vocabulary, code, option, prefix=kind != "qualifications")
+            setattr(args, attr, codes)
     if args.near:
         point = _xy(args.near) or parse_readout(args.near)
         point = point or lookup_address(con, args.near, "--near")
         if not all(math.isfinite(v) for v in point):
             raise UsageError(f"--near must be X,Y with finite numbers, got {args.near!r}")
+        inside = DENMARK[0] <= point[0] <= DENMARK[2] and DENMARK[1] <= point[1] <= DENMARK[3]
+        if args.radius_km is not None and not inside:  # (no radius: that error comes first)
+            raise UsageError(
+                f"--near {shown(args.near)} lies outside Denmark (EPSG:25832 metres, e.g. "
+                "'E 560.917 N 6.315.816')"
+            )
         args.near = f"{point[0]!r},{point[1]!r}"
+
+
+# Denmark with a margin in EPSG:25832 (Bornholm and Skagen included): a point outside it is
+# a typo or a point in another system, and a search there finds nothing.
+DENMARK = (380_000.0, 6_000_000.0, 920_000.0, 6_430_000.0)
+
+
+def _check_known(vocabulary: Vocabulary, code: str, option: str, *, prefix: bool) -> None:
+    """An unknown code is refused (one line, exit 2) instead of finding nothing; occupations
+    and industries match a code and the codes below it, so a known code's prefix counts."""
+    if not vocabulary.titles or ":" in code:
+        return  # no list to check against (never refreshed), or a DB25: code mapped by a key
+    wanted = code.strip().replace(".", "")
+    if option == "--municipality" and wanted.isdigit():
+        wanted = wanted.zfill(4)
+    known = vocabulary.titles
+    if wanted in known or (prefix and any(c.startswith(wanted) for c in known)):
+        return
+    raise UsageError(f"{option}: no {vocabulary.what} has the code {shown(code)}")
 
 
 def _xy(text: str) -> tuple[float, float] | None:
