@@ -75,7 +75,7 @@ LAYER_STYLES = {
         color=(130, 60, 170, 235), size=8.0, symbol="t", outline=(60, 20, 85, 220)
     ),
     "candidates": PointStyle(
-        color=(25, 90, 200, 235), size=9.0, symbol="o", outline=(10, 35, 95, 150)
+        color=(0, 140, 95, 235), size=9.0, symbol="o", outline=(0, 55, 35, 150)
     ),
 }
 # panel order, top first; the basemap is always at the bottom, the selection on top. The
