@@ -371,3 +371,20 @@ def test_log_messages_and_tracebacks_are_masked(caplog) -> None:
         log.exception("import of %s failed", "ledige_0107996674.csv")
     assert caplog.text.count("[CPR fjernet]") >= 2 and "ValueError" in caplog.text
     assert not any(looks_like_cpr(line) for line in caplog.text.splitlines())
+
+
+def test_the_default_rejects_name_never_looks_like_a_cpr_number(monkeypatch) -> None:
+    """At 13:03:37 with a run id starting with four digits the old name held
+    "130337-1234", which the CPR rule masks (a flaky summary path in CI)."""
+    import datetime as dt
+
+    from workbench.core.imports import runner
+
+    class At(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return cls(2026, 12, 1, 13, 3, 37)
+
+    monkeypatch.setattr(runner, "datetime", At)
+    path = runner.default_rejects_path(Path("ledige.csv"), "1234abcdef")
+    assert not looks_like_cpr(path.name), path.name

@@ -125,9 +125,11 @@ def manifest(kind: ImportKind) -> Manifest:
 
 
 def default_rejects_path(source: Path, run_id: str) -> Path:
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    # Letters between the numbers: "130337-1234ab" (a time, then a run id starting with
+    # digits) reads like a CPR number and was masked in the summary at 13:03:37.
+    stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
     stem = mask_cpr(source.stem) or "import"
-    return paths.user_data_dir() / "rejects" / f"{stem}-rejects-{stamp}-{run_id[:6]}.csv"
+    return paths.user_data_dir() / "rejects" / f"{stem}-rejects-{stamp}-run{run_id[:6]}.csv"
 
 
 class RejectsWriter:
