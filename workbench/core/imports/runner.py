@@ -260,7 +260,7 @@ def import_file(
         host = PluginHost(
             con,
             settings if settings is not None else load_settings(),
-            plugins=[plugin_from_function(manifest(kind), refresh)],
+            plugins=[plugin_from_function(manifest(kind), refresh, core=True)],
         )
         result = host.run(plugin_id(kind), on_progress=on_progress, cancel=cancel)
     finally:
