@@ -18,6 +18,17 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit
 
+# Address keys (street, house number, postcode) shared with the core's address look-up.
+from workbench.core.address_keys import (
+    house_key,
+    house_key_sql,
+    match_key,
+    match_key_sql,
+    postnr_key,
+    street_key,
+    street_key_sql,
+)
+
 # Industry systems, for plugins that write companies or the industry taxonomy.
 from workbench.core.industries import DB07, DB25, system_for_period
 
@@ -35,9 +46,16 @@ __all__ = [
     "SourceCheck",
     "Staging",
     "SwapMode",
+    "house_key",
+    "house_key_sql",
+    "match_key",
+    "match_key_sql",
     "normalise_kommune_kode",
     "parse_decimal",
+    "postnr_key",
     "source_status_error",
+    "street_key",
+    "street_key_sql",
     "system_for_period",
 ]
 
