@@ -70,6 +70,26 @@ def count(
     )
 
 
+def clause_counts(
+    con: duckdb.DuckDBPyConnection, entity: Entity, flt: Filter, *, strict: bool = False
+) -> list[tuple[str, int, int]]:
+    """Per named clause of the compiled filter, in order: ``(name, rows passing the clause
+    alone, rows passing it and every clause before it)`` in one scan (a "why not" funnel).
+    A spatial selection counts by its bounding box here (the exact test runs in numpy)."""
+    clauses = compile_where(entity, flt, strict=strict).clauses
+    if not clauses:
+        return []
+    cols: list[str] = []
+    params: list[Any] = []
+    for i, c in enumerate(clauses):
+        cols.append(f"count(*) FILTER (WHERE {c.sql})")
+        params.extend(c.params)
+        cols.append(f"count(*) FILTER (WHERE {' AND '.join(k.sql for k in clauses[: i + 1])})")
+        params.extend(p for k in clauses[: i + 1] for p in k.params)
+    row = con.execute(f"SELECT {', '.join(cols)} FROM {_from(entity)}", params).fetchall()[0]
+    return [(c.name, int(row[2 * i]), int(row[2 * i + 1])) for i, c in enumerate(clauses)]
+
+
 def search(
     con: duckdb.DuckDBPyConnection,
     entity: Entity,
