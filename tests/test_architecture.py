@@ -180,3 +180,30 @@ def test_the_contract_checks_fail_on_a_violation(tmp_path: Path):
     assert ("workbench.layers", 3, True) in found
     assert ("workbench.qt", 4, True) in found
     assert _execute_calls(tmp_path) == [f"{src}:5"]
+
+
+def test_the_cache_is_opened_only_through_the_store():
+    """``cache.connect`` is called by the Store alone (encryption, scoping and the audit log
+    hang on that choke point); no BEGIN/COMMIT by hand outside ``cache.transaction``."""
+    found = []
+    for path in sorted(ROOT.rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel in ("core/cache.py", "core/store/gateway.py"):
+            continue
+        tree = ast.parse(path.read_text("utf-8"), str(path))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "connect"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id in ("cache", "cache_mod")
+            ):
+                found.append(f"{rel}:{node.lineno} cache.connect")
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and node.value.strip().upper() in ("BEGIN TRANSACTION", "BEGIN", "COMMIT")
+            ):
+                found.append(f"{rel}:{node.lineno} {node.value.strip()}")
+    assert found == []

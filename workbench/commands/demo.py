@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from workbench.core import cache
 from workbench.core.config import load_settings
 from workbench.core.demo import SCALES, build_demo
+from workbench.core.store import Store
 
 from .common import (
     UsageError,
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--boundaries file {args.boundaries} does not exist")
     load_settings(args.config)  # a broken --config is reported even though the demo needs none
     path = cache_path(args)
-    con = cache.connect(path)
+    con = Store.open(path).con
     try:
         summary = build_demo(
             con,

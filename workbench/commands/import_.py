@@ -12,6 +12,7 @@ import argparse
 from pathlib import Path
 
 from .common import UsageError, add_cache_options, add_format_option, cache_path, print_json
+from .store import Store
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -84,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--jobcenter needs a code")
     settings = load_settings(args.config)
     path = cache_path(args)
-    con = cache.connect(path)
+    con = Store.open(path).con
     try:
         if cache.is_demo(con):
             from workbench.core.import_target import demo_refusal

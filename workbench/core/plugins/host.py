@@ -39,6 +39,7 @@ import requests
 from workbench.core import cache as cache_mod
 from workbench.core.config import Settings, load_settings
 
+from ..store import Store
 from .api import Cancelled, Manifest, PluginError, RefreshContext, SwapMode
 from .guard import check_manifest, check_predicate, check_query, check_staging_sql
 from .http import CredentialPolicy, describe_error, http_settings, make_session
@@ -633,7 +634,7 @@ class PluginHost:
             self.con = cache
             self._owns = False
         else:
-            self.con = cache_mod.connect(cache)
+            self.con = Store.open(cache).con
             self._owns = True
         self.settings = settings if settings is not None else load_settings()
         memory_mb = self.settings.get("cache.refresh_memory_mb")
