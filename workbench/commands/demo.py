@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from workbench.core import cache
 from workbench.core.config import load_settings
 from workbench.core.demo import SCALES, build_demo
 from workbench.core.store import Store
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
             progress=lambda stage, f: progress(f"demo: {stage} ({f:.0%})"),
             force=args.force,
         )
-        con.execute("CHECKPOINT")
+        cache.checkpoint(con)
     finally:
         con.close()
     for message in summary.messages:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from workbench.core.store import Store
+
 from .common import UsageError, add_cache_options, add_format_option, cache_path, print_json
-from .store import Store
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from workbench.core.store import Store
+
 from .common import add_cache_options, add_format_option, cache_path, print_json
-from .store import Store
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
