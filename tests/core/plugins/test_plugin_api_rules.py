@@ -191,3 +191,13 @@ def test_discovery_lists_a_plugin_of_another_api_version_as_broken(tmp_path: Pat
     found = {p.id: p for p in discover()}
     assert found["future"].broken and "plugin API version 99" in found["future"].error
     assert found["people"].broken and "person table(s) candidates" in found["people"].error
+
+
+def test_rejects_go_only_to_declared_tables(host_with_candidates):
+    result = _run(host_with_candidates, lambda ctx: ctx.staging.reject("candidates", "x"))
+    assert result.status == "failed"
+    assert result.message == "rejects for candidates: not listed in the manifest of p"
+    tables = host_with_candidates.con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE table_name = 'candidates_rejects'"
+    ).fetchall()
+    assert tables == []

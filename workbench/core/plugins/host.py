@@ -431,6 +431,10 @@ class HostStaging:
     ) -> None:
         if not _IDENT.match(table):
             raise PluginError(f"invalid table name for rejects: {table!r}")
+        if self.guarded and table not in self.allowed:  # rejects go to <declared>_rejects
+            raise PluginError(
+                f"rejects for {table}: not listed in the manifest of {self.plugin_id}"
+            )
         raw_json = None if raw is None else json.dumps(raw, ensure_ascii=False, default=str)
         val = None if value is None else str(value)
         self._rejects.append(
