@@ -78,7 +78,18 @@ def test_ctx_query_refuses_closed_tables(host_with_candidates, sql: str):
     seen: list[object] = []
     result = _run(host_with_candidates, lambda ctx: seen.append(ctx.query(sql)))
     assert result.status == "failed" and seen == []
-    assert "may not read" in result.message and "reference tables only" in result.message
+    assert "may not" in result.message and "reference tables" in result.message
+
+
+def test_ctx_query_cannot_name_a_table_through_a_parameter(host_with_candidates):
+    seen: list[object] = []
+
+    def refresh(ctx: RefreshContext) -> None:
+        seen.append(ctx.query("SELECT * FROM query_table(?)", ["candidates"]))
+
+    result = _run(host_with_candidates, refresh)
+    assert result.status == "failed" and seen == []
+    assert result.message.startswith("ctx.query may not use query_table()")
 
 
 def test_ctx_query_reads_reference_tables_and_only_selects(host_with_candidates):

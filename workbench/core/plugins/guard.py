@@ -41,6 +41,9 @@ _TARGET = re.compile(
     re.IGNORECASE,
 )
 _COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
+# Table functions that take a table's name as a value (a parameter hides it from any check).
+_DYNAMIC = re.compile(r"\b(query|query_table)\s*\(", re.IGNORECASE)
+_PARAMETER = re.compile(r"\?|\$\d+")
 
 
 def check_manifest(manifest: Manifest) -> None:
@@ -118,8 +121,14 @@ def _check_reads(
     con: duckdb.DuckDBPyConnection, sql: str, *, staging_schema: str | None, where: str
 ) -> None:
     closed = closed_tables(con)
-    try:
-        names = con.get_table_names(sql, qualified=True)
+    text = _COMMENTS.sub(" ", sql)
+    dynamic = _DYNAMIC.search(text)
+    if dynamic:
+        raise PluginError(
+            f"{where} may not use {dynamic.group(1).lower()}(): name the reference tables in the SQL"
+        )
+    try:  # parameters as NULL: DuckDB resolves the tables of a statement it can bind
+        names = con.get_table_names(_PARAMETER.sub("NULL", text), qualified=True)
     except duckdb.Error:
         names = None  # DuckDB cannot resolve some UPDATE/DELETE forms: check by name below
     if names is not None:
