@@ -128,17 +128,3 @@ def areas_from_wkb(
         label_x=np.asarray(lx, dtype=np.float64),
         label_y=np.asarray(ly, dtype=np.float64),
     )
-
-
-def areas_from_cache(con, *, simplify_m: float = 50.0) -> AreaLayerModel:
-    """The municipalities of the cache (``con`` is a DuckDB connection or cursor)."""
-    rows = con.execute(
-        "SELECT kode, navn, geom, cx, cy FROM municipalities WHERE geom IS NOT NULL ORDER BY kode"
-    ).fetchall()
-    return areas_from_wkb(
-        [bytes(r[2]) for r in rows],
-        codes=[r[0] for r in rows],
-        names=[r[1] for r in rows],
-        label_points=[(r[3], r[4]) for r in rows],
-        simplify_m=simplify_m,
-    )

@@ -3,7 +3,8 @@
 Counts below :data:`SUPPRESS_BELOW` are suppressed (privacy: aggregated views never show
 fewer than 5 people); a suppressed area is drawn in a neutral colour and listed as such in the
 legend. The statistic comes from ``unemployment_stats`` (statbank/jobindsats plugins) and,
-when that table is empty (demo caches), from the cache itself.
+when that table is empty (demo caches), from the cache itself; the core reads it
+(``workbench.core.layer_data.statistic``) and this model takes the arrays.
 """
 
 from __future__ import annotations
@@ -183,94 +184,3 @@ class Choropleth:
         if n_none:
             entries.append(LegendEntry(NO_DATA_COLOR, no_data_label, n_none))
         return entries
-
-
-# -- statistics from the cache -----------------------------------------------------------------
-
-STATISTICS = ("auto", "stats", "long_term_share", "candidates_count")
-
-
-def statistic_from_cache(con, which: str = "auto", *, today=None) -> dict:
-    """The statistic for the choropleth: ``{"key", "codes", "values", "counts", "unit",
-    "source", "measure", "period"}``. ``auto`` takes the latest period of the most complete
-    measure in ``unemployment_stats``, or when that is empty the share of long-term
-    unemployed candidates (≥ 365 days) per municipality computed from the cache."""
-    if which in ("auto", "stats"):
-        row = con.execute(
-            "SELECT measure, max(period) FROM unemployment_stats WHERE value IS NOT NULL "
-            "GROUP BY measure ORDER BY count(DISTINCT kommune_kode) DESC, measure LIMIT 1"
-        ).fetchone()
-        if row is not None:
-            measure, period = row
-            rows = con.execute(
-                "SELECT kommune_kode, avg(value), any_value(unit), any_value(source) "
-                "FROM unemployment_stats WHERE measure = ? AND period = ? GROUP BY kommune_kode "
-                "ORDER BY kommune_kode",
-                [measure, period],
-            ).fetchall()
-            unit = rows[0][2] or "" if rows else ""
-            values = np.array([r[1] for r in rows], dtype=np.float64)
-            is_count = unit.lower() not in ("pct", "pct.", "%", "procent", "percent")
-            return {
-                "key": "stats",
-                "codes": [r[0] for r in rows],
-                "values": values,
-                "counts": values if is_count else None,
-                "unit": unit,
-                "source": rows[0][3] or "" if rows else "",
-                "measure": measure,
-                "period": period,
-            }
-        if which == "stats":
-            return {
-                "key": "stats",
-                "codes": [],
-                "values": np.empty(0),
-                "counts": None,
-                "unit": "",
-                "source": "",
-                "measure": "",
-                "period": "",
-            }
-    from datetime import date
-
-    ref = today or date.today()
-    if which == "candidates_count":
-        rows = con.execute(
-            "SELECT m.kode, count(c.rid) FROM municipalities m "
-            "LEFT JOIN candidates c ON c.kommune_kode = m.kode GROUP BY m.kode ORDER BY m.kode"
-        ).fetchall()
-        v = np.array([r[1] for r in rows], dtype=np.float64)
-        return {
-            "key": "candidates_count",
-            "codes": [r[0] for r in rows],
-            "values": v,
-            "counts": v,
-            "unit": "personer",
-            "source": "cache",
-            "measure": "",
-            "period": "",
-        }
-    rows = con.execute(
-        "SELECT m.kode, count(c.rid), "
-        "count(c.rid) FILTER (WHERE c.unemployed_since <= ?::DATE - INTERVAL 365 DAY) "
-        "FROM municipalities m LEFT JOIN candidates c ON c.kommune_kode = m.kode "
-        "GROUP BY m.kode ORDER BY m.kode",
-        [ref],
-    ).fetchall()
-    total = np.array([r[1] for r in rows], dtype=np.float64)
-    long = np.array([r[2] for r in rows], dtype=np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(total > 0, 100.0 * long / total, np.nan)
-    # a share reveals its numerator and denominator: suppress when either is below 5
-    counts = np.minimum(total, long)
-    return {
-        "key": "long_term_share",
-        "codes": [r[0] for r in rows],
-        "values": share,
-        "counts": counts,
-        "unit": "%",
-        "source": "cache",
-        "measure": "",
-        "period": "",
-    }

@@ -2,18 +2,15 @@
 
 A style maps each point to a class; the view colours points by class (one colour array for the
 scatter item, never one item per class). Class membership is computed once per table as a
-small integer per ``rid`` (:func:`class_by_rid`), so a new filter result is coloured with one
-numpy take.
+small integer per ``rid`` (``workbench.core.layer_data.class_by_rid``: the core reads the
+cache, this model only takes arrays), so a new filter result is coloured with one numpy take.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
 
 import numpy as np
-
-from workbench.core.collaboration import status_case_sql as collaboration_status_sql
 
 RGBA = tuple[int, int, int, int]
 OTHER_COLOR: RGBA = (150, 150, 150, 220)
@@ -29,19 +26,15 @@ class StyleClass:
 
 @dataclass(frozen=True)
 class FieldStyle:
-    """Classes of one field. ``sql`` is a CASE expression over ``t`` returning the class index
-    (0-based) or NULL for 'other'; it may use ``?`` parameters given by :meth:`params`."""
+    """Classes of one field, in the order of the class indices that
+    ``workbench.core.layer_data.class_by_rid`` computes for ``(entity, key)``."""
 
     key: str
     entity: str
     label_da: str
     label_en: str
     classes: tuple[StyleClass, ...]
-    sql: str
     kind: str = "categorical"  # or "graduated"
-
-    def params(self, today: date) -> list:
-        return []
 
     def colors(self) -> np.ndarray:
         """(n_classes + 1, 4) uint8: the class colours, then 'other'."""
@@ -75,12 +68,7 @@ class FieldStyle:
         return self.label_da if lang == "da" else self.label_en
 
 
-class _DurationStyle(FieldStyle):
-    def params(self, today: date) -> list:
-        return [today - timedelta(days=d) for d in (91, 182, 365, 730)]
-
-
-DURATION = _DurationStyle(
+DURATION = FieldStyle(
     key="duration",
     entity="candidates",
     label_da="Ledighedsvarighed",
@@ -92,11 +80,6 @@ DURATION = _DurationStyle(
         StyleClass("6-12", "6-12 mdr.", "6-12 months", (253, 141, 60, 235)),
         StyleClass("12-24", "1-2 år", "1-2 years", (227, 26, 28, 235)),
         StyleClass("24+", "Over 2 år", "Over 2 years", (128, 0, 38, 235)),
-    ),
-    sql=(
-        "CASE WHEN t.unemployed_since IS NULL THEN NULL "
-        "WHEN t.unemployed_since > ? THEN 0 WHEN t.unemployed_since > ? THEN 1 "
-        "WHEN t.unemployed_since > ? THEN 2 WHEN t.unemployed_since > ? THEN 3 ELSE 4 END"
     ),
 )
 
@@ -130,13 +113,6 @@ TARGET_GROUP = FieldStyle(
             "Ledighedsydelsesmodtager", "Ledighedsydelse", "Flex-job benefit", (140, 86, 75, 235)
         ),
     ),
-    sql=(
-        "CASE t.target_group WHEN 'Dagpengemodtager' THEN 0 "
-        "WHEN 'Jobparat kontanthjælpsmodtager' THEN 1 "
-        "WHEN 'Aktivitetsparat kontanthjælpsmodtager' THEN 2 "
-        "WHEN 'Uddannelseshjælpsmodtager' THEN 3 WHEN 'Sygedagpengemodtager' THEN 4 "
-        "WHEN 'Ledighedsydelsesmodtager' THEN 5 END"
-    ),
 )
 
 COMPANY_SIZE = FieldStyle(
@@ -151,19 +127,10 @@ COMPANY_SIZE = FieldStyle(
         StyleClass("20-99", "20-99 ansatte", "20-99 employees", (244, 109, 67, 235)),
         StyleClass("100+", "100+ ansatte", "100+ employees", (165, 0, 38, 245)),
     ),
-    sql=(
-        "CASE WHEN t.employees IS NULL THEN NULL WHEN t.employees < 5 THEN 0 "
-        "WHEN t.employees < 20 THEN 1 WHEN t.employees < 100 THEN 2 ELSE 3 END"
-    ),
 )
 
 
-class _CollaborationStyle(FieldStyle):
-    def params(self, today: date) -> list:
-        return [today]  # active on the reference date (core.collaboration)
-
-
-COLLABORATION = _CollaborationStyle(
+COLLABORATION = FieldStyle(
     key="collaboration",
     entity="companies",
     label_da="Samarbejdsstatus",
@@ -173,8 +140,6 @@ COLLABORATION = _CollaborationStyle(
         StyleClass("former", "Tidligere samarbejde", "Former collaboration", (90, 120, 200, 230)),
         StyleClass("none", "Intet samarbejde", "No collaboration", (200, 200, 200, 160)),
     ),
-    # Per company: the same definition as the collaboration filter and the details.
-    sql=collaboration_status_sql("t"),
 )
 
 STYLES: dict[str, dict[str, FieldStyle]] = {
@@ -182,21 +147,6 @@ STYLES: dict[str, dict[str, FieldStyle]] = {
     "companies": {s.key: s for s in (COMPANY_SIZE, COLLABORATION)},
     "postings": {},
 }
-
-
-def class_by_rid(con, entity: str, style: FieldStyle, today: date) -> np.ndarray:
-    """int8 class index per rid (index = rid; -1 = other or no row) for the whole table."""
-    table = {"candidates": "candidates", "companies": "companies", "postings": "job_postings"}[
-        entity
-    ]
-    arr = con.execute(
-        f"SELECT t.rid, coalesce(({style.sql}), -1)::TINYINT AS c FROM {table} AS t",
-        style.params(today),
-    ).fetchnumpy()
-    rid = np.asarray(arr["rid"], dtype=np.int64)
-    out = np.full(int(rid.max()) + 1 if rid.size else 0, -1, dtype=np.int8)
-    out[rid] = np.asarray(arr["c"], dtype=np.int8)
-    return out
 
 
 def classes_of(lookup: np.ndarray, rid: np.ndarray) -> np.ndarray:

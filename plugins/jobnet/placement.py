@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from workbench.plugins.addresses.normalize import match_key, postnr_key
+from workbench.core.plugins.api import match_key, postnr_key
 
 Query = Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]
 

@@ -415,8 +415,9 @@ def test_filter_colour_cli_and_details_agree_for_every_company(frames, _small_de
     from workbench.core.collaboration import STATUS_KEYS
     from workbench.core.company_detail import company_detail
     from workbench.core.filters import Filter
+    from workbench.core.layer_data import class_by_rid
     from workbench.core.query import points
-    from workbench.layers.styling import COLLABORATION, class_by_rid
+    from workbench.layers.styling import COLLABORATION
 
     comp, collab = frames["companies"], frames["collaborations"]
     reference = dict(zip(comp["rid"], _collab_status(comp, collab), strict=True))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from workbench.layers.choropleth import Choropleth, class_breaks, classify, statistic_from_cache
+from workbench.core.layer_data import statistic as statistic_from_cache
+from workbench.layers.choropleth import Choropleth, class_breaks, classify
 
 
 def test_quantile_equal_and_natural_breaks():

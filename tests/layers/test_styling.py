@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from workbench.core.layer_data import class_by_rid
 from workbench.layers.styling import (
     COLLABORATION,
     COMPANY_SIZE,
     DURATION,
     STYLES,
-    class_by_rid,
     classes_of,
 )
 

@@ -186,6 +186,7 @@ def plain_plugin() -> Any:
             "licence": "l",
             "tables": [],
             "refresh": "x:y",
+            "api_version": 1,
             "config": {"base_url": "the source", "token": "secret"},
             "secrets": ["token"],
         }

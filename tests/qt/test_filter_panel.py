@@ -11,8 +11,9 @@ from PySide6.QtCore import Qt
 from tests.conftest import DEMO_TODAY
 from workbench.core.collaboration import STATUS_KEYS, months_before
 from workbench.core.filters import DRIVING_LICENCES, Filter
+from workbench.core.layer_data import class_by_rid
 from workbench.core.query import count, points
-from workbench.layers.styling import COLLABORATION, class_by_rid
+from workbench.layers.styling import COLLABORATION
 from workbench.qt import i18n
 
 TODAY = date(2026, 11, 1)

@@ -17,7 +17,7 @@ LEFT = Qt.MouseButton.LeftButton
 def _manifest(plugin_id: str, name: str) -> Manifest:
     return Manifest.from_dict(
         {"id": plugin_id, "name": name, "source": "test", "licence": "test", "attribution": "test",
-         "tables": ["municipalities", "regions"], "refresh": "unused:refresh"}
+         "tables": ["municipalities", "regions"], "refresh": "unused:refresh", "api_version": 1}
     )  # fmt: skip
 
 

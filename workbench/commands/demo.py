@@ -8,6 +8,7 @@ from pathlib import Path
 from workbench.core import cache
 from workbench.core.config import load_settings
 from workbench.core.demo import SCALES, build_demo
+from workbench.core.store import Store
 
 from .common import (
     UsageError,
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--boundaries file {args.boundaries} does not exist")
     load_settings(args.config)  # a broken --config is reported even though the demo needs none
     path = cache_path(args)
-    con = cache.connect(path)
+    con = Store.open(path).con
     try:
         summary = build_demo(
             con,
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
             progress=lambda stage, f: progress(f"demo: {stage} ({f:.0%})"),
             force=args.force,
         )
-        con.execute("CHECKPOINT")
+        cache.checkpoint(con)
     finally:
         con.close()
     for message in summary.messages:

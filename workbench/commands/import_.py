@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from workbench.core.store import Store
+
 from .common import UsageError, add_cache_options, add_format_option, cache_path, print_json
 
 
@@ -84,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--jobcenter needs a code")
     settings = load_settings(args.config)
     path = cache_path(args)
-    con = cache.connect(path)
+    con = Store.open(path).con
     try:
         if cache.is_demo(con):
             from workbench.core.import_target import demo_refusal

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from workbench.core.store import Store
+
 from .common import add_cache_options, add_format_option, cache_path, print_json
 
 
@@ -21,7 +23,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from workbench.core import cache
     from workbench.core.config import load_settings
     from workbench.core.plugins.host import discover, last_runs, plugin_status
 
@@ -30,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     path = cache_path(args)
     runs: dict[str, dict[str, Any]] = {}
     if path.exists():  # listing never creates a cache
-        con = cache.connect(path)
+        con = Store.open(path).con
         try:
             runs = last_runs(con)
         finally:

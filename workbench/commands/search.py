@@ -10,13 +10,13 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from workbench.core import cache
 from workbench.core.config import load_settings
 from workbench.core.errors import FilterError
 from workbench.core.export.tabular import CSV_DIALECTS, write_csv
 from workbench.core.filters import Filter
 from workbench.core.places import lookup_address, parse_readout
 from workbench.core.query import count, iter_rows, jsonable
+from workbench.core.store import Store
 from workbench.core.vocabulary import Vocabulary, load_vocabulary
 
 from .common import UsageError, add_cache_options, cache_path, deep_jsonable, progress
@@ -112,7 +112,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--today",
         type=iso_date("--today"),
         metavar="YYYY-MM-DD",
-        help="reference date for durations (default: today)",
+        help="reference date for durations (default: a demo cache's own date, else today; "
+        "the window uses the same)",
     )
     p.add_argument(
         "--limit",
@@ -184,19 +185,22 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             f"cache {path} does not exist (build it with 'workbench demo' or 'workbench refresh')"
         )
-    con = cache.connect(path, read_only=True)
+    store = Store.open(path, read_only=True, create=False)
     try:
+        con = store.con
         resolve_names(args, con)
+        if args.today is None:  # the window's reference date: the same totals
+            args.today = store.reference_date()
         flt = filter_from_args(args, str(settings.get("ui.jobcenter") or "") or None)
         total = count(con, args.entity, flt)  # also checks the filter against the entity
-        demo = cache.is_demo(con)
+        demo = store.is_demo()
         if demo:  # synthetic data must never be mistaken for real citizens or companies
             progress("workbench search: DEMODATA - the cache holds synthetic demo data")
         limit = args.limit or None  # 0 (the default) means all rows
         columns, rows = iter_rows(con, args.entity, flt, limit=limit, offset=args.offset)
         written = _write(args, columns, rows, total, demo)
     finally:
-        con.close()
+        store.close()
     if args.format != "json" and args.offset + written < total:
         progress(
             f"workbench search: wrote {written:,} of {total:,} {args.entity} "

@@ -261,3 +261,8 @@ def rebuild_company_index(con: duckdb.DuckDBPyConnection) -> None:
     """
     con.execute("DELETE FROM company_collaborations")
     con.execute(COMPANY_COLLABORATIONS_INSERT)
+
+
+def checkpoint(con: duckdb.DuckDBPyConnection) -> None:
+    """Write the WAL into the cache file (after a bulk load such as the demo)."""
+    con.execute("CHECKPOINT")

@@ -105,3 +105,13 @@ def months_before(day: date, months: int) -> date:
     month += 1
     last = (date(year + (month == 12), month % 12 + 1, 1) - date.resolution).day
     return date(year, month, min(day.day, last))
+
+
+def unit_collaborations(con: Any, cvr: str, pnr: str | None, limit: int = 20) -> list[tuple]:
+    """``(kind, jobcenter, started, ended)`` of the collaborations registered on company
+    ``cvr`` (on the unit ``pnr`` or the whole company), newest first."""
+    return con.execute(
+        "SELECT kind, jobcenter, started, ended FROM collaborations WHERE cvr = ? "
+        "AND (pnr IS NULL OR ? IS NULL OR pnr = ?) ORDER BY started DESC LIMIT ?",
+        [cvr, pnr, pnr, int(limit)],
+    ).fetchall()

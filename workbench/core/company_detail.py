@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 
 from .collaboration import collaboration_summary
+from .store.rows import person_rows
 
 CVR_URL = "https://datacvr.virk.dk/enhed/virksomhed/{cvr}"
 
@@ -91,14 +92,14 @@ def company_detail(
     today = today or date.today()
     available = _columns(con, "companies")
     cols = [c for c in _FACT_COLUMNS if c in available]
-    select = ", ".join(f"c.{c}" for c in cols)
-    units = _rows(
+    # The rows themselves through the Store's one person-row read.
+    unit_rids = _rids(
         con,
-        f"SELECT {select}, m.navn AS kommune_navn FROM companies c "
-        "LEFT JOIN municipalities m ON m.kode = c.kommune_kode "
-        "WHERE c.cvr = ? ORDER BY c.pnr IS NOT NULL, coalesce(c.employees, -1) DESC, c.pnr",
+        "SELECT rid FROM companies WHERE cvr = ? "
+        "ORDER BY pnr IS NOT NULL, coalesce(employees, -1) DESC, pnr",
         [cvr],
     )
+    units = _with_kommune_navn(con, _person_rows(con, "companies", unit_rids, cols))
     current: dict[str, Any] | None = None
     if pnr is not None:
         current = next((u for u in units if u.get("pnr") == pnr), None)
@@ -134,12 +135,13 @@ def company_detail(
         )
         if c in _columns(con, "job_postings")
     ]
-    postings = _rows(
+    posting_rids = _rids(
         con,
-        f"SELECT {', '.join(posting_cols)} FROM job_postings "
+        "SELECT rid FROM job_postings "
         "WHERE cvr = ? AND posted >= ? AND posted <= ? ORDER BY posted DESC, posting_id",
         [cvr, since, today + timedelta(days=1)],
     )
+    postings = _person_rows(con, "postings", posting_rids, posting_cols)
     collaborations = _rows(
         con,
         "SELECT pnr, jobcenter, kind, started, ended, status, note FROM collaborations "
@@ -181,6 +183,33 @@ def company_detail(
         ),
         "cvr_url": CVR_URL.format(cvr=cvr),
     }
+
+
+def _rids(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[int]:
+    return [next(iter(r.values())) for r in _rows(con, sql, params)]
+
+
+def _person_rows(
+    con: duckdb.DuckDBPyConnection, entity: str, rids: list[int], cols: list[str]
+) -> list[dict[str, Any]]:
+    cur = con.cursor()
+    try:
+        return person_rows(cur, entity, rids, cols)
+    finally:
+        cur.close()
+
+
+def _with_kommune_navn(
+    con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    codes = sorted({r["kommune_kode"] for r in rows if r.get("kommune_kode")})
+    names = {}
+    if codes:
+        found = _rows(
+            con, "SELECT kode, navn FROM municipalities WHERE kode IN (SELECT unnest(?))", [codes]
+        )
+        names = {r["kode"]: r["navn"] for r in found}
+    return [r | {"kommune_navn": names.get(r.get("kommune_kode"))} for r in rows]
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:

@@ -12,7 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .store.rows import person_rows
+
 _DIGITS = re.compile(r"^\d+$")
+_HIT_COLUMNS = ["rid", "cvr", "pnr", "name", "address", "postnr", "x", "y"]
 
 
 @dataclass(frozen=True)
@@ -56,9 +59,13 @@ def find_companies(con: Any, text: str, limit: int = 20) -> list[CompanyHit]:
         params = [pattern]
         order = "starts_with(lower(t.name), lower(?)) DESC, t.employees DESC NULLS LAST, t.name, t.cvr, t.pnr NULLS FIRST"
         order_params = [query]
-    rows = con.execute(
-        "SELECT t.rid, t.cvr, t.pnr, t.name, t.address, t.postnr, t.x, t.y FROM companies t "
-        f"WHERE {where} ORDER BY {order} LIMIT ?",
-        [*params, *order_params, int(limit)],
-    ).fetchall()
-    return [CompanyHit(int(r[0]), *r[1:]) for r in rows]
+    rids = [
+        r[0]
+        for r in con.execute(
+            f"SELECT t.rid FROM companies t WHERE {where} ORDER BY {order} LIMIT ?",
+            [*params, *order_params, int(limit)],
+        ).fetchall()
+    ]
+    # The rows through the Store's one person-row read, in the order found.
+    rows = person_rows(con, "companies", rids, _HIT_COLUMNS)
+    return [CompanyHit(**row) for row in rows]

@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, timedelta
 from typing import Any, Literal
 
+from workbench.layers.selection import Selection  # a Qt-free geometry value, no core imports
+
 from . import collaboration as collab
 from .errors import FilterError
 from .industries import industry_condition, normalise_industry_code
@@ -253,8 +255,6 @@ def selection_json(value: Any) -> str:
 @functools.lru_cache(maxsize=32)
 def parse_selection(text: str) -> Any:
     """The Selection of canonical JSON (cached: polygons are parsed and prepared once)."""
-    from workbench.layers.selection import Selection
-
     try:
         return Selection.from_dict(json.loads(text))
     except (ValueError, KeyError, TypeError) as exc:
@@ -311,10 +311,24 @@ def check_applicable(entity: Entity, flt: Filter) -> None:
             raise FilterError(f"{_OPTION_NAMES[name]} does not apply to {entity}")
 
 
+@dataclass(frozen=True)
+class Clause:
+    """One criterion of a compiled filter: ``name`` is the Filter field it comes from
+    (``"industries+employees"`` for a posting's employer test that needs both at once)."""
+
+    name: str
+    sql: str
+    params: list[Any] = field(default_factory=list)
+
+
 @dataclass
 class Compiled:
+    """A filter as a WHERE clause; ``clauses`` keeps its criteria apart, named, so each can
+    be counted on its own (``query.clause_counts``: why a filter finds nothing)."""
+
     where: str
     params: list[Any] = field(default_factory=list)
+    clauses: list[Clause] = field(default_factory=list)
 
 
 def compile_where(
@@ -334,6 +348,14 @@ def compile_where(
     a = alias
     parts: list[str] = []
     params: list[Any] = []
+    clauses: list[Clause] = []
+    mark = [0, 0]  # parts and params already in a clause
+
+    def clause(name: str) -> None:
+        """Close the criteria added since the last call as the clause ``name``."""
+        if len(parts) > mark[0]:
+            clauses.append(Clause(name, " AND ".join(parts[mark[0] :]), params[mark[1] :]))
+        mark[0], mark[1] = len(parts), len(params)
 
     def applies(name: str) -> bool:
         return _is_set(getattr(flt, name)) and entity in _APPLIES[name]
@@ -346,6 +368,7 @@ def compile_where(
             cond = " OR ".join(f"starts_with({a}.occupation_code, ?)" for _ in flt.occupations)
             parts.append(f"({cond})")
         params.extend(flt.occupations)
+    clause("occupations")
 
     if applies("qualifications"):
         codes = sorted(set(flt.qualifications))
@@ -362,6 +385,7 @@ def compile_where(
             )
             params.extend(codes)
             params.append(len(codes))
+    clause("qualifications")
 
     if applies("driving_licences"):
         # A handful of categories per person: one list_contains per category on the row.
@@ -371,6 +395,7 @@ def compile_where(
         cond = op.join(f"list_contains({a}.driving_licences, ?)" for _ in flt.driving_licences)
         parts.append(f"coalesce(({cond}), FALSE)")
         params.extend(flt.driving_licences)
+    clause("driving_licences")
 
     if applies("unemployed_days"):
         rng = flt.unemployed_days
@@ -382,14 +407,17 @@ def compile_where(
         if rng.max is not None:
             parts.append(f"{a}.unemployed_since >= ?")
             params.append(today - timedelta(days=rng.max))
+    clause("unemployed_days")
 
     if applies("searchable_only"):
         parts.append(f"{a}.cv_searchable")
+    clause("searchable_only")
 
     if flt.municipalities:
         marks = ", ".join("?" for _ in flt.municipalities)
         parts.append(f"{a}.kommune_kode IN ({marks})")
         params.extend(flt.municipalities)
+    clause("municipalities")
 
     if flt.near is not None and flt.radius_km is not None:
         px, py = flt.near
@@ -400,6 +428,7 @@ def compile_where(
             f"AND ({a}.x - ?) * ({a}.x - ?) + ({a}.y - ?) * ({a}.y - ?) <= ?"
         )
         params.extend([px - r, px + r, py - r, py + r, px, px, py, py, r * r])
+    clause("near")
 
     if flt.selection is not None:
         # Only the bounding box here (DuckDB prunes row groups by it); the exact test runs on
@@ -410,43 +439,54 @@ def compile_where(
             params.extend([sb[0], sb[2], sb[1], sb[3]])
         else:  # inverted: everything placed outside
             parts.append(f"{a}.x IS NOT NULL AND {a}.y IS NOT NULL")
+    clause("selection")
 
     if flt.bbox is not None:
         xmin, ymin, xmax, ymax = flt.bbox
         parts.append(f"{a}.x BETWEEN ? AND ? AND {a}.y BETWEEN ? AND ?")
         params.extend([xmin, xmax, ymin, ymax])
+    clause("bbox")
 
     if applies("industries") or applies("employees"):
         # Postings are filtered by their employer's company rows.
         target = a if entity == "companies" else "ci"
-        sub: list[str] = []
+        sub: list[tuple[str, str, list[Any]]] = []  # (clause name, condition, params)
         if applies("industries"):
             # by system, and across systems through the DB07<->DB25 key when there is one
             cond, cond_params = industry_condition(target, flt.industries)
-            sub.append(cond)
-            params.extend(cond_params)
+            sub.append(("industries", cond, list(cond_params)))
         if applies("employees"):
             rng = flt.employees
             assert rng is not None
+            conds, values = [], []
             if rng.min is not None:
-                sub.append(f"{target}.employees >= ?")
-                params.append(rng.min)
+                conds.append(f"{target}.employees >= ?")
+                values.append(rng.min)
             if rng.max is not None:
-                sub.append(f"{target}.employees <= ?")
-                params.append(rng.max)
+                conds.append(f"{target}.employees <= ?")
+                values.append(rng.max)
+            sub.append(("employees", " AND ".join(conds), values))
         if entity == "companies":
-            parts.extend(sub)
-        else:
-            parts.append(f"{a}.cvr IN (SELECT ci.cvr FROM companies ci WHERE {' AND '.join(sub)})")
+            for name, cond, values in sub:
+                parts.append(cond)
+                params.extend(values)
+                clause(name)
+        else:  # one employer test: the same unit must pass both
+            cond = " AND ".join(c for _, c, _ in sub)
+            parts.append(f"{a}.cvr IN (SELECT ci.cvr FROM companies ci WHERE {cond})")
+            params.extend(v for _, _, values in sub for v in values)
+            clause("+".join(name for name, _, _ in sub))
 
     if applies("cvr"):
         parts.append(f"{a}.cvr = ?")
         params.append(flt.cvr)
+    clause("cvr")
 
     if applies("posted_within_days"):
         assert flt.posted_within_days is not None
         parts.append(f"{a}.posted >= ?")
         params.append(today - timedelta(days=flt.posted_within_days))
+    clause("posted_within_days")
 
     if applies("collaboration"):
         # One definition with the colouring and the details (core.collaboration): per company,
@@ -482,4 +522,5 @@ def compile_where(
             parts.append(has.format(cb_where))
             params.extend(cb_params)
 
-    return Compiled(" AND ".join(parts) if parts else "TRUE", params)
+    clause("collaboration")
+    return Compiled(" AND ".join(parts) if parts else "TRUE", params, clauses)

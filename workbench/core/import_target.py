@@ -15,6 +15,7 @@ import duckdb
 from . import cache
 from .imports.reader import TableFile, iter_rows
 from .imports.spec import TARGET_TABLE, check_kind
+from .store import Store
 
 # Reference data a new real cache takes over from the demo cache: not demo rows, and the
 # import needs them (occupation titles, municipalities) to resolve and place its rows.
@@ -51,8 +52,8 @@ def demo_refusal(path: Path) -> str:
 def start_real_cache(demo_path: Path) -> Path:
     """Create a new cache beside the demo cache with its reference data (no demo rows)."""
     target = real_cache_path(demo_path)
-    cache.connect(target).close()  # schema and migrations
-    con = cache.connect(demo_path)
+    Store.open(target).close()  # schema and migrations
+    con = Store.open(demo_path).con
     try:
         con.execute(f"ATTACH '{target.as_posix()}' AS real_cache")
         try:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+# The address register's own normalisation, so "Gl. Kongevej" finds "Gammel Kongevej".
+from .address_keys import house_key, street_key
 from .errors import FilterError
 
 _READOUT = re.compile(
@@ -47,9 +49,6 @@ def lookup_address(con: Any, text: str, what: str = "address") -> tuple[float, f
     :class:`~.errors.FilterError` with one line when the register is empty, the text is not
     an address, or it matches none or several (then naming a few)."""
     import duckdb
-
-    # The register's own normalisation, so "Gl. Kongevej" finds "Gammel Kongevej".
-    from workbench.plugins.addresses.normalize import house_key, street_key
 
     try:
         have = con.execute("SELECT count(*) FROM addresses WHERE x IS NOT NULL").fetchone()[0]

@@ -17,6 +17,7 @@ import numpy as np
 
 from .filters import Entity, Filter, compile_where
 from .schema import ENTITY_COLUMNS, ENTITY_TABLES
+from .store.rows import person_rows
 
 DEFAULT_ORDER: dict[str, str] = {
     "candidates": "t.unemployed_since ASC NULLS LAST, t.candidate_id",
@@ -69,6 +70,26 @@ def count(
     )
 
 
+def clause_counts(
+    con: duckdb.DuckDBPyConnection, entity: Entity, flt: Filter, *, strict: bool = False
+) -> list[tuple[str, int, int]]:
+    """Per named clause of the compiled filter, in order: ``(name, rows passing the clause
+    alone, rows passing it and every clause before it)`` in one scan (a "why not" funnel).
+    A spatial selection counts by its bounding box here (the exact test runs in numpy)."""
+    clauses = compile_where(entity, flt, strict=strict).clauses
+    if not clauses:
+        return []
+    cols: list[str] = []
+    params: list[Any] = []
+    for i, c in enumerate(clauses):
+        cols.append(f"count(*) FILTER (WHERE {c.sql})")
+        params.extend(c.params)
+        cols.append(f"count(*) FILTER (WHERE {' AND '.join(k.sql for k in clauses[: i + 1])})")
+        params.extend(p for k in clauses[: i + 1] for p in k.params)
+    row = con.execute(f"SELECT {', '.join(cols)} FROM {_from(entity)}", params).fetchall()[0]
+    return [(c.name, int(row[2 * i]), int(row[2 * i + 1])) for i, c in enumerate(clauses)]
+
+
 def search(
     con: duckdb.DuckDBPyConnection,
     entity: Entity,
@@ -79,23 +100,9 @@ def search(
     strict: bool = True,
 ) -> SearchResult:
     """Total number of matches and up to ``limit`` rows with the schema's column names."""
-    if flt.selection is not None:
-        pts = points(con, entity, flt, strict=strict, ordered=True)
-        page = pts.rid[int(offset) : int(offset) + int(limit)]
-        return SearchResult(len(pts), rows_by_rid(con, entity, page))
-    c = compile_where(entity, flt, strict=strict)
-    cols = ", ".join(f"t.{col}" for col in ENTITY_COLUMNS[entity])
-    total = int(
-        con.execute(f"SELECT count(*) FROM {_from(entity)} WHERE {c.where}", c.params).fetchone()[0]
-    )
-    sql = (
-        f"SELECT {cols} FROM {_from(entity)} WHERE {c.where} "
-        f"ORDER BY {DEFAULT_ORDER[entity]} LIMIT ? OFFSET ?"
-    )
-    rel = con.execute(sql, [*c.params, int(limit), int(offset)])
-    names = [d[0] for d in rel.description]
-    items = [dict(zip(names, row, strict=True)) for row in rel.fetchall()]
-    return SearchResult(total, items)
+    pts = points(con, entity, flt, strict=strict, ordered=True)
+    page = pts.rid[int(offset) : int(offset) + int(limit)]
+    return SearchResult(len(pts), person_rows(con, entity, page))
 
 
 def iter_rows(
@@ -113,28 +120,13 @@ def iter_rows(
     all as Python objects. Read the rows before ``con`` is used for anything else."""
     columns = list(ENTITY_COLUMNS[entity])
     stop = None if limit is None else int(offset) + int(limit)
-    if flt.selection is not None:
-        rids = points(con, entity, flt, strict=strict, ordered=True).rid[int(offset) : stop]
-
-        def from_rids() -> Iterator[tuple[Any, ...]]:
-            for start in range(0, rids.shape[0], batch):
-                for row in rows_by_rid(con, entity, rids[start : start + batch], columns):
-                    yield tuple(row[c] for c in columns)
-
-        return columns, from_rids()
-    c = compile_where(entity, flt, strict=strict)
-    cols = ", ".join(f"t.{col}" for col in columns)
-    page = " LIMIT ? OFFSET ?" if limit is not None else " OFFSET ?"
-    params = [*c.params, int(limit), int(offset)] if limit is not None else [*c.params, offset]
-    rel = con.execute(
-        f"SELECT {cols} FROM {_from(entity)} WHERE {c.where} "
-        f"ORDER BY {DEFAULT_ORDER[entity]}{page}",
-        params,
-    )
+    rids = points(con, entity, flt, strict=strict, ordered=True).rid[int(offset) : stop]
 
     def fetch() -> Iterator[tuple[Any, ...]]:
-        while rows := rel.fetchmany(batch):
-            yield from rows
+        # Through the Store's one person-row read, a batch at a time.
+        for start in range(0, rids.shape[0], batch):
+            for row in person_rows(con, entity, rids[start : start + batch], columns):
+                yield tuple(row[c] for c in columns)
 
     return columns, fetch()
 
@@ -174,19 +166,9 @@ def rows_by_rid(
     rids: Sequence[int] | np.ndarray,
     columns: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """The rows with these keys, in the order given (a page of a virtual table)."""
-    columns = list(columns or ENTITY_COLUMNS[entity])
-    keys = [int(r) for r in rids]
-    if not keys:
-        return []
-    cols = ", ".join(f"t.{c}" for c in columns)
-    rel = con.execute(
-        f"SELECT t.rid, {cols} FROM {_from(entity)} WHERE t.rid IN (SELECT unnest(?::BIGINT[]))",
-        [keys],
-    )
-    names = [d[0] for d in rel.description]
-    by_rid = {row[0]: dict(zip(names[1:], row[1:], strict=True)) for row in rel.fetchall()}
-    return [by_rid[k] for k in keys if k in by_rid]
+    """The rows with these keys, in the order given: ``Store.person_rows`` for code that
+    holds a cursor."""
+    return person_rows(con, entity, rids, columns)
 
 
 def unemployment_days(

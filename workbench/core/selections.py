@@ -9,6 +9,7 @@ from typing import Any
 
 import duckdb
 
+from .cache import transaction
 from .errors import WorkbenchError
 from .filters import Filter, parse_selection, selection_json
 
@@ -57,8 +58,7 @@ def save_selection(
         flt_json = json.dumps(flt.with_selection(None).to_dict(), ensure_ascii=False)
     counts = counts or {}
     created = datetime.now().replace(microsecond=0)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM saved_selections WHERE name = ?", [name])
         con.execute(
             "INSERT INTO saved_selections VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -73,10 +73,6 @@ def save_selection(
                 created,
             ],
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return load_selection(con, name)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from workbench.core import cache
 from workbench.core.config import Settings
 from workbench.core.errors import CachePathError, WorkbenchError
+from workbench.core.store import Store
 from workbench.qt import i18n
 
 
@@ -73,7 +74,7 @@ class GuiSession:
 
     def switch_cache(self, path: Path) -> Any:
         """Open the window on another cache file (a real cache started from a demo one)."""
-        con = cache.connect(path)
+        con = Store.open(path).con
         old, self.con, self.cache_path = self.con, con, Path(path)
         window = self.open_window(i18n.language())
         old.close()
@@ -103,7 +104,7 @@ def start_gui(cache_path: Path, *, settings: Settings, lang: str | None) -> GuiS
     install_qt_translations(i18n.language())  # the first-start dialogs come before the window
     cache_path = Path(cache_path)
     try:
-        con = cache.connect(cache_path)
+        con = Store.open(cache_path).con
     except CachePathError:
         text = i18n.tr("error.cache_path", path=str(cache_path))
         QMessageBox.critical(None, i18n.tr("error.title"), text)

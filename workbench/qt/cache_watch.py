@@ -14,9 +14,10 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QObject, QTimer, Signal
 
-from workbench.core import cache, cache_lock
+from workbench.core import cache_lock
 from workbench.core.errors import CacheError
 from workbench.core.filters import Filter
+from workbench.core.store import Store
 from workbench.layers.selection import Selection
 from workbench.qt import i18n
 
@@ -117,7 +118,7 @@ class CacheWatch(QObject):
 
     def _reopen(self) -> None:
         try:
-            con = cache.connect(self.session.cache_path)
+            con = Store.open(self.session.cache_path).con
         except CacheError:  # the command is still closing the cache: try at the next tick
             return
         state, self._state = self._state, None

@@ -73,7 +73,7 @@ class DemoBuilder(QThread):
                 progress=lambda stage, f: self.progressed.emit(stage, float(f)),
                 cancelled=self._cancel.is_set,
             )
-            cur.execute("CHECKPOINT")
+            cache.checkpoint(cur)
             self.done.emit(None)
         except Cancelled:
             self.done.emit("cancelled")
@@ -87,10 +87,10 @@ class DemoBuilder(QThread):
         boundaries plugin when the cache has none. Offline, the demo uses the outlines
         shipped with the workbench instead, and says so."""
         from workbench.core import config
+        from workbench.core.layer_data import has_municipality_areas
         from workbench.core.plugins.host import PluginHost
 
-        has_areas = cache.scalar(cur, "SELECT count(*) FROM municipalities WHERE geom IS NOT NULL")
-        if has_areas:
+        if has_municipality_areas(cur):
             return
         self.progressed.emit("boundaries", 0.0)
         # One quick attempt: the user is waiting, and offline it must fail fast.

@@ -62,6 +62,7 @@ from workbench.core.imports import (
     save_profile,
 )
 from workbench.core.imports.cpr import mask_cpr_in
+from workbench.core.store import Store
 from workbench.qt.i18n import tr
 from workbench.qt.qt_translations import documents_dir
 
@@ -515,14 +516,14 @@ class ImportWizard(QWizard):
     def profiles(self, kind: str) -> list[Any]:
         if not self.cache_path.exists():
             return []
-        con = cache.connect(self.cache_path)
+        con = Store.open(self.cache_path).con
         try:
             return list_profiles(con, kind)
         finally:
             con.close()
 
     def save_profile(self, name: str, mapping: dict[str, str]) -> None:
-        con = cache.connect(self.cache_path)
+        con = Store.open(self.cache_path).con
         try:
             save_profile(con, name, self.kind, mapping)
         finally:
@@ -531,7 +532,7 @@ class ImportWizard(QWizard):
     def cache_is_demo(self) -> bool:
         if not self.cache_path.exists():
             return False
-        con = cache.connect(self.cache_path)
+        con = Store.open(self.cache_path).con
         try:
             return cache.is_demo(con)
         finally:
@@ -540,7 +541,7 @@ class ImportWizard(QWizard):
     def rows_to_replace(self, jobcenters: list[str]) -> dict[str, int]:
         if not self.cache_path.exists():
             return {}
-        con = cache.connect(self.cache_path)
+        con = Store.open(self.cache_path).con
         try:
             return rows_to_replace(con, self.kind, jobcenters)
         finally:

@@ -51,8 +51,16 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core import cache
+from workbench.core.collaboration import unit_collaborations
 from workbench.core.config import Settings
 from workbench.core.filters import Filter, compile_where
+from workbench.core.layer_data import (
+    class_by_rid,
+    municipality_shapes,
+    region_shapes,
+    unemployment_days_by_rid,
+)
+from workbench.core.layer_data import statistic as layer_statistic
 from workbench.core.query import (
     CollaborationBits,
     Points,
@@ -62,18 +70,19 @@ from workbench.core.query import (
     in_display_order,
     points,
     rank_of,
-    rows_by_rid,
     unemployment_days,
 )
 from workbench.core.runner import JobCancelled
 from workbench.core.selections import list_selections, load_selection, save_selection
+from workbench.core.store import person_rows
+from workbench.core.store.gateway import reference_date
 from workbench.core.vocabulary import KINDS as VOCABULARY_KINDS
 from workbench.core.vocabulary import load_entries
 from workbench.layers.areas import AreaLayerModel, areas_from_wkb
-from workbench.layers.choropleth import Choropleth, statistic_from_cache
+from workbench.layers.choropleth import Choropleth
 from workbench.layers.points import DEFAULT_DENSITY_THRESHOLD
 from workbench.layers.selection import Selection
-from workbench.layers.styling import STYLES, class_by_rid
+from workbench.layers.styling import STYLES
 from workbench.layers.tiles import TileService, default_tile_root
 from workbench.qt.company_detail import CompanyDetailWidget
 from workbench.qt.company_search import CompanySearchWidget
@@ -117,15 +126,6 @@ class QueryResult:
     empty_reasons: dict[str, Any] | None = None
 
 
-def reference_date(con: duckdb.DuckDBPyConnection) -> date:
-    """The demo's own reference date (durations stay as built), else today."""
-    try:
-        value = cache.get_meta(con, "demo_today")
-        return date.fromisoformat(value) if value else date.today()
-    except (duckdb.Error, ValueError):
-        return date.today()
-
-
 class DisplayRanks:
     """Per-entity display ranks (see ``query.display_rank``), all rows in display order
     (``query.display_points``: reused by filters that do not restrict the entity) and the
@@ -144,14 +144,7 @@ class DisplayRanks:
         with self._lock:
             days = self._days.get(today)
         if days is None:
-            arrays = cur.execute(
-                "SELECT rid, date_diff('day', unemployed_since, ?::DATE) AS d FROM candidates "
-                "WHERE unemployed_since IS NOT NULL",
-                [today],
-            ).fetchnumpy()
-            rid = np.asarray(arrays["rid"], dtype=np.int64)
-            days = np.full(int(rid.max(initial=-1)) + 1, NO_DAYS, dtype=np.int64)
-            days[rid] = np.asarray(arrays["d"], dtype=np.int64)
+            days = unemployment_days_by_rid(cur, today, NO_DAYS)
             with self._lock:
                 self._days = {today: days}
         return days
@@ -354,7 +347,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.demo = cache.is_demo(con)
         self.empty_cache = cache.is_empty(con)
-        self.today = reference_date(con) if self.demo else date.today()
+        self.today = reference_date(con)  # the demo's date, else today (as the CLI)
         self.result: QueryResult | None = None
         self.last_error: str | None = None
         self._ticket = 0
@@ -582,11 +575,8 @@ class MainWindow(QMainWindow):
         import shapely
 
         try:
-            rows = self._gui_cursor.execute(
-                "SELECT kode, navn, geom, cx, cy, region_kode FROM municipalities "
-                "WHERE geom IS NOT NULL ORDER BY kode"
-            ).fetchall()
-            wkbs = [bytes(r[2]) for r in rows]
+            rows = municipality_shapes(self._gui_cursor)
+            wkbs = [r[2] for r in rows]
             model = areas_from_wkb(
                 wkbs,
                 codes=[r[0] for r in rows],
@@ -604,10 +594,8 @@ class MainWindow(QMainWindow):
             {r[0]: (r[1], g) for r, g in zip(rows, geoms, strict=True) if g is not None}
         )
         try:
-            regions = self._gui_cursor.execute(
-                "SELECT geom FROM regions WHERE geom IS NOT NULL"
-            ).fetchall()
-            region_geoms = [shapely.simplify(shapely.from_wkb(bytes(r[0])), 50.0) for r in regions]
+            regions = region_shapes(self._gui_cursor)
+            region_geoms = [shapely.simplify(shapely.from_wkb(wkb), 50.0) for wkb in regions]
         except (duckdb.Error, ValueError):
             region_geoms = []
         if not region_geoms and rows:
@@ -791,7 +779,7 @@ class MainWindow(QMainWindow):
             self.select_row("companies", row)
         else:  # hidden by the filters: still show it, and say why it is not in the table
             self.tabs.setCurrentIndex(ENTITIES.index("companies"))
-            found = rows_by_rid(self._gui_cursor, "companies", [hit.rid])
+            found = person_rows(self._gui_cursor, "companies", [hit.rid])
             self._show_detail("companies", found[0] if found else None)
             self.busy_label.setText(tr("search.not_in_table", name=hit.name or hit.cvr))
         if hit.x is None or hit.y is None or np.isnan(hit.x) or np.isnan(hit.y):
@@ -838,14 +826,14 @@ class MainWindow(QMainWindow):
             self.map.set_style(entity, style, result)  # type: ignore[arg-type]
             self.map.request_refresh()
 
-        self.background.run(lambda cur: class_by_rid(cur, entity, style, today), done)
+        self.background.run(lambda cur: class_by_rid(cur, entity, style.key, today), done)
 
     def set_choropleth(self, statistic: str, method: str = "quantile") -> None:
         if statistic == "none":
             self.map.set_choropleth(None)
             return
         try:
-            st = statistic_from_cache(self._gui_cursor, statistic, today=self.today)
+            st = layer_statistic(self._gui_cursor, statistic, today=self.today)
         except duckdb.Error as exc:
             self.busy_label.setText(tr("status.error", message=str(exc).splitlines()[0]))
             return
@@ -873,17 +861,18 @@ class MainWindow(QMainWindow):
 
     def _tooltip(self, entity: str, rid: int) -> str:
         if entity == "postings":
-            r = self._gui_cursor.execute(
-                "SELECT title, employer_name, deadline FROM job_postings WHERE rid = ?", [rid]
-            ).fetchone()
-            if r is None:
+            found = person_rows(self._gui_cursor, "postings", [rid], ["title", "employer_name"])
+            if not found:
                 return tr("layer.postings")
-            return f"<b>{html.escape(r[0] or '')}</b><br>{html.escape(r[1] or '')}"
+            p = found[0]
+            return (
+                f"<b>{html.escape(p['title'] or '')}</b><br>{html.escape(p['employer_name'] or '')}"
+            )
         model = self.models[entity]
         row = model.row_of_rid(rid)
         data = model.row_dict(row) if row >= 0 else None
         if data is None:  # not in the table (yet): read it by key
-            found = rows_by_rid(self._gui_cursor, entity, [rid])  # type: ignore[arg-type]
+            found = person_rows(self._gui_cursor, entity, [rid])
             data = found[0] if found else {}
         muni = self._muni_names.get(data.get("kommune_kode") or "", "")
         if entity == "candidates":
@@ -1151,11 +1140,7 @@ class MainWindow(QMainWindow):
             return
         else:
             head = row.get("name") or row.get("cvr")
-            collabs = self._gui_cursor.execute(
-                "SELECT kind, jobcenter, started, ended FROM collaborations WHERE cvr = ? "
-                "AND (pnr IS NULL OR ? IS NULL OR pnr = ?) ORDER BY started DESC LIMIT 20",
-                [row.get("cvr"), row.get("pnr"), row.get("pnr")],
-            ).fetchall()
+            collabs = unit_collaborations(self._gui_cursor, row.get("cvr"), row.get("pnr"))
             collab_text = "; ".join(
                 f"{k} ({self._muni_names.get(j or '', j or '')}{', ' + format(s, '%Y') if s else ''})"
                 for k, j, s, _ in collabs

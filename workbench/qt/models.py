@@ -13,8 +13,8 @@ import duckdb
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from workbench.core.query import rows_by_rid
 from workbench.core.schema import ENTITY_COLUMNS
+from workbench.core.store import person_rows
 from workbench.core.table_sort import distance_km
 from workbench.qt.i18n import fmt_decimal, tr
 
@@ -92,7 +92,7 @@ class VirtualRowsModel(QAbstractTableModel):
             self._pages.move_to_end(number)
             return page
         keys = self._rids[number * self.PAGE : (number + 1) * self.PAGE]
-        page = rows_by_rid(self._cursor, self.entity, keys, columns=fetch_columns(self.entity))
+        page = person_rows(self._cursor, self.entity, keys, columns=fetch_columns(self.entity))
         self.fetched_rows += len(page)
         self._pages[number] = page
         while len(self._pages) > self.MAX_PAGES:

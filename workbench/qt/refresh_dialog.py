@@ -32,10 +32,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core import cache
 from workbench.core.config import Settings
 from workbench.core.plugins.check import check_sources
 from workbench.core.plugins.host import PluginHost, PluginInfo, discover, last_runs, plugin_status
+from workbench.core.store import Store
 from workbench.qt.i18n import tr
 
 # Message ids (workbench.qt.i18n) of a run's status and of a plugin's status.
@@ -238,7 +238,7 @@ class RefreshDialog(QDialog):
         if not self.cache_path.exists():
             return {}
         try:
-            con = cache.connect(self.cache_path)
+            con = Store.open(self.cache_path).con
         except Exception:  # the dialog still opens; the run reports the real problem
             return {}
         try:

@@ -31,7 +31,8 @@ from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QHeaderView, QTabl
 from workbench.core.errors import WorkbenchError
 from workbench.core.export.tabular import neutralise, write_csv, write_xlsx
 from workbench.core.filters import Filter
-from workbench.core.query import Points, rows_by_rid
+from workbench.core.query import Points
+from workbench.core.store import person_rows
 from workbench.core.table_sort import DISTANCE, SortKey, TableSorter, distance_origin
 from workbench.core.why_empty import Relaxation, active_criteria, why_empty
 from workbench.qt.i18n import fmt_int, tr
@@ -366,7 +367,7 @@ class ResultsTables(QObject):
         def rows(cur: Any) -> Iterator[list[Any]]:
             for start in range(0, len(rids), page):
                 chunk = rids[start : start + page]
-                for r in rows_by_rid(cur, entity, chunk, columns=fetch_columns(entity)):  # type: ignore[arg-type]
+                for r in person_rows(cur, entity, chunk, columns=fetch_columns(entity)):
                     yield [export_value(c.value(r)) for c in columns]
 
         def write(cur: Any) -> tuple[Path, int]:

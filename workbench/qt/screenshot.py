@@ -8,9 +8,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from workbench.core import cache
 from workbench.core.config import Settings
 from workbench.core.errors import WorkbenchError
+from workbench.core.store import Store
 
 TIMEOUT_MS = 120_000
 
@@ -46,7 +46,7 @@ def render_screenshot(
     if width < 200 or height < 150:
         raise WorkbenchError(f"screenshot size {width}x{height} is too small (at least 200x150)")
     app = ensure_app()
-    con = cache.connect(cache_path)
+    con = Store.open(cache_path).con
     try:
         window = create_main_window(con, cache_path=Path(cache_path), settings=settings, lang=lang)
         try:

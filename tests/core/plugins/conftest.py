@@ -12,7 +12,9 @@ from workbench.core.config import Settings
 from workbench.core.plugins.api import Manifest, RefreshContext
 from workbench.core.plugins.host import PluginHost, plugin_from_function
 
-TABLES = ["municipalities", "regions", "candidates", "companies", "unemployment_stats"]
+TABLES = ["municipalities", "regions", "companies", "unemployment_stats"]
+# What the workbench's own writers (the case-system import) may declare besides.
+CORE_TABLES = [*TABLES, "candidates"]
 
 
 def manifest(plugin_id: str = "t", tables: list[str] | None = None, **extra: Any) -> Manifest:
@@ -24,6 +26,7 @@ def manifest(plugin_id: str = "t", tables: list[str] | None = None, **extra: Any
             "licence": "test",
             "tables": tables or TABLES,
             "refresh": "unused:refresh",
+            "api_version": 1,
             **extra,
         }
     )
@@ -47,9 +50,15 @@ def make_host(cache_file: Path) -> Iterator[Callable[..., PluginHost]]:
     def make(
         plugins: dict[str, Callable[[RefreshContext], None]],
         cfg: Settings | None = None,
+        *,
+        core: bool = False,
         **kw: Any,
     ) -> PluginHost:
-        infos = [plugin_from_function(manifest(pid), fn) for pid, fn in plugins.items()]
+        tables = CORE_TABLES if core else TABLES
+        infos = [
+            plugin_from_function(manifest(pid, tables), fn, core=core)
+            for pid, fn in plugins.items()
+        ]
         host = PluginHost(
             cache_file, cfg or settings(**{pid: {"x": 1} for pid in plugins}), plugins=infos, **kw
         )

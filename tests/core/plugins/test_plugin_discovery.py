@@ -19,6 +19,7 @@ name = "Acme"
 source = "Acme API"
 licence = "CC BY 4.0"
 attribution = "Acme"
+api_version = 1
 tables = ["municipalities"]
 refresh = ".work:refresh"
 [config]

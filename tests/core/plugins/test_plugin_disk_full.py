@@ -24,7 +24,7 @@ CHILD = textwrap.dedent(
 
     path, when = sys.argv[1], sys.argv[2]
     manifest = Manifest.from_dict({"id": "t", "name": "T", "source": "s", "licence": "l",
-                                   "tables": ["companies"], "refresh": "x:y"})
+                                   "tables": ["companies"], "refresh": "x:y", "api_version": 1})
 
     def refresh(ctx):
         rows = ({"cvr": str(i), "name": "n" * 50} for i in range(20_000))

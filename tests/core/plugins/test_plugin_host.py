@@ -67,7 +67,7 @@ def test_rid_assigned_and_replace_where_rebuilds_candidate_index(make_host):
 
         return refresh
 
-    host = make_host({"t": load("0101", ["a", "b"])})
+    host = make_host({"t": load("0101", ["a", "b"])}, core=True)
     assert host.run("t").ok
     host.plugins["t"].refresh_function = load("0147", ["c"])
     assert host.run("t").ok
@@ -155,7 +155,7 @@ def test_unexpected_exception_and_undeclared_table_fail_cleanly(make_host):
 
 
 def test_failed_swap_rolls_back_every_table(make_host):
-    host = make_host({"t": lambda ctx: _munis(ctx, {"0101": "København"})})
+    host = make_host({"t": lambda ctx: _munis(ctx, {"0101": "København"})}, core=True)
     assert host.run("t").ok
 
     def bad_predicate(ctx: RefreshContext) -> None:
@@ -400,8 +400,8 @@ def test_collaboration_filter_follows_swapped_companies_and_collaborations(cache
 
     tables = ["companies", "collaborations"]
     infos = [
-        plugin_from_function(manifest("a", tables=tables), companies_and_collabs),
-        plugin_from_function(manifest("b", tables=tables), only_collabs),
+        plugin_from_function(manifest("a", tables=tables), companies_and_collabs, core=True),
+        plugin_from_function(manifest("b", tables=tables), only_collabs, core=True),
     ]
     with PluginHost(cache_file, settings(a={"x": 1}, b={"x": 1}), plugins=infos) as host:
         assert host.run("a").ok

@@ -23,7 +23,8 @@ CHILD = textwrap.dedent(
     from workbench.core.plugins.host import PluginHost, plugin_from_function
 
     manifest = Manifest.from_dict({"id": "t", "name": "T", "source": "s", "licence": "l",
-                                   "tables": ["municipalities", "companies"], "refresh": "x:y"})
+                                   "tables": ["municipalities", "companies"], "refresh": "x:y",
+                                   "api_version": 1})
 
     def refresh(ctx):
         ctx.staging.insert("municipalities", [{"kode": "0999", "navn": "Ny"}])

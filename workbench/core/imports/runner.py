@@ -22,7 +22,6 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from workbench.core import cache as cache_mod
 from workbench.core import paths
 from workbench.core.config import Settings, load_settings
 from workbench.core.errors import FilterError, WorkbenchError
@@ -33,6 +32,7 @@ from workbench.core.plugins.host import (
     plugin_from_function,
 )
 
+from ..store import Store
 from .cpr import mask_cpr, mask_cpr_in
 from .profiles import load_profile
 from .reader import (
@@ -228,7 +228,7 @@ def import_file(
     source = Path(path)
     jobcenter = _jobcenter_code(jobcenter) if jobcenter else None
     own = not isinstance(cache, duckdb.DuckDBPyConnection)
-    con = cache_mod.connect(cache) if own else cache  # type: ignore[arg-type]
+    con = Store.open(cache).con if own else cache  # type: ignore[arg-type]
     try:
         full_mapping: dict[str, str] = {}
         if profile:
@@ -270,7 +270,7 @@ def import_file(
         host = PluginHost(
             con,
             settings if settings is not None else load_settings(),
-            plugins=[plugin_from_function(manifest(kind), refresh)],
+            plugins=[plugin_from_function(manifest(kind), refresh, core=True)],
         )
         result = host.run(plugin_id(kind), on_progress=on_progress, cancel=cancel)
     finally:

@@ -18,10 +18,22 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit
 
+# Address keys (street, house number, postcode) shared with the core's address look-up.
+from workbench.core.address_keys import (
+    house_key,
+    house_key_sql,
+    match_key,
+    match_key_sql,
+    postnr_key,
+    street_key,
+    street_key_sql,
+)
+
 # Industry systems, for plugins that write companies or the industry taxonomy.
 from workbench.core.industries import DB07, DB25, system_for_period
 
 __all__ = [
+    "API_VERSION",
     "DB07",
     "DB25",
     "Cancelled",
@@ -34,13 +46,24 @@ __all__ = [
     "SourceCheck",
     "Staging",
     "SwapMode",
+    "house_key",
+    "house_key_sql",
+    "match_key",
+    "match_key_sql",
     "normalise_kommune_kode",
     "parse_decimal",
+    "postnr_key",
     "source_status_error",
+    "street_key",
+    "street_key_sql",
     "system_for_period",
 ]
 
 SwapMode = Literal["replace", "replace_where", "upsert"]
+
+# The version of this API. A manifest names the version it is written for
+# (``api_version = 1``); the host refuses a plugin written for another one.
+API_VERSION = 1
 
 
 class PluginError(Exception):
@@ -82,15 +105,22 @@ class Manifest:
     check: str = ""
     # Every POST of this plugin only reads (e.g. a query endpoint): safe to retry.
     idempotent_post: bool = False
+    # The plugin API version the plugin is written for (checked by the host).
+    api_version: int = API_VERSION
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Manifest:
         """Build and validate a manifest from parsed TOML/JSON; ValueError says what is wrong."""
         missing = [
-            k for k in ("id", "name", "source", "licence", "tables", "refresh") if k not in data
+            k
+            for k in ("id", "name", "source", "licence", "tables", "refresh", "api_version")
+            if k not in data
         ]
         if missing:
             raise ValueError(f"manifest lacks {', '.join(missing)}")
+        api_version = data["api_version"]
+        if isinstance(api_version, bool) or not isinstance(api_version, int):
+            raise ValueError(f"manifest 'api_version' must be a whole number, e.g. {API_VERSION}")
         plugin_id = str(data["id"])
         if not plugin_id.replace("_", "").isalnum() or not plugin_id.islower():
             raise ValueError(f"manifest id {plugin_id!r} must be lower-case letters, digits, _")
@@ -121,6 +151,7 @@ class Manifest:
             after=tuple(str(a) for a in data.get("after", ())),
             check=str(data.get("check", "")),
             idempotent_post=bool(data.get("idempotent_post", False)),
+            api_version=api_version,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -140,6 +171,7 @@ class Manifest:
             "version": self.version,
             "check": self.check,
             "idempotent_post": self.idempotent_post,
+            "api_version": self.api_version,
         }
 
 
@@ -306,7 +338,9 @@ class RefreshContext:
         self.counts.append(Received(what, int(received), int(low), high))
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        """Read the live cache (e.g. municipality names to map names to codes)."""
+        """Read reference tables of the live cache (e.g. municipality names to map names to
+        codes): one SELECT over the tables in ``workbench.core.store.tables.REFERENCE_TABLES``.
+        Candidates, collaborations, user work and logs are refused with PluginError."""
         if self.read_live is None:
             raise PluginError("the live cache is not readable in this context")
         return self.read_live(sql, params)

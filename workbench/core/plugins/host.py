@@ -39,7 +39,9 @@ import requests
 from workbench.core import cache as cache_mod
 from workbench.core.config import Settings, load_settings
 
+from ..store import Store
 from .api import Cancelled, Manifest, PluginError, RefreshContext, SwapMode
+from .guard import check_manifest, check_predicate, check_query, check_staging_sql
 from .http import CredentialPolicy, describe_error, http_settings, make_session
 
 log = logging.getLogger(__name__)
@@ -81,6 +83,8 @@ class PluginInfo:
     status: str = "ok"  # ok | broken
     error: str | None = None
     distribution: str | None = None
+    # The workbench's own writers (the case-system import): may write person tables.
+    core: bool = False
     refresh_function: Callable[[RefreshContext], None] | None = field(default=None, repr=False)
 
     @property
@@ -120,10 +124,16 @@ class PluginInfo:
 
 
 def plugin_from_function(
-    manifest: Manifest, refresh: Callable[[RefreshContext], None]
+    manifest: Manifest, refresh: Callable[[RefreshContext], None], *, core: bool = False
 ) -> PluginInfo:
-    """A plugin defined in code (tests, embedding): no entry point, no import at run time."""
-    return PluginInfo(id=manifest.id, package=None, manifest=manifest, refresh_function=refresh)
+    """A plugin defined in code (tests, embedding): no entry point, no import at run time.
+
+    ``core`` marks the workbench's own writers (the case-system import), which may write
+    person tables and read the whole cache; every other plugin gets the checks of
+    :mod:`workbench.core.plugins.guard`."""
+    return PluginInfo(
+        id=manifest.id, package=None, manifest=manifest, refresh_function=refresh, core=core
+    )
 
 
 def _disk_error(exc: BaseException) -> str:
@@ -184,6 +194,7 @@ def discover(
                 raise ValueError(
                     f"manifest id {manifest.id!r} differs from entry point {ep.name!r}"
                 )
+            check_manifest(manifest)
             info.manifest = manifest
         except Exception as exc:  # report, never crash on someone else's package
             info.status = "broken"
@@ -223,8 +234,12 @@ class HostStaging:
         plugin_id: str,
         allowed_tables: Sequence[str],
         cancel_event: threading.Event,
+        *,
+        guarded: bool = True,
     ):
-        self.con = con
+        # Private: a plugin writes through the methods below, never SQL on the connection.
+        self._con = con
+        self.guarded = guarded
         self.run_id = run_id
         self.plugin_id = plugin_id
         self.schema = f"staging_{run_id}"
@@ -255,6 +270,8 @@ class HostStaging:
         if mode == "replace_where" and not where:
             raise PluginError(f"swap mode replace_where for {name} needs a where predicate")
         cols = self._live_columns(name)
+        if mode == "replace_where" and where and self.guarded:
+            check_predicate(self._con, where, name)
         if mode == "upsert":
             if not key:
                 raise PluginError(f"swap mode upsert for {name} needs key columns")
@@ -263,7 +280,7 @@ class HostStaging:
                 raise PluginError(f"upsert key {unknown} not columns of {name}")
         staged = f"{_q(self.schema)}.{_q(name)}"
         if name not in self.specs:
-            self.con.execute(f"CREATE TABLE {staged} AS SELECT * FROM main.{_q(name)} LIMIT 0")
+            self._con.execute(f"CREATE TABLE {staged} AS SELECT * FROM main.{_q(name)} LIMIT 0")
         self.specs[name] = _Spec(
             name=name,
             staged=staged,
@@ -277,7 +294,7 @@ class HostStaging:
         return staged
 
     def _live_columns(self, name: str) -> dict[str, str]:
-        rows = self.con.execute(
+        rows = self._con.execute(
             "SELECT column_name, data_type FROM information_schema.columns "
             "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
             [name],
@@ -359,13 +376,13 @@ class HostStaging:
             return 0
         view = f"_wb_batch_{self.run_id}"
         cols = ", ".join(_q(c) for c in tbl.column_names)
-        self.con.register(view, tbl)
+        self._con.register(view, tbl)
         try:
-            self.con.execute(f"INSERT INTO {spec.staged} ({cols}) SELECT {cols} FROM {_q(view)}")
+            self._con.execute(f"INSERT INTO {spec.staged} ({cols}) SELECT {cols} FROM {_q(view)}")
         except duckdb.Error as exc:
             raise PluginError(f"{spec.name}: {_disk_error(exc)}") from exc
         finally:
-            self.con.unregister(view)
+            self._con.unregister(view)
         return int(tbl.num_rows)
 
     def scratch(self, name: str, data: Any) -> str:
@@ -375,21 +392,23 @@ class HostStaging:
             raise Cancelled("afbrudt af brugeren")
         target = f"{_q(self.schema)}.{_q('scratch_' + name)}"
         view = f"_wb_scratch_{self.run_id}"
-        self.con.register(view, data)
+        self._con.register(view, data)
         try:
             if name not in self._scratch:
-                self.con.execute(f"CREATE TABLE {target} AS SELECT * FROM {_q(view)}")
+                self._con.execute(f"CREATE TABLE {target} AS SELECT * FROM {_q(view)}")
                 self._scratch.add(name)
             elif data.num_rows:
-                self.con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {_q(view)}")
+                self._con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {_q(view)}")
         except duckdb.Error as exc:
             raise PluginError(f"scratch {name}: {_first_line(exc)}") from exc
         finally:
-            self.con.unregister(view)
+            self._con.unregister(view)
         return target
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        cur = self.con.execute(sql, list(params))
+        if self.guarded:
+            check_staging_sql(self._con, sql, self.schema)
+        cur = self._con.execute(sql, list(params))
         try:
             return cur.fetchall()
         except duckdb.InvalidInputError:  # statements without a result set
@@ -397,7 +416,7 @@ class HostStaging:
 
     def count(self, name: str) -> int:
         spec = self._spec(name)
-        return int(self.con.execute(f"SELECT count(*) FROM {spec.staged}").fetchone()[0])
+        return int(self._con.execute(f"SELECT count(*) FROM {spec.staged}").fetchone()[0])
 
     # -- rejects
 
@@ -412,6 +431,10 @@ class HostStaging:
     ) -> None:
         if not _IDENT.match(table):
             raise PluginError(f"invalid table name for rejects: {table!r}")
+        if self.guarded and table not in self.allowed:  # rejects go to <declared>_rejects
+            raise PluginError(
+                f"rejects for {table}: not listed in the manifest of {self.plugin_id}"
+            )
         raw_json = None if raw is None else json.dumps(raw, ensure_ascii=False, default=str)
         val = None if value is None else str(value)
         self._rejects.append(
@@ -447,12 +470,12 @@ class HostStaging:
         for table, rows in by_table.items():
             target = f"main.{_q(table + '_rejects')}"
             if table not in self._reject_tables:
-                ensure_rejects_table(self.con, table)
+                ensure_rejects_table(self._con, table)
                 self._reject_tables.add(table)
             run_id, plugin, row_number, field, value, reason, raw, at = (
                 list(c) for c in zip(*rows, strict=True)
             )
-            self.con.execute(
+            self._con.execute(
                 f"INSERT INTO {target} (run_id, plugin, row_number, field, value, reason, raw, "
                 "rejected_at) SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::BIGINT[]), "
                 "unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
@@ -465,7 +488,7 @@ class HostStaging:
         return sum(self.rejected.values())
 
     def drop(self) -> None:
-        self.con.execute(f"DROP SCHEMA IF EXISTS {_q(self.schema)} CASCADE")
+        self._con.execute(f"DROP SCHEMA IF EXISTS {_q(self.schema)} CASCADE")
 
 
 def _database_folder(con: duckdb.DuckDBPyConnection) -> Path | None:
@@ -615,7 +638,7 @@ class PluginHost:
             self.con = cache
             self._owns = False
         else:
-            self.con = cache_mod.connect(cache)
+            self.con = Store.open(cache).con
             self._owns = True
         self.settings = settings if settings is not None else load_settings()
         memory_mb = self.settings.get("cache.refresh_memory_mb")
@@ -772,6 +795,8 @@ class PluginHost:
                 try:
                     if info.broken or info.manifest is None:
                         raise PluginError(info.error or "plugin er defekt")
+                    if not info.core:
+                        check_manifest(info.manifest)
                     func = info.load()
                     cfg = self.settings.plugin(plugin_id)
                     missing = [k for k in info.manifest.required if cfg.get(k) in (None, "")]
@@ -783,7 +808,9 @@ class PluginHost:
                             for k in missing
                         )
                         raise PluginError(f"ikke konfigureret: sæt {hints}")
-                    staging = HostStaging(con, run_id, plugin_id, info.manifest.tables, cancel)
+                    staging = HostStaging(
+                        con, run_id, plugin_id, info.manifest.tables, cancel, guarded=not info.core
+                    )
                     http_cfg = http_settings(self.settings.section("http"), cfg)
                     session = self.session_factory(
                         {
@@ -809,7 +836,7 @@ class PluginHost:
                             float(http_cfg["connect_timeout_s"]),
                             float(http_cfg["timeout_s"]),
                         ),
-                        read_live=lambda sql, params: con.execute(sql, list(params)).fetchall(),
+                        read_live=self._reader(con, guarded=not info.core),
                         work_dir=self.work_dir,
                     )
                     try:
@@ -868,6 +895,19 @@ class PluginHost:
                 con.close()
         report(1.0 if result.ok else None, result.status)
         return result
+
+    @staticmethod
+    def _reader(
+        con: duckdb.DuckDBPyConnection, *, guarded: bool
+    ) -> Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]:
+        """``ctx.query``'s reader; for a third-party plugin reference tables only."""
+
+        def read(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+            if guarded:
+                check_query(con, sql)
+            return con.execute(sql, list(params)).fetchall()
+
+        return read
 
     def _redact(self, plugin_id: str, message: str) -> str:
         info = self.plugins.get(plugin_id)

@@ -1,0 +1,46 @@
+"""Reading person rows by key: the single read path for table pages, tooltips, details,
+command-line output and exports."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from ..errors import FilterError
+from ..schema import ENTITY_COLUMNS, ENTITY_TABLES
+
+# The entities whose rows describe people or firms (the tables a plugin may never declare).
+PERSON_ENTITIES: tuple[str, ...] = tuple(ENTITY_TABLES)
+_COLUMN = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def person_rows(
+    con: duckdb.DuckDBPyConnection,
+    entity: str,
+    rids: Sequence[int] | np.ndarray,
+    columns: Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
+    """The rows of ``entity`` with these keys, in the order given, as dicts with the
+    schema's column names (all of ``ENTITY_COLUMNS[entity]`` unless ``columns`` narrows
+    them). Keys without a row are skipped."""
+    if entity not in ENTITY_TABLES:
+        raise FilterError(f"unknown entity {entity!r}")
+    columns = list(columns or ENTITY_COLUMNS[entity])
+    bad = [c for c in columns if not _COLUMN.fullmatch(c)]
+    if bad:  # column names are spliced into the SQL: plain identifiers only
+        raise FilterError(f"not a column name: {', '.join(map(repr, bad))}")
+    keys = [int(r) for r in rids]
+    if not keys:
+        return []
+    cols = ", ".join(f"t.{c}" for c in columns)
+    rel = con.execute(
+        f"SELECT t.rid AS __rid, {cols} FROM {ENTITY_TABLES[entity]} AS t "
+        "WHERE t.rid IN (SELECT unnest(?::BIGINT[]))",
+        [keys],
+    )
+    by_rid = {row[0]: dict(zip(columns, row[1:], strict=True)) for row in rel.fetchall()}
+    return [by_rid[k] for k in keys if k in by_rid]

@@ -1,0 +1,35 @@
+"""Which cache tables are reference data and which hold people, user work or audit records.
+
+Reference tables hold public data the source plugins load (registers, taxonomies,
+boundaries, statistics): a plugin may declare, write and read them. Every other table
+(candidates and their side tables, collaborations, saved selections, import profiles, the
+refresh and audit logs, rejects) is closed to plugins.
+"""
+
+from __future__ import annotations
+
+REFERENCE_TABLES: frozenset[str] = frozenset(
+    {
+        "addresses",
+        "companies",
+        "company_history",
+        "industries",
+        "industries_db25",
+        "industry_key",
+        "job_postings",
+        "municipalities",
+        "occupations",
+        "qualifications",
+        "regions",
+        "unemployment_stats",
+    }
+)
+
+# Tables about people: never declared by a plugin (the case-system import writes them).
+PERSON_TABLES: frozenset[str] = frozenset(
+    {"candidates", "candidate_occupations", "candidate_qualifications"}
+)
+
+
+def is_reference_table(name: str) -> bool:
+    return name.lower() in REFERENCE_TABLES
