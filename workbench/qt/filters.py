@@ -35,10 +35,10 @@ from PySide6.QtWidgets import (
 
 from workbench.core.collaboration import months_before
 from workbench.core.filters import COLLABORATION_KINDS, DRIVING_LICENCES, Filter, Range
+from workbench.core.search.pipeline import DURATION_EDGES
 from workbench.core.vocabulary import Vocabulary
 from workbench.qt.i18n import fmt_int, tr
 
-DURATION_EDGES = (0, 30, 60, 90, 180, 270, 365, 540, 730, 1095)
 DURATION_LABELS = ("0", "30", "60", "90", "180", "270", "365", "540", "730", "1095+")
 
 
