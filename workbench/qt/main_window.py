@@ -57,12 +57,11 @@ from workbench.core.query import (
 )
 from workbench.core.search.pipeline import (
     ENTITIES,
-    DisplayRanks,
     QueryResult,
-    reference_date,
-    run_filter,
 )
-from workbench.core.selections import list_selections, load_selection, save_selection
+from workbench.core.selections import list_selections
+from workbench.core.session import UserContext, Workspace
+from workbench.core.session.layers import LAYER_NAMES
 from workbench.core.vocabulary import KINDS as VOCABULARY_KINDS
 from workbench.core.vocabulary import load_entries
 from workbench.layers.areas import AreaLayerModel, areas_from_wkb
@@ -89,7 +88,7 @@ from workbench.qt.models import (
 )
 from workbench.qt.qt_translations import documents_dir
 from workbench.qt.results_table import ResultsTables, ResultsTableView
-from workbench.qt.runner import QtQueryRunner
+from workbench.qt.workspace import QtWorkspace
 
 log = logging.getLogger("workbench.profile")
 
@@ -132,14 +131,20 @@ class _Background(QObject):
 class MainWindow(QMainWindow):
     resultsApplied = Signal(object)  # QueryResult, after the map and tables show it
     languageRequested = Signal(str)
-    reloadRequested = Signal()  # the cache's data changed (refresh, import): rebuild the window
+    reloadRequested = Signal()  # the cache's data changed (refresh, import): reload in place
     cacheSwitchRequested = Signal(object)  # Path: an import out of a demo cache started a real one
     queryFailed = Signal(str)
     pointsApplied = Signal(int)  # ticket whose matches the map now renders (before the tables)
-    _pointsReady = Signal(int, object)  # from the worker: ticket, unordered QueryResult
+    dataReloaded = Signal()  # the window shows the cache's new data (filter, view kept)
 
     def __init__(
-        self, con: duckdb.DuckDBPyConnection, *, cache_path: Path, settings: Settings, parent=None
+        self,
+        con: duckdb.DuckDBPyConnection,
+        *,
+        cache_path: Path,
+        settings: Settings,
+        workspace: Workspace | None = None,
+        parent=None,
     ):
         super().__init__(parent)
         self.setObjectName("mainWindow")
@@ -148,24 +153,33 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.demo = cache.is_demo(con)
         self.empty_cache = cache.is_empty(con)
-        self.today = reference_date(con) if self.demo else date.today()
-        self.result: QueryResult | None = None
+        # The session lives in the Workspace (Qt-free); a window built on a given one (a
+        # language change) shows the same filter, selection and layers.
+        self._restored = workspace is not None
+        # The window closes the Workspace when it closes, unless it hands it on (GuiSession).
+        self.owns_workspace = True
+        if workspace is None:
+            jobcenter = str(settings.get("ui.jobcenter", "") or "") or None
+            workspace = Workspace(con, context=UserContext.for_cache(con, jobcenter=jobcenter))
+            stat = str(settings.get("map.choropleth", "auto") or "auto")
+            workspace.layers.set_choropleth(stat, str(settings.get("map.classes", "quantile")))
+        self.workspace = workspace
+        self.qt_workspace = QtWorkspace(workspace, self)
+        self.today = workspace.context.today()
+        self.result: QueryResult | None = None  # the result the map and tables show
         self.last_error: str | None = None
-        self._ticket = 0
-        self.selection: Selection | None = None  # the map's spatial selection
-        self._panel_filter: Filter | None = None
+        self._done_ticket = 0  # newest ticket shown (or failed, or cancelled)
         self._submitted_at = 0.0
-        self.ranks = DisplayRanks()
         self._gui_cursor = con.cursor()  # pages of the tables, details
         self.background = _Background(con, self)
         self.resize(1400, 900)
 
         lookups = self._load_lookups()
-        self.runner = QtQueryRunner(con, self)
-        self.runner.finished.connect(self._apply_result)
-        self.runner.failed.connect(self._on_failed)
-        self.runner.busyChanged.connect(self._on_busy)
-        self._pointsReady.connect(self._apply_points)
+        ws = self.qt_workspace
+        ws.resultReady.connect(self._apply_result)
+        ws.queryFailed.connect(self._on_failed)
+        ws.busyChanged.connect(self._on_busy)
+        ws.pointsReady.connect(self._apply_points)
         self._map_ticket = 0  # ticket whose points the map holds
 
         # map ----------------------------------------------------------------------------
@@ -175,6 +189,8 @@ class MainWindow(QMainWindow):
         )
         self.map = MapWidget(self, density_threshold=threshold)
         self._setup_map()
+        if self._restored:
+            self._layers_to_map()
         self.map.pointClicked.connect(self._on_point_clicked)
         self.map.selectionDrawn.connect(self.set_selection)
         self.map.tooltip_provider = self._tooltip
@@ -242,8 +258,9 @@ class MainWindow(QMainWindow):
             self.distance_origin,
             self.background.run,
             self,
-            tie_rank=self.ranks.get,
+            tie_rank=workspace.ranks.get,
         )
+        workspace.add_job_step(self.results.finish_job)  # rows in the tables' sort order
         self.not_placed_view.copied.connect(self.results.report_copy)
         self.export_table_button = QToolButton(self)  # beside the tabs: it exports the one shown
         self.export_table_button.setObjectName("exportTable")
@@ -271,7 +288,11 @@ class MainWindow(QMainWindow):
             jobcenter=str(settings.get("ui.jobcenter", "") or "") or None,
             today=self.today if self.demo else None,
         )
+        if self._restored:
+            self.filters.set_filter(workspace.filter)
         self.filters.filterChanged.connect(self.apply_filter)
+        ws.filterChanged.connect(self._show_filter)
+        ws.selectionChanged.connect(self._show_selection)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.filters)
@@ -311,9 +332,9 @@ class MainWindow(QMainWindow):
         # layers (right, under the details) -----------------------------------------------
         self.layers_panel = LayersPanel(self.map, self)
         self.layers_panel.styleRequested.connect(self.set_point_style)
-        self.layers_panel.rows["postings"].visible.toggled.connect(
-            lambda on: on and self.result is not None and self.apply_filter(self.result.flt)
-        )
+        self.layers_panel.styleRequested.connect(workspace.layers.set_style)
+        self.layers_panel.rows["postings"].visible.toggled.connect(self._on_postings_toggled)
+        self.map.layersChanged.connect(self._layers_to_workspace)
         self.layers_panel.choroplethRequested.connect(self.set_choropleth)
         layers_scroll = QScrollArea(self)
         layers_scroll.setWidgetResizable(True)
@@ -337,7 +358,7 @@ class MainWindow(QMainWindow):
         self.cancel_button = QToolButton(self)
         self.cancel_button.setText(tr("demo.cancel"))
         self.cancel_button.setVisible(False)
-        self.cancel_button.clicked.connect(self.runner.cancel)
+        self.cancel_button.clicked.connect(self.cancel_query)
         sb = self.statusBar()
         sb.addWidget(self.count_label, 1)
         sb.addPermanentWidget(self.busy_label)
@@ -354,12 +375,19 @@ class MainWindow(QMainWindow):
         sb.addPermanentWidget(self.demo_badge)
         self.results.message.connect(self.busy_label.setText)
 
+        self.reloadRequested.connect(self.reload_data)
         self._build_menus()
         self._update_title()
         self._update_counts()
-        stat = str(settings.get("map.choropleth", "auto") or "auto")
-        self.layers_panel.set_choropleth(stat, str(settings.get("map.classes", "quantile")))
-        self.apply_filter(self.filters.current_filter())
+        choropleth = workspace.layers.choropleth
+        self.layers_panel.choroplethRequested.connect(workspace.layers.set_choropleth)
+        self.layers_panel.set_choropleth(choropleth.statistic, choropleth.method)
+        self._restore_styles()
+        if not self._restored:
+            self.apply_filter(self.filters.current_filter())
+        else:
+            self._show_selection(workspace.selection)
+            self.workspace.submit()
 
     # -- lookups ---------------------------------------------------------------------------
     def _load_lookups(self) -> dict[str, list[tuple[str, str, list[str]]]]:
@@ -373,6 +401,21 @@ class MainWindow(QMainWindow):
 
     def _setup_map(self) -> None:
         """Municipalities (outlines, labels, geometry per code), regions, basemap."""
+        self._load_area_outlines()
+        section = self.settings.get("basemap", {}) or {}
+        service = TileService.from_settings(section if isinstance(section, dict) else {})
+        # also when unconfigured: the map then notes that the basemap needs a token
+        self.map.set_basemap(
+            service,
+            default_tile_root(),
+            max_bytes=int(float(section.get("cache_mb", 200) or 200) * 1024 * 1024),
+            timeout_s=float(self.settings.get("http.timeout_s", 10) or 10),
+            user_agent=str(self.settings.get("http.user_agent", "") or "Jobkort-workbench"),
+        )
+
+    def _load_area_outlines(self) -> None:
+        """Municipalities (outlines, labels, geometry per code) and regions from the cache
+        (again after a refresh: a boundaries run may have changed them)."""
         import shapely
 
         try:
@@ -409,16 +452,6 @@ class MainWindow(QMainWindow):
             keyed = [(g, r[5]) for r, g in zip(rows, geoms, strict=True) if r[5] and g is not None]
             region_geoms = union_by([g for g, _ in keyed], [k for _, k in keyed])
         self.map.set_regions(region_geoms)
-        section = self.settings.get("basemap", {}) or {}
-        service = TileService.from_settings(section if isinstance(section, dict) else {})
-        # also when unconfigured: the map then notes that the basemap needs a token
-        self.map.set_basemap(
-            service,
-            default_tile_root(),
-            max_bytes=int(float(section.get("cache_mb", 200) or 200) * 1024 * 1024),
-            timeout_s=float(self.settings.get("http.timeout_s", 10) or 10),
-            user_agent=str(self.settings.get("http.user_agent", "") or "Jobkort-workbench"),
-        )
 
     def _build_map_toolbar(self) -> tuple[QToolBar, QToolBar]:
         """Row 1: selection tools and saved selections; row 2: count, go to, export."""
@@ -498,13 +531,99 @@ class MainWindow(QMainWindow):
         )
         return self.map_toolbar_row1, bar2
 
+    # -- layers: the map draws the Workspace's layer list ------------------------------------
+    def _layers_to_workspace(self) -> None:
+        layers = self.workspace.layers
+        for name in LAYER_NAMES:
+            layers.set_visible(name, self.map.layer_visible.get(name, True))
+            layers.set_opacity(name, self.map.layer_opacity.get(name, 1.0))
+        layers.set_order(self.map.layer_order)
+
+    def _layers_to_map(self) -> None:
+        for state in self.workspace.layers:
+            self.map.set_layer_visible(state.name, state.visible)
+            self.map.set_layer_opacity(state.name, state.opacity)
+        self.map.set_layer_order(self.workspace.layers.order)
+
+    def _restore_styles(self) -> None:
+        for state in self.workspace.layers:
+            row = self.layers_panel.rows.get(state.name)
+            if state.style and row is not None and row.style_combo is not None:
+                row.style_combo.setCurrentIndex(max(0, row.style_combo.findData(state.style)))
+
+    def _on_postings_toggled(self, on: bool) -> None:
+        self.workspace.layers.set_visible("postings", on)
+        if on:  # postings are queried only while their layer is shown
+            self.workspace.submit()
+
+    # -- new data: reload in place --------------------------------------------------------
+    def reload_data(self, con: duckdb.DuckDBPyConnection | None = None) -> int:
+        """The cache's rows changed (refresh, import): the same filter, selection and map
+        view show the new data. Ranks and sort caches computed from the old rows go."""
+        self.demo = cache.is_demo(self.con)
+        self.empty_cache = cache.is_empty(self.con)
+        self.results.reload()
+        view = self.map.view_extent()
+        self._load_area_outlines()
+        self.map.set_extent(view, padding=0)  # new outlines must not move the user's view
+        self._reload_saved_combo()
+        self._update_title()
+        self.demo_badge.setVisible(self.demo)
+        self.map.set_demo(self.demo)
+        self._submitted_at = time.perf_counter()
+        ticket = self.workspace.reload(con)
+        self.dataReloaded.emit()
+        return ticket
+
+    def release_cache(self) -> None:
+        """Stop reading the cache (a command asks for it); :meth:`reopen_cache` resumes."""
+        self.filters._timer.stop()  # a pending change goes to the Workspace on reopen
+        self.filters.blockSignals(True)
+        self.workspace.suspend()
+        self.results.runner.close()
+        self.background.join()
+        self.setEnabled(False)
+
+    def reopen_cache(self, con: duckdb.DuckDBPyConnection, cache_path: Path | None = None) -> int:
+        """Read ``con`` from now on (the cache reopened, or another cache file) and reload
+        in place: filter, selection and map view stay."""
+        self.con = con
+        if cache_path is not None:
+            self.cache_path = Path(cache_path)
+        self._gui_cursor = con.cursor()
+        for model in (*self.models.values(), self.not_placed_model):
+            model.set_cursor(self._gui_cursor)
+        self.background.con = con
+        self.results.reload(con)
+        self.filters.blockSignals(False)
+        self.workspace.set_filter(self.filters.current_filter(), submit=False)
+        self.setEnabled(True)
+        self.statusBar().clearMessage()
+        return self.reload_data(con)
+
     # -- map: selection, styles, choropleth, export ------------------------------------------
+    @property
+    def selection(self) -> Selection | None:
+        """The one selection (the Workspace's)."""
+        return self.workspace.selection
+
     def set_selection(self, selection: Selection | None) -> int:
         """Filter everything by ``selection`` (None clears) together with the panel filters."""
-        self.selection = selection
+        self._submitted_at = time.perf_counter()
+        if self.filters.pending():  # a typed change waiting for its debounce goes along
+            self.filters._timer.stop()
+            self.workspace.set_filter(self.filters.current_filter(), submit=False)
+        return self.workspace.set_selection(selection)
+
+    def _show_selection(self, selection: Selection | None) -> None:
         self.map.set_spatial_selection(selection)
         self.layers_panel.update_legends()
-        return self.apply_filter(self._panel_filter or self.filters.current_filter())
+        self._update_selection_label()
+
+    def _show_filter(self, flt: Filter) -> None:
+        """The filter dock follows a filter set from code (a saved search)."""
+        if self.filters.current_filter() != flt:
+            self.filters.set_filter(flt)
 
     def clear_selection(self) -> int:
         return self.set_selection(None)
@@ -518,15 +637,15 @@ class MainWindow(QMainWindow):
         if self.selection is None:
             raise ValueError("nothing is selected")
         counts = {e: len(self.models[e].rids()) for e in ENTITIES}
-        save_selection(
-            self.con, name, self.selection, flt=self._panel_filter, counts=counts, replace=True
-        )
+        self.workspace.save_search(name, counts)
         self._reload_saved_combo()
         self.busy_label.setText(tr("selection.saved", name=name))
 
     def load_saved_selection(self, name: str) -> int:
-        saved = load_selection(self.con, name)
-        return self.set_selection(saved.as_filter().spatial_selection())
+        """The saved selection and the filter saved with it (the filter dock follows)."""
+        self._submitted_at = time.perf_counter()
+        self.filters._timer.stop()  # a pending typed change must not overwrite it
+        return self.workspace.load_search(name)
 
     def _reload_saved_combo(self) -> None:
         self.saved_combo.blockSignals(True)
@@ -598,9 +717,7 @@ class MainWindow(QMainWindow):
 
     def active_filter_lines(self) -> list[str]:
         """The filters behind the map, one line each in the UI language (export caption)."""
-        flt = self._panel_filter or self.filters.current_filter()
-        if self.selection is not None:
-            flt = flt.with_selection(self.selection)
+        flt = self.workspace.effective_filter()
         titles = {
             "occupations": self._occ_titles,
             "qualifications": self._qual_titles,
@@ -695,39 +812,22 @@ class MainWindow(QMainWindow):
 
     # -- filters and results ---------------------------------------------------------------
     def apply_filter(self, flt: Filter) -> int:
-        """Submit ``flt`` combined with the map's selection; the newest submit wins. Returns
-        its ticket."""
-        self._panel_filter = flt.with_selection(None) if flt.selection is not None else flt
-        if self.selection is not None:
-            flt = flt.with_selection(self.selection)
-        ranks = self.ranks
-        want_postings = self.map.layer_visible.get("postings", False)
+        """Make ``flt`` the Workspace's filter (with the map's selection) and run it; the
+        newest submit wins. Returns its ticket."""
         self._submitted_at = time.perf_counter()
-        emit = self._pointsReady.emit
-        finish = self.results.finish_job()  # the tables' sort order, why a result is empty
-        self._ticket = self.runner.submit(
-            lambda cur, f=flt: finish(
-                cur,
-                run_filter(
-                    cur,
-                    f,
-                    ranks,
-                    postings=want_postings,
-                    on_points=lambda partial: emit(cur.ticket, partial),
-                ),
-            )
-        )
-        return self._ticket
+        return self.workspace.set_filter(flt)
+
+    def cancel_query(self) -> None:
+        self.workspace.cancel()
+        self._done_ticket = self.workspace.ticket
 
     def map_is_current(self) -> bool:
         """The map holds the newest submitted filter's points and shows their frames."""
-        return self._map_ticket == self._ticket and self.map.is_settled()
+        return self._map_ticket == self.workspace.ticket and self.map.is_settled()
 
     def _apply_points(self, ticket: int, partial: QueryResult) -> None:
         """The unordered matches: straight to the map, which renders them off the GUI
         thread while the worker orders the rows for the tables."""
-        if ticket != self._ticket or not self.runner.is_current(ticket):
-            return
         self._set_map_points(partial)
         self._map_ticket = ticket
         if profiling():
@@ -748,7 +848,8 @@ class MainWindow(QMainWindow):
     def is_idle(self) -> bool:
         """No query running or waiting, no filter change pending (tests, screenshot)."""
         return (
-            not self.runner.busy()
+            not self.workspace.busy()
+            and self._done_ticket == self.workspace.ticket
             and not self.filters._timer.isActive()
             and self.result is not None
             and self.map.is_settled()
@@ -757,8 +858,7 @@ class MainWindow(QMainWindow):
         )
 
     def _apply_result(self, ticket: int, result: QueryResult) -> None:
-        if ticket != self._ticket:
-            return
+        self._done_ticket = ticket
         self.result = result
         self.last_error = None
         t0 = time.perf_counter()
@@ -795,8 +895,7 @@ class MainWindow(QMainWindow):
         self.resultsApplied.emit(result)
 
     def _on_failed(self, ticket: int, message: str) -> None:
-        if ticket != self._ticket:
-            return
+        self._done_ticket = ticket
         self.last_error = message
         self.busy_label.setText(tr("status.error", message=message))
         self.queryFailed.emit(message)
@@ -1070,7 +1169,10 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop the workers; the connection belongs to the caller."""
-        self.runner.close()
+        self.qt_workspace.detach()
+        self.workspace.remove_job_step(self.results.finish_job)
+        if self.owns_workspace:
+            self.workspace.close()
         self.results.close()
         self.map.shutdown()
         self.background.join()

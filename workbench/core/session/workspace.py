@@ -83,6 +83,7 @@ class Workspace:
         self._lock = threading.Lock()
         self._busy = False
         self._ticket = 0
+        self._suspended = False
         # events
         self.filter_changed = Event("filter_changed")  # Filter (without the selection)
         self.selection_changed = Event("selection_changed")  # Selection | None
@@ -92,7 +93,8 @@ class Workspace:
         self.query_failed = Event("query_failed")  # ticket, one-line message (worker)
         self.busy_changed = Event("busy_changed")  # bool
         self.reloaded = Event("reloaded")  # the data changed; the same filter runs again
-        self._runner = LatestRunner(con, self._on_result, self._on_error, name="workspace")
+        self._base = 0  # tickets of earlier runners (a reopened cache gets a new one)
+        self._runner = self._make_runner()
 
     # -- state -------------------------------------------------------------------------
     @property
@@ -157,6 +159,10 @@ class Workspace:
     def add_job_step(self, factory: JobStepFactory) -> None:
         self._steps.append(factory)
 
+    def remove_job_step(self, factory: JobStepFactory) -> None:
+        if factory in self._steps:
+            self._steps.remove(factory)
+
     def submit(self) -> int:
         """Run the current filter and selection; a newer submit supersedes this one."""
         flt = self.effective_filter()
@@ -164,6 +170,7 @@ class Workspace:
         postings = self.layers["postings"].visible
         steps = [factory() for factory in self._steps]
         points_ready = self.points_ready
+        base = self._base
 
         def job(cur: Any) -> QueryResult:
             result = run_filter(
@@ -171,18 +178,20 @@ class Workspace:
                 flt,
                 ranks,
                 postings=postings,
-                on_points=lambda partial: points_ready.emit(cur.ticket, partial),
+                on_points=lambda partial: points_ready.emit(base + cur.ticket, partial),
             )
             for step in steps:
                 result = step(cur, result)
             return result
 
+        if self._suspended:  # the cache is lent to a command: reload() runs it after
+            return self._ticket
         self._set_busy(True)
-        self._ticket = self._runner.submit(job)
+        self._ticket = base + self._runner.submit(job)
         return self._ticket
 
     def is_current(self, ticket: int) -> bool:
-        return self._runner.is_current(ticket)
+        return ticket > self._base and self._runner.is_current(ticket - self._base)
 
     def busy(self) -> bool:
         return self._busy
@@ -196,13 +205,21 @@ class Workspace:
         """Block until no job runs or waits (headless callers; the GUI waits on events)."""
         return self._runner.wait_idle(timeout)
 
+    def suspend(self) -> None:
+        """Stop using the connection (it is about to close); :meth:`reload` resumes."""
+        self._suspended = True
+        self._runner.close()
+        self._set_busy(False)
+
     def reload(self, con: duckdb.DuckDBPyConnection | None = None) -> int:
         """The data changed (or ``con`` is a new connection, e.g. the cache was reopened):
         forget what was computed from the old rows and run the same filter again."""
-        if con is not None and con is not self.con:
+        if self._suspended or (con is not None and con is not self.con):
             self._runner.close()
+            self._suspended = False
+            con = con if con is not None else self.con
             self.con = con
-            self._runner = LatestRunner(con, self._on_result, self._on_error, name="workspace")
+            self._runner = self._make_runner()
         else:
             self._runner.cancel()
         self.ranks.reset()
@@ -216,6 +233,16 @@ class Workspace:
         self._set_busy(False)
 
     # -- worker callbacks ----------------------------------------------------------------
+    def _make_runner(self) -> LatestRunner:
+        """A runner on ``self.con`` whose tickets continue after the previous runner's."""
+        base = self._base = self._ticket
+        return LatestRunner(
+            self.con,
+            lambda t, result: self._on_result(base + t, result),
+            lambda t, exc: self._on_error(base + t, exc),
+            name="workspace",
+        )
+
     def _set_busy(self, busy: bool) -> None:
         with self._lock:
             changed = busy != self._busy
@@ -224,7 +251,7 @@ class Workspace:
             self.busy_changed.emit(busy)
 
     def _on_result(self, ticket: int, result: QueryResult) -> None:
-        if not self._runner.is_current(ticket):
+        if not self.is_current(ticket):
             return
         self.result = result
         self.last_error = None
@@ -232,7 +259,7 @@ class Workspace:
         self.result_ready.emit(ticket, result)
 
     def _on_error(self, ticket: int, exc: BaseException) -> None:
-        if not self._runner.is_current(ticket):
+        if not self.is_current(ticket):
             return
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         self.last_error = message
