@@ -54,13 +54,18 @@ def test_one_selection_filters_every_entity(workspace, small_demo_con):
     want = _expected(small_demo_con, flt.with_selection(sel))
     assert workspace.result.candidates.rid.tolist() == want.candidates.rid.tolist()
     assert workspace.result.companies.rid.tolist() == want.companies.rid.tolist()
-    # A selection inside a filter set from code does not replace the one selection.
+    # The one selection wins over a selection inside a filter set from code ...
     other = Selection.radius(700_000, 6_180_000, 10_000)
     _run(workspace, workspace.set_filter(flt.with_selection(other)))
-    assert workspace.selection == sel and workspace.filter.selection is None
+    assert workspace.selection == sel
     assert workspace.effective_filter() == flt.with_selection(sel)
+    assert workspace.result.candidates.rid.tolist() == want.candidates.rid.tolist()
+    # ... which applies while there is none (scripts, the benchmark).
     _run(workspace, workspace.set_selection(None))
     assert seen == [sel, None]
+    want = _expected(small_demo_con, flt.with_selection(other))
+    assert workspace.result.candidates.rid.tolist() == want.candidates.rid.tolist()
+    _run(workspace, workspace.set_filter(flt))
     every = small_demo_con.execute("SELECT count(*) FROM candidates").fetchone()[0]
     assert len(workspace.result.candidates.rid) == every
 

@@ -326,7 +326,7 @@ class FilterPanel(QWidget):
         for box in (self.days_min, self.days_max):
             box.setRange(0, 9999)
             box.setSingleStep(30)
-            box.setSuffix(" " + ("dage" if tr("filters.from") == "Fra" else "days"))
+            box.setSuffix(tr("filters.days_suffix"))
         self.days_max.setSpecialValueText(tr("filters.no_limit"))
         self.histogram = HistogramWidget(DURATION_EDGES, DURATION_LABELS, self)
         self.histogram.binClicked.connect(self._set_days_from_bin)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import html
 import logging
-import threading
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -62,6 +62,7 @@ from workbench.core.search.pipeline import (
 from workbench.core.selections import list_selections
 from workbench.core.session import UserContext, Workspace
 from workbench.core.session.layers import LAYER_NAMES
+from workbench.core.tasks import Feedback, Task
 from workbench.core.vocabulary import KINDS as VOCABULARY_KINDS
 from workbench.core.vocabulary import load_entries
 from workbench.layers.areas import AreaLayerModel, areas_from_wkb
@@ -88,44 +89,45 @@ from workbench.qt.models import (
 )
 from workbench.qt.qt_translations import documents_dir
 from workbench.qt.results_table import ResultsTables, ResultsTableView
+from workbench.qt.tasks import QtTask
 from workbench.qt.workspace import QtWorkspace
 
 log = logging.getLogger("workbench.profile")
 
 
 class _Background(QObject):
-    """Run a function on a short-lived thread with its own cursor; the result arrives in
-    the GUI thread (style lookups: they must not cancel the filter query)."""
-
-    done = Signal(object, object)  # callback, result
+    """Run a function with its own cursor as a task (``core.tasks``); the result (or the
+    exception) arrives in the GUI thread (style lookups, company search, table export:
+    they must not cancel the filter query)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, parent: QObject) -> None:
         super().__init__(parent)
         self.con = con
-        self.done.connect(lambda cb, result: cb(result))
-        self._threads: list[threading.Thread] = []
+        self._tasks: list[Task[Any]] = []  # the core tasks (a QtTask is deleted when done)
 
-    def run(self, fn, callback) -> None:
-        def work() -> None:
-            cur = self.con.cursor()
+    def run(self, fn: Callable[[Any], Any], callback: Callable[[Any], None]) -> None:
+        con = self.con
+
+        def work(_feedback: Feedback) -> Any:
+            cur = con.cursor()
             try:
-                result = fn(cur)
-            except Exception as exc:
-                result = exc
+                return fn(cur)
             finally:
                 cur.close()
-            self.done.emit(callback, result)
 
-        t = threading.Thread(target=work, name="map-style", daemon=True)
-        self._threads = [x for x in self._threads if x.is_alive()] + [t]
-        t.start()
+        task = QtTask(work, name="map-style", parent=self)
+        task.finished.connect(callback)
+        task.failed.connect(callback)
+        task.ended.connect(task.deleteLater)
+        self._tasks = [t for t in self._tasks if t.is_running()] + [task.task]
+        task.start()
 
     def busy(self) -> bool:
-        return any(t.is_alive() for t in self._threads)
+        return any(t.is_running() for t in self._tasks)
 
     def join(self) -> None:
-        for t in self._threads:
-            t.join(timeout=10)
+        for t in self._tasks:
+            t.wait(timeout=10)
 
 
 class MainWindow(QMainWindow):
@@ -622,7 +624,7 @@ class MainWindow(QMainWindow):
 
     def _show_filter(self, flt: Filter) -> None:
         """The filter dock follows a filter set from code (a saved search)."""
-        if self.filters.current_filter() != flt:
+        if self.filters.current_filter() != flt.with_selection(None):
             self.filters.set_filter(flt)
 
     def clear_selection(self) -> int:

@@ -16,7 +16,7 @@ from workbench.core.session import Workspace
 
 
 class QtWorkspace(QObject):
-    filterChanged = Signal(object)  # Filter, without the selection
+    filterChanged = Signal(object)  # Filter
     selectionChanged = Signal(object)  # Selection | None
     contextChanged = Signal(object)  # UserContext
     pointsReady = Signal(int, object)  # ticket, unordered QueryResult (the map's)

@@ -75,7 +75,7 @@ class Workspace:
         self.context = context or UserContext.for_cache(con)
         self.layers = LayerList()
         self.ranks = DisplayRanks()
-        self._filter = (flt or Filter()).with_selection(None)
+        self._filter = flt or Filter()
         self._selection: Any = None  # layers.selection.Selection
         self.result: QueryResult | None = None
         self.last_error: str | None = None
@@ -85,7 +85,7 @@ class Workspace:
         self._ticket = 0
         self._suspended = False
         # events
-        self.filter_changed = Event("filter_changed")  # Filter (without the selection)
+        self.filter_changed = Event("filter_changed")  # Filter
         self.selection_changed = Event("selection_changed")  # Selection | None
         self.context_changed = Event("context_changed")  # UserContext
         self.points_ready = Event("points_ready")  # ticket, unordered QueryResult (worker)
@@ -99,7 +99,7 @@ class Workspace:
     # -- state -------------------------------------------------------------------------
     @property
     def filter(self) -> Filter:
-        """The filter the user set (the map selection is kept apart: :attr:`selection`)."""
+        """The filter the user set (the map's selection is kept apart: :attr:`selection`)."""
         return self._filter
 
     @property
@@ -118,20 +118,26 @@ class Workspace:
         return self._filter.with_selection(self._selection)
 
     def set_filter(self, flt: Filter, *, submit: bool = True) -> int:
-        """Make ``flt`` the filter (a selection inside it is ignored: the map's one counts)
-        and run it; returns the job's ticket (the newest ticket wins)."""
-        flt = flt.with_selection(None) if flt.selection is not None else flt
-        if flt != self._filter:
-            self._filter = flt
+        """Make ``flt`` the filter and run it; returns the job's ticket (the newest wins).
+
+        The one selection (:meth:`set_selection`) replaces a selection inside ``flt``; one
+        given with a filter from code (scripts, the benchmark) applies while there is none.
+        """
+        changed = flt != self._filter
+        self._filter = flt
+        ticket = self.submit() if submit else self._ticket
+        if changed:  # after the submit: the query runs while views follow
             self.filter_changed.emit(flt)
-        return self.submit() if submit else self._ticket
+        return ticket
 
     def set_selection(self, selection: Any, *, submit: bool = True) -> int:
         """The one selection (a ``Selection`` or None); it filters every entity."""
-        if selection != self._selection:
-            self._selection = selection
+        changed = selection != self._selection
+        self._selection = selection
+        ticket = self.submit() if submit else self._ticket
+        if changed:
             self.selection_changed.emit(selection)
-        return self.submit() if submit else self._ticket
+        return ticket
 
     def set_context(self, context: UserContext) -> None:
         if context != self.context:
