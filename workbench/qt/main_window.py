@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QCompleter,
-    QDockWidget,
     QDoubleSpinBox,
     QFileDialog,
     QInputDialog,
@@ -36,12 +35,8 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QProgressBar,
-    QScrollArea,
     QSizePolicy,
     QSplitter,
-    QStackedWidget,
-    QTabWidget,
-    QTextBrowser,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -71,8 +66,10 @@ from workbench.layers.points import DEFAULT_DENSITY_THRESHOLD
 from workbench.layers.selection import Selection
 from workbench.layers.styling import STYLES, class_by_rid
 from workbench.layers.tiles import TileService, default_tile_root
-from workbench.qt.company_detail import CompanyDetailWidget
 from workbench.qt.company_search import CompanySearchWidget
+from workbench.qt.docks.details import DetailsDock, Names
+from workbench.qt.docks.panels import FilterDock, LayersDock
+from workbench.qt.docks.results import ResultsPane
 from workbench.qt.filters import FilterPanel
 from workbench.qt.i18n import LANGUAGES, fmt_int, language, tr
 from workbench.qt.map.canvas import TOOLS, MapWidget, union_by
@@ -80,15 +77,7 @@ from workbench.qt.map.caption import filter_lines
 from workbench.qt.map.export import export_map
 from workbench.qt.map.frames import profiling
 from workbench.qt.map.layers_panel import LayersPanel
-from workbench.qt.models import (
-    DistanceOrigin,
-    VirtualRowsModel,
-    candidate_columns,
-    company_columns,
-    not_placed_columns,
-)
 from workbench.qt.qt_translations import documents_dir
-from workbench.qt.results_table import ResultsTables, ResultsTableView
 from workbench.qt.tasks import QtTask
 from workbench.qt.workspace import QtWorkspace
 
@@ -206,76 +195,31 @@ class MainWindow(QMainWindow):
         box.addWidget(self.map_toolbar2)
         box.addWidget(self.map, 1)
 
-        # tables ---------------------------------------------------------------------------
-        today = self.today
-        self.distance_origin = DistanceOrigin()  # the distance columns' centre
-        self.models = {
-            "candidates": VirtualRowsModel(
-                self._gui_cursor,
-                "candidates",
-                candidate_columns(
-                    self._muni_names,
-                    self._occ_titles,
-                    today,
-                    qualifications=self._qual_titles,
-                    origin=self.distance_origin,
-                ),
-                self,
-            ),
-            "companies": VirtualRowsModel(
-                self._gui_cursor,
-                "companies",
-                company_columns(self._muni_names, self._ind_titles, origin=self.distance_origin),
-                self,
-            ),
-        }
-        self.tables: dict[str, ResultsTableView] = {}
-        self.tabs = QTabWidget(self)
-        for entity in ENTITIES:
-            view = ResultsTableView(self.models[entity], self)
-            view.setObjectName(f"{entity}Table")
-            view.selectionModel().currentRowChanged.connect(
-                lambda cur, _prev, e=entity: self._on_row_selected(e, cur.row())
-            )
-            self.tables[entity] = view
-            self.tabs.addTab(view, "")
-        # Companies the addresses plugin could not place: never dropped, listed with the reason.
-        self.not_placed_model = VirtualRowsModel(
-            self._gui_cursor, "companies", not_placed_columns(self._muni_names), self
-        )
-        self.not_placed_view = ResultsTableView(self.not_placed_model, self)  # copy, export
-        self.not_placed_view.setObjectName("notPlacedTable")
-        self.not_placed_view.horizontalHeader().setSortIndicatorShown(False)  # not sortable
-        self.not_placed_view.selectionModel().currentRowChanged.connect(
-            lambda cur, _prev: self._show_detail(
-                "companies", self.not_placed_model.row_dict(cur.row()) if cur.row() >= 0 else None
-            )
-        )
-        self.tabs.addTab(self.not_placed_view, "")
-        self.tabs.currentChanged.connect(self._on_tab_changed)
-        # Sorting, copy, export, distance column and empty reasons: results_table.py.
-        self.results = ResultsTables(
+        # tables (below the map): qt/docks/results.py ---------------------------------------
+        self.results_pane = ResultsPane(
             con,
-            self.tables,
-            self.distance_origin,
-            self.background.run,
-            self,
+            lambda: self._gui_cursor,
+            self._names,
+            today=self.today,
+            run_in_background=self.background.run,
             tie_rank=workspace.ranks.get,
+            parent=self,
         )
+        pane = self.results_pane
+        self.distance_origin = pane.distance_origin
+        self.models, self.tables, self.tabs = pane.models, pane.tables, pane.tabs
+        self.not_placed_model, self.not_placed_view = pane.not_placed_model, pane.not_placed_view
+        self.results, self.export_table_button = pane.results, pane.export_table_button
+        pane.rowSelected.connect(self._on_row_selected)
+        pane.notPlacedSelected.connect(lambda row: self._show_detail("companies", row))
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         workspace.add_job_step(self.results.finish_job)  # rows in the tables' sort order
-        self.not_placed_view.copied.connect(self.results.report_copy)
-        self.export_table_button = QToolButton(self)  # beside the tabs: it exports the one shown
-        self.export_table_button.setObjectName("exportTable")
-        self.export_table_button.setText(tr("table.export"))
-        self.export_table_button.setToolTip(tr("table.export_tip"))
-        self.export_table_button.setAutoRaise(True)
         self.export_table_button.clicked.connect(self.ask_export_table)
-        self.tabs.setCornerWidget(self.export_table_button, Qt.Corner.TopRightCorner)
         self._size_columns()
 
         split = QSplitter(Qt.Orientation.Vertical, self)
         split.addWidget(map_box)
-        split.addWidget(self.tabs)
+        split.addWidget(self.results_pane)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setSizes([560, 300])
@@ -295,41 +239,17 @@ class MainWindow(QMainWindow):
         self.filters.filterChanged.connect(self.apply_filter)
         ws.filterChanged.connect(self._show_filter)
         ws.selectionChanged.connect(self._show_selection)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.filters)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.filter_dock = QDockWidget(tr("filters.title"), self)
-        self.filter_dock.setObjectName("filterDock")
-        self.filter_dock.setWidget(scroll)
-        self.filter_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        # wide enough for the panel and its scroll bar, so nothing is cut off on the right
-        self.filter_dock.setMinimumWidth(
-            max(
-                330,
-                self.filters.minimumSizeHint().width()
-                + scroll.verticalScrollBar().sizeHint().width()
-                + 12,
-            )
-        )
+        self.filter_dock = FilterDock(self.filters, self)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.filter_dock)
 
         # details (right) ----------------------------------------------------------------
-        self.detail = QTextBrowser(self)
-        self.detail.setObjectName("detailPane")
-        self.detail.setOpenLinks(False)
-        self.detail_dock = QDockWidget(tr("detail.title"), self)
-        self.detail_dock.setObjectName("detailDock")
-        self.company_detail = CompanyDetailWidget(self)
-        self.company_detail.setObjectName("companyDetail")
-        self.detail_stack = QStackedWidget(self)
-        self.detail_stack.addWidget(self.detail)
-        self.detail_stack.addWidget(self.company_detail)
-        self.detail_dock.setWidget(self.detail_stack)
-        self.detail_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        self.detail_dock.setMinimumWidth(220)
+        self.detail_dock = DetailsDock(
+            self._names, lambda: self._gui_cursor, today=self.today, demo=self.demo, parent=self
+        )
+        self.detail = self.detail_dock.detail
+        self.company_detail = self.detail_dock.company_detail
+        self.detail_stack = self.detail_dock.detail_stack
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.detail_dock)
-        self._show_detail(None, None)
 
         # layers (right, under the details) -----------------------------------------------
         self.layers_panel = LayersPanel(self.map, self)
@@ -338,13 +258,7 @@ class MainWindow(QMainWindow):
         self.layers_panel.rows["postings"].visible.toggled.connect(self._on_postings_toggled)
         self.map.layersChanged.connect(self._layers_to_workspace)
         self.layers_panel.choroplethRequested.connect(self.set_choropleth)
-        layers_scroll = QScrollArea(self)
-        layers_scroll.setWidgetResizable(True)
-        layers_scroll.setWidget(self.layers_panel)
-        self.layers_dock = QDockWidget(tr("layers.title"), self)
-        self.layers_dock.setObjectName("layersDock")
-        self.layers_dock.setWidget(layers_scroll)
-        self.layers_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.layers_dock = LayersDock(self.layers_panel, self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.layers_dock)
         self.splitDockWidget(self.detail_dock, self.layers_dock, Qt.Orientation.Vertical)
 
@@ -374,6 +288,7 @@ class MainWindow(QMainWindow):
             " padding: 2px 10px; border-radius: 3px; }"
         )
         self.demo_badge.setVisible(self.demo)
+        self.detail_dock.demo = self.demo
         sb.addPermanentWidget(self.demo_badge)
         self.results.message.connect(self.busy_label.setText)
 
@@ -395,10 +310,16 @@ class MainWindow(QMainWindow):
     def _load_lookups(self) -> dict[str, list[tuple[str, str, list[str]]]]:
         # The same lists the command line resolves names against (core.vocabulary).
         lookups = {kind: load_entries(self._gui_cursor, kind) for kind in VOCABULARY_KINDS}
-        self._occ_titles = {c: t for c, t, _ in lookups["occupations"]}
-        self._qual_titles = {c: t for c, t, _ in lookups["qualifications"]}
-        self._ind_titles = {c: t for c, t, _ in lookups["industries"]}
-        self._muni_names = {c: n for c, n, _ in lookups["municipalities"]}
+        self._names = Names(
+            municipalities={c: n for c, n, _ in lookups["municipalities"]},
+            occupations={c: t for c, t, _ in lookups["occupations"]},
+            qualifications={c: t for c, t, _ in lookups["qualifications"]},
+            industries={c: t for c, t, _ in lookups["industries"]},
+        )
+        self._occ_titles = self._names.occupations
+        self._qual_titles = self._names.qualifications
+        self._ind_titles = self._names.industries
+        self._muni_names = self._names.municipalities
         return lookups
 
     def _setup_map(self) -> None:
@@ -996,98 +917,7 @@ class MainWindow(QMainWindow):
 
     # -- details ---------------------------------------------------------------------------
     def _show_detail(self, entity: str | None, row: dict[str, Any] | None) -> None:
-        if entity is None or row is None:
-            self.detail.setHtml(f"<p style='color:#556'>{html.escape(tr('detail.empty'))}</p>")
-            self.detail_stack.setCurrentWidget(self.detail)
-            return
-        e = html.escape
-        muni = self._muni_names.get(row.get("kommune_kode") or "", row.get("kommune_kode") or "")
-        items: list[tuple[str, str]] = []
-        if entity == "candidates":
-            head = f"{tr('detail.candidate')} {row['candidate_id']}"
-            since = row.get("unemployed_since")
-            days = (self.today - since).days if since else None
-            items = [
-                (tr("col.kommune"), muni),
-                (
-                    tr("detail.jobcenter"),
-                    self._muni_names.get(row.get("jobcenter") or "", row.get("jobcenter") or ""),
-                ),
-                (
-                    tr("col.occupations"),
-                    ", ".join(
-                        self._occ_titles.get(c, c) for c in row.get("occupation_codes") or []
-                    ),
-                ),
-                (
-                    tr("detail.qualifications"),
-                    ", ".join(
-                        self._qual_titles.get(c, c) for c in row.get("qualification_codes") or []
-                    ),
-                ),
-                (tr("col.unemployed_since"), f"{since:%d-%m-%Y} ({days} d)" if since else ""),
-                (tr("col.experience_years"), str(row.get("experience_years") or "")),
-                (tr("col.education"), row.get("education") or ""),
-                (tr("detail.licences"), ", ".join(row.get("driving_licences") or [])),
-                (tr("detail.languages"), ", ".join(row.get("languages") or [])),
-                (tr("detail.target_group"), row.get("target_group") or ""),
-                (tr("col.cv_searchable"), tr("yes") if row.get("cv_searchable") else tr("no")),
-                (
-                    tr("detail.cv_updated"),
-                    f"{row['cv_updated']:%d-%m-%Y}" if row.get("cv_updated") else "",
-                ),
-            ]
-        elif row.get("cvr"):
-            # Companies: current and historical facts, units, postings, collaborations.
-            self.company_detail.show_company(
-                self._gui_cursor, row["cvr"], row.get("pnr"), today=self.today
-            )
-            self.detail_stack.setCurrentWidget(self.company_detail)
-            return
-        else:
-            head = row.get("name") or row.get("cvr")
-            collabs = self._gui_cursor.execute(
-                "SELECT kind, jobcenter, started, ended FROM collaborations WHERE cvr = ? "
-                "AND (pnr IS NULL OR ? IS NULL OR pnr = ?) ORDER BY started DESC LIMIT 20",
-                [row.get("cvr"), row.get("pnr"), row.get("pnr")],
-            ).fetchall()
-            collab_text = "; ".join(
-                f"{k} ({self._muni_names.get(j or '', j or '')}{', ' + format(s, '%Y') if s else ''})"
-                for k, j, s, _ in collabs
-            ) or tr("detail.none")
-            items = [
-                (tr("col.cvr"), row.get("cvr") or ""),
-                (tr("col.pnr"), row.get("pnr") or ""),
-                (
-                    tr("col.address"),
-                    " ".join(p for p in (row.get("address"), row.get("postnr")) if p),
-                ),
-                (tr("col.kommune"), muni),
-                (
-                    tr("col.industry"),
-                    f"{row.get('industry_text') or self._ind_titles.get(row.get('industry_code') or '', '')} "
-                    f"({row.get('industry_code') or ''})",
-                ),
-                (tr("col.employees"), str(row.get("employees") or "")),
-                (tr("col.status"), row.get("status") or ""),
-                (tr("detail.started"), f"{row['started']:%d-%m-%Y}" if row.get("started") else ""),
-                (
-                    tr("detail.advertising_protected"),
-                    tr("yes") if row.get("advertising_protected") else tr("no"),
-                ),
-                (tr("detail.collaborations"), collab_text),
-            ]
-        rows_html = "".join(
-            f"<tr><td style='color:#556; padding-right:8px'>{e(k)}</td><td>{e(str(v))}</td></tr>"
-            for k, v in items
-        )
-        badge = (
-            f"<p><span style='background:#c62828; color:white; font-weight:bold'>&nbsp;{e(tr('app.demo_badge'))}&nbsp;</span></p>"
-            if self.demo
-            else ""
-        )
-        self.detail.setHtml(f"<h3>{e(str(head))}</h3>{badge}<table>{rows_html}</table>")
-        self.detail_stack.setCurrentWidget(self.detail)
+        self.detail_dock.show_row(entity, row)
 
     # -- menus -------------------------------------------------------------------------------
     def _build_menus(self) -> None:

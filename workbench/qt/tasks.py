@@ -13,30 +13,50 @@ from workbench.core.tasks import Feedback, Task
 
 
 class QtTask(QObject):
+    """Public signals are emitted on the GUI thread, in this order: the outcome
+    (``finished``, ``failed`` or ``cancelled``), then ``ended``."""
+
     progressed = Signal(object, str)  # fraction (None: unknown), message
     finished = Signal(object)  # the result
     failed = Signal(object)  # the exception
     cancelled = Signal()
     ended = Signal()  # after any of the three
 
+    # Emitted on the worker; connected to bound methods, so Qt queues them to this
+    # object's (the GUI) thread before anything public is emitted.
+    _progress = Signal(object, str)
+    _outcome = Signal(str, object)
+
     def __init__(
         self, fn: Callable[[Feedback], Any], *, name: str = "task", parent: QObject | None = None
     ) -> None:
         super().__init__(parent)
+        self._progress.connect(self._on_progress)
+        self._outcome.connect(self._on_outcome)
         self.task: Task[Any] = Task(
             fn,
             name=name,
-            on_result=lambda r: self._emit(self.finished, r),
-            on_error=lambda e: self._emit(self.failed, e),
-            on_cancelled=lambda: self._emit(self.cancelled),
-            on_progress=lambda f, m: self._emit(self.progressed, f, m),
+            on_result=lambda r: self._emit(self._outcome, "finished", r),
+            on_error=lambda e: self._emit(self._outcome, "failed", e),
+            on_cancelled=lambda: self._emit(self._outcome, "cancelled", None),
+            on_progress=lambda f, m: self._emit(self._progress, f, m),
         )
-        for signal in (self.finished, self.failed, self.cancelled):
-            signal.connect(lambda *_args: self.ended.emit())
 
     def _emit(self, signal: Any, *args: Any) -> None:
         with contextlib.suppress(RuntimeError):  # the owner was deleted meanwhile
             signal.emit(*args)
+
+    def _on_progress(self, fraction: object, message: str) -> None:
+        self.progressed.emit(fraction, message)
+
+    def _on_outcome(self, kind: str, value: object) -> None:
+        if kind == "finished":
+            self.finished.emit(value)
+        elif kind == "failed":
+            self.failed.emit(value)
+        else:
+            self.cancelled.emit()
+        self.ended.emit()
 
     @property
     def feedback(self) -> Feedback:

@@ -33,9 +33,11 @@ class QtWorkspace(QObject):
     def __init__(self, workspace: Workspace, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
-        self._points.connect(lambda t, r: self._current(t) and self.pointsReady.emit(t, r))
-        self._result.connect(lambda t, r: self._current(t) and self.resultReady.emit(t, r))
-        self._failed.connect(lambda t, m: self._current(t) and self.queryFailed.emit(t, m))
+        # Bound methods (not lambdas): Qt then queues the worker's emits to this object's
+        # thread, where the staleness check runs.
+        self._points.connect(self._on_points)
+        self._result.connect(self._on_result)
+        self._failed.connect(self._on_failed)
         self._links: list[tuple[Any, Any]] = [
             (workspace.filter_changed, self.filterChanged.emit),
             (workspace.selection_changed, self.selectionChanged.emit),
@@ -50,8 +52,17 @@ class QtWorkspace(QObject):
         for event, emit in self._links:
             event.connect(emit)
 
-    def _current(self, ticket: int) -> bool:
-        return self.workspace.is_current(ticket)
+    def _on_points(self, ticket: int, partial: object) -> None:
+        if self.workspace.is_current(ticket):
+            self.pointsReady.emit(ticket, partial)
+
+    def _on_result(self, ticket: int, result: object) -> None:
+        if self.workspace.is_current(ticket):
+            self.resultReady.emit(ticket, result)
+
+    def _on_failed(self, ticket: int, message: str) -> None:
+        if self.workspace.is_current(ticket):
+            self.queryFailed.emit(ticket, message)
 
     def detach(self) -> None:
         """Stop listening (the window closes; the Workspace may outlive it)."""
