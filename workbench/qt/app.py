@@ -62,6 +62,8 @@ class GuiSession:
 
     def open_window(self, lang: str | None) -> Any:
         old = self.window
+        if old is not None:
+            old.detach_workspace()  # its tables' step must not run in the new window's jobs
         window = create_main_window(
             self.con,
             cache_path=self.cache_path,

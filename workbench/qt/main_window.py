@@ -999,10 +999,14 @@ class MainWindow(QMainWindow):
         self.shutdown()
         super().closeEvent(event)
 
-    def shutdown(self) -> None:
-        """Stop the workers; the connection belongs to the caller."""
+    def detach_workspace(self) -> None:
+        """Stop showing the Workspace (another window takes it over, or this one closes)."""
         self.qt_workspace.detach()
         self.workspace.remove_job_step(self.results.finish_job)
+
+    def shutdown(self) -> None:
+        """Stop the workers; the connection belongs to the caller."""
+        self.detach_workspace()
         if self.owns_workspace:
             self.workspace.close()
         self.results.close()
