@@ -41,3 +41,20 @@ def test_the_days_suffix_follows_the_language(qtbot):
         panel = FilterPanel(occupations=[], qualifications=[], industries=[], municipalities=[])
         qtbot.addWidget(panel)
         assert panel.days_min.suffix() == suffix
+
+
+def test_no_module_keeps_its_own_danish_and_english_texts():
+    # e.g. {"da": "Ledige", "en": "Candidates"}: such texts belong in qt/i18n.py
+    pattern = re.compile(r"""\{\s*"da"\s*:\s*"[^"]*"\s*,\s*"en"\s*:""")
+    hits = [
+        str(p.relative_to(QT))
+        for p in QT.rglob("*.py")
+        if p.name != "i18n.py" and pattern.search(p.read_text("utf-8"))
+    ]
+    assert hits == []
+
+
+def test_the_demo_stages_are_translated():
+    for lang, text in (("da", "Ledige"), ("en", "Candidates")):
+        i18n.set_language(lang)
+        assert i18n.tr("demo.stage_candidates") == text

@@ -394,6 +394,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "company.l_not_placed": "ikke placeret",
         "company.l_is_not_in_the_cache": "findes ikke i cachen",
         "company.l_see_the_company_in_cvr_datacvr_v": "Se virksomheden i CVR (datacvr.virk.dk)",
+        # stages of the demo build (first start)
+        "demo.stage_boundaries": "Henter kommunegrænser",
+        "demo.stage_geography": "Kommuner",
+        "demo.stage_candidates": "Ledige",
+        "demo.stage_companies": "Virksomheder",
+        "demo.stage_job_postings": "Jobopslag",
+        "demo.stage_collaborations": "Samarbejder",
+        "demo.stage_writing": "Gemmer i cachen",
+        "demo.stage_done": "Færdig",
     },
     "en": {
         "app.title": "Jobkort",
@@ -778,6 +787,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "company.l_not_placed": "not placed",
         "company.l_is_not_in_the_cache": "is not in the cache",
         "company.l_see_the_company_in_cvr_datacvr_v": "See the company in CVR (datacvr.virk.dk)",
+        # stages of the demo build (first start)
+        "demo.stage_boundaries": "Fetching municipality boundaries",
+        "demo.stage_geography": "Municipalities",
+        "demo.stage_candidates": "Candidates",
+        "demo.stage_companies": "Companies",
+        "demo.stage_job_postings": "Job postings",
+        "demo.stage_collaborations": "Collaborations",
+        "demo.stage_writing": "Writing the cache",
+        "demo.stage_done": "Done",
     },
 }
 
