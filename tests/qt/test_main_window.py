@@ -221,14 +221,14 @@ def test_empty_cache_opens(open_window, tmp_path):
 
 
 def test_typing_is_debounced_into_one_query(qtbot, window):
-    before = window.runner.core.latest
+    before = window.workspace.ticket
     box = window.filters.days_min
     box.lineEdit().selectAll()
     with qtbot.waitSignal(window.resultsApplied, timeout=30_000):
         qtbot.keyClicks(box.lineEdit(), "400")
     qtbot.waitUntil(window.is_idle, timeout=30_000)
     assert box.value() == 400
-    assert window.runner.core.latest - before == 1  # one query for three key strokes
+    assert window.workspace.ticket - before == 1  # one query for three key strokes
     assert window.result.flt.unemployed_days == Range(400, None)
 
 

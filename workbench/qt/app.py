@@ -29,17 +29,23 @@ def ensure_app(argv: list[str] | None = None):
     return app
 
 
-def create_main_window(con, *, cache_path: Path, settings: Settings, lang: str | None):
+def create_main_window(
+    con, *, cache_path: Path, settings: Settings, lang: str | None, workspace: Any = None
+):
+    """A main window on ``con``; given a ``workspace`` (a language change), it shows that
+    session (filter, selection, layers) instead of starting a new one."""
     from workbench.qt.main_window import MainWindow
     from workbench.qt.qt_translations import install_qt_translations
 
     i18n.set_language(i18n.resolve_language(lang, settings.get("ui.language")))
     install_qt_translations(i18n.language())  # Qt's own dialogs and buttons follow the UI
-    return MainWindow(con, cache_path=cache_path, settings=settings)
+    return MainWindow(con, cache_path=cache_path, settings=settings, workspace=workspace)
 
 
 class GuiSession:
-    """The open cache and the current main window (a language switch replaces the window)."""
+    """The open cache and the current main window. New data (refresh, import, a command's
+    write, another cache file) reloads the window in place; a language switch builds the
+    widgets anew on the same Workspace, so filter, selection, layers and view stay."""
 
     def __init__(self, con: Any, cache_path: Path, settings: Settings) -> None:
         self.con = con
@@ -57,28 +63,42 @@ class GuiSession:
 
     def open_window(self, lang: str | None) -> Any:
         old = self.window
+        if old is not None:
+            old.detach_workspace()  # its tables' step must not run in the new window's jobs
         window = create_main_window(
-            self.con, cache_path=self.cache_path, settings=self.settings, lang=lang
+            self.con,
+            cache_path=self.cache_path,
+            settings=self.settings,
+            lang=lang,
+            workspace=old.workspace if old is not None else None,
         )
         window.languageRequested.connect(self.open_window)
-        window.reloadRequested.connect(lambda: self.open_window(i18n.language()))
         window.cacheSwitchRequested.connect(self.switch_cache)
         if old is not None:
+            old.owns_workspace = False  # the new window carries the session on
             window.restoreGeometry(old.saveGeometry())
+            if not (old.isMaximized() or old.isFullScreen()):
+                window.resize(old.size())  # restoreGeometry clamps to the screen it guesses
+            window.tabs.setCurrentIndex(old.tabs.currentIndex())
+            view = old.map.view_extent()
             old.shutdown()
             old.hide()
             old.deleteLater()
         self.window = window
         window.show()
+        if old is not None:
+            window.layout().activate()  # the map gets its final size before the view is set
+            window.map.set_extent(view, padding=0)
         return window
 
     def switch_cache(self, path: Path) -> Any:
-        """Open the window on another cache file (a real cache started from a demo one)."""
+        """Show another cache file (a real cache started from a demo one) in place."""
         con = Store.open(path).con
         old, self.con, self.cache_path = self.con, con, Path(path)
-        window = self.open_window(i18n.language())
+        self.window.release_cache()
+        self.window.reopen_cache(con, self.cache_path)
         old.close()
-        return window
+        return self.window
 
     def close(self) -> None:
         if self.watch is not None:

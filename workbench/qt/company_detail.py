@@ -29,86 +29,36 @@ from workbench.core.company_detail import company_detail
 from workbench.layers.styling import COLLABORATION
 from workbench.qt.i18n import language, tr
 
-FACTS: list[tuple[str, str]] = [
-    ("cvr", "CVR-nummer"),
-    ("pnr", "P-nummer"),
-    ("address", "Adresse"),
-    ("kommune", "Kommune"),
-    ("industry", "Branche (DB07)"),
-    ("industry_db25", "Branche (DB25)"),
-    ("employees", "Ansatte"),
-    ("status", "Status"),
-    ("started", "Startdato"),
-    ("company_form", "Virksomhedsform"),
-    ("advertising_protected", "Reklamebeskyttet"),
-    ("placement", "Placering på kortet"),
-    ("collaboration", "Samarbejde"),
+FACTS: list[tuple[str, str]] = [  # (key, message id)
+    ("cvr", "company.l_cvr_number"),
+    ("pnr", "company.l_p_number"),
+    ("address", "company.l_address"),
+    ("kommune", "company.l_municipality"),
+    ("industry", "company.l_industry_db07"),
+    ("industry_db25", "company.l_industry_db25"),
+    ("employees", "company.l_employees"),
+    ("status", "company.l_status"),
+    ("started", "company.l_start_date"),
+    ("company_form", "company.l_company_form"),
+    ("advertising_protected", "company.l_advertising_protected"),
+    ("placement", "company.l_placed_on_the_map"),
+    ("collaboration", "company.l_collaboration"),
 ]
 
 HISTORY_FIELDS = {
-    "navn": "Navn",
-    "adresse": "Adresse",
-    "branche": "Branche",
-    "status": "Status",
-    "virksomhedsform": "Virksomhedsform",
+    "navn": "company.l_name",
+    "adresse": "company.l_address",
+    "branche": "company.l_industry",
+    "status": "company.l_status",
+    "virksomhedsform": "company.l_company_form",
 }
-
-
-# English for the Danish texts of this widget (Danish is the source language, as in gettext).
-_EN: dict[str, str] = {
-    "CVR-nummer": "CVR number",
-    "P-nummer": "P number",
-    "Adresse": "Address",
-    "Kommune": "Municipality",
-    "Branche (DB07)": "Industry (DB07)",
-    "Branche (DB25)": "Industry (DB25)",
-    "Ansatte": "Employees",
-    "Status": "Status",
-    "Startdato": "Start date",
-    "Virksomhedsform": "Company form",
-    "Reklamebeskyttet": "Advertising protected",
-    "Placering på kortet": "Placed on the map",
-    "Navn": "Name",
-    "Branche": "Industry",
-    "Ja": "Yes",
-    "Nej": "No",
-    "Ingen virksomhed valgt": "No company selected",
-    "Nuværende oplysninger": "Current facts",
-    "Oplysning": "Fact",
-    "Værdi": "Value",
-    "Fra": "From",
-    "Til": "To",
-    "Placering": "Placement",
-    "Titel": "Title",
-    "Stilling": "Occupation",
-    "Oprettet": "Posted",
-    "Ansøgningsfrist": "Deadline",
-    "Type": "Kind",
-    "Jobcenter": "Jobcentre",
-    "Start": "Start",
-    "Slut": "End",
-    "Note": "Note",
-    "Historik": "History",
-    "Produktionsenheder": "Production units",
-    "Jobopslag (2 år)": "Job postings (2 years)",
-    "Samarbejde": "Collaboration",
-    "nu": "now",
-    "placeret": "placed",
-    "ikke placeret": "not placed",
-    "findes ikke i cachen": "is not in the cache",
-    "Se virksomheden i CVR (datacvr.virk.dk)": "See the company in CVR (datacvr.virk.dk)",
-}
-
-
-def _t(danish: str) -> str:
-    return _EN.get(danish, danish) if language() == "en" else danish
 
 
 def _text(value: Any) -> str:
     if value is None or value == "":
         return "–"
     if isinstance(value, bool):
-        return _t("Ja") if value else _t("Nej")
+        return tr("company.l_yes") if value else tr("company.l_no")
     if isinstance(value, datetime):
         return value.strftime("%d.%m.%Y %H:%M")
     if isinstance(value, date):
@@ -152,7 +102,7 @@ class CompanyDetailWidget(QWidget):
         self.detail: dict[str, Any] = {}
         layout = QVBoxLayout(self)
 
-        self.title_label = QLabel(_t("Ingen virksomhed valgt"))
+        self.title_label = QLabel(tr("company.l_no_company_selected"))
         self.title_label.setObjectName("companyTitle")
         font = self.title_label.font()
         font.setBold(True)
@@ -168,7 +118,7 @@ class CompanyDetailWidget(QWidget):
         self.link_label.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.link_label)
 
-        box = QGroupBox(_t("Nuværende oplysninger"))
+        box = QGroupBox(tr("company.l_current_facts"))
         form = QFormLayout(box)
         self.facts: dict[str, QLabel] = {}
         for key, label in FACTS:
@@ -176,40 +126,47 @@ class CompanyDetailWidget(QWidget):
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.facts[key] = value
-            form.addRow(f"{_t(label)}:", value)
+            form.addRow(f"{tr(label)}:", value)
         layout.addWidget(box)
 
         self.tabs = QTabWidget()
-        self.history_table = self._table([_t("Oplysning"), _t("Værdi"), _t("Fra"), _t("Til")])
+        self.history_table = self._table(
+            [tr("company.l_fact"), tr("company.l_value"), tr("company.l_from"), tr("company.l_to")]
+        )
         self.units_table = self._table(
             [
-                _t("P-nummer"),
-                _t("Navn"),
-                _t("Adresse"),
-                _t("Kommune"),
-                _t("Ansatte"),
-                _t("Status"),
-                _t("Placering"),
+                tr("company.l_p_number"),
+                tr("company.l_name"),
+                tr("company.l_address"),
+                tr("company.l_municipality"),
+                tr("company.l_employees"),
+                tr("company.l_status"),
+                tr("company.l_placement"),
             ]
         )
         self.postings_table = self._table(
-            [_t("Titel"), _t("Stilling"), _t("Oprettet"), _t("Ansøgningsfrist")]
+            [
+                tr("company.l_title"),
+                tr("company.l_occupation"),
+                tr("company.l_posted"),
+                tr("company.l_deadline"),
+            ]
         )
         self.collaborations_table = self._table(
             [
-                _t("Type"),
-                _t("Jobcenter"),
-                _t("Start"),
-                _t("Slut"),
-                _t("Status"),
-                _t("Note"),
+                tr("company.l_kind"),
+                tr("company.l_jobcentre"),
+                tr("company.l_start"),
+                tr("company.l_end"),
+                tr("company.l_status"),
+                tr("company.l_note"),
                 tr("company.collab_unit"),
             ]
         )
-        self.tabs.addTab(self.history_table, _t("Historik"))
-        self.tabs.addTab(self.units_table, _t("Produktionsenheder"))
-        self.tabs.addTab(self.postings_table, _t("Jobopslag (2 år)"))
-        self.tabs.addTab(self.collaborations_table, _t("Samarbejde"))
+        self.tabs.addTab(self.history_table, tr("company.l_history"))
+        self.tabs.addTab(self.units_table, tr("company.l_production_units"))
+        self.tabs.addTab(self.postings_table, tr("company.l_job_postings_2_years"))
+        self.tabs.addTab(self.collaborations_table, tr("company.l_collaboration"))
         layout.addWidget(self.tabs, 1)
 
     @staticmethod
@@ -243,12 +200,12 @@ class CompanyDetailWidget(QWidget):
         self.detail = d
         cur = d["current"]
         if not d["found"]:
-            self.title_label.setText(f"CVR {d['cvr']} {_t('findes ikke i cachen')}")
+            self.title_label.setText(f"CVR {d['cvr']} {tr('company.l_is_not_in_the_cache')}")
         else:
             self.title_label.setText(d["name"] or f"CVR {d['cvr']}")
         url = html.escape(d["cvr_url"], quote=True)
         self.link_label.setText(
-            f'<a href="{url}">{_t("Se virksomheden i CVR (datacvr.virk.dk)")}</a>'
+            f'<a href="{url}">{tr("company.l_see_the_company_in_cvr_datacvr_v")}</a>'
         )
         self.link_label.setToolTip(d["cvr_url"])
         employees = _join(
@@ -276,9 +233,9 @@ class CompanyDetailWidget(QWidget):
             "placement": (
                 None
                 if not d["found"]
-                else _t("placeret")
+                else tr("company.l_placed")
                 if cur.get("placed")
-                else cur.get("placement_note") or _t("ikke placeret")
+                else cur.get("placement_note") or tr("company.l_not_placed")
             ),
             "collaboration": collaboration_text(d["collaboration"]) if d["found"] else None,
         }
@@ -288,10 +245,10 @@ class CompanyDetailWidget(QWidget):
             self.history_table,
             [
                 [
-                    _t(HISTORY_FIELDS.get(h["field"], h["field"])),
+                    tr(HISTORY_FIELDS.get(h["field"], h["field"])),
                     h["value"],
                     h["valid_from"],
-                    h["valid_to"] or _t("nu"),
+                    h["valid_to"] or tr("company.l_now"),
                 ]
                 for h in d["history"]
             ],
@@ -309,9 +266,9 @@ class CompanyDetailWidget(QWidget):
                         f"({u['employees_band']})" if u.get("employees_band") else None,
                     ),
                     u["status"],
-                    _t("placeret")
+                    tr("company.l_placed")
                     if u["placed"]
-                    else (u.get("placement_note") or _t("ikke placeret")),
+                    else (u.get("placement_note") or tr("company.l_not_placed")),
                 ]
                 for u in d["production_units"]
             ],

@@ -35,10 +35,10 @@ from PySide6.QtWidgets import (
 
 from workbench.core.collaboration import months_before
 from workbench.core.filters import COLLABORATION_KINDS, DRIVING_LICENCES, Filter, Range
+from workbench.core.search.pipeline import DURATION_EDGES
 from workbench.core.vocabulary import Vocabulary
 from workbench.qt.i18n import fmt_int, tr
 
-DURATION_EDGES = (0, 30, 60, 90, 180, 270, 365, 540, 730, 1095)
 DURATION_LABELS = ("0", "30", "60", "90", "180", "270", "365", "540", "730", "1095+")
 
 
@@ -326,7 +326,7 @@ class FilterPanel(QWidget):
         for box in (self.days_min, self.days_max):
             box.setRange(0, 9999)
             box.setSingleStep(30)
-            box.setSuffix(" " + ("dage" if tr("filters.from") == "Fra" else "days"))
+            box.setSuffix(tr("filters.days_suffix"))
         self.days_max.setSpecialValueText(tr("filters.no_limit"))
         self.histogram = HistogramWidget(DURATION_EDGES, DURATION_LABELS, self)
         self.histogram.binClicked.connect(self._set_days_from_bin)
@@ -546,6 +546,57 @@ class FilterPanel(QWidget):
         for w in widgets:
             w.blockSignals(False)
         self.schedule()
+
+    def set_filter(self, flt: Filter) -> None:
+        """Show ``flt`` (set from code: a saved search, a reopened cache) without emitting:
+        the Workspace that set it runs it already."""
+        self._timer.stop()
+        combos = (self.qual_match, self.collaboration, self.licence_match, self.collab_scope)
+        boxes = (self.days_min, self.days_max, self.emp_min, self.emp_max, self.collab_months)
+        pickers = (
+            (self.occupation, flt.occupations),
+            (self.qualification, flt.qualifications),
+            (self.industry, flt.industries),
+            (self.municipality, flt.municipalities),
+        )
+        widgets = (*combos, *boxes, self.licence, *(p for p, _ in pickers))
+        for w in widgets:
+            w.blockSignals(True)
+        try:
+            for picker, codes in pickers:
+                picker.clear()
+                for code in codes:
+                    picker.add(code)
+            self.licence.set_categories(flt.driving_licences)
+            for combo, value in (
+                (self.qual_match, flt.qualification_match),
+                (self.licence_match, flt.driving_licence_match),
+                (self.collaboration, flt.collaboration[0] if flt.collaboration else ""),
+                (self.collab_scope, flt.collaboration_scope),
+            ):
+                combo.setCurrentIndex(max(0, combo.findData(value)))
+            for (low, high), rng in (
+                ((self.days_min, self.days_max), flt.unemployed_days),
+                ((self.emp_min, self.emp_max), flt.employees),
+            ):
+                low.setValue((rng.min or 0) if rng else 0)
+                high.setValue((rng.max or 0) if rng else 0)
+            self.collab_months.setValue(self._months_of(flt.collaboration_since))
+        finally:
+            for w in widgets:
+                w.blockSignals(False)
+        self.histogram.set_range(self.days_min.value() or None, self.days_max.value() or None)
+        self._update_collab_controls()
+
+    def _months_of(self, since: date | None) -> int:
+        """The time window (months) that starts on ``since`` (0: no window)."""
+        if since is None:
+            return 0
+        today = self._today or date.today()
+        for months in range(1, self.collab_months.maximum() + 1):
+            if months_before(today, months) <= since:
+                return months
+        return self.collab_months.maximum()
 
     def _set_days_from_bin(self, lo: int, hi: object) -> None:
         self.days_min.blockSignals(True)

@@ -6,33 +6,26 @@ a cancelled build leaves the cache untouched (``build_demo`` runs in one transac
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import duckdb
-from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from workbench.core import cache
 from workbench.core.config import Settings
 from workbench.core.demo import DemoSummary
 from workbench.core.errors import Cancelled
+from workbench.core.tasks import Feedback
 from workbench.qt.i18n import tr
+from workbench.qt.tasks import QtTask
 
-STAGE_LABELS = {
-    "boundaries": {"da": "Henter kommunegrænser", "en": "Fetching municipality boundaries"},
-    "geography": {"da": "Kommuner", "en": "Municipalities"},
-    "candidates": {"da": "Ledige", "en": "Candidates"},
-    "companies": {"da": "Virksomheder", "en": "Companies"},
-    "job_postings": {"da": "Jobopslag", "en": "Job postings"},
-    "collaborations": {"da": "Samarbejder", "en": "Collaborations"},
-    "writing": {"da": "Gemmer i cachen", "en": "Writing the cache"},
-    "done": {"da": "Færdig", "en": "Done"},
-}
+# The demo build's stages, shown as tr("demo.stage_<stage>") (qt/i18n.py).
 
 
-class DemoBuilder(QThread):
-    """Runs ``build_demo`` off the GUI thread; ``progressed(stage, fraction)`` and ``done(error)``."""
+class DemoBuilder(QObject):
+    """Runs ``build_demo`` as a task (``core.tasks`` through ``QtTask``);
+    ``progressed(stage, fraction)`` and ``done(error)`` arrive on the GUI thread."""
 
     progressed = Signal(str, float)
     done = Signal(object)  # None on success, else the message (str); Cancelled -> "cancelled"
@@ -51,7 +44,11 @@ class DemoBuilder(QThread):
         self._scale = scale
         self._seed = seed
         self._settings = settings
-        self._cancel = threading.Event()
+        self._task = QtTask(self._work, name="demo", parent=self)
+        self._cancel = self._task.feedback.cancel_event
+        self._task.progressed.connect(lambda f, stage: self.progressed.emit(stage, float(f or 0)))
+        self._task.finished.connect(lambda _r: self.done.emit(None))
+        self._task.failed.connect(self._on_failed)
         # Why the boundaries fetch failed (None when it worked or did not run).
         self.boundaries_note: str | None = None
         self.summary: DemoSummary | None = None
@@ -59,30 +56,37 @@ class DemoBuilder(QThread):
     def cancel(self) -> None:
         self._cancel.set()
 
-    def run(self) -> None:
+    def start(self) -> None:
+        self._task.start()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._task.wait(timeout)
+
+    def _on_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, Cancelled):
+            self.done.emit("cancelled")
+        else:  # reported to the user, never a crash
+            self.done.emit(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+
+    def _work(self, feedback: Feedback) -> None:
         from workbench.core.demo import build_demo
 
         cur = self._con.cursor()
         try:
             if self._settings is not None:
-                self._fetch_boundaries(cur)
+                self._fetch_boundaries(cur, feedback)
             self.summary = build_demo(
                 cur,
                 scale=self._scale,
                 seed=self._seed,
-                progress=lambda stage, f: self.progressed.emit(stage, float(f)),
-                cancelled=self._cancel.is_set,
+                progress=lambda stage, f: feedback.set_progress(float(f), stage),
+                cancelled=feedback.is_cancelled,
             )
             cache.checkpoint(cur)
-            self.done.emit(None)
-        except Cancelled:
-            self.done.emit("cancelled")
-        except Exception as exc:  # reported to the user, never a crash
-            self.done.emit(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         finally:
             cur.close()
 
-    def _fetch_boundaries(self, cur: duckdb.DuckDBPyConnection) -> None:
+    def _fetch_boundaries(self, cur: duckdb.DuckDBPyConnection, feedback: Feedback) -> None:
         """Real municipality areas make the demo map readable: fetch them with the
         boundaries plugin when the cache has none. Offline, the demo uses the outlines
         shipped with the workbench instead, and says so."""
@@ -92,7 +96,7 @@ class DemoBuilder(QThread):
 
         if has_municipality_areas(cur):
             return
-        self.progressed.emit("boundaries", 0.0)
+        feedback.set_progress(0.0, "boundaries")
         # One quick attempt: the user is waiting, and offline it must fail fast.
         quick = config.deep_merge(self._settings.data, {"http": {"retries": 0, "timeout_s": 15}})
         host = PluginHost(cur, Settings(quick, self._settings.sources))
@@ -136,7 +140,7 @@ def build_demo_with_progress(
     settings: Settings | None = None,
 ) -> bool:
     """Build the demo behind a modal, cancellable progress dialog. True when it was built."""
-    from workbench.qt.i18n import language
+    from workbench.qt.i18n import TEXTS, language
 
     dialog = QProgressDialog(tr("demo.progress"), tr("demo.cancel"), 0, 100, parent)
     dialog.setWindowTitle(tr("app.title"))
@@ -148,7 +152,8 @@ def build_demo_with_progress(
     outcome: dict[str, object] = {}
 
     def on_progress(stage: str, fraction: float) -> None:
-        label = STAGE_LABELS.get(stage, {}).get(language(), stage)
+        msg_id = f"demo.stage_{stage}"
+        label = tr(msg_id) if msg_id in TEXTS[language()] else stage
         dialog.setLabelText(f"{tr('demo.progress')}\n{label}")
         dialog.setValue(int(fraction * 100))
 

@@ -63,6 +63,7 @@ from workbench.core.imports import (
 )
 from workbench.core.imports.cpr import mask_cpr_in
 from workbench.core.store import Store
+from workbench.core.tasks import Task
 from workbench.qt.i18n import tr
 from workbench.qt.qt_translations import documents_dir
 
@@ -491,7 +492,7 @@ class ImportWizard(QWizard):
         self._demo_path = self.cache_path
         self.accept_rejects = False  # the user confirmed an implausible share of rejects
         self._cancel = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._thread: Task[None] | None = None  # core.tasks: the import's worker
         self.file_page = _FilePage(self)
         self.preview_page = _PreviewPage(self)
         self.mapping_page = _MappingPage(self)
@@ -558,16 +559,13 @@ class ImportWizard(QWizard):
             self._demo_path = self.cache_path
             self.new_cache = start_real_cache(self.cache_path)
             self.cache_path = self.new_cache
-        self._cancel = threading.Event()
-        cancel = self._cancel
         args = (self.cache_path, tf.path, self.kind, dict(self.mapping), self.jobcenter)
-        self._thread = threading.Thread(
-            target=self._work,
-            args=(*args, cancel, self.accept_rejects),
-            name="import",
-            daemon=True,
+        accept = self.accept_rejects
+        task: Task[None] = Task(
+            lambda feedback: self._work(*args, feedback.cancel_event, accept), name="import"
         )
-        self._thread.start()
+        self._cancel = task.feedback.cancel_event
+        self._thread = task.start()
 
     def _work(
         self,
@@ -628,7 +626,7 @@ class ImportWizard(QWizard):
         self._cancel.set()
 
     def is_running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._thread is not None and self._thread.is_running()
 
     def _drop_new_cache(self) -> None:
         assert self.new_cache is not None
@@ -639,7 +637,7 @@ class ImportWizard(QWizard):
         if self.is_running():
             self._cancel.set()
             assert self._thread is not None
-            self._thread.join(timeout=60)
+            self._thread.wait(timeout=60)
         if self.summary is None and self.new_cache is not None:
             self._drop_new_cache()  # left after "too many rejects" without importing anyway
         super().done(result)

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import html
 import logging
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -29,7 +27,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QCompleter,
-    QDockWidget,
     QDoubleSpinBox,
     QFileDialog,
     QInputDialog,
@@ -38,12 +35,8 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QProgressBar,
-    QScrollArea,
     QSizePolicy,
     QSplitter,
-    QStackedWidget,
-    QTabWidget,
-    QTextBrowser,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -51,31 +44,22 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core import cache
-from workbench.core.collaboration import unit_collaborations
 from workbench.core.config import Settings
-from workbench.core.filters import Filter, compile_where
-from workbench.core.layer_data import (
-    class_by_rid,
-    municipality_shapes,
-    region_shapes,
-    unemployment_days_by_rid,
-)
+from workbench.core.filters import Filter
+from workbench.core.layer_data import class_by_rid, municipality_shapes, region_shapes
 from workbench.core.layer_data import statistic as layer_statistic
 from workbench.core.query import (
-    CollaborationBits,
     Points,
-    company_points,
-    display_points,
-    histogram,
-    in_display_order,
-    points,
-    rank_of,
-    unemployment_days,
 )
-from workbench.core.runner import JobCancelled
-from workbench.core.selections import list_selections, load_selection, save_selection
+from workbench.core.search.pipeline import (
+    ENTITIES,
+    QueryResult,
+)
+from workbench.core.selections import list_selections
+from workbench.core.session import UserContext, Workspace
+from workbench.core.session.layers import LAYER_NAMES
 from workbench.core.store import person_rows
-from workbench.core.store.gateway import reference_date
+from workbench.core.tasks import Feedback, Task
 from workbench.core.vocabulary import KINDS as VOCABULARY_KINDS
 from workbench.core.vocabulary import load_entries
 from workbench.layers.areas import AreaLayerModel, areas_from_wkb
@@ -84,261 +68,76 @@ from workbench.layers.points import DEFAULT_DENSITY_THRESHOLD
 from workbench.layers.selection import Selection
 from workbench.layers.styling import STYLES
 from workbench.layers.tiles import TileService, default_tile_root
-from workbench.qt.company_detail import CompanyDetailWidget
 from workbench.qt.company_search import CompanySearchWidget
-from workbench.qt.filters import DURATION_EDGES, FilterPanel
+from workbench.qt.docks.details import DetailsDock, Names
+from workbench.qt.docks.panels import FilterDock, LayersDock
+from workbench.qt.docks.results import ResultsPane
+from workbench.qt.filters import FilterPanel
 from workbench.qt.i18n import LANGUAGES, fmt_int, language, tr
 from workbench.qt.map.canvas import TOOLS, MapWidget, union_by
 from workbench.qt.map.caption import filter_lines
 from workbench.qt.map.export import export_map
 from workbench.qt.map.frames import profiling
 from workbench.qt.map.layers_panel import LayersPanel
-from workbench.qt.models import (
-    DistanceOrigin,
-    VirtualRowsModel,
-    candidate_columns,
-    company_columns,
-    not_placed_columns,
-)
 from workbench.qt.qt_translations import documents_dir
-from workbench.qt.results_table import ResultsTables, ResultsTableView
-from workbench.qt.runner import QtQueryRunner
+from workbench.qt.tasks import QtTask
+from workbench.qt.workspace import QtWorkspace
 
-ENTITIES = ("candidates", "companies")
-NO_DAYS = np.iinfo(np.int64).min  # no unemployed_since
 log = logging.getLogger("workbench.profile")
 
 
-@dataclass(frozen=True)
-class QueryResult:
-    """What one filter change produces (computed on the worker thread)."""
-
-    flt: Filter
-    candidates: Points
-    companies: Points
-    duration_counts: np.ndarray
-    seconds: float
-    postings: Points = field(default_factory=Points.empty)
-    timings: dict[str, float] | None = None
-    # Set by the tables' step of the job (results_table.ResultsTables.finish_job): the sort
-    # the rows are in, and for an empty entity the criterion that removes the most.
-    table_keys: dict[str, Any] | None = None
-    empty_reasons: dict[str, Any] | None = None
-
-
-class DisplayRanks:
-    """Per-entity display ranks (see ``query.display_rank``), all rows in display order
-    (``query.display_points``: reused by filters that do not restrict the entity) and the
-    companies' collaboration bitmask (``query.CollaborationBits``), computed once on the
-    worker. Valid for the window's lifetime: a change of the data reloads the window."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._ranks: dict[str, np.ndarray] = {}
-        self._all: dict[str, tuple[Points, Points]] = {}
-        self._collab: list[CollaborationBits | None] = []  # empty: not loaded yet
-        self._days: dict[date, np.ndarray] = {}
-
-    def days(self, cur: Any, today: date) -> np.ndarray:
-        """Days unemployed as of ``today`` per candidate rid (``NO_DAYS`` where unknown)."""
-        with self._lock:
-            days = self._days.get(today)
-        if days is None:
-            days = unemployment_days_by_rid(cur, today, NO_DAYS)
-            with self._lock:
-                self._days = {today: days}
-        return days
-
-    def collaborations(self, cur: Any) -> CollaborationBits | None:
-        with self._lock:
-            if self._collab:
-                return self._collab[0]
-        try:
-            bits = CollaborationBits.load(cur)
-        except duckdb.Error:
-            bits = None  # e.g. an old cache without the table: the SQL path works
-        with self._lock:
-            self._collab = [bits]
-        return bits
-
-    def get(self, cur: Any, entity: str) -> np.ndarray:
-        with self._lock:
-            rank = self._ranks.get(entity)
-        if rank is None:
-            rank = rank_of(display_points(cur, entity).rid)  # type: ignore[arg-type]
-            with self._lock:
-                self._ranks[entity] = rank
-        return rank
-
-    def all(self, cur: Any, entity: str) -> tuple[Points, Points]:
-        """All rows in the table's storage order (for the map: spatially coherent, so the
-        density binning has fewer cache misses than in display order; the national bench
-        was clearly slower with display-ordered arrays) and in display order (tables)."""
-        with self._lock:
-            both = self._all.get(entity)
-        if both is None:
-            raw = points(cur, entity, Filter(), ordered=False)  # type: ignore[arg-type]
-            both = (raw, in_display_order(self.get(cur, entity), raw))
-            with self._lock:
-                self._all[entity] = both
-        return both
-
-
-def run_filter(
-    cur: Any,
-    flt: Filter,
-    ranks: DisplayRanks | None = None,
-    *,
-    postings: bool = True,
-    on_points: Callable[[QueryResult], None] | None = None,
-) -> QueryResult:
-    """Matches for the map (unordered: an ORDER BY over 1M rows costs ~0.5 s) put in the
-    tables' display order in numpy; the duration histogram; postings for their layer.
-
-    ``on_points`` gets the unordered matches (no histogram yet) as soon as the queries
-    return, so the map can render them while the rest is computed."""
-    t0 = time.perf_counter()
-    timings: dict[str, float] = {}
-    raw: dict[str, Points] = {}
-    ordered: dict[str, Points] = {}  # already in display order
-    masks: dict[str, tuple[CollaborationBits, Points]] = {}
-    for entity in ENTITIES:
-        t = time.perf_counter()
-        bits = entity == "companies" and ranks is not None and CollaborationBits.applies(flt)
-        base = flt.with_(collaboration=()) if bits else flt
-        if (
-            ranks is not None
-            and flt.selection is None
-            and compile_where(entity, base, strict=False).where == "TRUE"
-        ):
-            # Nothing restricts the entity (but maybe collaborations): all rows, cached.
-            every, in_order = ranks.all(cur, entity)
-            collab = ranks.collaborations(cur) if bits else None
-            if bits and collab is None:
-                raw[entity] = points(cur, entity, flt, ordered=False)
-            elif collab is not None:
-                raw[entity] = _masked(every, collab.mask(flt, every.rid))
-                masks[entity] = (collab, in_order)  # the tables' rows: masked after on_points
-            else:
-                raw[entity] = every
-                ordered[entity] = in_order
-        elif bits:
-            raw[entity] = company_points(cur, flt, ranks.collaborations(cur))
-        else:
-            raw[entity] = points(cur, entity, flt, ordered=ranks is None)
-        timings[f"query {entity}"] = time.perf_counter() - t
-    t = time.perf_counter()
-    posting_pts = Points.empty()
-    if postings:  # only while the layer is shown
-        try:
-            posting_pts = points(cur, "postings", flt, ordered=False)
-        except duckdb.Error:
-            posting_pts = Points.empty()
-    timings["query postings"] = time.perf_counter() - t
-    if on_points is not None:
-        on_points(
-            QueryResult(
-                flt,
-                raw["candidates"],
-                raw["companies"],
-                np.zeros(len(DURATION_EDGES), np.int64),
-                time.perf_counter() - t0,
-                posting_pts,
-                dict(timings),
-            )
-        )
-    out: dict[str, Points] = {}
-    for entity in ENTITIES:
-        t = time.perf_counter()
-        if ranks is None:
-            out[entity] = raw[entity]
-        elif entity in ordered:
-            out[entity] = ordered[entity]
-        elif entity in masks:
-            collab, in_order = masks[entity]
-            out[entity] = _masked(in_order, collab.mask(flt, in_order.rid))
-            timings[f"order {entity}"] = time.perf_counter() - t
-        else:
-            if hasattr(cur, "is_stale") and cur.is_stale():
-                raise JobCancelled
-            out[entity] = in_display_order(ranks.get(cur, entity), raw[entity])
-            timings[f"order {entity}"] = time.perf_counter() - t
-    # The histogram shows the other filters' matches, so the user sees where to put the range.
-    t = time.perf_counter()
-    cand = raw["candidates"].rid
-    by_rid = ranks.days(cur, flt.reference_date()) if ranks is not None else None
-    if (
-        by_rid is not None
-        and flt.unemployed_days is None  # then the matches are the histogram's rows
-        and (cand.size == 0 or (int(cand.min()) >= 0 and int(cand.max()) < by_rid.shape[0]))
-    ):
-        d = by_rid[cand]
-        counts = histogram(d[d != NO_DAYS], DURATION_EDGES)
-    else:
-        days = unemployment_days(cur, flt.with_(unemployed_days=None))
-        counts = histogram(days, DURATION_EDGES)
-    timings["histogram"] = time.perf_counter() - t
-    return QueryResult(
-        flt,
-        out["candidates"],
-        out["companies"],
-        counts,
-        time.perf_counter() - t0,
-        posting_pts,
-        timings,
-    )
-
-
-def _masked(pts: Points, keep: np.ndarray) -> Points:
-    return Points(pts.rid[keep], pts.x[keep], pts.y[keep])
-
-
 class _Background(QObject):
-    """Run a function on a short-lived thread with its own cursor; the result arrives in
-    the GUI thread (style lookups: they must not cancel the filter query)."""
-
-    done = Signal(object, object)  # callback, result
+    """Run a function with its own cursor as a task (``core.tasks``); the result (or the
+    exception) arrives in the GUI thread (style lookups, company search, table export:
+    they must not cancel the filter query)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, parent: QObject) -> None:
         super().__init__(parent)
         self.con = con
-        self.done.connect(lambda cb, result: cb(result))
-        self._threads: list[threading.Thread] = []
+        self._tasks: list[Task[Any]] = []  # the core tasks (a QtTask is deleted when done)
 
-    def run(self, fn, callback) -> None:
-        def work() -> None:
-            cur = self.con.cursor()
+    def run(self, fn: Callable[[Any], Any], callback: Callable[[Any], None]) -> None:
+        con = self.con
+
+        def work(_feedback: Feedback) -> Any:
+            cur = con.cursor()
             try:
-                result = fn(cur)
-            except Exception as exc:
-                result = exc
+                return fn(cur)
             finally:
                 cur.close()
-            self.done.emit(callback, result)
 
-        t = threading.Thread(target=work, name="map-style", daemon=True)
-        self._threads = [x for x in self._threads if x.is_alive()] + [t]
-        t.start()
+        task = QtTask(work, name="map-style", parent=self)
+        task.finished.connect(callback)
+        task.failed.connect(callback)
+        task.ended.connect(task.deleteLater)
+        self._tasks = [t for t in self._tasks if t.is_running()] + [task.task]
+        task.start()
 
     def busy(self) -> bool:
-        return any(t.is_alive() for t in self._threads)
+        return any(t.is_running() for t in self._tasks)
 
     def join(self) -> None:
-        for t in self._threads:
-            t.join(timeout=10)
+        for t in self._tasks:
+            t.wait(timeout=10)
 
 
 class MainWindow(QMainWindow):
     resultsApplied = Signal(object)  # QueryResult, after the map and tables show it
     languageRequested = Signal(str)
-    reloadRequested = Signal()  # the cache's data changed (refresh, import): rebuild the window
+    reloadRequested = Signal()  # the cache's data changed (refresh, import): reload in place
     cacheSwitchRequested = Signal(object)  # Path: an import out of a demo cache started a real one
     queryFailed = Signal(str)
     pointsApplied = Signal(int)  # ticket whose matches the map now renders (before the tables)
-    _pointsReady = Signal(int, object)  # from the worker: ticket, unordered QueryResult
+    dataReloaded = Signal()  # the window shows the cache's new data (filter, view kept)
 
     def __init__(
-        self, con: duckdb.DuckDBPyConnection, *, cache_path: Path, settings: Settings, parent=None
+        self,
+        con: duckdb.DuckDBPyConnection,
+        *,
+        cache_path: Path,
+        settings: Settings,
+        workspace: Workspace | None = None,
+        parent=None,
     ):
         super().__init__(parent)
         self.setObjectName("mainWindow")
@@ -347,24 +146,33 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.demo = cache.is_demo(con)
         self.empty_cache = cache.is_empty(con)
-        self.today = reference_date(con)  # the demo's date, else today (as the CLI)
-        self.result: QueryResult | None = None
+        # The session lives in the Workspace (Qt-free); a window built on a given one (a
+        # language change) shows the same filter, selection and layers.
+        self._restored = workspace is not None
+        # The window closes the Workspace when it closes, unless it hands it on (GuiSession).
+        self.owns_workspace = True
+        if workspace is None:
+            jobcenter = str(settings.get("ui.jobcenter", "") or "") or None
+            workspace = Workspace(con, context=UserContext.for_cache(con, jobcenter=jobcenter))
+            stat = str(settings.get("map.choropleth", "auto") or "auto")
+            workspace.layers.set_choropleth(stat, str(settings.get("map.classes", "quantile")))
+        self.workspace = workspace
+        self.qt_workspace = QtWorkspace(workspace, self)
+        self.today = workspace.context.today()
+        self.result: QueryResult | None = None  # the result the map and tables show
         self.last_error: str | None = None
-        self._ticket = 0
-        self.selection: Selection | None = None  # the map's spatial selection
-        self._panel_filter: Filter | None = None
+        self._done_ticket = 0  # newest ticket shown (or failed, or cancelled)
         self._submitted_at = 0.0
-        self.ranks = DisplayRanks()
         self._gui_cursor = con.cursor()  # pages of the tables, details
         self.background = _Background(con, self)
         self.resize(1400, 900)
 
         lookups = self._load_lookups()
-        self.runner = QtQueryRunner(con, self)
-        self.runner.finished.connect(self._apply_result)
-        self.runner.failed.connect(self._on_failed)
-        self.runner.busyChanged.connect(self._on_busy)
-        self._pointsReady.connect(self._apply_points)
+        ws = self.qt_workspace
+        ws.resultReady.connect(self._apply_result)
+        ws.queryFailed.connect(self._on_failed)
+        ws.busyChanged.connect(self._on_busy)
+        ws.pointsReady.connect(self._apply_points)
         self._map_ticket = 0  # ticket whose points the map holds
 
         # map ----------------------------------------------------------------------------
@@ -374,6 +182,8 @@ class MainWindow(QMainWindow):
         )
         self.map = MapWidget(self, density_threshold=threshold)
         self._setup_map()
+        if self._restored:
+            self._layers_to_map()
         self.map.pointClicked.connect(self._on_point_clicked)
         self.map.selectionDrawn.connect(self.set_selection)
         self.map.tooltip_provider = self._tooltip
@@ -387,75 +197,31 @@ class MainWindow(QMainWindow):
         box.addWidget(self.map_toolbar2)
         box.addWidget(self.map, 1)
 
-        # tables ---------------------------------------------------------------------------
-        today = self.today
-        self.distance_origin = DistanceOrigin()  # the distance columns' centre
-        self.models = {
-            "candidates": VirtualRowsModel(
-                self._gui_cursor,
-                "candidates",
-                candidate_columns(
-                    self._muni_names,
-                    self._occ_titles,
-                    today,
-                    qualifications=self._qual_titles,
-                    origin=self.distance_origin,
-                ),
-                self,
-            ),
-            "companies": VirtualRowsModel(
-                self._gui_cursor,
-                "companies",
-                company_columns(self._muni_names, self._ind_titles, origin=self.distance_origin),
-                self,
-            ),
-        }
-        self.tables: dict[str, ResultsTableView] = {}
-        self.tabs = QTabWidget(self)
-        for entity in ENTITIES:
-            view = ResultsTableView(self.models[entity], self)
-            view.setObjectName(f"{entity}Table")
-            view.selectionModel().currentRowChanged.connect(
-                lambda cur, _prev, e=entity: self._on_row_selected(e, cur.row())
-            )
-            self.tables[entity] = view
-            self.tabs.addTab(view, "")
-        # Companies the addresses plugin could not place: never dropped, listed with the reason.
-        self.not_placed_model = VirtualRowsModel(
-            self._gui_cursor, "companies", not_placed_columns(self._muni_names), self
-        )
-        self.not_placed_view = ResultsTableView(self.not_placed_model, self)  # copy, export
-        self.not_placed_view.setObjectName("notPlacedTable")
-        self.not_placed_view.horizontalHeader().setSortIndicatorShown(False)  # not sortable
-        self.not_placed_view.selectionModel().currentRowChanged.connect(
-            lambda cur, _prev: self._show_detail(
-                "companies", self.not_placed_model.row_dict(cur.row()) if cur.row() >= 0 else None
-            )
-        )
-        self.tabs.addTab(self.not_placed_view, "")
-        self.tabs.currentChanged.connect(self._on_tab_changed)
-        # Sorting, copy, export, distance column and empty reasons: results_table.py.
-        self.results = ResultsTables(
+        # tables (below the map): qt/docks/results.py ---------------------------------------
+        self.results_pane = ResultsPane(
             con,
-            self.tables,
-            self.distance_origin,
-            self.background.run,
-            self,
-            tie_rank=self.ranks.get,
+            lambda: self._gui_cursor,
+            self._names,
+            today=self.today,
+            run_in_background=self.background.run,
+            tie_rank=workspace.ranks.get,
+            parent=self,
         )
-        self.not_placed_view.copied.connect(self.results.report_copy)
-        self.export_table_button = QToolButton(self)  # beside the tabs: it exports the one shown
-        self.export_table_button.setObjectName("exportTable")
-        self.export_table_button.setText(tr("table.export"))
-        self.export_table_button.setToolTip(tr("table.export_tip"))
-        self.export_table_button.setAutoRaise(True)
+        pane = self.results_pane
+        self.distance_origin = pane.distance_origin
+        self.models, self.tables, self.tabs = pane.models, pane.tables, pane.tabs
+        self.not_placed_model, self.not_placed_view = pane.not_placed_model, pane.not_placed_view
+        self.results, self.export_table_button = pane.results, pane.export_table_button
+        pane.rowSelected.connect(self._on_row_selected)
+        pane.notPlacedSelected.connect(lambda row: self._show_detail("companies", row))
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        workspace.add_job_step(self.results.finish_job)  # rows in the tables' sort order
         self.export_table_button.clicked.connect(self.ask_export_table)
-        self.tabs.setCornerWidget(self.export_table_button, Qt.Corner.TopRightCorner)
         self._size_columns()
 
         split = QSplitter(Qt.Orientation.Vertical, self)
         split.addWidget(map_box)
-        split.addWidget(self.tabs)
+        split.addWidget(self.results_pane)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setSizes([560, 300])
@@ -470,57 +236,31 @@ class MainWindow(QMainWindow):
             jobcenter=str(settings.get("ui.jobcenter", "") or "") or None,
             today=self.today if self.demo else None,
         )
+        if self._restored:
+            self.filters.set_filter(workspace.filter)
         self.filters.filterChanged.connect(self.apply_filter)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.filters)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.filter_dock = QDockWidget(tr("filters.title"), self)
-        self.filter_dock.setObjectName("filterDock")
-        self.filter_dock.setWidget(scroll)
-        self.filter_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        # wide enough for the panel and its scroll bar, so nothing is cut off on the right
-        self.filter_dock.setMinimumWidth(
-            max(
-                330,
-                self.filters.minimumSizeHint().width()
-                + scroll.verticalScrollBar().sizeHint().width()
-                + 12,
-            )
-        )
+        ws.filterChanged.connect(self._show_filter)
+        ws.selectionChanged.connect(self._show_selection)
+        self.filter_dock = FilterDock(self.filters, self)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.filter_dock)
 
         # details (right) ----------------------------------------------------------------
-        self.detail = QTextBrowser(self)
-        self.detail.setObjectName("detailPane")
-        self.detail.setOpenLinks(False)
-        self.detail_dock = QDockWidget(tr("detail.title"), self)
-        self.detail_dock.setObjectName("detailDock")
-        self.company_detail = CompanyDetailWidget(self)
-        self.company_detail.setObjectName("companyDetail")
-        self.detail_stack = QStackedWidget(self)
-        self.detail_stack.addWidget(self.detail)
-        self.detail_stack.addWidget(self.company_detail)
-        self.detail_dock.setWidget(self.detail_stack)
-        self.detail_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        self.detail_dock.setMinimumWidth(220)
+        self.detail_dock = DetailsDock(
+            self._names, lambda: self._gui_cursor, today=self.today, demo=self.demo, parent=self
+        )
+        self.detail = self.detail_dock.detail
+        self.company_detail = self.detail_dock.company_detail
+        self.detail_stack = self.detail_dock.detail_stack
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.detail_dock)
-        self._show_detail(None, None)
 
         # layers (right, under the details) -----------------------------------------------
         self.layers_panel = LayersPanel(self.map, self)
         self.layers_panel.styleRequested.connect(self.set_point_style)
-        self.layers_panel.rows["postings"].visible.toggled.connect(
-            lambda on: on and self.result is not None and self.apply_filter(self.result.flt)
-        )
+        self.layers_panel.styleRequested.connect(workspace.layers.set_style)
+        self.layers_panel.rows["postings"].visible.toggled.connect(self._on_postings_toggled)
+        self.map.layersChanged.connect(self._layers_to_workspace)
         self.layers_panel.choroplethRequested.connect(self.set_choropleth)
-        layers_scroll = QScrollArea(self)
-        layers_scroll.setWidgetResizable(True)
-        layers_scroll.setWidget(self.layers_panel)
-        self.layers_dock = QDockWidget(tr("layers.title"), self)
-        self.layers_dock.setObjectName("layersDock")
-        self.layers_dock.setWidget(layers_scroll)
-        self.layers_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.layers_dock = LayersDock(self.layers_panel, self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.layers_dock)
         self.splitDockWidget(self.detail_dock, self.layers_dock, Qt.Orientation.Vertical)
 
@@ -536,7 +276,7 @@ class MainWindow(QMainWindow):
         self.cancel_button = QToolButton(self)
         self.cancel_button.setText(tr("demo.cancel"))
         self.cancel_button.setVisible(False)
-        self.cancel_button.clicked.connect(self.runner.cancel)
+        self.cancel_button.clicked.connect(self.cancel_query)
         sb = self.statusBar()
         sb.addWidget(self.count_label, 1)
         sb.addPermanentWidget(self.busy_label)
@@ -550,28 +290,57 @@ class MainWindow(QMainWindow):
             " padding: 2px 10px; border-radius: 3px; }"
         )
         self.demo_badge.setVisible(self.demo)
+        self.detail_dock.demo = self.demo
         sb.addPermanentWidget(self.demo_badge)
         self.results.message.connect(self.busy_label.setText)
 
+        self.reloadRequested.connect(self.reload_data)
         self._build_menus()
         self._update_title()
         self._update_counts()
-        stat = str(settings.get("map.choropleth", "auto") or "auto")
-        self.layers_panel.set_choropleth(stat, str(settings.get("map.classes", "quantile")))
-        self.apply_filter(self.filters.current_filter())
+        choropleth = workspace.layers.choropleth
+        self.layers_panel.choroplethRequested.connect(workspace.layers.set_choropleth)
+        self.layers_panel.set_choropleth(choropleth.statistic, choropleth.method)
+        self._restore_styles()
+        if not self._restored:
+            self.apply_filter(self.filters.current_filter())
+        else:
+            self._show_selection(workspace.selection)
+            self.workspace.submit()
 
     # -- lookups ---------------------------------------------------------------------------
     def _load_lookups(self) -> dict[str, list[tuple[str, str, list[str]]]]:
         # The same lists the command line resolves names against (core.vocabulary).
         lookups = {kind: load_entries(self._gui_cursor, kind) for kind in VOCABULARY_KINDS}
-        self._occ_titles = {c: t for c, t, _ in lookups["occupations"]}
-        self._qual_titles = {c: t for c, t, _ in lookups["qualifications"]}
-        self._ind_titles = {c: t for c, t, _ in lookups["industries"]}
-        self._muni_names = {c: n for c, n, _ in lookups["municipalities"]}
+        self._names = Names(
+            municipalities={c: n for c, n, _ in lookups["municipalities"]},
+            occupations={c: t for c, t, _ in lookups["occupations"]},
+            qualifications={c: t for c, t, _ in lookups["qualifications"]},
+            industries={c: t for c, t, _ in lookups["industries"]},
+        )
+        self._occ_titles = self._names.occupations
+        self._qual_titles = self._names.qualifications
+        self._ind_titles = self._names.industries
+        self._muni_names = self._names.municipalities
         return lookups
 
     def _setup_map(self) -> None:
         """Municipalities (outlines, labels, geometry per code), regions, basemap."""
+        self._load_area_outlines()
+        section = self.settings.get("basemap", {}) or {}
+        service = TileService.from_settings(section if isinstance(section, dict) else {})
+        # also when unconfigured: the map then notes that the basemap needs a token
+        self.map.set_basemap(
+            service,
+            default_tile_root(),
+            max_bytes=int(float(section.get("cache_mb", 200) or 200) * 1024 * 1024),
+            timeout_s=float(self.settings.get("http.timeout_s", 10) or 10),
+            user_agent=str(self.settings.get("http.user_agent", "") or "Jobkort-workbench"),
+        )
+
+    def _load_area_outlines(self) -> None:
+        """Municipalities (outlines, labels, geometry per code) and regions from the cache
+        (again after a refresh: a boundaries run may have changed them)."""
         import shapely
 
         try:
@@ -603,16 +372,6 @@ class MainWindow(QMainWindow):
             keyed = [(g, r[5]) for r, g in zip(rows, geoms, strict=True) if r[5] and g is not None]
             region_geoms = union_by([g for g, _ in keyed], [k for _, k in keyed])
         self.map.set_regions(region_geoms)
-        section = self.settings.get("basemap", {}) or {}
-        service = TileService.from_settings(section if isinstance(section, dict) else {})
-        # also when unconfigured: the map then notes that the basemap needs a token
-        self.map.set_basemap(
-            service,
-            default_tile_root(),
-            max_bytes=int(float(section.get("cache_mb", 200) or 200) * 1024 * 1024),
-            timeout_s=float(self.settings.get("http.timeout_s", 10) or 10),
-            user_agent=str(self.settings.get("http.user_agent", "") or "Jobkort-workbench"),
-        )
 
     def _build_map_toolbar(self) -> tuple[QToolBar, QToolBar]:
         """Row 1: selection tools and saved selections; row 2: count, go to, export."""
@@ -692,13 +451,99 @@ class MainWindow(QMainWindow):
         )
         return self.map_toolbar_row1, bar2
 
+    # -- layers: the map draws the Workspace's layer list ------------------------------------
+    def _layers_to_workspace(self) -> None:
+        layers = self.workspace.layers
+        for name in LAYER_NAMES:
+            layers.set_visible(name, self.map.layer_visible.get(name, True))
+            layers.set_opacity(name, self.map.layer_opacity.get(name, 1.0))
+        layers.set_order(self.map.layer_order)
+
+    def _layers_to_map(self) -> None:
+        for state in self.workspace.layers:
+            self.map.set_layer_visible(state.name, state.visible)
+            self.map.set_layer_opacity(state.name, state.opacity)
+        self.map.set_layer_order(self.workspace.layers.order)
+
+    def _restore_styles(self) -> None:
+        for state in self.workspace.layers:
+            row = self.layers_panel.rows.get(state.name)
+            if state.style and row is not None and row.style_combo is not None:
+                row.style_combo.setCurrentIndex(max(0, row.style_combo.findData(state.style)))
+
+    def _on_postings_toggled(self, on: bool) -> None:
+        self.workspace.layers.set_visible("postings", on)
+        if on:  # postings are queried only while their layer is shown
+            self.workspace.submit()
+
+    # -- new data: reload in place --------------------------------------------------------
+    def reload_data(self, con: duckdb.DuckDBPyConnection | None = None) -> int:
+        """The cache's rows changed (refresh, import): the same filter, selection and map
+        view show the new data. Ranks and sort caches computed from the old rows go."""
+        self.demo = cache.is_demo(self.con)
+        self.empty_cache = cache.is_empty(self.con)
+        self.results.reload()
+        view = self.map.view_extent()
+        self._load_area_outlines()
+        self.map.set_extent(view, padding=0)  # new outlines must not move the user's view
+        self._reload_saved_combo()
+        self._update_title()
+        self.demo_badge.setVisible(self.demo)
+        self.map.set_demo(self.demo)
+        self._submitted_at = time.perf_counter()
+        ticket = self.workspace.reload(con)
+        self.dataReloaded.emit()
+        return ticket
+
+    def release_cache(self) -> None:
+        """Stop reading the cache (a command asks for it); :meth:`reopen_cache` resumes."""
+        self.filters._timer.stop()  # a pending change goes to the Workspace on reopen
+        self.filters.blockSignals(True)
+        self.workspace.suspend()
+        self.results.runner.close()
+        self.background.join()
+        self.setEnabled(False)
+
+    def reopen_cache(self, con: duckdb.DuckDBPyConnection, cache_path: Path | None = None) -> int:
+        """Read ``con`` from now on (the cache reopened, or another cache file) and reload
+        in place: filter, selection and map view stay."""
+        self.con = con
+        if cache_path is not None:
+            self.cache_path = Path(cache_path)
+        self._gui_cursor = con.cursor()
+        for model in (*self.models.values(), self.not_placed_model):
+            model.set_cursor(self._gui_cursor)
+        self.background.con = con
+        self.results.reload(con)
+        self.filters.blockSignals(False)
+        self.workspace.set_filter(self.filters.current_filter(), submit=False)
+        self.setEnabled(True)
+        self.statusBar().clearMessage()
+        return self.reload_data(con)
+
     # -- map: selection, styles, choropleth, export ------------------------------------------
+    @property
+    def selection(self) -> Selection | None:
+        """The one selection (the Workspace's)."""
+        return self.workspace.selection
+
     def set_selection(self, selection: Selection | None) -> int:
         """Filter everything by ``selection`` (None clears) together with the panel filters."""
-        self.selection = selection
+        self._submitted_at = time.perf_counter()
+        if self.filters.pending():  # a typed change waiting for its debounce goes along
+            self.filters._timer.stop()
+            self.workspace.set_filter(self.filters.current_filter(), submit=False)
+        return self.workspace.set_selection(selection)
+
+    def _show_selection(self, selection: Selection | None) -> None:
         self.map.set_spatial_selection(selection)
         self.layers_panel.update_legends()
-        return self.apply_filter(self._panel_filter or self.filters.current_filter())
+        self._update_selection_label()
+
+    def _show_filter(self, flt: Filter) -> None:
+        """The filter dock follows a filter set from code (a saved search)."""
+        if self.filters.current_filter() != flt.with_selection(None):
+            self.filters.set_filter(flt)
 
     def clear_selection(self) -> int:
         return self.set_selection(None)
@@ -712,15 +557,15 @@ class MainWindow(QMainWindow):
         if self.selection is None:
             raise ValueError("nothing is selected")
         counts = {e: len(self.models[e].rids()) for e in ENTITIES}
-        save_selection(
-            self.con, name, self.selection, flt=self._panel_filter, counts=counts, replace=True
-        )
+        self.workspace.save_search(name, counts)
         self._reload_saved_combo()
         self.busy_label.setText(tr("selection.saved", name=name))
 
     def load_saved_selection(self, name: str) -> int:
-        saved = load_selection(self.con, name)
-        return self.set_selection(saved.as_filter().spatial_selection())
+        """The saved selection and the filter saved with it (the filter dock follows)."""
+        self._submitted_at = time.perf_counter()
+        self.filters._timer.stop()  # a pending typed change must not overwrite it
+        return self.workspace.load_search(name)
 
     def _reload_saved_combo(self) -> None:
         self.saved_combo.blockSignals(True)
@@ -792,9 +637,7 @@ class MainWindow(QMainWindow):
 
     def active_filter_lines(self) -> list[str]:
         """The filters behind the map, one line each in the UI language (export caption)."""
-        flt = self._panel_filter or self.filters.current_filter()
-        if self.selection is not None:
-            flt = flt.with_selection(self.selection)
+        flt = self.workspace.effective_filter()
         titles = {
             "occupations": self._occ_titles,
             "qualifications": self._qual_titles,
@@ -890,39 +733,22 @@ class MainWindow(QMainWindow):
 
     # -- filters and results ---------------------------------------------------------------
     def apply_filter(self, flt: Filter) -> int:
-        """Submit ``flt`` combined with the map's selection; the newest submit wins. Returns
-        its ticket."""
-        self._panel_filter = flt.with_selection(None) if flt.selection is not None else flt
-        if self.selection is not None:
-            flt = flt.with_selection(self.selection)
-        ranks = self.ranks
-        want_postings = self.map.layer_visible.get("postings", False)
+        """Make ``flt`` the Workspace's filter (with the map's selection) and run it; the
+        newest submit wins. Returns its ticket."""
         self._submitted_at = time.perf_counter()
-        emit = self._pointsReady.emit
-        finish = self.results.finish_job()  # the tables' sort order, why a result is empty
-        self._ticket = self.runner.submit(
-            lambda cur, f=flt: finish(
-                cur,
-                run_filter(
-                    cur,
-                    f,
-                    ranks,
-                    postings=want_postings,
-                    on_points=lambda partial: emit(cur.ticket, partial),
-                ),
-            )
-        )
-        return self._ticket
+        return self.workspace.set_filter(flt)
+
+    def cancel_query(self) -> None:
+        self.workspace.cancel()
+        self._done_ticket = self.workspace.ticket
 
     def map_is_current(self) -> bool:
         """The map holds the newest submitted filter's points and shows their frames."""
-        return self._map_ticket == self._ticket and self.map.is_settled()
+        return self._map_ticket == self.workspace.ticket and self.map.is_settled()
 
     def _apply_points(self, ticket: int, partial: QueryResult) -> None:
         """The unordered matches: straight to the map, which renders them off the GUI
         thread while the worker orders the rows for the tables."""
-        if ticket != self._ticket or not self.runner.is_current(ticket):
-            return
         self._set_map_points(partial)
         self._map_ticket = ticket
         if profiling():
@@ -943,7 +769,8 @@ class MainWindow(QMainWindow):
     def is_idle(self) -> bool:
         """No query running or waiting, no filter change pending (tests, screenshot)."""
         return (
-            not self.runner.busy()
+            not self.workspace.busy()
+            and self._done_ticket == self.workspace.ticket
             and not self.filters._timer.isActive()
             and self.result is not None
             and self.map.is_settled()
@@ -952,8 +779,7 @@ class MainWindow(QMainWindow):
         )
 
     def _apply_result(self, ticket: int, result: QueryResult) -> None:
-        if ticket != self._ticket:
-            return
+        self._done_ticket = ticket
         self.result = result
         self.last_error = None
         t0 = time.perf_counter()
@@ -990,8 +816,7 @@ class MainWindow(QMainWindow):
         self.resultsApplied.emit(result)
 
     def _on_failed(self, ticket: int, message: str) -> None:
-        if ticket != self._ticket:
-            return
+        self._done_ticket = ticket
         self.last_error = message
         self.busy_label.setText(tr("status.error", message=message))
         self.queryFailed.emit(message)
@@ -1090,94 +915,7 @@ class MainWindow(QMainWindow):
 
     # -- details ---------------------------------------------------------------------------
     def _show_detail(self, entity: str | None, row: dict[str, Any] | None) -> None:
-        if entity is None or row is None:
-            self.detail.setHtml(f"<p style='color:#556'>{html.escape(tr('detail.empty'))}</p>")
-            self.detail_stack.setCurrentWidget(self.detail)
-            return
-        e = html.escape
-        muni = self._muni_names.get(row.get("kommune_kode") or "", row.get("kommune_kode") or "")
-        items: list[tuple[str, str]] = []
-        if entity == "candidates":
-            head = f"{tr('detail.candidate')} {row['candidate_id']}"
-            since = row.get("unemployed_since")
-            days = (self.today - since).days if since else None
-            items = [
-                (tr("col.kommune"), muni),
-                (
-                    tr("detail.jobcenter"),
-                    self._muni_names.get(row.get("jobcenter") or "", row.get("jobcenter") or ""),
-                ),
-                (
-                    tr("col.occupations"),
-                    ", ".join(
-                        self._occ_titles.get(c, c) for c in row.get("occupation_codes") or []
-                    ),
-                ),
-                (
-                    tr("detail.qualifications"),
-                    ", ".join(
-                        self._qual_titles.get(c, c) for c in row.get("qualification_codes") or []
-                    ),
-                ),
-                (tr("col.unemployed_since"), f"{since:%d-%m-%Y} ({days} d)" if since else ""),
-                (tr("col.experience_years"), str(row.get("experience_years") or "")),
-                (tr("col.education"), row.get("education") or ""),
-                (tr("detail.licences"), ", ".join(row.get("driving_licences") or [])),
-                (tr("detail.languages"), ", ".join(row.get("languages") or [])),
-                (tr("detail.target_group"), row.get("target_group") or ""),
-                (tr("col.cv_searchable"), tr("yes") if row.get("cv_searchable") else tr("no")),
-                (
-                    tr("detail.cv_updated"),
-                    f"{row['cv_updated']:%d-%m-%Y}" if row.get("cv_updated") else "",
-                ),
-            ]
-        elif row.get("cvr"):
-            # Companies: current and historical facts, units, postings, collaborations.
-            self.company_detail.show_company(
-                self._gui_cursor, row["cvr"], row.get("pnr"), today=self.today
-            )
-            self.detail_stack.setCurrentWidget(self.company_detail)
-            return
-        else:
-            head = row.get("name") or row.get("cvr")
-            collabs = unit_collaborations(self._gui_cursor, row.get("cvr"), row.get("pnr"))
-            collab_text = "; ".join(
-                f"{k} ({self._muni_names.get(j or '', j or '')}{', ' + format(s, '%Y') if s else ''})"
-                for k, j, s, _ in collabs
-            ) or tr("detail.none")
-            items = [
-                (tr("col.cvr"), row.get("cvr") or ""),
-                (tr("col.pnr"), row.get("pnr") or ""),
-                (
-                    tr("col.address"),
-                    " ".join(p for p in (row.get("address"), row.get("postnr")) if p),
-                ),
-                (tr("col.kommune"), muni),
-                (
-                    tr("col.industry"),
-                    f"{row.get('industry_text') or self._ind_titles.get(row.get('industry_code') or '', '')} "
-                    f"({row.get('industry_code') or ''})",
-                ),
-                (tr("col.employees"), str(row.get("employees") or "")),
-                (tr("col.status"), row.get("status") or ""),
-                (tr("detail.started"), f"{row['started']:%d-%m-%Y}" if row.get("started") else ""),
-                (
-                    tr("detail.advertising_protected"),
-                    tr("yes") if row.get("advertising_protected") else tr("no"),
-                ),
-                (tr("detail.collaborations"), collab_text),
-            ]
-        rows_html = "".join(
-            f"<tr><td style='color:#556; padding-right:8px'>{e(k)}</td><td>{e(str(v))}</td></tr>"
-            for k, v in items
-        )
-        badge = (
-            f"<p><span style='background:#c62828; color:white; font-weight:bold'>&nbsp;{e(tr('app.demo_badge'))}&nbsp;</span></p>"
-            if self.demo
-            else ""
-        )
-        self.detail.setHtml(f"<h3>{e(str(head))}</h3>{badge}<table>{rows_html}</table>")
-        self.detail_stack.setCurrentWidget(self.detail)
+        self.detail_dock.show_row(entity, row)
 
     # -- menus -------------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -1259,9 +997,16 @@ class MainWindow(QMainWindow):
         self.shutdown()
         super().closeEvent(event)
 
+    def detach_workspace(self) -> None:
+        """Stop showing the Workspace (another window takes it over, or this one closes)."""
+        self.qt_workspace.detach()
+        self.workspace.remove_job_step(self.results.finish_job)
+
     def shutdown(self) -> None:
         """Stop the workers; the connection belongs to the caller."""
-        self.runner.close()
+        self.detach_workspace()
+        if self.owns_workspace:
+            self.workspace.close()
         self.results.close()
         self.map.shutdown()
         self.background.join()

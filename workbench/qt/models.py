@@ -65,6 +65,11 @@ class VirtualRowsModel(QAbstractTableModel):
         self.fetched_rows = 0  # rows read from the cache since the last reset (tests, profiling)
 
     # -- data ------------------------------------------------------------------------------
+    def set_cursor(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        """Read from ``cursor`` from now on (the cache was reopened); cached pages go."""
+        self._cursor = cursor
+        self.set_rids(self._rids)
+
     def set_rids(self, rids: np.ndarray) -> None:
         self.beginResetModel()
         self._rids = np.asarray(rids, dtype=np.int64)

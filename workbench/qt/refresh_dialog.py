@@ -9,7 +9,6 @@ result messages written by the plugins are shown as the plugins wrote them.
 
 from __future__ import annotations
 
-import contextlib
 import re
 import threading
 from collections.abc import Sequence
@@ -36,7 +35,9 @@ from workbench.core.config import Settings
 from workbench.core.plugins.check import check_sources
 from workbench.core.plugins.host import PluginHost, PluginInfo, discover, last_runs, plugin_status
 from workbench.core.store import Store
+from workbench.core.tasks import Task
 from workbench.qt.i18n import tr
+from workbench.qt.tasks import QtTask
 
 # Message ids (workbench.qt.i18n) of a run's status and of a plugin's status.
 RUN_STATUS_IDS = {
@@ -128,7 +129,6 @@ class RefreshDialog(QDialog):
     _finished_one = Signal(str, object)
     _finished_all = Signal(list)
     _crashed = Signal(str)
-    _checked = Signal(list)
 
     def __init__(
         self,
@@ -145,7 +145,7 @@ class RefreshDialog(QDialog):
         self.settings = settings
         self.infos = list(discover() if plugins is None else plugins)
         self._cancel = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._thread: Task[None] | None = None  # core.tasks: the refresh's worker
         self.rows: dict[str, dict[str, Any]] = {}
         self._crash_message: str | None = None
 
@@ -209,7 +209,7 @@ class RefreshDialog(QDialog):
         self.check_label.setWordWrap(True)
         self.check_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.check_label)
-        self._check_thread: threading.Thread | None = None
+        self._check_task: QtTask | None = None
         buttons = QDialogButtonBox()
         self.start_button = QPushButton(tr("refresh.start"))
         self.cancel_button = QPushButton(tr("refresh.cancel"))
@@ -226,7 +226,6 @@ class RefreshDialog(QDialog):
         self.cancel_button.clicked.connect(self.cancel)
         self.close_button.clicked.connect(self.reject)
         self.check_button.clicked.connect(self.check_sources)
-        self._checked.connect(self._on_checked, Qt.ConnectionType.QueuedConnection)
         self._progress.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
         self._finished_one.connect(self._on_finished_one, Qt.ConnectionType.QueuedConnection)
         self._finished_all.connect(self._on_finished_all, Qt.ConnectionType.QueuedConnection)
@@ -253,7 +252,7 @@ class RefreshDialog(QDialog):
         ]
 
     def is_running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._thread is not None and self._thread.is_running()
 
     # -- actions
 
@@ -265,7 +264,10 @@ class RefreshDialog(QDialog):
         if not ids:
             self.status_label.setText(tr("refresh.select_one"))
             return
-        self._cancel = threading.Event()
+        task: Task[None] = Task(
+            lambda feedback: self._work(ids, feedback.cancel_event), name="refresh"
+        )
+        self._cancel = task.feedback.cancel_event
         self._crash_message = None
         for pid in ids:
             bar = self.rows[pid]["bar"]
@@ -273,10 +275,7 @@ class RefreshDialog(QDialog):
             bar.setFormat(tr("refresh.waiting"))
         self._set_running(True)
         self.status_label.setText(tr("refresh.running"))
-        self._thread = threading.Thread(
-            target=self._work, args=(ids, self._cancel), name="refresh", daemon=True
-        )
-        self._thread.start()
+        self._thread = task.start()
 
     def cancel(self) -> None:
         if self.is_running():
@@ -384,20 +383,27 @@ class RefreshDialog(QDialog):
 
     def check_sources(self) -> None:
         """Check every configured source on a worker thread; findings in ``check_label``."""
-        if self._check_thread is not None and self._check_thread.is_alive():
+        if self._check_task is not None and self._check_task.is_running():
             return
         self.check_button.setEnabled(False)
         self.check_label.setText(tr("refresh.checking"))
-        self._check_thread = threading.Thread(target=self._check_work, name="check", daemon=True)
-        self._check_thread.start()
+        settings, infos = self.settings, self.infos
+        self._check_task = QtTask(
+            lambda _feedback: [r.to_dict() for r in check_sources(settings, infos)],
+            name="check",
+            parent=self,
+        )
+        self._check_task.finished.connect(self._on_checked)
+        self._check_task.failed.connect(self._on_check_failed)
+        self._check_task.start()
 
-    def _check_work(self) -> None:
-        rows = [r.to_dict() for r in check_sources(self.settings, self.infos)]
-        with contextlib.suppress(RuntimeError):  # the dialog was closed meanwhile
-            self._checked.emit(rows)
+    def _on_check_failed(self, exc: BaseException) -> None:
+        self._check_task = None
+        self.check_button.setEnabled(True)
+        self.check_label.setText(tr("refresh.crashed", message=str(exc).splitlines()[0]))
 
     def _on_checked(self, rows: list[dict[str, Any]]) -> None:
-        self._check_thread = None
+        self._check_task = None
         self.check_button.setEnabled(True)
         names = {i.id: i.manifest.name if i.manifest else i.id for i in self.infos}
         failed = [r for r in rows if not r["ok"]]
@@ -419,11 +425,8 @@ class RefreshDialog(QDialog):
 
     def wait(self, timeout: float = 30.0) -> bool:
         """Join the worker thread (after :meth:`cancel`); True when it has ended."""
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-            return not thread.is_alive()
-        return True
+        task = self._thread
+        return task is None or task.wait(timeout)
 
     def reject(self) -> None:
         if self.is_running():

@@ -176,12 +176,7 @@ class ResultsTables(QObject):
         self.origin = origin
         self.sorter = TableSorter(tie_rank)  # ties in the default order: the window's ranks
         self._background = run_in_background
-        # Its own runner: a sort must not cancel a filter job on the window's runner.
-        self.runner = QtQueryRunner(con, self)
-        self.runner.finished.connect(self._on_sorted)
-        self.runner.failed.connect(
-            lambda _t, msg: self.message.emit(tr("status.error", message=msg))
-        )
+        self.runner = self._make_runner(con)
         self.keys: dict[str, SortKey | None] = dict.fromkeys(views)
         self._shown_keys: dict[str, SortKey | None] = dict.fromkeys(views)
         self._points: dict[str, Points] = {e: Points.empty() for e in views}
@@ -386,6 +381,21 @@ class ResultsTables(QObject):
             self.exported.emit((out, n), None)
 
         self._background(write, done)
+
+    def _make_runner(self, con: duckdb.DuckDBPyConnection) -> QtQueryRunner:
+        # Its own runner: a sort must not cancel a filter job on the window's runner.
+        runner = QtQueryRunner(con, self)
+        runner.finished.connect(self._on_sorted)
+        runner.failed.connect(lambda _t, msg: self.message.emit(tr("status.error", message=msg)))
+        return runner
+
+    def reload(self, con: duckdb.DuckDBPyConnection | None = None) -> None:
+        """The cache's rows changed (or ``con`` reopened it): the sort ranks computed from
+        the old rows go; a new connection gets a new sort runner."""
+        self.sorter.clear()
+        if con is not None:
+            self.runner.close()
+            self.runner = self._make_runner(con)
 
     def close(self) -> None:
         self.runner.close()

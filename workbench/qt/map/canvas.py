@@ -346,9 +346,12 @@ class MapWidget(pg.PlotWidget):
         if refresh:
             self.request_refresh()
 
-    def set_extent(self, extent: tuple[float, float, float, float]) -> None:
+    def set_extent(
+        self, extent: tuple[float, float, float, float], *, padding: float = 0.02
+    ) -> None:
+        """Show ``extent`` (with a margin; ``padding=0`` restores a saved view exactly)."""
         xmin, ymin, xmax, ymax = extent
-        self.vb.setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0.02)
+        self.vb.setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=padding)
 
     def reset_view(self) -> None:
         bounds = self.areas.model.bounds() or DENMARK_EXTENT

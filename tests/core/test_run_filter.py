@@ -1,5 +1,5 @@
-"""The window's filter job: its fast paths (all rows reused in display order, collaboration
-bitmask, numpy ordering) give the same rows in the same order as plain ORDER BY queries."""
+"""The query pipeline (core.search): its fast paths (all rows reused in display order,
+collaboration bitmask, numpy ordering) give the same rows in the same order as ORDER BY."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from workbench.core.filters import Filter, Range
+from workbench.core.search import DisplayRanks, run_filter
 from workbench.layers.selection import Selection
-from workbench.qt.main_window import DisplayRanks, run_filter
 
 TODAY = date(2026, 11, 1)
 

@@ -1,0 +1,235 @@
+"""The query pipeline: one filter in, the map's points and the tables' rows out.
+
+``run_filter`` is what one filter change costs. It runs on the latest-wins runner's worker
+(``core.runner``) with that job's cursor: the matches for the map come first (unordered,
+handed to ``on_points`` so the map can start rendering), then the same rows in the tables'
+display order (numpy, with the ranks cached in :class:`DisplayRanks`) and the duration
+histogram. Qt-free: the Workspace, the CLI and the benchmarks run it headless.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from workbench.core.filters import Filter, compile_where
+from workbench.core.layer_data import unemployment_days_by_rid
+from workbench.core.query import (
+    CollaborationBits,
+    Points,
+    company_points,
+    display_points,
+    histogram,
+    in_display_order,
+    points,
+    rank_of,
+    unemployment_days,
+)
+from workbench.core.runner import JobCancelled
+from workbench.core.store.gateway import (
+    reference_date as reference_date,  # one rule, CLI and window
+)
+
+ENTITIES = ("candidates", "companies")
+NO_DAYS = np.iinfo(np.int64).min  # no unemployed_since
+# Bins of the duration histogram in days (the filter dock draws them).
+DURATION_EDGES = (0, 30, 60, 90, 180, 270, 365, 540, 730, 1095)
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """What one filter change produces (computed on the worker thread)."""
+
+    flt: Filter
+    candidates: Points
+    companies: Points
+    duration_counts: np.ndarray
+    seconds: float
+    postings: Points = field(default_factory=Points.empty)
+    timings: dict[str, float] | None = None
+    # Set by the tables' step of the job (results_table.ResultsTables.finish_job): the sort
+    # the rows are in, and for an empty entity the criterion that removes the most.
+    table_keys: dict[str, Any] | None = None
+    empty_reasons: dict[str, Any] | None = None
+
+
+class DisplayRanks:
+    """Per-entity display ranks (see ``query.display_rank``), all rows in display order
+    (``query.display_points``: reused by filters that do not restrict the entity) and the
+    companies' collaboration bitmask (``query.CollaborationBits``), computed once on the
+    worker. Valid until the data changes: a refresh or import calls :meth:`reset`."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ranks: dict[str, np.ndarray] = {}
+        self._all: dict[str, tuple[Points, Points]] = {}
+        self._collab: list[CollaborationBits | None] = []  # empty: not loaded yet
+        self._days: dict[date, np.ndarray] = {}
+
+    def reset(self) -> None:
+        """Forget everything computed (the cache's rows changed: refresh, import, sync)."""
+        with self._lock:
+            self._ranks = {}
+            self._all = {}
+            self._collab = []
+            self._days = {}
+
+    def days(self, cur: Any, today: date) -> np.ndarray:
+        """Days unemployed as of ``today`` per candidate rid (``NO_DAYS`` where unknown)."""
+        with self._lock:
+            days = self._days.get(today)
+        if days is None:
+            days = unemployment_days_by_rid(cur, today, NO_DAYS)
+            with self._lock:
+                self._days = {today: days}
+        return days
+
+    def collaborations(self, cur: Any) -> CollaborationBits | None:
+        with self._lock:
+            if self._collab:
+                return self._collab[0]
+        try:
+            bits = CollaborationBits.load(cur)
+        except duckdb.Error:
+            bits = None  # e.g. an old cache without the table: the SQL path works
+        with self._lock:
+            self._collab = [bits]
+        return bits
+
+    def get(self, cur: Any, entity: str) -> np.ndarray:
+        with self._lock:
+            rank = self._ranks.get(entity)
+        if rank is None:
+            rank = rank_of(display_points(cur, entity).rid)  # type: ignore[arg-type]
+            with self._lock:
+                self._ranks[entity] = rank
+        return rank
+
+    def all(self, cur: Any, entity: str) -> tuple[Points, Points]:
+        """All rows in the table's storage order (for the map: spatially coherent, so the
+        density binning has fewer cache misses than in display order; the national bench
+        was clearly slower with display-ordered arrays) and in display order (tables)."""
+        with self._lock:
+            both = self._all.get(entity)
+        if both is None:
+            raw = points(cur, entity, Filter(), ordered=False)  # type: ignore[arg-type]
+            both = (raw, in_display_order(self.get(cur, entity), raw))
+            with self._lock:
+                self._all[entity] = both
+        return both
+
+
+def run_filter(
+    cur: Any,
+    flt: Filter,
+    ranks: DisplayRanks | None = None,
+    *,
+    postings: bool = True,
+    on_points: Callable[[QueryResult], None] | None = None,
+) -> QueryResult:
+    """Matches for the map (unordered: an ORDER BY over 1M rows costs ~0.5 s) put in the
+    tables' display order in numpy; the duration histogram; postings for their layer.
+
+    ``on_points`` gets the unordered matches (no histogram yet) as soon as the queries
+    return, so the map can render them while the rest is computed."""
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+    raw: dict[str, Points] = {}
+    ordered: dict[str, Points] = {}  # already in display order
+    masks: dict[str, tuple[CollaborationBits, Points]] = {}
+    for entity in ENTITIES:
+        t = time.perf_counter()
+        bits = entity == "companies" and ranks is not None and CollaborationBits.applies(flt)
+        base = flt.with_(collaboration=()) if bits else flt
+        if (
+            ranks is not None
+            and flt.selection is None
+            and compile_where(entity, base, strict=False).where == "TRUE"
+        ):
+            # Nothing restricts the entity (but maybe collaborations): all rows, cached.
+            every, in_order = ranks.all(cur, entity)
+            collab = ranks.collaborations(cur) if bits else None
+            if bits and collab is None:
+                raw[entity] = points(cur, entity, flt, ordered=False)
+            elif collab is not None:
+                raw[entity] = _masked(every, collab.mask(flt, every.rid))
+                masks[entity] = (collab, in_order)  # the tables' rows: masked after on_points
+            else:
+                raw[entity] = every
+                ordered[entity] = in_order
+        elif bits:
+            raw[entity] = company_points(cur, flt, ranks.collaborations(cur))
+        else:
+            raw[entity] = points(cur, entity, flt, ordered=ranks is None)
+        timings[f"query {entity}"] = time.perf_counter() - t
+    t = time.perf_counter()
+    posting_pts = Points.empty()
+    if postings:  # only while the layer is shown
+        try:
+            posting_pts = points(cur, "postings", flt, ordered=False)
+        except duckdb.Error:
+            posting_pts = Points.empty()
+    timings["query postings"] = time.perf_counter() - t
+    if on_points is not None:
+        on_points(
+            QueryResult(
+                flt,
+                raw["candidates"],
+                raw["companies"],
+                np.zeros(len(DURATION_EDGES), np.int64),
+                time.perf_counter() - t0,
+                posting_pts,
+                dict(timings),
+            )
+        )
+    out: dict[str, Points] = {}
+    for entity in ENTITIES:
+        t = time.perf_counter()
+        if ranks is None:
+            out[entity] = raw[entity]
+        elif entity in ordered:
+            out[entity] = ordered[entity]
+        elif entity in masks:
+            collab, in_order = masks[entity]
+            out[entity] = _masked(in_order, collab.mask(flt, in_order.rid))
+            timings[f"order {entity}"] = time.perf_counter() - t
+        else:
+            if hasattr(cur, "is_stale") and cur.is_stale():
+                raise JobCancelled
+            out[entity] = in_display_order(ranks.get(cur, entity), raw[entity])
+            timings[f"order {entity}"] = time.perf_counter() - t
+    # The histogram shows the other filters' matches, so the user sees where to put the range.
+    t = time.perf_counter()
+    cand = raw["candidates"].rid
+    by_rid = ranks.days(cur, flt.reference_date()) if ranks is not None else None
+    if (
+        by_rid is not None
+        and flt.unemployed_days is None  # then the matches are the histogram's rows
+        and (cand.size == 0 or (int(cand.min()) >= 0 and int(cand.max()) < by_rid.shape[0]))
+    ):
+        d = by_rid[cand]
+        counts = histogram(d[d != NO_DAYS], DURATION_EDGES)
+    else:
+        days = unemployment_days(cur, flt.with_(unemployed_days=None))
+        counts = histogram(days, DURATION_EDGES)
+    timings["histogram"] = time.perf_counter() - t
+    return QueryResult(
+        flt,
+        out["candidates"],
+        out["companies"],
+        counts,
+        time.perf_counter() - t0,
+        posting_pts,
+        timings,
+    )
+
+
+def _masked(pts: Points, keep: np.ndarray) -> Points:
+    return Points(pts.rid[keep], pts.x[keep], pts.y[keep])

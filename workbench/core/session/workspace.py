@@ -1,0 +1,273 @@
+"""The Workspace: what the user is doing, without Qt (napari's ViewerModel, glue's Session).
+
+It owns the filter, the one selection, the layer list, the user context and the latest
+result, and runs the query pipeline (``core.search``) on the latest-wins runner. Views
+change it through its methods and observe it through its events; the Qt adapter
+(``workbench.qt.workspace``) re-emits the events on the GUI thread. Headless code (tests,
+the CLI, benchmarks) uses it as it is and waits with :meth:`wait_idle`.
+
+New data (refresh, import, sync, another cache file) is a :meth:`reload`: the cached ranks
+are dropped and the same filter and selection run again on the new rows.
+"""
+
+from __future__ import annotations
+
+import getpass
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+import duckdb
+
+from workbench.core import cache
+from workbench.core.filters import Filter
+from workbench.core.runner import LatestRunner
+from workbench.core.search.pipeline import DisplayRanks, QueryResult, reference_date, run_filter
+from workbench.core.selections import SavedSelection, load_selection, save_selection
+from workbench.core.session.events import Event
+from workbench.core.session.layers import LayerList
+
+# A step a view adds to every job, run on the worker after the pipeline (the tables sort
+# their rows there). The factory is called at submit time, in the submitting thread.
+JobStep = Callable[[Any, QueryResult], QueryResult]
+JobStepFactory = Callable[[], JobStep]
+
+
+@dataclass(frozen=True)
+class UserContext:
+    """Who works and as of when: durations count to ``reference_date`` (None: today)."""
+
+    user: str | None = None
+    jobcenter: str | None = None
+    role: str = "consultant"
+    reference_date: date | None = None
+
+    def today(self) -> date:
+        return self.reference_date or date.today()
+
+    @classmethod
+    def for_cache(
+        cls, con: duckdb.DuckDBPyConnection, *, jobcenter: str | None = None
+    ) -> UserContext:
+        """The context of a session on ``con``: a demo cache keeps its own reference date."""
+        try:
+            user = getpass.getuser()
+        except (KeyError, OSError):  # no user name in a stripped-down environment
+            user = None
+        demo = cache.is_demo(con)
+        return cls(user, jobcenter or None, "consultant", reference_date(con) if demo else None)
+
+
+class Workspace:
+    """The session model. All methods are called from one (the GUI or the main) thread;
+    the result events fire on the query worker."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        *,
+        context: UserContext | None = None,
+        flt: Filter | None = None,
+    ) -> None:
+        self.con = con
+        self.context = context or UserContext.for_cache(con)
+        self.layers = LayerList()
+        self.ranks = DisplayRanks()
+        self._filter = flt or Filter()
+        self._selection: Any = None  # layers.selection.Selection
+        self.result: QueryResult | None = None
+        self.last_error: str | None = None
+        self._steps: list[JobStepFactory] = []
+        self._lock = threading.Lock()
+        self._busy = False
+        self._ticket = 0
+        self._suspended = False
+        # events
+        self.filter_changed = Event("filter_changed")  # Filter
+        self.selection_changed = Event("selection_changed")  # Selection | None
+        self.context_changed = Event("context_changed")  # UserContext
+        self.points_ready = Event("points_ready")  # ticket, unordered QueryResult (worker)
+        self.result_ready = Event("result_ready")  # ticket, QueryResult (worker)
+        self.query_failed = Event("query_failed")  # ticket, one-line message (worker)
+        self.busy_changed = Event("busy_changed")  # bool
+        self.reloaded = Event("reloaded")  # the data changed; the same filter runs again
+        self._base = 0  # tickets of earlier runners (a reopened cache gets a new one)
+        self._runner = self._make_runner()
+
+    # -- state -------------------------------------------------------------------------
+    @property
+    def filter(self) -> Filter:
+        """The filter the user set (the map's selection is kept apart: :attr:`selection`)."""
+        return self._filter
+
+    @property
+    def selection(self) -> Any:
+        return self._selection
+
+    @property
+    def ticket(self) -> int:
+        """The newest submitted job."""
+        return self._ticket
+
+    def effective_filter(self) -> Filter:
+        """The filter the queries run: the user's filter restricted to the selection."""
+        if self._selection is None:
+            return self._filter
+        return self._filter.with_selection(self._selection)
+
+    def set_filter(self, flt: Filter, *, submit: bool = True) -> int:
+        """Make ``flt`` the filter and run it; returns the job's ticket (the newest wins).
+
+        The one selection (:meth:`set_selection`) replaces a selection inside ``flt``; one
+        given with a filter from code (scripts, the benchmark) applies while there is none.
+        """
+        changed = flt != self._filter
+        self._filter = flt
+        ticket = self.submit() if submit else self._ticket
+        if changed:  # after the submit: the query runs while views follow
+            self.filter_changed.emit(flt)
+        return ticket
+
+    def set_selection(self, selection: Any, *, submit: bool = True) -> int:
+        """The one selection (a ``Selection`` or None); it filters every entity."""
+        changed = selection != self._selection
+        self._selection = selection
+        ticket = self.submit() if submit else self._ticket
+        if changed:
+            self.selection_changed.emit(selection)
+        return ticket
+
+    def set_context(self, context: UserContext) -> None:
+        if context != self.context:
+            self.context = context
+            self.context_changed.emit(context)
+
+    # -- saved searches ------------------------------------------------------------------
+    def save_search(self, name: str, counts: dict[str, int] | None = None) -> SavedSelection:
+        """Save the selection together with the filter behind it."""
+        if self._selection is None:
+            raise ValueError("nothing is selected")
+        return save_selection(
+            self.con, name, self._selection, flt=self._filter, counts=counts, replace=True
+        )
+
+    def load_search(self, name: str) -> int:
+        """Restore a saved selection and the filter saved with it (a selection saved
+        without one keeps the current filter); one job runs both."""
+        saved = load_selection(self.con, name)
+        if saved.filter is not None:
+            self.set_filter(saved.filter, submit=False)
+        return self.set_selection(saved.as_filter().spatial_selection())
+
+    # -- jobs ----------------------------------------------------------------------------
+    def add_job_step(self, factory: JobStepFactory) -> None:
+        self._steps.append(factory)
+
+    def remove_job_step(self, factory: JobStepFactory) -> None:
+        if factory in self._steps:
+            self._steps.remove(factory)
+
+    def submit(self) -> int:
+        """Run the current filter and selection; a newer submit supersedes this one."""
+        flt = self.effective_filter()
+        ranks = self.ranks
+        postings = self.layers["postings"].visible
+        steps = [factory() for factory in self._steps]
+        points_ready = self.points_ready
+        base = self._base
+
+        def job(cur: Any) -> QueryResult:
+            result = run_filter(
+                cur,
+                flt,
+                ranks,
+                postings=postings,
+                on_points=lambda partial: points_ready.emit(base + cur.ticket, partial),
+            )
+            for step in steps:
+                result = step(cur, result)
+            return result
+
+        if self._suspended:  # the cache is lent to a command: reload() runs it after
+            return self._ticket
+        self._set_busy(True)
+        self._ticket = base + self._runner.submit(job)
+        return self._ticket
+
+    def is_current(self, ticket: int) -> bool:
+        return ticket > self._base and self._runner.is_current(ticket - self._base)
+
+    def busy(self) -> bool:
+        return self._busy
+
+    def cancel(self) -> None:
+        """Drop whatever runs or waits (the user's cancel button)."""
+        self._runner.cancel()
+        self._set_busy(False)
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until no job runs or waits (headless callers; the GUI waits on events)."""
+        return self._runner.wait_idle(timeout)
+
+    def suspend(self) -> None:
+        """Stop using the connection (it is about to close); :meth:`reload` resumes."""
+        self._suspended = True
+        self._runner.close()
+        self._set_busy(False)
+
+    def reload(self, con: duckdb.DuckDBPyConnection | None = None) -> int:
+        """The data changed (or ``con`` is a new connection, e.g. the cache was reopened):
+        forget what was computed from the old rows and run the same filter again."""
+        if self._suspended or (con is not None and con is not self.con):
+            self._runner.close()
+            self._suspended = False
+            con = con if con is not None else self.con
+            self.con = con
+            self._runner = self._make_runner()
+        else:
+            self._runner.cancel()
+        self.ranks.reset()
+        demo_date = reference_date(self.con) if cache.is_demo(self.con) else None
+        self.set_context(replace(self.context, reference_date=demo_date))
+        self.reloaded.emit()
+        return self.submit()
+
+    def close(self) -> None:
+        self._runner.close()
+        self._set_busy(False)
+
+    # -- worker callbacks ----------------------------------------------------------------
+    def _make_runner(self) -> LatestRunner:
+        """A runner on ``self.con`` whose tickets continue after the previous runner's."""
+        base = self._base = self._ticket
+        return LatestRunner(
+            self.con,
+            lambda t, result: self._on_result(base + t, result),
+            lambda t, exc: self._on_error(base + t, exc),
+            name="workspace",
+        )
+
+    def _set_busy(self, busy: bool) -> None:
+        with self._lock:
+            changed = busy != self._busy
+            self._busy = busy
+        if changed:
+            self.busy_changed.emit(busy)
+
+    def _on_result(self, ticket: int, result: QueryResult) -> None:
+        if not self.is_current(ticket):
+            return
+        self.result = result
+        self.last_error = None
+        self._set_busy(False)
+        self.result_ready.emit(ticket, result)
+
+    def _on_error(self, ticket: int, exc: BaseException) -> None:
+        if not self.is_current(ticket):
+            return
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        self.last_error = message
+        self._set_busy(False)
+        self.query_failed.emit(ticket, message)

@@ -1,0 +1,106 @@
+"""The results below the map: candidates, companies and the companies not placed, as tabs.
+
+The rows come from the Workspace's result (``ResultsTables.apply``); sorting, copy, export,
+the distance column and why a table is empty live in ``qt/results_table.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import duckdb
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QTabWidget, QToolButton, QVBoxLayout, QWidget
+
+from workbench.core.search.pipeline import ENTITIES
+from workbench.qt.docks.details import Names
+from workbench.qt.i18n import tr
+from workbench.qt.models import (
+    DistanceOrigin,
+    VirtualRowsModel,
+    candidate_columns,
+    company_columns,
+    not_placed_columns,
+)
+from workbench.qt.results_table import ResultsTables, ResultsTableView
+
+
+class ResultsPane(QWidget):
+    rowSelected = Signal(str, int)  # entity, row (-1: none)
+    notPlacedSelected = Signal(object)  # the row's dict, or None
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        cursor: Callable[[], Any],
+        names: Names,
+        *,
+        today: date,
+        run_in_background: Callable[[Callable[[Any], Any], Callable[[Any], None]], None],
+        tie_rank: Callable[[Any, str], Any],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("resultsPane")
+        cur = cursor()
+        self.distance_origin = DistanceOrigin()  # the distance columns' centre
+        self.models = {
+            "candidates": VirtualRowsModel(
+                cur,
+                "candidates",
+                candidate_columns(
+                    names.municipalities,
+                    names.occupations,
+                    today,
+                    qualifications=names.qualifications,
+                    origin=self.distance_origin,
+                ),
+                self,
+            ),
+            "companies": VirtualRowsModel(
+                cur,
+                "companies",
+                company_columns(
+                    names.municipalities, names.industries, origin=self.distance_origin
+                ),
+                self,
+            ),
+        }
+        self.tables: dict[str, ResultsTableView] = {}
+        self.tabs = QTabWidget(self)
+        for entity in ENTITIES:
+            view = ResultsTableView(self.models[entity], self)
+            view.setObjectName(f"{entity}Table")
+            view.selectionModel().currentRowChanged.connect(
+                lambda current, _prev, e=entity: self.rowSelected.emit(e, current.row())
+            )
+            self.tables[entity] = view
+            self.tabs.addTab(view, "")
+        # Companies the addresses plugin could not place: never dropped, listed with the reason.
+        self.not_placed_model = VirtualRowsModel(
+            cur, "companies", not_placed_columns(names.municipalities), self
+        )
+        self.not_placed_view = ResultsTableView(self.not_placed_model, self)  # copy, export
+        self.not_placed_view.setObjectName("notPlacedTable")
+        self.not_placed_view.horizontalHeader().setSortIndicatorShown(False)  # not sortable
+        self.not_placed_view.selectionModel().currentRowChanged.connect(
+            lambda current, _prev: self.notPlacedSelected.emit(
+                self.not_placed_model.row_dict(current.row()) if current.row() >= 0 else None
+            )
+        )
+        self.tabs.addTab(self.not_placed_view, "")
+        self.results = ResultsTables(
+            con, self.tables, self.distance_origin, run_in_background, self, tie_rank=tie_rank
+        )
+        self.not_placed_view.copied.connect(self.results.report_copy)
+        self.export_table_button = QToolButton(self)  # beside the tabs: it exports the one shown
+        self.export_table_button.setObjectName("exportTable")
+        self.export_table_button.setText(tr("table.export"))
+        self.export_table_button.setToolTip(tr("table.export_tip"))
+        self.export_table_button.setAutoRaise(True)
+        self.tabs.setCornerWidget(self.export_table_button, Qt.Corner.TopRightCorner)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
