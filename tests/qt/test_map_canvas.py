@@ -160,7 +160,7 @@ def test_rectangle_selection_filters_counts_and_tables(qtbot, window):
     cx, cy = _centre(window)
     m = window.map
     m.set_tool("rectangle")
-    assert window.tool_buttons["rectangle"].isChecked()
+    assert window.map_view.tool_buttons["rectangle"].isChecked()
     start, end = QPointF(cx - 30_000, cy - 30_000), QPointF(cx + 30_000, cy + 30_000)
 
     def drag():
@@ -179,7 +179,7 @@ def test_rectangle_selection_filters_counts_and_tables(qtbot, window):
     assert len(m.layers["candidates"]) == n_cand
     fmt = lambda n: f"{n:,}".replace(",", ".")  # noqa: E731
     assert (
-        window.selection_label.text()
+        window.map_view.selection_label.text()
         == f"Markering: {fmt(n_cand)} ledige, {fmt(n_comp)} virksomheder"
     )
     assert not m.selection_area.path().isEmpty() and m.selection_area.draft().isEmpty()
@@ -201,7 +201,7 @@ def test_rectangle_selection_filters_counts_and_tables(qtbot, window):
     assert window.models["candidates"].rowCount() == count(
         window.con, "candidates", window.filters.current_filter(), strict=False
     )
-    assert window.selection_label.text() == "Ingen markering"
+    assert window.map_view.selection_label.text() == "Ingen markering"
 
 
 def test_lasso_and_radius_click_and_saved_selection(qtbot, window):
@@ -243,7 +243,7 @@ def test_lasso_and_radius_click_and_saved_selection(qtbot, window):
     assert n_lasso == count(window.con, "candidates", result.flt, strict=False) > 0
     # radius by a real click with the typed radius, Shift adds it to the lasso
     m.set_tool("radius")
-    window.radius_km.setValue(12.5)
+    window.map_view.radius_km.setValue(12.5)
     qx, qy = cx + 80_000, cy
     with qtbot.waitSignal(m.layersRefreshed, timeout=10_000):
         m.set_extent((qx - 60_000, qy - 60_000, qx + 60_000, qy + 60_000))
@@ -260,7 +260,7 @@ def test_lasso_and_radius_click_and_saved_selection(qtbot, window):
     assert window.models["candidates"].rowCount() >= n_lasso
     # save, clear, load again
     window.save_current_selection("Test område")
-    assert window.saved_combo.findData("Test område") > 0
+    assert window.map_view.saved_combo.findData("Test område") > 0
     n_saved = window.models["candidates"].rowCount()
     wait_applied(qtbot, window, window.clear_selection)
     result = wait_applied(qtbot, window, lambda: window.load_saved_selection("Test område"))

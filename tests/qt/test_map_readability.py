@@ -140,7 +140,7 @@ def test_export_is_wide_with_legend_and_filters_under_the_map(qtbot, window, tmp
     assert m.legend.isVisible()  # the window keeps its legend
 
     # the caption under the map: the legend and the filters behind it
-    lines = window.active_filter_lines()
+    lines = window.map_view.active_filter_lines()
     assert "Samarbejde: Ethvert samarbejde" in lines and "Ansatte: mindst 5" in lines
     sheet = render_sheet(m, title="t", when=window.today, filters=lines)
     assert sheet.legend_rect.top() >= sheet.map_rect.bottom()
