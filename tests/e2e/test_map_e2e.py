@@ -43,6 +43,8 @@ def test_select_save_export_reopen(qtbot, open_window, small_demo_cache, tmp_pat
     window2 = open_window(small_demo_cache)
     assert window2.map_view.saved_combo.findData("Radius 20 km") > 0
     with qtbot.waitSignal(window2.resultsApplied, timeout=30_000):
-        window2.map_view.saved_combo.activated.emit(window2.map_view.saved_combo.findData("Radius 20 km"))
+        window2.map_view.saved_combo.activated.emit(
+            window2.map_view.saved_combo.findData("Radius 20 km")
+        )
     qtbot.waitUntil(window2.is_idle, timeout=30_000)
     assert window2.models["companies"].rowCount() == n
