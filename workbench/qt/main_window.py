@@ -17,26 +17,19 @@ from typing import Any
 
 import duckdb
 import numpy as np
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
-    QLabel,
     QMainWindow,
-    QProgressBar,
     QSplitter,
-    QToolButton,
     QWidget,
 )
 
 from workbench.core import cache
 from workbench.core.config import Settings
 from workbench.core.filters import Filter
-from workbench.core.search.pipeline import (
-    ENTITIES,
-    QueryResult,
-)
+from workbench.core.search.pipeline import ENTITIES, QueryResult
 from workbench.core.session import UserContext, Workspace
 from workbench.core.store import person_rows
 from workbench.core.vocabulary import KINDS as VOCABULARY_KINDS
@@ -47,10 +40,11 @@ from workbench.qt.docks.map_view import MapView
 from workbench.qt.docks.panels import FilterDock, LayersDock
 from workbench.qt.docks.results import ResultsPane
 from workbench.qt.filters import FilterPanel
-from workbench.qt.i18n import fmt_int, tr
+from workbench.qt.i18n import tr
 from workbench.qt.map.frames import profiling
 from workbench.qt.map.layers_panel import LayersPanel
 from workbench.qt.menus import build_menus, open_import_wizard, open_refresh_dialog
+from workbench.qt.status_line import StatusLine
 from workbench.qt.tasks import CursorTasks
 from workbench.qt.workspace import QtWorkspace
 
@@ -107,7 +101,6 @@ class MainWindow(QMainWindow):
         ws = self.qt_workspace
         ws.resultReady.connect(self._apply_result)
         ws.queryFailed.connect(self._on_failed)
-        ws.busyChanged.connect(self._on_busy)
         ws.pointsReady.connect(self._apply_points)
         self._map_ticket = 0  # ticket whose points the map holds
 
@@ -128,10 +121,8 @@ class MainWindow(QMainWindow):
         self.results, self.export_table_button = pane.results, pane.export_table_button
         pane.rowSelected.connect(self._on_row_selected)
         pane.notPlacedSelected.connect(lambda row: self._show_detail("companies", row))
-        self.tabs.currentChanged.connect(self._on_tab_changed)
         workspace.add_job_step(self.results.finish_job)  # rows in the tables' sort order
         self.export_table_button.clicked.connect(self.ask_export_table)
-        self._size_columns()
 
         # map (centre): qt/docks/map_view.py ---------------------------------------------
         self.map_view = mv = MapView(
@@ -199,33 +190,16 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.detail_dock, self.layers_dock, Qt.Orientation.Vertical)
 
         # status bar -----------------------------------------------------------------------
-        self.count_label = QLabel(self)
-        self.count_label.setObjectName("countLabel")
-        self.busy_bar = QProgressBar(self)
-        self.busy_bar.setRange(0, 0)
-        self.busy_bar.setMaximumWidth(120)
-        self.busy_bar.setMaximumHeight(14)
-        self.busy_bar.setVisible(False)
-        self.busy_label = QLabel(tr("status.ready"), self)
-        self.cancel_button = QToolButton(self)
-        self.cancel_button.setText(tr("demo.cancel"))
-        self.cancel_button.setVisible(False)
-        self.cancel_button.clicked.connect(self.cancel_query)
-        sb = self.statusBar()
-        sb.addWidget(self.count_label, 1)
-        sb.addPermanentWidget(self.busy_label)
-        sb.addPermanentWidget(self.busy_bar)
-        sb.addPermanentWidget(self.cancel_button)
-        self.demo_badge = QLabel(tr("app.demo_badge"), self)
-        self.demo_badge.setObjectName("demoBadge")
-        self.demo_badge.setToolTip(tr("app.demo_tooltip"))
-        self.demo_badge.setStyleSheet(
-            "QLabel#demoBadge { background: #c62828; color: white; font-weight: bold;"
-            " padding: 2px 10px; border-radius: 3px; }"
+        self.status_line = st = StatusLine(self.statusBar(), demo=self.demo)
+        self.count_label, self.busy_bar, self.busy_label = (
+            st.count_label,
+            st.busy_bar,
+            st.busy_label,
         )
-        self.demo_badge.setVisible(self.demo)
+        self.cancel_button, self.demo_badge = st.cancel_button, st.demo_badge
+        self.cancel_button.clicked.connect(self.cancel_query)
+        ws.busyChanged.connect(st.set_busy)
         self.detail_dock.demo = self.demo
-        sb.addPermanentWidget(self.demo_badge)
         self.results.message.connect(self.busy_label.setText)
         mv.message.connect(self.busy_label.setText)
 
@@ -462,39 +436,10 @@ class MainWindow(QMainWindow):
         self.busy_label.setText(tr("status.error", message=message))
         self.queryFailed.emit(message)
 
-    def _on_busy(self, busy: bool) -> None:
-        self.busy_bar.setVisible(busy)
-        self.cancel_button.setVisible(busy)
-        if busy:
-            self.busy_label.setText(tr("status.searching"))
-        elif self.busy_label.text() == tr("status.searching"):
-            self.busy_label.setText(tr("status.ready"))
-
     def _update_counts(self) -> None:
-        n_cand = len(self.models["candidates"].rids())
-        n_comp = len(self.models["companies"].rids())
-        self.tabs.setTabText(0, tr("results.candidates", n=fmt_int(n_cand)))
-        self.tabs.setTabText(1, tr("results.companies", n=fmt_int(n_comp)))
-        n_unplaced = len(self.not_placed_model.rids())
-        self.tabs.setTabText(2, tr("results.not_placed", n=fmt_int(n_unplaced)))
-        self.tabs.setTabVisible(2, n_unplaced > 0)
-        text = tr("status.counts", candidates=fmt_int(n_cand), companies=fmt_int(n_comp))
-        if self.empty_cache:
-            text = (
-                f"{tr('status.empty_cache')}: {tr('status.empty_hint', path=str(self.cache_path))}"
-            )
-        self.count_label.setText(text)
-
-    def _size_columns(self) -> None:
-        widths = {
-            "candidates": [125, 120, 230, 200, 80, 95, 60, 95, 85, 90],
-            "companies": [230, 120, 220, 70, 80, 95, 200, 90],
-        }
-        for entity, ws in widths.items():
-            header = self.tables[entity].horizontalHeader()
-            for i, w in enumerate(ws):
-                # Never narrower than the header text (English titles are longer).
-                self.tables[entity].setColumnWidth(i, max(w, header.sectionSizeHint(i)))
+        n_cand, n_comp = self.results_pane.show_counts()
+        empty = self.cache_path if self.empty_cache else None
+        self.status_line.show_counts(n_cand, n_comp, empty_cache=empty)
 
     def _update_title(self) -> None:
         title = f"{tr('app.title')} — {self.cache_path.name}"
@@ -504,20 +449,10 @@ class MainWindow(QMainWindow):
 
     # -- selection ---------------------------------------------------------------------------
     def select_row(self, entity: str, row: int) -> None:
-        """Select ``row`` in the table of ``entity`` (and so on the map and in the details)."""
-        view = self.tables[entity]
-        self.tabs.setCurrentIndex(ENTITIES.index(entity))
-        index = self.models[entity].index(row, 0)
-        view.selectionModel().setCurrentIndex(
-            index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows,
-        )
-        view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        self.results_pane.select_row(entity, row)
 
     def selected_row(self, entity: str) -> int:
-        idx: QModelIndex = self.tables[entity].selectionModel().currentIndex()
-        return idx.row() if idx.isValid() else -1
+        return self.results_pane.selected_row(entity)
 
     def _on_row_selected(self, entity: str, row: int) -> None:
         rids = self.models[entity].rids()
@@ -531,13 +466,6 @@ class MainWindow(QMainWindow):
         row = self.models[entity].row_of_rid(rid) if entity in self.models else -1
         if row >= 0:
             self.select_row(entity, row)
-
-    def _on_tab_changed(self, index: int) -> None:
-        if index >= len(ENTITIES):
-            return
-        entity = ENTITIES[index]
-        row = self.selected_row(entity)
-        self._on_row_selected(entity, row)
 
     # -- details ---------------------------------------------------------------------------
     def _show_detail(self, entity: str | None, row: dict[str, Any] | None) -> None:
