@@ -42,7 +42,6 @@ from workbench.qt.docks.results import ResultsPane
 from workbench.qt.filters import FilterPanel
 from workbench.qt.i18n import tr
 from workbench.qt.map.frames import profiling
-from workbench.qt.map.layers_panel import LayersPanel
 from workbench.qt.menus import build_menus, open_import_wizard, open_refresh_dialog
 from workbench.qt.status_line import StatusLine
 from workbench.qt.tasks import CursorTasks
@@ -97,7 +96,9 @@ class MainWindow(QMainWindow):
         self.background = CursorTasks(con, self)
         self.resize(1400, 900)
 
-        lookups = self._load_lookups()
+        # The same lists the command line resolves names against (core.vocabulary).
+        lookups = {kind: load_entries(self._gui_cursor, kind) for kind in VOCABULARY_KINDS}
+        self._names = Names.from_lookups(lookups)
         ws = self.qt_workspace
         ws.resultReady.connect(self._apply_result)
         ws.queryFailed.connect(self._on_failed)
@@ -165,7 +166,7 @@ class MainWindow(QMainWindow):
             self.filters.set_filter(workspace.filter)
         self.filters.filterChanged.connect(self.apply_filter)
         ws.filterChanged.connect(self._show_filter)
-        ws.selectionChanged.connect(self._show_selection)
+        ws.selectionChanged.connect(mv.show_selection)
         self.filter_dock = FilterDock(self.filters, self)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.filter_dock)
 
@@ -179,12 +180,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.detail_dock)
 
         # layers (right, under the details) -----------------------------------------------
-        self.layers_panel = LayersPanel(self.map, self)
-        self.layers_panel.styleRequested.connect(mv.set_point_style)
-        self.layers_panel.styleRequested.connect(workspace.layers.set_style)
-        self.layers_panel.rows["postings"].visible.toggled.connect(self._on_postings_toggled)
-        self.map.layersChanged.connect(mv.layers_to_workspace)
-        self.layers_panel.choroplethRequested.connect(mv.set_choropleth)
+        self.layers_panel = mv.make_layers_panel(self)
         self.layers_dock = LayersDock(self.layers_panel, self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.layers_dock)
         self.splitDockWidget(self.detail_dock, self.layers_dock, Qt.Orientation.Vertical)
@@ -207,37 +203,11 @@ class MainWindow(QMainWindow):
         build_menus(self)
         self._update_title()
         self._update_counts()
-        choropleth = workspace.layers.choropleth
-        self.layers_panel.choroplethRequested.connect(workspace.layers.set_choropleth)
-        self.layers_panel.set_choropleth(choropleth.statistic, choropleth.method)
-        self._restore_styles()
+        mv.restore_layer_styles()
         if not self._restored:
             self.apply_filter(self.filters.current_filter())
         else:
-            self._show_selection(workspace.selection)
-            self.workspace.submit()
-
-    # -- lookups ---------------------------------------------------------------------------
-    def _load_lookups(self) -> dict[str, list[tuple[str, str, list[str]]]]:
-        # The same lists the command line resolves names against (core.vocabulary).
-        lookups = {kind: load_entries(self._gui_cursor, kind) for kind in VOCABULARY_KINDS}
-        self._names = Names(
-            municipalities={c: n for c, n, _ in lookups["municipalities"]},
-            occupations={c: t for c, t, _ in lookups["occupations"]},
-            qualifications={c: t for c, t, _ in lookups["qualifications"]},
-            industries={c: t for c, t, _ in lookups["industries"]},
-        )
-        return lookups
-
-    def _restore_styles(self) -> None:
-        for state in self.workspace.layers:
-            row = self.layers_panel.rows.get(state.name)
-            if state.style and row is not None and row.style_combo is not None:
-                row.style_combo.setCurrentIndex(max(0, row.style_combo.findData(state.style)))
-
-    def _on_postings_toggled(self, on: bool) -> None:
-        self.workspace.layers.set_visible("postings", on)
-        if on:  # postings are queried only while their layer is shown
+            mv.show_selection(workspace.selection)
             self.workspace.submit()
 
     # -- new data: reload in place --------------------------------------------------------
@@ -247,13 +217,9 @@ class MainWindow(QMainWindow):
         self.demo = cache.is_demo(self.con)
         self.empty_cache = cache.is_empty(self.con)
         self.results.reload()
-        view = self.map.view_extent()
-        self.map_view.load_area_outlines()
-        self.map.set_extent(view, padding=0)  # new outlines must not move the user's view
-        self.map_view.reload_saved_combo()
+        self.map_view.reload_data(self.demo)
         self._update_title()
         self.demo_badge.setVisible(self.demo)
-        self.map.set_demo(self.demo)
         self._submitted_at = time.perf_counter()
         ticket = self.workspace.reload(con)
         self.dataReloaded.emit()
@@ -298,11 +264,6 @@ class MainWindow(QMainWindow):
             self.filters._timer.stop()
             self.workspace.set_filter(self.filters.current_filter(), submit=False)
         return self.workspace.set_selection(selection)
-
-    def _show_selection(self, selection: Selection | None) -> None:
-        self.map.set_spatial_selection(selection)
-        self.layers_panel.update_legends()
-        self.map_view.update_selection_label()
 
     def _show_filter(self, flt: Filter) -> None:
         """The filter dock follows a filter set from code (a saved search)."""

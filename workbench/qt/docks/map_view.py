@@ -42,6 +42,7 @@ from workbench.core.store import person_rows
 from workbench.layers.areas import AreaLayerModel, areas_from_wkb
 from workbench.layers.choropleth import Choropleth
 from workbench.layers.points import DEFAULT_DENSITY_THRESHOLD
+from workbench.layers.selection import Selection
 from workbench.layers.styling import STYLES
 from workbench.layers.tiles import TileService, default_tile_root
 from workbench.qt.company_search import CompanySearchWidget
@@ -50,6 +51,7 @@ from workbench.qt.i18n import fmt_int, tr
 from workbench.qt.map.canvas import TOOLS, MapWidget, union_by
 from workbench.qt.map.caption import filter_lines
 from workbench.qt.map.export import export_map
+from workbench.qt.map.layers_panel import LayersPanel
 from workbench.qt.qt_translations import documents_dir
 
 RunInBackground = Callable[[Callable[[Any], Any], Callable[[Any], None]], None]
@@ -150,6 +152,14 @@ class MapView(QWidget):
             region_geoms = union_by([g for g, _ in keyed], [k for _, k in keyed])
         self.map.set_regions(region_geoms)
 
+    def reload_data(self, demo: bool) -> None:
+        """The cache's rows changed: new outlines and saved selections, the same view."""
+        view = self.map.view_extent()
+        self.load_area_outlines()
+        self.map.set_extent(view, padding=0)  # new outlines must not move the user's view
+        self.reload_saved_combo()
+        self.map.set_demo(demo)
+
     # -- toolbars --------------------------------------------------------------------------
     def _build_toolbars(self) -> tuple[QToolBar, QToolBar]:
         """Row 1: selection tools and saved selections; row 2: count, go to, export."""
@@ -240,6 +250,32 @@ class MapView(QWidget):
             self.map.set_layer_opacity(state.name, state.opacity)
         self.map.set_layer_order(self.workspace.layers.order)
 
+    # -- the layers dock's panel ----------------------------------------------------------
+    def make_layers_panel(self, parent: QWidget) -> LayersPanel:
+        """The layers panel (visibility, opacity, order, styles, choropleth) of this map."""
+        panel = self.layers_panel = LayersPanel(self.map, parent)
+        panel.styleRequested.connect(self.set_point_style)
+        panel.styleRequested.connect(self.workspace.layers.set_style)
+        panel.rows["postings"].visible.toggled.connect(self._on_postings_toggled)
+        self.map.layersChanged.connect(self.layers_to_workspace)
+        panel.choroplethRequested.connect(self.set_choropleth)
+        return panel
+
+    def restore_layer_styles(self) -> None:
+        """The panel shows (and so the map draws) the Workspace's choropleth and styles."""
+        layers = self.workspace.layers
+        self.layers_panel.choroplethRequested.connect(layers.set_choropleth)
+        self.layers_panel.set_choropleth(layers.choropleth.statistic, layers.choropleth.method)
+        for state in layers:
+            row = self.layers_panel.rows.get(state.name)
+            if state.style and row is not None and row.style_combo is not None:
+                row.style_combo.setCurrentIndex(max(0, row.style_combo.findData(state.style)))
+
+    def _on_postings_toggled(self, on: bool) -> None:
+        self.workspace.layers.set_visible("postings", on)
+        if on:  # postings are queried only while their layer is shown
+            self.workspace.submit()
+
     # -- points ----------------------------------------------------------------------------
     def set_points(self, result: QueryResult) -> None:
         for entity in ENTITIES:
@@ -256,6 +292,11 @@ class MapView(QWidget):
 
     def _clear(self) -> None:
         self.selectionRequested.emit(None)
+
+    def show_selection(self, selection: Selection | None) -> None:
+        self.map.set_spatial_selection(selection)
+        self.layers_panel.update_legends()
+        self.update_selection_label()
 
     def update_selection_label(self) -> None:
         selection = self.workspace.selection
