@@ -33,8 +33,8 @@ def test_select_save_export_reopen(qtbot, open_window, small_demo_cache, tmp_pat
     flt = Filter(today=window.today).with_selection(sel)
     n = count(window.con, "companies", flt, strict=False)
     assert window.models["companies"].rowCount() == n > 0
-    window.save_current_selection("Radius 20 km")
-    png = window.export_map(tmp_path / "view.png")
+    window.map_view.save_current_selection("Radius 20 km")
+    png = window.map_view.export_map(tmp_path / "view.png")
     assert not QImage(str(png)).isNull()
     con = window.con
     assert [s.name for s in list_selections(con)] == ["Radius 20 km"]

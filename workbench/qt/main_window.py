@@ -116,7 +116,6 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         pane = self.results_pane
-        self.distance_origin = pane.distance_origin
         self.models, self.tables, self.tabs = pane.models, pane.tables, pane.tabs
         self.not_placed_model, self.not_placed_view = pane.not_placed_model, pane.not_placed_view
         self.results, self.export_table_button = pane.results, pane.export_table_button
@@ -139,7 +138,7 @@ class MainWindow(QMainWindow):
         self.map, self.company_search = mv.map, mv.company_search
         if self._restored:
             mv.layers_to_map()
-        self.map.pointClicked.connect(self._on_point_clicked)
+        self.map.pointClicked.connect(pane.select_rid)  # a point clicked: its row
         self.map.set_demo(self.demo)
         mv.selectionRequested.connect(self.set_selection)
         mv.savedSelectionChosen.connect(self.load_saved_selection)
@@ -155,10 +154,7 @@ class MainWindow(QMainWindow):
 
         # filters (left) -----------------------------------------------------------------
         self.filters = FilterPanel(
-            occupations=lookups["occupations"],
-            qualifications=lookups["qualifications"],
-            industries=lookups["industries"],
-            municipalities=lookups["municipalities"],
+            **lookups,  # occupations, qualifications, industries, municipalities
             jobcenter=str(settings.get("ui.jobcenter", "") or "") or None,
             today=self.today if self.demo else None,
         )
@@ -241,8 +237,7 @@ class MainWindow(QMainWindow):
         if cache_path is not None:
             self.cache_path = Path(cache_path)
         self._gui_cursor = con.cursor()
-        for model in (*self.models.values(), self.not_placed_model):
-            model.set_cursor(self._gui_cursor)
+        self.results_pane.set_cursor(self._gui_cursor)
         self.background.con = con
         self.results.reload(con)
         self.filters.blockSignals(False)
@@ -278,23 +273,14 @@ class MainWindow(QMainWindow):
             return None
         return self.set_selection(~self.selection)
 
-    def save_current_selection(self, name: str) -> None:
-        self.map_view.save_current_selection(name)
-
     def load_saved_selection(self, name: str) -> int:
         """The saved selection and the filter saved with it (the filter dock follows)."""
         self._submitted_at = time.perf_counter()
         self.filters._timer.stop()  # a pending typed change must not overwrite it
         return self.workspace.load_search(name)
 
-    def export_map(self, path: Path, *, width: int | None = None) -> Path:
-        return self.map_view.export_map(path, width=width)
-
     def ask_export_table(self) -> QFileDialog:
-        """The save dialog for the table shown; the file is written in the background."""
-        view = self.tabs.currentWidget()
-        name = self.tabs.tabText(self.tabs.currentIndex()).split("(")[0]
-        return self.results.export_dialog(view, self, name)  # type: ignore[arg-type]
+        return self.results_pane.ask_export(self)
 
     def show_company(self, hit: Any) -> None:
         """Jump to a company found by the search: select it in the table (which scrolls to
@@ -307,13 +293,8 @@ class MainWindow(QMainWindow):
             found = person_rows(self._gui_cursor, "companies", [hit.rid])
             self._show_detail("companies", found[0] if found else None)
             self.busy_label.setText(tr("search.not_in_table", name=hit.name or hit.cvr))
-        if hit.x is None or hit.y is None or np.isnan(hit.x) or np.isnan(hit.y):
+        if not self.map_view.centre_on(hit.x, hit.y):
             self.busy_label.setText(tr("search.not_placed", name=hit.name or hit.cvr))
-            return
-        self.map_view.centre_on(hit.x, hit.y)
-
-    def zoom_to(self, name: str) -> bool:
-        return self.map_view.zoom_to(name)
 
     # -- filters and results ---------------------------------------------------------------
     def apply_filter(self, flt: Filter) -> int:
@@ -386,9 +367,7 @@ class MainWindow(QMainWindow):
         self._update_counts()
         if self.results.is_sorted():  # else "Sorterer…" stays until the rows are sorted
             self.busy_label.setText(tr("status.ready"))
-        self.busy_label.setToolTip(
-            f"{result.seconds * 1000:.0f} ms"
-        )  # the query's cost, for profiling
+        self.busy_label.setToolTip(f"{result.seconds * 1000:.0f} ms")  # the query's cost
         self.resultsApplied.emit(result)
 
     def _on_failed(self, ticket: int, message: str) -> None:
@@ -422,11 +401,6 @@ class MainWindow(QMainWindow):
         else:
             self.map.select(None, -1)
         self._show_detail(entity, self.models[entity].row_dict(row) if row >= 0 else None)
-
-    def _on_point_clicked(self, entity: str, rid: int) -> None:
-        row = self.models[entity].row_of_rid(rid) if entity in self.models else -1
-        if row >= 0:
-            self.select_row(entity, row)
 
     # -- details ---------------------------------------------------------------------------
     def _show_detail(self, entity: str | None, row: dict[str, Any] | None) -> None:

@@ -383,12 +383,15 @@ class MapView(QWidget):
             self.message.emit(tr("zoom.not_found", name=name))
         return ok
 
-    def centre_on(self, x: float, y: float) -> None:
-        """Centre the map on (x, y), close enough to see the street."""
+    def centre_on(self, x: float | None, y: float | None) -> bool:
+        """Centre the map on (x, y), close enough to see the street; False: not placed."""
+        if x is None or y is None or np.isnan(x) or np.isnan(y):
+            return False
         xmin, ymin, xmax, ymax = self.map.view_extent()
         half_w = min(xmax - xmin, 8_000.0) / 2
         half_h = half_w * (ymax - ymin) / max(xmax - xmin, 1.0)
         self.map.set_extent((x - half_w, y - half_h, x + half_w, y + half_h))
+        return True
 
     # -- point styles, choropleth, tooltips ------------------------------------------------
     def set_point_style(self, entity: str, key: str | None) -> None:

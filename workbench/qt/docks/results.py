@@ -12,7 +12,14 @@ from typing import Any
 
 import duckdb
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QTabWidget, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from workbench.core.search.pipeline import ENTITIES
 from workbench.qt.docks.details import Names
@@ -118,6 +125,16 @@ class ResultsPane(QWidget):
                 # Never narrower than the header text (English titles are longer).
                 self.tables[entity].setColumnWidth(i, max(w, header.sectionSizeHint(i)))
 
+    def set_cursor(self, cursor: duckdb.DuckDBPyCursor) -> None:
+        for model in (*self.models.values(), self.not_placed_model):
+            model.set_cursor(cursor)
+
+    def ask_export(self, parent: QWidget) -> QFileDialog:
+        """The save dialog for the table shown; the file is written in the background."""
+        view = self.tabs.currentWidget()
+        name = self.tabs.tabText(self.tabs.currentIndex()).split("(")[0]
+        return self.results.export_dialog(view, parent, name)  # type: ignore[arg-type]
+
     def show_counts(self) -> tuple[int, int]:
         """The row counts in the tab titles (the not placed tab only when it has rows);
         returns the numbers of candidates and companies."""
@@ -141,6 +158,12 @@ class ResultsPane(QWidget):
             | QItemSelectionModel.SelectionFlag.Rows,
         )
         view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+
+    def select_rid(self, entity: str, rid: int) -> None:
+        """Select the row of ``rid`` (a point clicked on the map) if the table shows it."""
+        row = self.models[entity].row_of_rid(rid) if entity in self.models else -1
+        if row >= 0:
+            self.select_row(entity, row)
 
     def selected_row(self, entity: str) -> int:
         idx = self.tables[entity].selectionModel().currentIndex()
