@@ -178,7 +178,7 @@ def test_no_collaboration_and_its_colour_agree_in_the_window(qtbot, window):
     lookup = class_by_rid(window.con, "companies", COLLABORATION, DEMO_TODAY)
     rid = points(window.con, "companies", result.flt).rid
     assert {STATUS_KEYS[c] for c in lookup[rid]} == {"none"}
-    window.set_point_style("companies", "collaboration")
+    window.map_view.set_point_style("companies", "collaboration")
     qtbot.waitUntil(
         lambda: (
             any("(" in label for _c, _s, label in window.map.legend_entries("companies"))

@@ -160,7 +160,7 @@ def test_rectangle_selection_filters_counts_and_tables(qtbot, window):
     cx, cy = _centre(window)
     m = window.map
     m.set_tool("rectangle")
-    assert window.tool_buttons["rectangle"].isChecked()
+    assert window.map_view.tool_buttons["rectangle"].isChecked()
     start, end = QPointF(cx - 30_000, cy - 30_000), QPointF(cx + 30_000, cy + 30_000)
 
     def drag():
@@ -179,7 +179,7 @@ def test_rectangle_selection_filters_counts_and_tables(qtbot, window):
     assert len(m.layers["candidates"]) == n_cand
     fmt = lambda n: f"{n:,}".replace(",", ".")  # noqa: E731
     assert (
-        window.selection_label.text()
+        window.map_view.selection_label.text()
         == f"Markering: {fmt(n_cand)} ledige, {fmt(n_comp)} virksomheder"
     )
     assert not m.selection_area.path().isEmpty() and m.selection_area.draft().isEmpty()
@@ -201,7 +201,7 @@ def test_rectangle_selection_filters_counts_and_tables(qtbot, window):
     assert window.models["candidates"].rowCount() == count(
         window.con, "candidates", window.filters.current_filter(), strict=False
     )
-    assert window.selection_label.text() == "Ingen markering"
+    assert window.map_view.selection_label.text() == "Ingen markering"
 
 
 def test_lasso_and_radius_click_and_saved_selection(qtbot, window):
@@ -243,7 +243,7 @@ def test_lasso_and_radius_click_and_saved_selection(qtbot, window):
     assert n_lasso == count(window.con, "candidates", result.flt, strict=False) > 0
     # radius by a real click with the typed radius, Shift adds it to the lasso
     m.set_tool("radius")
-    window.radius_km.setValue(12.5)
+    window.map_view.radius_km.setValue(12.5)
     qx, qy = cx + 80_000, cy
     with qtbot.waitSignal(m.layersRefreshed, timeout=10_000):
         m.set_extent((qx - 60_000, qy - 60_000, qx + 60_000, qy + 60_000))
@@ -259,8 +259,8 @@ def test_lasso_and_radius_click_and_saved_selection(qtbot, window):
     assert len(sel.parts) == 2 and sel.parts[1].radius_m == pytest.approx(12_500)
     assert window.models["candidates"].rowCount() >= n_lasso
     # save, clear, load again
-    window.save_current_selection("Test område")
-    assert window.saved_combo.findData("Test område") > 0
+    window.map_view.save_current_selection("Test område")
+    assert window.map_view.saved_combo.findData("Test område") > 0
     n_saved = window.models["candidates"].rowCount()
     wait_applied(qtbot, window, window.clear_selection)
     result = wait_applied(qtbot, window, lambda: window.load_saved_selection("Test område"))
@@ -274,14 +274,14 @@ def test_zoom_to_municipality_scale_bar_and_tooltip(qtbot, window):
     m = window.map
     name = window.con.execute("SELECT navn FROM municipalities WHERE kode = '0101'").fetchone()[0]
     with qtbot.waitSignal(m.layersRefreshed, timeout=10_000):
-        assert window.zoom_to(name.lower())
+        assert window.map_view.zoom_to(name.lower())
     code_geom = m.muni_geoms["0101"][1]
     xmin, ymin, xmax, ymax = m.view_extent()
     bx = code_geom.bounds
     assert xmin <= bx[0] and xmax >= bx[2] and ymin <= bx[1] and ymax >= bx[3]
     assert (xmax - xmin) < 100_000
     assert m.scale_bar.length_m > 0 and m.scale_bar.text().endswith("km")
-    assert not window.zoom_to("Atlantis")
+    assert not window.map_view.zoom_to("Atlantis")
     # tooltip of a candidate drawn as a point
     settle(qtbot, window)
     item = m.items["candidates"]
@@ -310,19 +310,19 @@ def test_stale_view_frames_are_dropped(qtbot, window):
 
 
 def test_export_png_and_pdf(qtbot, window, tmp_path):
-    png = window.export_map(tmp_path / "kort.png")
+    png = window.map_view.export_map(tmp_path / "kort.png")
     img = QImage(str(png))
     assert not img.isNull() and img.width() > 400 and img.height() > 300
     small = img.scaled(200, 150)
     colours = {small.pixel(x, y) for x in range(200) for y in range(150)}
     assert len(colours) > 50  # basemap-less map, choropleth, points, legend: not blank
-    pdf = window.export_map(tmp_path / "kort.pdf")
+    pdf = window.map_view.export_map(tmp_path / "kort.pdf")
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 20_000
     box = re.search(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)", data)
     assert box and float(box.group(1)) > 800 and float(box.group(2)) > 500  # A4 landscape
     with pytest.raises(Exception, match="PNG or PDF"):
-        window.export_map(tmp_path / "kort.gif")
+        window.map_view.export_map(tmp_path / "kort.gif")
 
 
 def test_a_refused_basemap_token_is_said_once_on_the_map_and_in_the_layers_panel(

@@ -127,7 +127,7 @@ def test_export_is_wide_with_legend_and_filters_under_the_map(qtbot, window, tmp
     qtbot.waitUntil(window.is_idle, timeout=30_000)
     assert m.legend.isVisible()
 
-    png = window.export_map(tmp_path / "kort.png")
+    png = window.map_view.export_map(tmp_path / "kort.png")
     img = QImage(str(png)).convertToFormat(QImage.Format.Format_RGB32)
     assert img.width() >= MIN_WIDTH == 1600
     arr = np.frombuffer(img.constBits(), np.uint32).reshape(img.height(), -1)[:, : img.width()]
@@ -140,7 +140,7 @@ def test_export_is_wide_with_legend_and_filters_under_the_map(qtbot, window, tmp
     assert m.legend.isVisible()  # the window keeps its legend
 
     # the caption under the map: the legend and the filters behind it
-    lines = window.active_filter_lines()
+    lines = window.map_view.active_filter_lines()
     assert "Samarbejde: Ethvert samarbejde" in lines and "Ansatte: mindst 5" in lines
     sheet = render_sheet(m, title="t", when=window.today, filters=lines)
     assert sheet.legend_rect.top() >= sheet.map_rect.bottom()
@@ -152,7 +152,7 @@ def test_export_is_wide_with_legend_and_filters_under_the_map(qtbot, window, tmp
         assert np.count_nonzero(ink != 0xFFFFFF) > 200  # text drawn there
 
     # the size asked for
-    wide = QImage(str(window.export_map(tmp_path / "wide.png", width=2400)))
+    wide = QImage(str(window.map_view.export_map(tmp_path / "wide.png", width=2400)))
     assert wide.width() == 2400
     assert wide.height() > img.height()
 

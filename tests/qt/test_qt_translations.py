@@ -82,6 +82,6 @@ def test_map_export_dialog_opens_in_documents(qtbot, documents, window, monkeypa
     monkeypatch.setattr(
         QFileDialog, "getSaveFileName", lambda *args: (asked.append(args[2]), ("", ""))[1]
     )
-    window._ask_export("png")
+    window.map_view.ask_export("png")
     assert len(asked) == 1 and Path(asked[0]).parent == documents
     assert Path(asked[0]).suffix == ".png"

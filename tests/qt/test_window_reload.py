@@ -94,7 +94,7 @@ def test_a_cache_switch_reloads_the_same_window(qtbot, session, tmp_path):
 def test_a_saved_selection_restores_the_filter_saved_with_it(qtbot, window):
     _set_up_view(qtbot, window)
     saved = window.result.candidates.rid.tolist()
-    window.save_current_selection("Nord")
+    window.map_view.save_current_selection("Nord")
     window.filters.reset()
     window.filters.emit_now()
     window.clear_selection()

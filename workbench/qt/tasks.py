@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from workbench.core.tasks import Feedback, Task
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 class QtTask(QObject):
@@ -74,3 +77,38 @@ class QtTask(QObject):
 
     def wait(self, timeout: float | None = None) -> bool:
         return self.task.wait(timeout)
+
+
+class CursorTasks(QObject):
+    """Run a function with its own cursor as a task; the result (or the exception) arrives
+    in the GUI thread (style lookups, company search, table export: they must not cancel
+    the filter query, so they do not go through the Workspace's runner)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, parent: QObject) -> None:
+        super().__init__(parent)
+        self.con = con
+        self._tasks: list[Task[Any]] = []  # the core tasks (a QtTask is deleted when done)
+
+    def run(self, fn: Callable[[Any], Any], callback: Callable[[Any], None]) -> None:
+        con = self.con
+
+        def work(_feedback: Feedback) -> Any:
+            cur = con.cursor()
+            try:
+                return fn(cur)
+            finally:
+                cur.close()
+
+        task = QtTask(work, name="map-style", parent=self)
+        task.finished.connect(callback)
+        task.failed.connect(callback)
+        task.ended.connect(task.deleteLater)
+        self._tasks = [t for t in self._tasks if t.is_running()] + [task.task]
+        task.start()
+
+    def busy(self) -> bool:
+        return any(t.is_running() for t in self._tasks)
+
+    def join(self) -> None:
+        for t in self._tasks:
+            t.wait(timeout=10)

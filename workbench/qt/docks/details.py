@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
 
@@ -23,6 +23,13 @@ class Names:
     occupations: dict[str, str] = field(default_factory=dict)
     qualifications: dict[str, str] = field(default_factory=dict)
     industries: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_lookups(cls, lookups: dict[str, list[tuple[str, str, list[str]]]]) -> Names:
+        """From the vocabularies (``core.vocabulary.load_entries`` per kind)."""
+        return cls(
+            **{f.name: {code: title for code, title, _ in lookups[f.name]} for f in fields(cls)}
+        )
 
 
 class DetailsDock(QDockWidget):

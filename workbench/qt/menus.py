@@ -1,0 +1,80 @@
+"""The main window's menu bar and the dialogs its entries open (refresh, import wizard,
+language). A finished refresh or import asks the window to reload (its signals)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtGui import QAction, QActionGroup
+
+from workbench.qt.i18n import LANGUAGES, language, tr
+
+if TYPE_CHECKING:
+    from workbench.qt.main_window import MainWindow
+
+
+def build_menus(window: MainWindow) -> None:
+    """File (refresh, import, export table, quit) and View (reset view, language)."""
+    file_menu = window.menuBar().addMenu(tr("menu.file"))
+    window.refresh_action = QAction(tr("menu.refresh"), window)
+    window.refresh_action.triggered.connect(lambda: open_refresh_dialog(window))
+    file_menu.addAction(window.refresh_action)
+    window.import_action = QAction(tr("menu.import"), window)
+    window.import_action.triggered.connect(lambda: open_import_wizard(window))
+    file_menu.addAction(window.import_action)
+    window.export_table_action = QAction(tr("table.export"), window)
+    window.export_table_action.triggered.connect(window.ask_export_table)
+    file_menu.addAction(window.export_table_action)
+    file_menu.addSeparator()
+    quit_action = QAction(tr("menu.quit"), window)
+    quit_action.triggered.connect(window.close)
+    file_menu.addAction(quit_action)
+    view_menu = window.menuBar().addMenu(tr("menu.view"))
+    reset = QAction(tr("menu.reset_view"), window)
+    reset.triggered.connect(window.map.reset_view)
+    view_menu.addAction(reset)
+    lang_menu = view_menu.addMenu(tr("menu.language"))
+    group = QActionGroup(window)
+    for lang, label in zip(LANGUAGES, ("Dansk", "English"), strict=True):
+        act = QAction(label, window, checkable=True)
+        act.setChecked(lang == language())
+        act.triggered.connect(lambda _checked=False, code=lang: window.languageRequested.emit(code))
+        group.addAction(act)
+        lang_menu.addAction(act)
+
+
+def open_refresh_dialog(window: MainWindow) -> Any:
+    """The refresh dialog; when a plugin wrote data, the window reloads after it closes."""
+    from workbench.qt.refresh_dialog import RefreshDialog
+
+    dialog = RefreshDialog(window.cache_path, window.settings, window)
+    changed: list[bool] = []
+    dialog.pluginFinished.connect(
+        lambda _pid, result: changed.append(
+            (result or {}).get("status") == "ok" if isinstance(result, dict) else False
+        )
+    )
+    dialog.finished.connect(lambda _code: any(changed) and window.reloadRequested.emit())
+    dialog.open()
+    return dialog
+
+
+def open_import_wizard(window: MainWindow) -> Any:
+    """The import wizard; after a completed import the window reloads (or, when the import
+    left a demo cache for a new real one, switches to that cache)."""
+    from workbench.qt.import_wizard import ImportWizard
+
+    wizard = ImportWizard(window.cache_path, window.settings, window)
+    done: list[bool] = []
+    wizard.importFinished.connect(lambda summary, _error: done.append(summary is not None))
+    wizard.finished.connect(lambda _code: any(done) and _after_import(window, wizard.new_cache))
+    wizard.open()
+    return wizard
+
+
+def _after_import(window: MainWindow, new_cache: Path | None) -> None:
+    if new_cache is not None:
+        window.cacheSwitchRequested.emit(new_cache)
+    else:
+        window.reloadRequested.emit()
