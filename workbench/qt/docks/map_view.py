@@ -470,7 +470,7 @@ class MapView(QWidget):
             head = f"{tr('detail.candidate')} {data.get('candidate_id', '')}"
             return f"<b>{html.escape(head)}</b><br>{html.escape(occ)}<br>{html.escape(muni)}{days}"
         emp = data.get("employees")
-        extra = f" · {emp} ansatte" if emp is not None else ""
+        extra = f" · {tr('col.employees')}: {fmt_int(emp)}" if emp is not None else ""
         return (
             f"<b>{html.escape(data.get('name') or data.get('cvr') or '')}</b><br>"
             f"{html.escape(data.get('industry_text') or '')}<br>{html.escape(muni)}{extra}"
