@@ -178,3 +178,16 @@ def test_known_codes_and_prefixes_still_pass(_small_demo_master, capsys) -> None
         entity = "companies" if option == "--industry" else "candidates"
         args = ["search", entity, option, value, "--cache", str(_small_demo_master)]
         assert main([*args, "--format", "json", "--limit", "1"]) == 0, capsys.readouterr().err
+
+
+def test_municipality_names_as_people_type_them() -> None:
+    """Found in review: "Aalborg Kommune", "Århus" and "Kobenhavn" were refused."""
+    v = Vocabulary(
+        [("0851", "Aalborg", []), ("0751", "Aarhus", []), ("0101", "København", [])],
+        "municipality",
+    )
+    assert v.resolve("Aalborg Kommune", "--municipality") == "0851"
+    assert v.resolve("Århus", "--municipality") == "0751"
+    assert v.resolve("Kobenhavn", "--municipality") == "0101"
+    assert v.resolve("koebenhavns kommune", "--municipality") == "0101"
+    assert v.matches("Odense") == []

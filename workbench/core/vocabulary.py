@@ -9,6 +9,7 @@ line refuses more than one and lists them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,6 +38,14 @@ class AmbiguousName(FilterError):
 
 class UnknownName(FilterError):
     """A name that matches no entry."""
+
+
+_FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "é": "e", "ü": "u", "ö": "o", "ä": "ae"})
+
+
+def _fold(text: str) -> str:
+    """Casefolded, Danish letters as people type them without a Danish keyboard."""
+    return text.casefold().replace("aa", "a").replace("oe", "o").translate(_FOLD).strip()
 
 
 class Vocabulary:
@@ -84,7 +93,24 @@ class Vocabulary:
             return exact
         if key in self._aliases:
             return [self._aliases[key]]
-        return list(dict.fromkeys(code for label, code in self._lookup.items() if key in label))
+        found = list(dict.fromkeys(code for label, code in self._lookup.items() if key in label))
+        return found or self._folded_matches(key)
+
+    def _folded_matches(self, key: str) -> list[str]:
+        """A second try for spellings people type: without æ/ø/å ("Kobenhavn"), the old
+        double a ("Århus" for Aarhus) and, for municipalities, a trailing "Kommune"."""
+        keys = [key]
+        if self.what == "municipality" and re.search(r"\s+kommunes?$", key):
+            bare = re.sub(r"\s+kommunes?$", "", key)
+            keys = [bare, bare[:-1]] if bare.endswith("s") else [bare]  # "Københavns Kommune"
+        names = [(code, _fold(title)) for code, title in self.titles.items()]
+        names += [(code, _fold(alias)) for alias, code in self._aliases.items()]
+        for folded in filter(None, map(_fold, keys)):
+            exact = [code for code, name in names if name == folded]
+            found = exact or [code for code, name in names if folded in name]
+            if found:
+                return list(dict.fromkeys(found))
+        return []
 
     def code_for(self, text: str) -> str | None:
         """The window's pick: the first code ``text`` stands for, or None."""
