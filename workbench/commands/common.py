@@ -50,6 +50,16 @@ def deep_jsonable(value: Any) -> Any:
     return jsonable(value)
 
 
+def check_plugin_ids(requested: list[str], infos: list[Any]) -> None:
+    """Refuse plugin ids that are not installed, naming the ones that are."""
+    known = {i.id for i in infos}
+    unknown = [p for p in requested if p not in known]
+    if unknown:
+        raise UsageError(
+            f"unknown plugin {', '.join(unknown)} (known: {', '.join(sorted(known)) or 'none'})"
+        )
+
+
 def progress(message: str) -> None:
     """Progress and diagnostics go to stderr so stdout stays machine-readable."""
     print(message, file=sys.stderr, flush=True)

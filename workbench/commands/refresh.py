@@ -12,10 +12,10 @@ import sys
 import threading
 
 from .common import (
-    UsageError,
     add_cache_options,
     add_format_option,
     cache_path,
+    check_plugin_ids,
     print_json,
     progress,
 )
@@ -52,12 +52,7 @@ def run(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.config)
     infos = discover()
-    known = {i.id for i in infos}
-    unknown = [p for p in args.plugins if p not in known]
-    if unknown:
-        raise UsageError(
-            f"unknown plugin {', '.join(unknown)} (known: {', '.join(sorted(known)) or 'none'})"
-        )
+    check_plugin_ids(args.plugins, infos)
     cancel = threading.Event()
     with PluginHost(cache_path(args), settings, plugins=infos) as host:
         ids = list(dict.fromkeys(args.plugins)) or host.configured_ids()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .common import UsageError, add_format_option, print_json
+from .common import UsageError, add_format_option, check_plugin_ids, print_json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -37,12 +37,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--timeout must be a positive number of seconds")
     settings = load_settings(args.config)
     infos = discover()
-    known = {i.id for i in infos}
-    unknown = [p for p in args.plugins if p not in known]
-    if unknown:
-        raise UsageError(
-            f"unknown plugin {', '.join(unknown)} (known: {', '.join(sorted(known)) or 'none'})"
-        )
+    check_plugin_ids(args.plugins, infos)
     results = check_sources(
         settings, infos, list(dict.fromkeys(args.plugins)) or None, timeout=args.timeout
     )
