@@ -9,7 +9,7 @@ Text is normalised first (:func:`normalise_text`): Unicode NFKC (full-width digi
 spaces), invisible format characters removed (zero-width space, soft hyphen, BOM), digits of
 any script as ASCII, any dash as ``-``. After that a value *looks like a CPR number* when it
 holds ``dd mm yy xxxx`` with a valid date (day, month, two- or four-digit year), the groups
-optionally separated by up to four of ``- . / _ , ( )`` or white space, a four-digit year
+optionally separated by up to four of ``- . / _ ( )`` or white space, a four-digit year
 followed by a dash (``130387-4563``,
 ``16.05.90-7896``, ``17 06 91 8907``, ``250199_7785``, ``13-03-1987-4563``,
 ``(130387)-4563``), not part of a longer run of digits. Three forms spreadsheets make count
@@ -30,7 +30,7 @@ from functools import lru_cache
 MASK = "[CPR fjernet]"
 
 # ASCII only, spelled out: the SQL pre-selection below must see the same separators.
-_SEP_CHARS = r"-./_,() \t\n\r\f\v"
+_SEP_CHARS = r"-./_() \t\n\r\f\v"  # no comma: "14, 11, 26, 7041" is a time in a tuple
 _SEP = rf"[{_SEP_CHARS}]{{0,4}}"
 _CPR_RE = re.compile(
     rf"(?<![0-9])([0-3][0-9])({_SEP})([01][0-9])({_SEP})((?:19|20)?[0-9]{{2}})({_SEP})"
