@@ -32,7 +32,15 @@ ALIAS_HEADERS = ("TITEL", "STILLINGSBETEGNELSE", "BETEGNELSE", "ALIAS", "SYNONYM
 INCLUDES_HEADER = "INKLUDERER"  # kvaldel: the job titles a DISCO code includes
 
 
+SOURCE_KEYS = ("db07_url", "db25_url", "db07_db25_key", "disco_url")
+
+
 def refresh(ctx: RefreshContext) -> None:
+    if not any(ctx.setting(k, "") for k in SOURCE_KEYS) and not _true(ctx.setting("esco", False)):
+        raise PluginError(
+            "ingen klassifikation er sat op: sæt plugins.taxonomies.disco_url (DISCO-08) "
+            "eller db07_url; de hidtidige data er bevaret"
+        )
     steps = [("db07_url", "industries", DB07), ("db25_url", "industries_db25", DB25)]
     loaded: dict[str, list[dict[str, Any]]] = {}
     for i, (key, reject_table, system) in enumerate(steps):

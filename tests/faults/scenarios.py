@@ -131,7 +131,9 @@ SCENARIOS = {
             plugin="taxonomies",
             target=("GET", "/db07.tsv"),
             serve=lambda srv, shared: serve_taxonomies(srv, shared),
-            config=lambda srv, shared: f'[plugins.taxonomies]\ndb07_url = "{srv.url}/db07.tsv"\n',
+            config=lambda srv, shared: (
+                f'[plugins.taxonomies]\ndb07_url = "{srv.url}/db07.tsv"\ndisco_url = ""\n'
+            ),
             mutate="industries",
         ),
         Scenario(

@@ -75,6 +75,8 @@ def serve_taxonomies(fixture_server: FixtureServer, shared_fixtures: Path) -> Fi
 
 
 def _host(tmp_path: Path, server: FixtureServer, **cfg: object) -> PluginHost:
+    # the default DISCO-08 URL is on dst.dk: stay local
+    cfg = {"db07_url": f"{server.url}/db07.tsv", "disco_url": "", **cfg}
     lines = [
         f"{k} = {v!r}".replace("'", '"') if isinstance(v, str) else f"{k} = {str(v).lower()}"
         for k, v in cfg.items()
@@ -82,7 +84,8 @@ def _host(tmp_path: Path, server: FixtureServer, **cfg: object) -> PluginHost:
     path = tmp_path / "config.toml"
     path.write_text(
         "[http]\nretries = 1\nbackoff_s = 0\ntimeout_s = 1\n\n[plugins.taxonomies]\n"
-        f'db07_url = "{server.url}/db07.tsv"\n' + "\n".join(lines) + "\n",
+        + "\n".join(lines)
+        + "\n",
         "utf-8",
     )
     plugins = [p for p in discover() if p.id == "taxonomies"]
@@ -282,3 +285,21 @@ def test_db07_db25_key_fills_industry_key(tmp_path: Path, served: FixtureServer)
         result = host.run("taxonomies")
         assert result.status == "failed" and "DB07-DB25-nøglen" in result.message
         assert host.con.execute("SELECT count(*) FROM industry_key").fetchone() == (3,)
+
+
+def test_disco_08_defaults_to_statistics_denmarks_kvaldel_export(tmp_path: Path) -> None:
+    """Out of the box the plugin runs on DISCO-08 from dst.dk (no DB07 file needed)."""
+    from workbench.core.plugins.host import plugin_status
+
+    settings = load_settings(None, environ={})
+    url = settings.plugin("taxonomies")["disco_url"]
+    assert url.startswith("https://www.dst.dk/") and url.endswith("ext=kvaldel")
+    [info] = [p for p in discover() if p.id == "taxonomies"]
+    assert plugin_status(info, settings) == "ok"
+
+
+def test_nothing_configured_is_one_clear_line(tmp_path: Path, served: FixtureServer) -> None:
+    with _host(tmp_path, served, db07_url="") as host:
+        result = host.run("taxonomies")
+    assert not result.ok
+    assert "plugins.taxonomies.disco_url" in result.message
