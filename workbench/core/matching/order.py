@@ -129,9 +129,7 @@ class JobOrder:
             raise JobOrderError(unknown[0], f"unknown key (known: {', '.join(sorted(known))})")
         if "occupation_codes" not in data:
             raise JobOrderError("occupation_codes", "missing (give at least one DISCO-08 code)")
-        codes = _codes(data.get("occupation_codes"), "occupation_codes")
-        if not codes:
-            raise JobOrderError("occupation_codes", "give at least one DISCO-08 code")
+        codes = _codes(data.get("occupation_codes"), "occupation_codes")  # [] in a draft
         min_exp = _number(data.get("min_experience_years"), "min_experience_years")
         if min_exp is not None and min_exp < 0:
             raise JobOrderError("min_experience_years", f"must not be negative, got {min_exp:g}")
@@ -161,9 +159,7 @@ class JobOrder:
             min_experience_years=None
             if min_exp is None
             else _whole(min_exp, "min_experience_years"),
-            driving_licence=[
-                c.upper() for c in _codes(data.get("driving_licence"), "driving_licence")
-            ],
+            driving_licence=_licences(data.get("driving_licence")),
             languages=[c.lower() for c in _codes(data.get("languages"), "languages")],
             employment=dict(employment),
             positions=int(positions),
@@ -222,17 +218,28 @@ def validate(store: Any, order: JobOrder, *, cursor: Any = None) -> JobOrder:
     code, a workplace CVR not in the cache or without coordinates, a commute limit
     without a workplace. ``store`` is a :class:`Store` or a DuckDB connection."""
     con = cursor if cursor is not None else getattr(store, "con", store)
+    if not order.occupation_codes:
+        raise JobOrderError("occupation_codes", "give at least one DISCO-08 code")
     _check_occupations(con, order.occupation_codes)
     if order.max_commute_km is not None and order.max_commute_km < 0:
         raise JobOrderError("max_commute_km", f"must not be negative, got {order.max_commute_km:g}")
     workplace = order.workplace
-    if workplace is not None and workplace.xy is None:
-        workplace = _place_workplace(con, workplace)
+    if workplace is not None:
+        workplace = validate_workplace(store, workplace, cursor=con)
     if order.max_commute_km is not None and (workplace is None or workplace.xy is None):
         raise JobOrderError("max_commute_km", "needs a workplace (x/y, cvr or address)")
     if workplace is not order.workplace:
         order = replace(order, workplace=workplace)
     return order
+
+
+def validate_workplace(store: Any, workplace: Workplace, *, cursor: Any = None) -> Workplace:
+    """``workplace`` with x/y filled in from its company or address (unchanged when it
+    has x/y); :class:`JobOrderError` when it cannot be placed."""
+    if workplace.xy is not None:
+        return workplace
+    con = cursor if cursor is not None else getattr(store, "con", store)
+    return _place_workplace(con, workplace)
 
 
 def _check_occupations(con: Any, codes: list[str]) -> None:
@@ -332,7 +339,8 @@ def _code(value: Any, name: str) -> str | None:
 
 
 def _codes(value: Any, name: str) -> list[str]:
-    """A list of codes; one code alone stands for a list of one. Duplicates dropped."""
+    """A list of codes; one code alone stands for a list of one. Duplicates dropped.
+    ``occupation_codes`` may be empty here (a draft); :func:`validate` requires one."""
     if value is None:
         return []
     items = [value] if isinstance(value, (str, int)) and not isinstance(value, bool) else value
@@ -345,6 +353,20 @@ def _codes(value: Any, name: str) -> list[str]:
             raise JobOrderError(f"{name}[{i}]", "empty code")
         if code not in out:
             out.append(code)
+    return out
+
+
+def _licences(value: Any) -> list[str]:
+    """Licence categories as the search filter knows them (B, C, CE ...)."""
+    from ..filters import DRIVING_LICENCES
+
+    out = [c.upper() for c in _codes(value, "driving_licence")]
+    for i, cat in enumerate(out):
+        if cat not in DRIVING_LICENCES:
+            raise JobOrderError(
+                f"driving_licence[{i}]",
+                f"unknown category {cat!r} (valid: {', '.join(DRIVING_LICENCES)})",
+            )
     return out
 
 
