@@ -151,12 +151,13 @@ class Explainer:
                     )
                 )
             if codes and all(rows.qual_masks[c][row] for c in codes):
-                noun = (
-                    "krævede kvalifikationer"
-                    if key == "required_qualifications"
-                    else "certifikater"
+                names = ", ".join(self.qualification_name(c) for c in codes)
+                noun = "krævet" if key == "required_qualifications" else "certifikat"
+                reasons.append(
+                    f"Har {noun}: {names}"
+                    if len(codes) == 1
+                    else f"Har alle {len(codes)} {noun}e: {names}"
                 )
-                reasons.append(f"Har alle {len(codes)} {noun}")
         for cat in order.driving_licence:
             crits.append(Criterion("driving_licence", f"Kørekort {cat}", cat in licences))
         if order.languages:
