@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import Cancelled
+from ..store.gateway import reference_date
 from . import scoring, travel
 from .eligibility import accepted_educations, candidate_base, criteria, occupation_prefixes
 from .explain import Criterion, Explainer
@@ -193,7 +194,7 @@ def match(
     cur = cursor if cursor is not None else store.cursor()
     order = validate(store, order, cursor=cur)
     _check(cancelled)
-    reference = store.reference_date()
+    reference = reference_date(cur)  # on this thread's cursor, not the connection
     rows = _scan(store, cur, order, reference)
     _check(cancelled)
     total_base = _base_count(store, cur)
@@ -358,7 +359,7 @@ def explain_candidates(
     weights = weights or Weights()
     cur = cursor if cursor is not None else store.cursor()
     order = validate(store, order, cursor=cur)
-    reference = store.reference_date()
+    reference = reference_date(cur)  # on this thread's cursor, not the connection
     wanted = [int(r) for r in rids]
     rows = _scan(store, cur, order, reference, rids=wanted)
     found = {int(r): i for i, r in enumerate(rows.table["rid"].to_numpy())}
