@@ -332,6 +332,28 @@ MIGRATION_INDUSTRY_SYSTEMS = [
     """,
 ]
 
+# Job orders (issue #14): what a company asks for. The full order is the JSON of
+# workbench.core.matching.JobOrder (its keys are the `workbench match` contract); the other
+# columns repeat what lists and scripts sort and filter on. User work: not a reference table.
+MIGRATION_JOB_ORDERS = [
+    """
+    CREATE TABLE job_orders (
+        id VARCHAR PRIMARY KEY,
+        title VARCHAR,
+        occupation_codes VARCHAR[],        -- DISCO-08
+        cvr VARCHAR,                       -- the ordering company, when known
+        pnr VARCHAR,
+        source_posting_id VARCHAR,         -- the Jobnet posting it was started from
+        received_at TIMESTAMP,
+        clarify_by TIMESTAMP,              -- received_at + 24 h unless set
+        deliver_by TIMESTAMP,              -- received_at + 72 h unless set
+        order_json VARCHAR NOT NULL,       -- JobOrder.to_json()
+        created TIMESTAMP NOT NULL,
+        updated TIMESTAMP NOT NULL
+    )
+    """,
+]
+
 MIGRATIONS: list[list[str]] = [
     MIGRATION_1,
     MIGRATION_2,
@@ -343,6 +365,7 @@ MIGRATIONS: list[list[str]] = [
     MIGRATION_JOB_POSTING_PLACEMENT,
     MIGRATION_COLLABORATIONS_PER_COMPANY,
     MIGRATION_INDUSTRY_SYSTEMS,
+    MIGRATION_JOB_ORDERS,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
