@@ -406,6 +406,7 @@ TEXTS: dict[str, dict[str, str]] = {
         # job orders and shortlists (#14, the window's part)
         "joborder.title": "Jobordre",
         "joborder.find_candidates": "Find kandidater",
+        "joborder.find_for_posting": "Find kandidater til opslaget",
         "joborder.find_tip": "Start en jobordre ud fra dette opslag eller denne virksomhed",
         "joborder.new": "Ny",
         "joborder.save": "Gem",
@@ -917,6 +918,7 @@ TEXTS: dict[str, dict[str, str]] = {
         # job orders and shortlists (#14, the window's part)
         "joborder.title": "Job order",
         "joborder.find_candidates": "Find candidates",
+        "joborder.find_for_posting": "Find candidates for the posting",
         "joborder.find_tip": "Start a job order from this posting or this company",
         "joborder.new": "New",
         "joborder.save": "Save",

@@ -461,18 +461,42 @@ def install_job_order(window: MainWindow) -> JobOrderDock:
 
     find.clicked.connect(start_from_company)
 
-    def posting_clicked(entity: str, rid: int) -> None:
-        if entity != "postings":
-            return
-        found = person_rows(window._gui_cursor, "postings", [rid], ["posting_id", "cvr", "pnr"])
-        if not found or not found[0]["cvr"]:
-            return
-        p = found[0]
-        window.detail_dock.show_row("companies", {"cvr": p["cvr"], "pnr": p["pnr"]})
-        ids = [q.get("posting_id") for q in company.detail.get("postings") or []]
-        if p["posting_id"] in ids:
-            company.tabs.setCurrentWidget(company.postings_table)
-            company.postings_table.selectRow(ids.index(p["posting_id"]))
+    def select_posting(posting_ids: list[str]) -> None:
+        """Select the first of ``posting_ids`` in the details pane's postings table."""
+        shown = [q.get("posting_id") for q in company.detail.get("postings") or []]
+        for pid in posting_ids:
+            if pid in shown:
+                company.tabs.setCurrentWidget(company.postings_table)
+                company.postings_table.selectRow(shown.index(pid))
+                return
 
-    window.map.pointClicked.connect(posting_clicked)
+    def point_clicked(entity: str, rid: int) -> None:
+        """A posting clicked: its company in the details pane with the posting selected. A
+        posting sits on its company's point, under the company's square: a company clicked
+        while the postings layer is shown selects the postings at that point."""
+        cur = window._gui_cursor
+        layer = window.map.layers["postings"]
+        if entity == "postings":
+            found = person_rows(cur, "postings", [rid], ["posting_id", "cvr", "pnr"])
+            if not found or not found[0]["cvr"]:
+                return
+            p = found[0]
+            window.detail_dock.show_row("companies", {"cvr": p["cvr"], "pnr": p["pnr"]})
+            select_posting([p["posting_id"]])
+        elif entity == "companies" and layer.visible and len(layer):
+            i = window.map.layers["companies"].index_of(rid)
+            if i < 0:
+                return
+            x, y = window.map.layers["companies"].x[i], window.map.layers["companies"].y[i]
+            near = layer.rid[(np.abs(layer.x - x) < 1.0) & (np.abs(layer.y - y) < 1.0)]
+            if near.size:
+                rows = person_rows(cur, "postings", near.tolist(), ["posting_id"])
+                select_posting([r["posting_id"] for r in rows])
+
+    def follow_posting_row(row: int, *_args: Any) -> None:
+        on_posting = 0 <= row < len(company.detail.get("postings") or [])
+        find.setText(tr("joborder.find_for_posting" if on_posting else "joborder.find_candidates"))
+
+    company.postings_table.currentCellChanged.connect(follow_posting_row)
+    window.map.pointClicked.connect(point_clicked)
     return dock
