@@ -184,6 +184,9 @@ class JobOrderForm(QWidget):
         self.contact.textEdited.connect(self._edited)
         for check in (self.include_related, self.long_term, self.shifts):
             check.toggled.connect(self._edited)
+        # unemployment duration ranks only when the long-term unemployed are prioritised
+        self.long_term.toggled.connect(self.weights["duration"].setEnabled)
+        self.weights["duration"].setEnabled(False)
         for spin in (self.experience, self.max_commute, self.positions, self.hours):
             spin.valueChanged.connect(self._edited)
         for box in self.weights.values():
