@@ -101,6 +101,12 @@ def test_posting_to_exported_shortlist_of_five(qtbot, open_window, small_demo_ca
     for n, entry in enumerate(entries, start=1):
         assert f"Kandidatprofil {n}" in flat[n] and entry.candidate_id in flat[n]
     assert "Har arbejdet i en lignende virksomhed" in flat[1]
+    company = window.con.execute(
+        "SELECT name FROM companies WHERE cvr = ? ORDER BY pnr IS NOT DISTINCT FROM ? DESC, pnr "
+        "NULLS FIRST LIMIT 1",
+        [order.cvr, order.pnr],
+    ).fetchone()[0]
+    assert f"Kandidatforslag — {company}" in flat[0] and order.title in flat[0]
     sheet = openpyxl.load_workbook(table_file)["shortlist"]
     ids = [row[1] for row in list(sheet.values)[1:]]
     assert ids == [e.candidate_id for e in entries]

@@ -131,3 +131,14 @@ def test_posting_order_prefills_the_form(qtbot, window):
     assert shown.received_at is not None and posting.received_at is not None
     gap = (shown.deliver_by - shown.received_at) - (posting.deliver_by - posting.received_at)
     assert abs(gap.total_seconds()) < 120
+
+
+def test_the_filters_tab_keeps_the_order_the_close_button_ends_it(qtbot, window):
+    dock, _ = _open(qtbot, window)
+    window.filter_dock.raise_()  # the two docks share the left side as tabs
+    qtbot.waitUntil(lambda: dock.visibleRegion().isEmpty(), timeout=5_000)
+    assert window.workspace.job_order is not None
+    assert window.map.styles["candidates"] is MATCH_SCORE
+    dock.close()
+    assert window.workspace.job_order is None and window.map.styles["candidates"] is None
+    assert dock.workplace_item.position is None

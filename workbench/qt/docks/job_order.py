@@ -8,13 +8,13 @@ result colours the eligible candidates on the map by score and marks the workpla
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.export.shortlist import ShortlistError, export_shortlist
+from workbench.core.job_order_lookups import company_name, education_choices
 from workbench.core.matching.engine import match
 from workbench.core.matching.order import JobOrder, JobOrderError
 from workbench.core.matching.orders import (
@@ -98,13 +99,7 @@ class JobOrderDock(QDockWidget):
         try:
             occupations = load_entries(cur, "occupations")
             qualifications = load_entries(cur, "qualifications")
-            educations = [
-                r[0]
-                for r in cur.execute(
-                    "SELECT DISTINCT education FROM candidates WHERE education IS NOT NULL "
-                    "ORDER BY 1"
-                ).fetchall()
-            ]
+            educations = education_choices(cur)
         finally:
             cur.close()
 
@@ -169,9 +164,12 @@ class JobOrderDock(QDockWidget):
         self.shortlist.exportRequested.connect(self.ask_export)
         window.pointsApplied.connect(lambda _t: self._apply_map())  # the filter re-ran
         window.map.scene().sigMouseClicked.connect(self._on_map_click)
-        self.visibilityChanged.connect(self._on_visibility)
+        window.dataReloaded.connect(self._on_reloaded)
         self._refresh_saved()
         self._update_tabs()
+        if self.workspace.job_order is not None:  # the window was rebuilt (language switch)
+            self.form.set_order(self.workspace.job_order)
+            self.run()
 
     # -- opening orders -------------------------------------------------------------------
     def open_order(self, order: JobOrder) -> None:
@@ -247,9 +245,17 @@ class JobOrderDock(QDockWidget):
         if self.window_.result is not None:
             self.window_.map_view.set_points(self.window_.result)
 
-    def _on_visibility(self, visible: bool) -> None:
-        if not visible and not self.window_.isHidden() and self.workspace.job_order is not None:
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """The dock's close button closes the order (hiding it behind the filters' tab
+        does not)."""
+        if self.workspace.job_order is not None:
             self.close_order()
+        super().closeEvent(event)
+
+    def _on_reloaded(self) -> None:
+        """New data (refresh, import): the open order is matched again on it."""
+        if self.workspace.job_order is not None:
+            self.run()
 
     # -- matching -------------------------------------------------------------------------
     def run(self) -> int:
@@ -395,10 +401,15 @@ class JobOrderDock(QDockWidget):
         sl.title = order.title if order is not None else ""
         sl.contact = order.contact if order is not None else ""
         sl.job_order_id = order.id if order is not None else None
-        sl.company = self._company_name(order)
         stem = "kandidatforslag" + (f"-{order.id}" if order is not None and order.id else "")
         cur = self.window_.con.cursor()
         try:
+            wp = order.workplace if order is not None else None
+            sl.company = company_name(
+                cur,
+                (order.cvr or (wp.cvr if wp else None)) if order is not None else None,
+                (order.pnr or (wp.pnr if wp else None)) if order is not None else None,
+            )
             paths = export_shortlist(
                 folder,
                 cur,
@@ -406,7 +417,7 @@ class JobOrderDock(QDockWidget):
                 text=tr,
                 stem=stem,
                 table_format=self.shortlist.table_format.currentData(),
-                today=self.workspace.context.today() if self.window_.demo else date.today(),
+                today=self.workspace.context.today(),  # a demo cache's own date
             )
         except (ShortlistError, OSError) as exc:
             self.message.emit(tr("joborder.shortlist.failed", message=str(exc).splitlines()[0]))
@@ -416,19 +427,6 @@ class JobOrderDock(QDockWidget):
         self.message.emit(tr("joborder.shortlist.exported", files=", ".join(p.name for p in paths)))
         self.exported.emit(paths)
         return paths
-
-    def _company_name(self, order: JobOrder | None) -> str:
-        if order is None or not (order.cvr or (order.workplace and order.workplace.cvr)):
-            return ""
-        cvr = order.cvr or order.workplace.cvr  # type: ignore[union-attr]
-        cur = self.window_.con.cursor()
-        try:
-            row = cur.execute(
-                "SELECT name FROM companies WHERE cvr = ? ORDER BY pnr NULLS FIRST LIMIT 1", [cvr]
-            ).fetchone()
-        finally:
-            cur.close()
-        return (row[0] if row else None) or f"CVR {cvr}"
 
     def shutdown(self) -> None:
         self.runner.close()
