@@ -142,3 +142,21 @@ def test_the_filters_tab_keeps_the_order_the_close_button_ends_it(qtbot, window)
     dock.close()
     assert window.workspace.job_order is None and window.map.styles["candidates"] is None
     assert dock.workplace_item.position is None
+
+
+def test_the_workplace_picked_on_the_map(qtbot, window):
+    from PySide6.QtCore import QPointF, Qt
+
+    dock, _ = _open(qtbot, window)
+    m = window.map
+    x0, y0, x1, y1 = m.view_extent()
+    target = QPointF((x0 + x1) / 2 + 1_000, (y0 + y1) / 2 - 1_000)
+    dock.form.pick_button.click()
+    pos = m.mapFromScene(m.vb.mapViewToScene(target))
+    with qtbot.waitSignal(dock.matched, timeout=30_000) as blocker:
+        qtbot.mouseClick(m.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    x, y = window.workspace.job_order.workplace.xy
+    tolerance = 2 * m.metres_per_pixel()
+    assert abs(x - target.x()) < tolerance and abs(y - target.y()) < tolerance
+    assert blocker.args[0].workplace_xy == (x, y)
+    assert dock.workplace_item.position == (x, y)

@@ -273,7 +273,10 @@ def write_pdf(
     for i, (e, p) in enumerate(zip(shortlist.entries, profiles, strict=True), start=1):
         story.append(PageBreak())
         story.append(Paragraph(clean(text("joborder.pdf.profile_title").format(n=i)), h1))
-        story.append(Paragraph(clean(f"{text('joborder.pdf.reference')}: {e.candidate_id}"), small))
+        ref = f"{text('joborder.pdf.reference')}: {e.candidate_id}"
+        if shortlist.title:  # a sheet printed on its own still says what it is for
+            ref += f" · {text('joborder.pdf.job')}: {shortlist.title}"
+        story.append(Paragraph(clean(ref), small))
         story.append(Spacer(1, 4 * mm))
         years = "" if p.experience_years is None else str(p.experience_years)
         fields = []

@@ -166,7 +166,7 @@ def criteria_html(item: Any, rank: int) -> str:
         state = tr("joborder.criterion_met" if c.met else "joborder.criterion_unmet")
         detail = f" <span style='color:#556'>({e(str(c.detail))})</span>" if c.detail else ""
         sections[bool(getattr(c, "required", True))].append(
-            f"<tr><td style='color:{colour}; padding-right:6px' title='{e(state)}'>{mark}</td>"
+            f"<tr><td width='18' style='color:{colour}' title='{e(state)}'>{mark}</td>"
             f"<td>{e(c.label)}{detail}</td></tr>"
         )
     rows = []
