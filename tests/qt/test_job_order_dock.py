@@ -160,3 +160,35 @@ def test_the_workplace_picked_on_the_map(qtbot, window):
     assert abs(x - target.x()) < tolerance and abs(y - target.y()) < tolerance
     assert blocker.args[0].workplace_xy == (x, y)
     assert dock.workplace_item.position == (x, y)
+
+
+def test_the_form_round_trips_an_order(qtbot, window):
+    from datetime import datetime
+
+    from workbench.core.matching.order import JobOrder, Workplace
+
+    dock = window.job_order_dock
+    codes = [r[0] for r in window.con.execute("SELECT code FROM qualifications ORDER BY code LIMIT 3").fetchall()]  # fmt: skip
+    order = JobOrder(
+        occupation_codes=["6113"],
+        title="Gartner",
+        tasks="Pleje af grønne områder",
+        include_related=True,
+        required_qualifications=codes[:1],
+        nice_qualifications=codes[1:],
+        driving_licence=["B", "C"],
+        languages=["dansk", "engelsk"],
+        min_experience_years=2,
+        employment={"kind": "temporary", "hours": 30, "shifts": True, "start_date": "2026-12-01"},
+        positions=3,
+        workplace=Workplace(x=720_000.0, y=6_180_000.0),
+        max_commute_km=25,
+        contact="Bo Berg",
+        prioritise_long_term=True,
+        received_at=datetime(2026, 11, 2, 9, 30),
+        clarify_by=datetime(2026, 11, 3, 9, 30),
+        deliver_by=datetime(2026, 11, 5, 9, 30),
+    )
+    dock.form.set_order(order)
+    assert not dock.form.pending()  # showing an order is not an edit
+    assert dock.form.order() == order

@@ -151,6 +151,7 @@ class JobOrderDock(QDockWidget):
         self.runner.finished.connect(self._on_matched)
         self.runner.failed.connect(self._on_failed)
         self.workplace_item = WorkplaceItem()
+        self.workplace_item.setToolTip(tr("joborder.workplace_marker"))
         window.map.vb.addItem(self.workplace_item, ignoreBounds=True)
         self._picking = False
         self._zoom_pending = False

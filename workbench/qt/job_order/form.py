@@ -10,10 +10,11 @@ from dataclasses import fields, replace
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QTimer, Signal
+from PySide6.QtCore import QDate, QDateTime, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDateEdit,
     QDateTimeEdit,
     QDoubleSpinBox,
     QFormLayout,
@@ -33,6 +34,7 @@ from workbench.qt.filters import LicencePicker, TokenPicker
 from workbench.qt.i18n import fmt_decimal, tr
 
 Entries = Sequence[tuple[str, str, Sequence[str]]]
+NO_DATE = QDate(2000, 1, 1)  # the start date field's "not given"
 
 
 def _split(text: str) -> list[str]:
@@ -113,6 +115,12 @@ class JobOrderForm(QWidget):
         self.hours.setRange(0, 60)
         self.hours.setSpecialValueText("–")
         self.shifts = QCheckBox(tr("joborder.f.shifts"), self)
+        self.start_date = QDateEdit(self)
+        self.start_date.setDisplayFormat("dd-MM-yyyy")
+        self.start_date.setCalendarPopup(True)
+        self.start_date.setMinimumDate(NO_DATE)  # the minimum shows as "–": no start date
+        self.start_date.setSpecialValueText("–")
+        self.start_date.setDate(NO_DATE)
         self.contact = QLineEdit(self)
         self.received = self._datetime()
         self.clarify_by = self._datetime()
@@ -169,6 +177,7 @@ class JobOrderForm(QWidget):
         emp_row.addWidget(self.hours)
         emp_row.addWidget(self.shifts)
         form.addRow(tr("joborder.f.employment"), emp_row)
+        form.addRow(tr("joborder.f.start_date"), self.start_date)
         form.addRow(tr("joborder.f.contact"), self.contact)
         form.addRow(tr("joborder.f.received"), self.received)
         form.addRow(tr("joborder.f.clarify_by"), self.clarify_by)
@@ -195,6 +204,7 @@ class JobOrderForm(QWidget):
             combo.currentIndexChanged.connect(self._edited)
         for dt in (self.received, self.clarify_by, self.deliver_by):
             dt.dateTimeChanged.connect(self._edited)
+        self.start_date.dateChanged.connect(self._edited)
 
     def _section(self, key: str) -> tuple[QGroupBox, QFormLayout]:
         box = QGroupBox(tr(key), self)
@@ -276,6 +286,8 @@ class JobOrderForm(QWidget):
             )
             self.hours.setValue(int(emp.get("hours") or 0))
             self.shifts.setChecked(bool(emp.get("shifts")))
+            start = QDate.fromString(str(emp.get("start_date") or ""), "yyyy-MM-dd")
+            self.start_date.setDate(start if start.isValid() else NO_DATE)
             self.contact.setText(order.contact)
             for edit, value in (
                 (self.received, order.received_at),
@@ -309,6 +321,9 @@ class JobOrderForm(QWidget):
             kind=self.employment.currentData(),
             hours=self.hours.value() or None,
             shifts=self.shifts.isChecked(),
+            start_date=None
+            if self.start_date.date() == NO_DATE
+            else self.start_date.date().toString("yyyy-MM-dd"),
         )
         return replace(
             o,
