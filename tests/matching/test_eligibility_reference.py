@@ -188,3 +188,32 @@ def test_not_searchable_are_counted_never_returned(match_store: Store) -> None:
         " (SELECT rid FROM candidate_occupations WHERE starts_with(code, '5223'))"
     ).fetchone()[0]
     assert result.excluded["not_searchable"] == n > 0
+
+
+def test_eligible_sql_states_the_same_rules(match_store: Store) -> None:
+    from workbench.core.matching.eligibility import eligible_sql
+    from workbench.core.matching.order import validate
+
+    order = validate(match_store, make_order(match_store, ORDERS["all required"]))
+    result = match(match_store, order, top=0)
+    sql, params = eligible_sql(match_store, order)
+    got = {r[0] for r in match_store.con.execute(sql, params).fetchall()}
+    assert got == {int(r) for r in result.rids}
+    for relax in result.relaxations:
+        if relax.criterion == "include_related":
+            continue
+        sql, params = eligible_sql(match_store, order, skip=relax.criterion)
+        n = len(match_store.con.execute(sql, params).fetchall())
+        assert n - result.total_eligible == relax.added, relax.criterion
+    hidden_sql, params = eligible_sql(match_store, order, searchable=False)
+    hidden = len(match_store.con.execute(hidden_sql, params).fetchall())
+    assert hidden == result.excluded["not_searchable"]
+
+
+def test_cancelled_stops_the_match(match_store: Store) -> None:
+    from workbench.core.errors import Cancelled
+
+    with pytest.raises(Cancelled):
+        match(
+            match_store, make_order(match_store, ORDERS["occupation only"]), cancelled=lambda: True
+        )

@@ -193,7 +193,8 @@ def match(
     cur = cursor if cursor is not None else store.cursor()
     order = validate(store, order, cursor=cur)
     _check(cancelled)
-    rows = _scan(store, cur, order)
+    reference = store.reference_date()
+    rows = _scan(store, cur, order, reference)
     _check(cancelled)
     total_base = _base_count(store, cur)
     funnel, excluded, eligible = _funnel(order, rows, total_base)
@@ -203,8 +204,12 @@ def match(
         best = None
     _check(cancelled)
 
-    idx = np.flatnonzero(eligible)  # ascending = candidate_id order (the scan's ORDER BY)
+    idx = np.flatnonzero(eligible)
     table = rows.table
+    # Ties go by candidate_id: its rank among the eligible (Arrow sorts strings in C++).
+    by_id = pc.sort_indices(table["candidate_id"].take(pa.array(idx))).to_numpy()
+    id_rank = np.empty(len(idx), dtype=np.int64)
+    id_rank[by_id] = np.arange(len(idx))
     xy = order.workplace_xy
     x = _numbers(table["x"])[idx]
     y = _numbers(table["y"])[idx]
@@ -227,7 +232,7 @@ def match(
     if order.prioritise_long_term:
         components["duration"] = scoring.duration_component(_numbers(table["unemployed_days"])[idx])
     score = scoring.combine(components, weights)
-    ranking = np.lexsort((np.arange(len(idx)), -score))
+    ranking = np.lexsort((id_rank, -score))
 
     # Travel from the routing server for the top N only (one table request).
     routed = np.full(len(idx), np.nan)
@@ -247,7 +252,7 @@ def match(
                 commute = components["commute"]
                 commute[use] = scoring.commute_component(routed[use])
                 score = scoring.combine(components, weights)
-                ranking = np.lexsort((np.arange(len(idx)), -score))
+                ranking = np.lexsort((id_rank, -score))
                 top_pos = ranking[: max(top, 0)]
         else:
             travel_info = {
@@ -256,32 +261,30 @@ def match(
             }
     _check(cancelled)
 
-    explainer = Explainer.load(cur, order, store.reference_date())
+    explainer = Explainer.load(cur, order, reference)
+    top_rows = idx[top_pos]
+    records = table.take(pa.array(top_rows, type=pa.int64())).to_pylist()
     items: list[MatchItem] = []
-    cid = table["candidate_id"]
     rid = table["rid"].to_numpy()
-    for pos in top_pos:
-        row = int(idx[pos])
+    for pos, row, record in zip(top_pos, top_rows, records, strict=True):
         has_route = bool(np.isfinite(routed[pos]))
+        placed = bool(np.isfinite(km[pos]))
+        car_trip = float(routed[pos] if has_route else car_min[pos])
         trip = {
-            "car_min": None
-            if not np.isfinite(km[pos])
-            else round(float(routed[pos] if has_route else car_min[pos]), 1),
-            "pt_min": None if not np.isfinite(km[pos]) else round(float(pt_min[pos]), 1),
+            "car_min": round(car_trip, 1) if placed else None,
+            "pt_min": round(float(pt_min[pos]), 1) if placed else None,
             "estimated": not has_route,
             "mode": "car" if car[pos] else "pt",
         }
-        comp = {k: round(float(v[pos]), 3) for k, v in components.items()}
         items.append(
             explainer.item(
                 rows,
-                row,
-                candidate_id=str(cid[row]),
-                rid=int(rid[row]),
+                int(row),
+                record,
                 score=float(score[pos]),
-                distance_km=None if not np.isfinite(km[pos]) else round(float(km[pos]), 1),
+                distance_km=round(float(km[pos]), 1) if placed else None,
                 trip=trip,
-                components=comp,
+                components={k: round(float(v[pos]), 3) for k, v in components.items()},
             )
         )
     result = MatchResult(
@@ -308,9 +311,9 @@ def _base_count(store: Any, cur: Any) -> int:
     return int(cur.execute(f"SELECT count(*) FROM {base}", params).fetchone()[0])
 
 
-def _scan(store: Any, cur: Any, order: JobOrder) -> _Rows:
-    """One scan of the candidates in the job codes' minor groups, in candidate_id order,
-    and the criterion masks over it."""
+def _scan(store: Any, cur: Any, order: JobOrder, reference: Any) -> _Rows:
+    """One scan of the candidates in the job codes' minor groups and the criterion masks
+    over it."""
     base, params = candidate_base(store)
     related = occupation_prefixes(order, related=True)
     cond = " OR ".join("starts_with(o.code, ?)" for _ in related)
@@ -321,9 +324,8 @@ def _scan(store: Any, cur: Any, order: JobOrder) -> _Rows:
         f" c.cv_searchable, c.occupation_codes, c.driving_licences{lists}"
         f" FROM {base} c"
         f" WHERE c.rid IN (SELECT o.rid FROM candidate_occupations o WHERE {cond})"
-        " ORDER BY c.candidate_id"
     )
-    table = cur.execute(sql, [store.reference_date(), *params, *related]).to_arrow_table()
+    table = cur.execute(sql, [reference, *params, *related]).to_arrow_table()
     n = table.num_rows
 
     # Occupation: per listed code, its kind (exact/specific/related) and position.
@@ -360,7 +362,7 @@ def _scan(store: Any, cur: Any, order: JobOrder) -> _Rows:
             [*order.required_qualifications, *order.certificates, *order.nice_qualifications]
         )
     )
-    qual_masks = _qualification_masks(cur, table["rid"].to_numpy(), qual_codes)
+    qual_masks = _qualification_masks(cur, table["rid"].to_numpy(), qual_codes, related)
     for key in ("required_qualifications", "certificates"):
         codes = getattr(order, key)
         if codes:
@@ -409,27 +411,35 @@ def _scan(store: Any, cur: Any, order: JobOrder) -> _Rows:
     )
 
 
-def _qualification_masks(cur: Any, rids: np.ndarray, codes: list[str]) -> dict[str, np.ndarray]:
-    """Per qualification code: which scanned rows have it (the side table)."""
+def _qualification_masks(
+    cur: Any, rids: np.ndarray, codes: list[str], prefixes: list[str]
+) -> dict[str, np.ndarray]:
+    """Per qualification code: which scanned rows have it (the side table, restricted to
+    the scanned occupations; codes come back as their index in ``codes``)."""
     n = len(rids)
     out = {c: np.zeros(n, dtype=bool) for c in codes}
     if not codes or n == 0:
         return out
     marks = ", ".join("?" for _ in codes)
+    which = " ".join(f"WHEN ? THEN {i}" for i in range(len(codes)))
+    occ = " OR ".join("starts_with(o.code, ?)" for _ in prefixes)
     found = cur.execute(
-        f"SELECT rid, code FROM candidate_qualifications WHERE code IN ({marks})", codes
+        f"SELECT q.rid, (CASE q.code {which} END)::INTEGER AS k FROM candidate_qualifications q"
+        f" WHERE q.code IN ({marks})"
+        f" AND q.rid IN (SELECT o.rid FROM candidate_occupations o WHERE {occ})",
+        [*codes, *codes, *prefixes],
     ).fetchnumpy()
     sorter = np.argsort(rids, kind="stable")
     sorted_rids = rids[sorter]
     q_rid = np.asarray(found["rid"], dtype=np.int64)
-    q_code = np.asarray(found["code"], dtype=object)
+    q_k = np.asarray(found["k"], dtype=np.int64)
     pos = np.searchsorted(sorted_rids, q_rid)
     pos_ok = np.minimum(pos, n - 1)
     ok = (pos < n) & (sorted_rids[pos_ok] == q_rid)
     rows = sorter[pos_ok[ok]]
-    q_code = q_code[ok]
-    for c in codes:
-        out[c][rows[q_code == c]] = True
+    q_k = q_k[ok]
+    for k, c in enumerate(codes):
+        out[c][rows[q_k == k]] = True
     return out
 
 

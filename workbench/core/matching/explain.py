@@ -98,9 +98,8 @@ class Explainer:
         self,
         rows: _Rows,
         row: int,
+        record: dict[str, Any],
         *,
-        candidate_id: str,
-        rid: int,
         score: float,
         distance_km: float | None,
         trip: dict[str, Any],
@@ -109,12 +108,11 @@ class Explainer:
         from .engine import MatchItem
 
         order = self.order
-        t = rows.table
-        occ_codes = [c for c in (t["occupation_codes"][row].as_py() or []) if c]
-        licences = set(t["driving_licences"][row].as_py() or [])
-        experience = t["experience_years"][row].as_py()
-        education = t["education"][row].as_py()
-        days = t["unemployed_days"][row].as_py()
+        occ_codes = [c for c in (record["occupation_codes"] or []) if c]
+        licences = set(record["driving_licences"] or [])
+        experience = record["experience_years"]
+        education = record["education"]
+        days = record["unemployed_days"]
         crits: list[Criterion] = []
         reasons: list[str] = []
 
@@ -153,16 +151,17 @@ class Explainer:
                     )
                 )
             if codes and all(rows.qual_masks[c][row] for c in codes):
-                noun = (
-                    "krævede kvalifikationer"
-                    if key == "required_qualifications"
-                    else "certifikater"
+                names = ", ".join(self.qualification_name(c) for c in codes)
+                noun = "krævet" if key == "required_qualifications" else "certifikat"
+                reasons.append(
+                    f"Har {noun}: {names}"
+                    if len(codes) == 1
+                    else f"Har alle {len(codes)} {noun}e: {names}"
                 )
-                reasons.append(f"Har alle {len(codes)} {noun}")
         for cat in order.driving_licence:
             crits.append(Criterion("driving_licence", f"Kørekort {cat}", cat in licences))
         if order.languages:
-            spoken = {v.lower() for v in (t["languages"][row].as_py() or []) if v}
+            spoken = {v.lower() for v in (record["languages"] or []) if v}
             for lang in order.languages:
                 crits.append(Criterion("languages", f"Sprog: {lang}", lang.lower() in spoken))
         if order.min_experience_years is not None:
@@ -239,8 +238,8 @@ class Explainer:
         if days is not None:
             parts.append(f"ledig {months(days)} mdr")
         return MatchItem(
-            candidate_id=candidate_id,
-            rid=rid,
+            candidate_id=str(record["candidate_id"]),
+            rid=int(record["rid"]),
             score=score,
             required_met=required_met,
             required_total=len(required),
