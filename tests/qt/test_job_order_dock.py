@@ -11,6 +11,7 @@ from workbench.core.matching.engine import match
 from workbench.core.matching.orders import job_order_from_posting
 from workbench.core.store import Store
 from workbench.layers.match_score import MATCH_SCORE, score_classes
+from workbench.qt.i18n import fmt_int
 
 
 def _posting_id(con) -> str:
@@ -52,8 +53,11 @@ def test_a_changed_criterion_updates_list_funnel_and_map(qtbot, window):
     assert sorted(window.map.layers["candidates"].rid.tolist()) == sorted(second.rids.tolist())
     assert dock.results.table.rowCount() == min(100, second.total_eligible)
     funnel = dock.results.funnel.text()
-    for step in second.funnel:
-        assert f"{step.label}: " in funnel
+    assert f"Afstand: {fmt_int(second.funnel[-2].remaining)}" in funnel  # the commute's step
+    assert f"Søgbart CV: {fmt_int(second.funnel[-1].remaining)}" in funnel
+    relax = second.best_relaxation
+    assert relax is not None and relax.criterion == "max_commute_km"
+    assert f"Bedste lempelse, uden krav om afstand: +{fmt_int(relax.added)} kandidater" in funnel
     assert any(label.startswith("Ledige: Match-score") for _, _, label in window.map.legend_rows())
 
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.qt.i18n import fmt_decimal, fmt_int, tr
+from workbench.qt.i18n import DEFAULT_LANGUAGE, TEXTS, fmt_decimal, fmt_int, tr
 
 COLUMNS = (
     "joborder.col.rank",
@@ -137,18 +137,35 @@ class MatchResultsWidget(QWidget):
         self.itemSelected.emit(self.items[row] if 0 <= row < len(self.items) else None)
 
 
+def criterion_label(key: str, fallback: str) -> str:
+    """A funnel criterion in the UI's language (the engine's labels are Danish)."""
+    msg_id = f"joborder.criterion.{key}"
+    return tr(msg_id) if msg_id in TEXTS[DEFAULT_LANGUAGE] else fallback
+
+
 def funnel_html(result: Any) -> str:
     """The funnel as lines "criterion: remaining" and the best relaxation."""
     e = html.escape
-    lines = [
-        e(tr("joborder.funnel_step", label=step.label, n=fmt_int(step.remaining)))
-        for step in result.funnel
-    ]
+    lines = []
+    for step in result.funnel:
+        line = tr(
+            "joborder.funnel_step",
+            label=criterion_label(step.criterion, step.label),
+            n=fmt_int(step.remaining),
+        )
+        if getattr(step, "added", None):
+            line += " " + tr("joborder.funnel_related", n=fmt_int(step.added))
+        lines.append(e(line))
     relax = result.best_relaxation
     if relax is not None and relax.added > 0:
-        lines.append(
-            "<b>" + e(tr("joborder.relax", label=relax.label, n=fmt_int(relax.added))) + "</b>"
-        )
+        if relax.criterion == "include_related":
+            what = tr("joborder.f.include_related").lower()
+        else:
+            what = tr(
+                "joborder.relax_without",
+                label=criterion_label(relax.criterion, relax.label).lower(),
+            )
+        lines.append("<b>" + e(tr("joborder.relax", label=what, n=fmt_int(relax.added))) + "</b>")
     else:
         lines.append(f"<i>{e(tr('joborder.no_relax'))}</i>")
     hidden = int((result.excluded or {}).get("not_searchable", 0))
