@@ -196,3 +196,24 @@ def test_the_form_round_trips_an_order(qtbot, window):
     dock.form.set_order(order)
     assert not dock.form.pending()  # showing an order is not an edit
     assert dock.form.order() == order
+
+
+def test_a_ranked_candidate_clicked_on_the_map_is_explained(qtbot, window):
+    from PySide6.QtCore import QPointF, Qt
+
+    dock, result = _open(qtbot, window)
+    item = result.items[2]
+    m = window.map
+    layer = m.layers["candidates"]
+    i = layer.index_of(item.rid)
+    x, y = float(layer.x[i]), float(layer.y[i])
+    with qtbot.waitSignal(m.layersRefreshed, timeout=10_000):
+        m.set_extent((x - 300, y - 200, x + 300, y + 200))  # close enough for one point
+    assert m.hit(QPointF(x, y)) is not None
+    pos = m.mapFromScene(m.vb.mapViewToScene(QPointF(x, y)))
+    qtbot.mouseClick(m.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    entity, rid = m.selected
+    assert entity == "candidates"
+    shown = next(it for it in result.items if it.rid == rid)  # the point hit (the top one)
+    assert dock.results.table.currentRow() == result.items.index(shown)
+    assert shown.summary in window.detail_dock.detail.toPlainText()

@@ -360,6 +360,15 @@ class JobOrderDock(QDockWidget):
         dock.detail.setHtml(criteria_html(item, self._rank_of.get(item.candidate_id, 0)))
         dock.detail_stack.setCurrentWidget(dock.detail)
 
+    def show_candidate(self, rid: int) -> None:
+        """Select the ranked candidate ``rid`` (a point clicked on the map) in the list."""
+        for row, item in enumerate(self.results.items):
+            if int(item.rid) == rid:
+                self.results.table.setCurrentCell(row, 0)
+                self.results.table.scrollToItem(self.results.table.item(row, 0))
+                self._show_item(item)  # also when it already was the current row
+                return
+
     def _add_to_shortlist(self, items: list[Any]) -> None:
         self.shortlist.add_items(items)
         self.tabs.setCurrentWidget(self.shortlist)
@@ -475,7 +484,9 @@ def install_job_order(window: MainWindow) -> JobOrderDock:
         while the postings layer is shown selects the postings at that point."""
         cur = window._gui_cursor
         layer = window.map.layers["postings"]
-        if entity == "postings":
+        if entity == "candidates" and dock.result is not None:
+            dock.show_candidate(rid)  # a ranked candidate: why they fit, in the details pane
+        elif entity == "postings":
             found = person_rows(cur, "postings", [rid], ["posting_id", "cvr", "pnr"])
             if not found or not found[0]["cvr"]:
                 return
