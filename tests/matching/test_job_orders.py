@@ -172,3 +172,32 @@ def test_job_order_from_posting_and_for_company(match_store: Store) -> None:
     assert blank.deliver_by - blank.received_at == timedelta(hours=72)
     with pytest.raises(JobOrderError, match="no coordinates"):
         job_order_for_company(match_store, NO_COORD_CVR)
+
+
+def test_workplace_by_address(match_store: Store) -> None:
+    from workbench.core.address_keys import house_key, street_key
+
+    order = JobOrder.from_json(
+        {"occupation_codes": ["5223"], "workplace": {"address": "Vestergade 12, 8000"}}
+    )
+    with pytest.raises(JobOrderError) as err:
+        validate(match_store, order)  # the demo has no address register
+    assert err.value.field == "workplace.address"
+    assert str(err.value).startswith("workplace.address: ") and "refresh the addresses" in str(
+        err.value
+    )
+    key = f"{street_key('Vestergade')}|{house_key('12')}|8000"
+    match_store.con.execute(
+        "INSERT INTO addresses (street, house_no, postnr, match_key, x, y, source)"
+        " VALUES ('Vestergade', '12', '8000', ?, 575000.0, 6223000.0, 'test')",
+        [key],
+    )
+    placed = validate(match_store, order)
+    assert placed.workplace.xy == (575000.0, 6223000.0)
+    with pytest.raises(JobOrderError, match=r"workplace\.address: no address"):
+        validate(
+            match_store,
+            JobOrder.from_json(
+                {"occupation_codes": ["5223"], "workplace": {"address": "Nørregade 3, 8000"}}
+            ),
+        )

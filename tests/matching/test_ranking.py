@@ -104,3 +104,25 @@ def test_explanations_agree_with_the_data(match_store: Store) -> None:
         assert ("bil)" if mode == "car" else "kollektivt)") in item.summary
     nocar = next(i for i in result.items if i.candidate_id == "M-NOCAR")
     assert nocar.travel["mode"] == "pt" and "offentlig transport" in " ".join(nocar.reasons)
+
+
+def test_explain_any_candidate_eligible_or_not(match_store: Store) -> None:
+    from workbench.core.matching import explain_candidates
+
+    order = make_order(match_store, {**FULL, "driving_licence": "B"})
+    result = match(match_store, order, top=3)
+    rid_of = dict(match_store.con.execute("SELECT candidate_id, rid FROM candidates").fetchall())
+    other = match_store.con.execute(
+        "SELECT rid FROM candidates WHERE NOT list_contains(occupation_codes, '5223') LIMIT 1"
+    ).fetchone()[0]
+    wanted = [int(result.rids[1]), rid_of["M-NOCAR"], other, -5]
+    explained = explain_candidates(match_store, order, wanted)
+    assert [i.rid for i in explained] == wanted[:3]  # unknown rids left out
+    same, nocar, outside = explained
+    top = result.items[1]
+    assert (same.summary, same.score, same.reasons) == (top.summary, top.score, top.reasons)
+    licence = [c for c in nocar.criteria if c.key == "driving_licence"]
+    assert [c.met for c in licence] == [False]
+    assert nocar.required_met == nocar.required_total - 1
+    assert nocar.summary.startswith(f"{nocar.required_total - 1}/{nocar.required_total} krav")
+    assert outside.criteria[0].key == "occupation" and outside.criteria[0].met is False

@@ -1,6 +1,6 @@
 """Job orders and matching: eligibility, funnel, ranking and explanations (issue #14)."""
 
-from .engine import FunnelStep, MatchItem, MatchResult, Relaxation, match
+from .engine import FunnelStep, MatchItem, MatchResult, Relaxation, explain_candidates, match
 from .explain import Criterion
 from .order import JobOrder, JobOrderError, Workplace, validate, validate_workplace
 from .orders import (
@@ -24,6 +24,7 @@ __all__ = [
     "Weights",
     "Workplace",
     "delete_job_order",
+    "explain_candidates",
     "job_order_for_company",
     "job_order_from_posting",
     "list_job_orders",

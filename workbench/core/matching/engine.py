@@ -1,7 +1,8 @@
 """Matching a job order against the cache: eligibility, funnel, ranking, explanations.
 
 One scan of the candidates (only those in the job codes' DISCO minor groups, through the
-``candidate_occupations`` side table) returns Arrow columns; the required criteria become
+``candidate_occupations`` side table; only the list columns the order needs) returns Arrow
+columns; the required criteria become
 numpy masks (rules in :mod:`.eligibility`), the funnel and the relaxations are sums over
 them, the score is numpy over the eligible rows (:mod:`.scoring`), and only the top N get
 travel times from the routing server and their explanations (:mod:`.explain`).
@@ -20,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import Cancelled
+from ..store.gateway import reference_date
 from . import scoring, travel
 from .eligibility import accepted_educations, candidate_base, criteria, occupation_prefixes
 from .explain import Criterion, Explainer
@@ -168,7 +170,6 @@ class _Rows:
     occ_specific: np.ndarray  # the job code or one below it
     occ_related: np.ndarray  # the same DISCO minor group
     occ_fit: np.ndarray
-    occ_best: list[tuple[int, int, str]] | None  # filled lazily for the top rows
     qual_masks: dict[str, np.ndarray]
     has_car_licence: np.ndarray
     searchable: np.ndarray
@@ -193,7 +194,7 @@ def match(
     cur = cursor if cursor is not None else store.cursor()
     order = validate(store, order, cursor=cur)
     _check(cancelled)
-    reference = store.reference_date()
+    reference = reference_date(cur)  # on this thread's cursor, not the connection
     rows = _scan(store, cur, order, reference)
     _check(cancelled)
     total_base = _base_count(store, cur)
@@ -210,83 +211,32 @@ def match(
     by_id = pc.sort_indices(table["candidate_id"].take(pa.array(idx))).to_numpy()
     id_rank = np.empty(len(idx), dtype=np.int64)
     id_rank[by_id] = np.arange(len(idx))
-    xy = order.workplace_xy
-    x = _numbers(table["x"])[idx]
-    y = _numbers(table["y"])[idx]
-    km = np.hypot(x - xy[0], y - xy[1]) / 1000.0 if xy else np.full(len(idx), np.nan)
-    car_min = travel.car_minutes_estimate(km)
-    pt_min = travel.pt_minutes_estimate(km)
-    car = rows.has_car_licence[idx]
-    components: dict[str, np.ndarray] = {"occupation": rows.occ_fit[idx]}
-    nice_codes = [c for c in order.nice_qualifications]
-    nice_count = np.zeros(len(idx))
-    for code in nice_codes:
-        nice_count += rows.qual_masks[code][idx]
-    if nice_codes:
-        components["nice"] = nice_count / len(nice_codes)
-    components["experience"] = scoring.experience_component(
-        _numbers(table["experience_years"])[idx]
-    )
-    if xy:
-        components["commute"] = scoring.commute_component(np.where(car, car_min, pt_min))
-    if order.prioritise_long_term:
-        components["duration"] = scoring.duration_component(_numbers(table["unemployed_days"])[idx])
-    score = scoring.combine(components, weights)
+    sc = _score(order, rows, idx)
+    score = scoring.combine(sc.components, weights)
     ranking = np.lexsort((id_rank, -score))
 
     # Travel from the routing server for the top N only (one table request).
-    routed = np.full(len(idx), np.nan)
     travel_info = {"source": "estimate", "note": "estimated from the straight-line distance"}
     base_url = travel.routing_base_url(settings)
     top_pos = ranking[: max(top, 0)]
+    xy = order.workplace_xy
     if xy and base_url and len(top_pos):
-        has_xy = top_pos[np.isfinite(x[top_pos]) & np.isfinite(y[top_pos])]
-        result = travel.osrm_car_minutes(
-            base_url, xy, x[has_xy], y[has_xy], session=routing_session
-        )
-        if result.minutes is not None:
-            routed[has_xy] = result.minutes
+        error = _route(sc, top_pos, xy, base_url, routing_session)
+        if error is None:
             travel_info = {"source": "osrm", "note": f"car times from {base_url}"}
-            use = np.isfinite(routed) & car
-            if use.any():
-                commute = components["commute"]
-                commute[use] = scoring.commute_component(routed[use])
-                score = scoring.combine(components, weights)
-                ranking = np.lexsort((id_rank, -score))
-                top_pos = ranking[: max(top, 0)]
+            score = scoring.combine(sc.components, weights)
+            ranking = np.lexsort((id_rank, -score))
+            top_pos = ranking[: max(top, 0)]
         else:
             travel_info = {
                 "source": "estimate",
-                "note": f"routing failed, estimated instead: {result.error}",
+                "note": f"routing failed, estimated instead: {error}",
             }
     _check(cancelled)
 
     explainer = Explainer.load(cur, order, reference)
-    top_rows = idx[top_pos]
-    records = table.take(pa.array(top_rows, type=pa.int64())).to_pylist()
-    items: list[MatchItem] = []
+    items = _items(explainer, rows, sc, top_pos, score)
     rid = table["rid"].to_numpy()
-    for pos, row, record in zip(top_pos, top_rows, records, strict=True):
-        has_route = bool(np.isfinite(routed[pos]))
-        placed = bool(np.isfinite(km[pos]))
-        car_trip = float(routed[pos] if has_route else car_min[pos])
-        trip = {
-            "car_min": round(car_trip, 1) if placed else None,
-            "pt_min": round(float(pt_min[pos]), 1) if placed else None,
-            "estimated": not has_route,
-            "mode": "car" if car[pos] else "pt",
-        }
-        items.append(
-            explainer.item(
-                rows,
-                int(row),
-                record,
-                score=float(score[pos]),
-                distance_km=round(float(km[pos]), 1) if placed else None,
-                trip=trip,
-                components={k: round(float(v[pos]), 3) for k, v in components.items()},
-            )
-        )
     result = MatchResult(
         total_eligible=int(eligible.sum()),
         excluded=excluded,
@@ -306,26 +256,153 @@ def match(
     return result
 
 
+@dataclass
+class _Scored:
+    """Score components and travel of some scanned rows (``idx``), position by position."""
+
+    idx: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    km: np.ndarray
+    car_min: np.ndarray
+    pt_min: np.ndarray
+    routed: np.ndarray  # car minutes from the routing server, NaN where none
+    car: np.ndarray  # has a car licence: ranked on car time, else public transport
+    components: dict[str, np.ndarray]
+
+
+def _score(order: JobOrder, rows: _Rows, idx: np.ndarray) -> _Scored:
+    """The score components of the rows ``idx`` (:mod:`.scoring`)."""
+    table = rows.table
+    xy = order.workplace_xy
+    x = _numbers(table["x"])[idx]
+    y = _numbers(table["y"])[idx]
+    km = np.hypot(x - xy[0], y - xy[1]) / 1000.0 if xy else np.full(len(idx), np.nan)
+    car_min = travel.car_minutes_estimate(km)
+    pt_min = travel.pt_minutes_estimate(km)
+    car = rows.has_car_licence[idx]
+    components: dict[str, np.ndarray] = {"occupation": rows.occ_fit[idx]}
+    if order.nice_qualifications:
+        nice = np.zeros(len(idx))
+        for code in order.nice_qualifications:
+            nice += rows.qual_masks[code][idx]
+        components["nice"] = nice / len(order.nice_qualifications)
+    years = _numbers(table["experience_years"])[idx]
+    components["experience"] = scoring.experience_component(years)
+    if xy:
+        components["commute"] = scoring.commute_component(np.where(car, car_min, pt_min))
+    if order.prioritise_long_term:
+        days = _numbers(table["unemployed_days"])[idx]
+        components["duration"] = scoring.duration_component(days)
+    routed = np.full(len(idx), np.nan)
+    return _Scored(idx, x, y, km, car_min, pt_min, routed, car, components)
+
+
+def _route(
+    sc: _Scored, positions: np.ndarray, xy: tuple[float, float], base_url: str, session: Any
+) -> str | None:
+    """Car minutes of ``positions`` from the routing server into ``sc.routed`` and the
+    commute component; the reason when the server could not be used."""
+    placed = positions[np.isfinite(sc.x[positions]) & np.isfinite(sc.y[positions])]
+    result = travel.osrm_car_minutes(base_url, xy, sc.x[placed], sc.y[placed], session=session)
+    if result.minutes is None:
+        return result.error or "routing failed"
+    sc.routed[placed] = result.minutes
+    use = np.isfinite(sc.routed) & sc.car
+    if use.any() and "commute" in sc.components:
+        sc.components["commute"][use] = scoring.commute_component(sc.routed[use])
+    return None
+
+
+def _items(
+    explainer: Explainer, rows: _Rows, sc: _Scored, positions: np.ndarray, score: np.ndarray
+) -> list[MatchItem]:
+    """The explained items of ``positions`` (into ``sc``), in that order."""
+    top_rows = sc.idx[positions]
+    records = rows.table.take(pa.array(top_rows, type=pa.int64())).to_pylist()
+    items: list[MatchItem] = []
+    for pos, row, record in zip(positions, top_rows, records, strict=True):
+        has_route = bool(np.isfinite(sc.routed[pos]))
+        placed = bool(np.isfinite(sc.km[pos]))
+        car_trip = float(sc.routed[pos] if has_route else sc.car_min[pos])
+        trip = {
+            "car_min": round(car_trip, 1) if placed else None,
+            "pt_min": round(float(sc.pt_min[pos]), 1) if placed else None,
+            "estimated": not has_route,
+            "mode": "car" if sc.car[pos] else "pt",
+        }
+        items.append(
+            explainer.item(
+                rows,
+                int(row),
+                record,
+                score=float(score[pos]),
+                distance_km=round(float(sc.km[pos]), 1) if placed else None,
+                trip=trip,
+                components={k: round(float(v[pos]), 3) for k, v in sc.components.items()},
+            )
+        )
+    return items
+
+
+def explain_candidates(
+    store: Any,
+    order: JobOrder,
+    rids: list[int] | np.ndarray,
+    *,
+    weights: Weights | None = None,
+    cursor: Any = None,
+) -> list[MatchItem]:
+    """The explanation of any candidates (eligible or not: each criterion met or unmet,
+    the score they would get), in the order of ``rids``; unknown rids are left out. For
+    the detail pane of a candidate picked on the map, and "why not this one"."""
+    weights = weights or Weights()
+    cur = cursor if cursor is not None else store.cursor()
+    order = validate(store, order, cursor=cur)
+    reference = reference_date(cur)  # on this thread's cursor, not the connection
+    wanted = [int(r) for r in rids]
+    rows = _scan(store, cur, order, reference, rids=wanted)
+    found = {int(r): i for i, r in enumerate(rows.table["rid"].to_numpy())}
+    idx = np.array([found[r] for r in wanted if r in found], dtype=np.int64)
+    sc = _score(order, rows, idx)
+    score = scoring.combine(sc.components, weights)
+    explainer = Explainer.load(cur, order, reference)
+    return _items(explainer, rows, sc, np.arange(len(idx)), score)
+
+
 def _base_count(store: Any, cur: Any) -> int:
     base, params = candidate_base(store)
     return int(cur.execute(f"SELECT count(*) FROM {base}", params).fetchone()[0])
 
 
-def _scan(store: Any, cur: Any, order: JobOrder, reference: Any) -> _Rows:
-    """One scan of the candidates in the job codes' minor groups and the criterion masks
-    over it."""
+def _scan(
+    store: Any, cur: Any, order: JobOrder, reference: Any, *, rids: list[int] | None = None
+) -> _Rows:
+    """One scan of the candidates in the job codes' minor groups (or of ``rids``) and the
+    criterion masks over it."""
     base, params = candidate_base(store)
     related = occupation_prefixes(order, related=True)
     cond = " OR ".join("starts_with(o.code, ?)" for _ in related)
-    lists = ", c.languages" if order.languages else ""
+    where = f"c.rid IN (SELECT o.rid FROM candidate_occupations o WHERE {cond})"
+    where_params: list[Any] = list(related)
+    if rids is not None:
+        where, where_params = "c.rid IN (SELECT unnest(?::BIGINT[]))", [list(rids)]
+    qual_codes = list(
+        dict.fromkeys(
+            [*order.required_qualifications, *order.certificates, *order.nice_qualifications]
+        )
+    )
+    # List columns cost the most to scan: only those the order needs.
+    lists = ", c.qualification_codes" if qual_codes else ""
+    lists += ", c.languages" if order.languages else ""
     sql = (
         "SELECT c.rid, c.candidate_id, c.x, c.y, c.experience_years, c.education,"
         " datediff('day', c.unemployed_since, ?::DATE) AS unemployed_days,"
         f" c.cv_searchable, c.occupation_codes, c.driving_licences{lists}"
         f" FROM {base} c"
-        f" WHERE c.rid IN (SELECT o.rid FROM candidate_occupations o WHERE {cond})"
+        f" WHERE {where}"
     )
-    table = cur.execute(sql, [reference, *params, *related]).to_arrow_table()
+    table = cur.execute(sql, [reference, *params, *where_params]).to_arrow_table()
     n = table.num_rows
 
     # Occupation: per listed code, its kind (exact/specific/related) and position.
@@ -357,12 +434,10 @@ def _scan(store: Any, cur: Any, order: JobOrder, reference: Any) -> _Rows:
     masks: dict[str, np.ndarray] = {
         "occupation": occ_related if order.include_related else occ_specific
     }
-    qual_codes = list(
-        dict.fromkeys(
-            [*order.required_qualifications, *order.certificates, *order.nice_qualifications]
-        )
-    )
-    qual_masks = _qualification_masks(cur, table["rid"].to_numpy(), qual_codes, related)
+    qual_masks: dict[str, np.ndarray] = {}
+    if qual_codes:
+        q_values, q_parents = _flat(table["qualification_codes"])
+        qual_masks = {c: _rows_with(q_values, q_parents, n, c) for c in qual_codes}
     for key in ("required_qualifications", "certificates"):
         codes = getattr(order, key)
         if codes:
@@ -404,43 +479,10 @@ def _scan(store: Any, cur: Any, order: JobOrder, reference: Any) -> _Rows:
         occ_specific=occ_specific,
         occ_related=occ_related,
         occ_fit=fit,
-        occ_best=None,
         qual_masks=qual_masks,
         has_car_licence=has_car,
         searchable=_bools(table["cv_searchable"]),
     )
-
-
-def _qualification_masks(
-    cur: Any, rids: np.ndarray, codes: list[str], prefixes: list[str]
-) -> dict[str, np.ndarray]:
-    """Per qualification code: which scanned rows have it (the side table, restricted to
-    the scanned occupations; codes come back as their index in ``codes``)."""
-    n = len(rids)
-    out = {c: np.zeros(n, dtype=bool) for c in codes}
-    if not codes or n == 0:
-        return out
-    marks = ", ".join("?" for _ in codes)
-    which = " ".join(f"WHEN ? THEN {i}" for i in range(len(codes)))
-    occ = " OR ".join("starts_with(o.code, ?)" for _ in prefixes)
-    found = cur.execute(
-        f"SELECT q.rid, (CASE q.code {which} END)::INTEGER AS k FROM candidate_qualifications q"
-        f" WHERE q.code IN ({marks})"
-        f" AND q.rid IN (SELECT o.rid FROM candidate_occupations o WHERE {occ})",
-        [*codes, *codes, *prefixes],
-    ).fetchnumpy()
-    sorter = np.argsort(rids, kind="stable")
-    sorted_rids = rids[sorter]
-    q_rid = np.asarray(found["rid"], dtype=np.int64)
-    q_k = np.asarray(found["k"], dtype=np.int64)
-    pos = np.searchsorted(sorted_rids, q_rid)
-    pos_ok = np.minimum(pos, n - 1)
-    ok = (pos < n) & (sorted_rids[pos_ok] == q_rid)
-    rows = sorter[pos_ok[ok]]
-    q_k = q_k[ok]
-    for k, c in enumerate(codes):
-        out[c][rows[q_k == k]] = True
-    return out
 
 
 def _funnel(

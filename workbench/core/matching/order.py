@@ -289,7 +289,8 @@ def _place_workplace(con: Any, wp: Workplace) -> Workplace:
         try:
             x, y = lookup_address(con, wp.address, "workplace.address")
         except FilterError as exc:
-            raise JobOrderError("workplace.address", str(exc).split(": ", 1)[-1]) from None
+            text = str(exc).removeprefix("workplace.address").lstrip(": ")
+            raise JobOrderError("workplace.address", text) from None
         return replace(wp, x=float(x), y=float(y))
     return wp
 
