@@ -217,3 +217,18 @@ def test_a_ranked_candidate_clicked_on_the_map_is_explained(qtbot, window):
     shown = next(it for it in result.items if it.rid == rid)  # the point hit (the top one)
     assert dock.results.table.currentRow() == result.items.index(shown)
     assert shown.summary in window.detail_dock.detail.toPlainText()
+
+
+def test_why_not_this_candidate(qtbot, window):
+    dock, result = _open(qtbot, window)
+    eligible = set(result.rids.tolist())
+    rid = window.con.execute(
+        "SELECT rid FROM candidates WHERE NOT list_contains(occupation_codes, ?) ORDER BY rid "
+        "LIMIT 1",
+        [window.workspace.job_order.occupation_codes[0]],
+    ).fetchone()[0]
+    assert rid not in eligible
+    dock.show_candidate(rid)
+    text = window.detail_dock.detail
+    qtbot.waitUntil(lambda: "Opfylder ikke alle krav" in text.toPlainText(), timeout=10_000)
+    assert "✘" in text.toPlainText() and "ikke på listen" in text.toPlainText()

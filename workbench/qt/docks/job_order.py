@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.export.shortlist import ShortlistError, export_shortlist
 from workbench.core.job_order_lookups import company_name, education_choices
-from workbench.core.matching.engine import match
+from workbench.core.matching.engine import explain_candidates, match
 from workbench.core.matching.order import JobOrder, JobOrderError
 from workbench.core.matching.orders import (
     delete_job_order,
@@ -361,13 +361,26 @@ class JobOrderDock(QDockWidget):
         dock.detail_stack.setCurrentWidget(dock.detail)
 
     def show_candidate(self, rid: int) -> None:
-        """Select the ranked candidate ``rid`` (a point clicked on the map) in the list."""
+        """Explain candidate ``rid`` (a point clicked on the map): a ranked one is selected
+        in the list; any other is explained in the background (criteria met or not)."""
         for row, item in enumerate(self.results.items):
             if int(item.rid) == rid:
                 self.results.table.setCurrentCell(row, 0)
                 self.results.table.scrollToItem(self.results.table.item(row, 0))
                 self._show_item(item)  # also when it already was the current row
                 return
+        order, weights, store = self.workspace.job_order, self.form.weights_value(), self.store
+        if order is None or not order.occupation_codes:
+            return
+
+        def explain(cur: Any) -> Any:
+            return explain_candidates(store, order, [rid], weights=weights, cursor=cur)
+
+        def shown(items: Any) -> None:
+            if isinstance(items, list) and items and self.workspace.job_order == order:
+                self._show_item(items[0])
+
+        self.window_.background.run(explain, shown)
 
     def _add_to_shortlist(self, items: list[Any]) -> None:
         self.shortlist.add_items(items)

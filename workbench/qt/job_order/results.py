@@ -192,7 +192,12 @@ def criteria_html(item: Any, rank: int) -> str:
             rows.append(f"<tr><td colspan='2'><b>{e(tr(key))}</b></td></tr>")
             rows.extend(sections[required])
     head = e(tr("joborder.detail_title", id=item.candidate_id))
-    score = e(tr("joborder.detail_score", score=fmt_decimal(item.score, 0), rank=rank))
+    if rank:
+        score = e(tr("joborder.detail_score", score=fmt_decimal(item.score, 0), rank=rank))
+    else:  # picked on the map, not among the ranked list
+        score = e(tr("joborder.detail_score_unranked", score=fmt_decimal(item.score, 0)))
+    if item.required_met < item.required_total:
+        score += f"<br><span style='color:#b3261e'>{e(tr('joborder.detail_not_eligible'))}</span>"
     reasons = "".join(f"<li>{e(r)}</li>" for r in item.reasons)
     return (
         f"<h3>{head}</h3><p>{score}<br><b>{e(item.summary)}</b></p>"
