@@ -1,7 +1,7 @@
 """Who is eligible for a job order: the required criteria, in funnel order.
 
 A candidate is eligible when they meet every required criterion and their CV is searchable.
-The rules, one per :class:`Criterion`:
+The rules, one per :class:`Requirement` (its key is the job order JSON key):
 
 - ``occupation``: one of the candidate's occupation codes is a job code or a code below it
   (the search filter's rule: ``starts_with``); ``include_related`` widens that to the same
@@ -73,30 +73,30 @@ def occupation_prefixes(order: JobOrder, *, related: bool | None = None) -> list
 
 
 @dataclass(frozen=True)
-class Criterion:
+class Requirement:
     """One required criterion of an order: its JSON key and a Danish label."""
 
     key: str
     label: str
 
 
-def criteria(order: JobOrder) -> list[Criterion]:
+def criteria(order: JobOrder) -> list[Requirement]:
     """The order's required criteria in funnel order (occupation first, commute last)."""
-    out = [Criterion("occupation", "Fag")]
+    out = [Requirement("occupation", "Fag")]
     if order.required_qualifications:
-        out.append(Criterion("required_qualifications", "Krævede kvalifikationer"))
+        out.append(Requirement("required_qualifications", "Krævede kvalifikationer"))
     if order.certificates:
-        out.append(Criterion("certificates", "Certifikater"))
+        out.append(Requirement("certificates", "Certifikater"))
     if order.driving_licence:
-        out.append(Criterion("driving_licence", "Kørekort"))
+        out.append(Requirement("driving_licence", "Kørekort"))
     if order.languages:
-        out.append(Criterion("languages", "Sprog"))
+        out.append(Requirement("languages", "Sprog"))
     if order.min_experience_years is not None:
-        out.append(Criterion("min_experience_years", "Erfaring"))
+        out.append(Requirement("min_experience_years", "Erfaring"))
     if order.education:
-        out.append(Criterion("education", "Uddannelse"))
+        out.append(Requirement("education", "Uddannelse"))
     if order.max_commute_km is not None:
-        out.append(Criterion("max_commute_km", "Afstand"))
+        out.append(Requirement("max_commute_km", "Afstand"))
     return out
 
 

@@ -162,7 +162,7 @@ def _bools(col: pa.ChunkedArray) -> np.ndarray:
 
 @dataclass
 class _Rows:
-    """The scanned candidates (in candidate_id order) and their criterion masks."""
+    """The scanned candidates (scan order) and their criterion masks."""
 
     table: pa.Table
     n: int
