@@ -232,3 +232,24 @@ def test_why_not_this_candidate(qtbot, window):
     text = window.detail_dock.detail
     qtbot.waitUntil(lambda: "Opfylder ikke alle krav" in text.toPlainText(), timeout=10_000)
     assert "✘" in text.toPlainText() and "ikke på listen" in text.toPlainText()
+
+
+def test_the_open_order_survives_a_reopened_cache(qtbot, window, small_demo_cache):
+    """The window lends the cache to a command and reopens it: the order is matched again
+    on the new connection."""
+    from workbench.core import cache
+
+    dock, first = _open(qtbot, window)
+    old = window.con
+    window.release_cache()
+    old.close()
+    con = cache.connect(small_demo_cache)
+    try:
+        with qtbot.waitSignal(dock.matched, timeout=30_000) as blocker:
+            window.reopen_cache(con)
+        assert blocker.args[0].total_eligible == first.total_eligible
+        assert dock.store.con is con
+        qtbot.waitUntil(window.is_idle, timeout=30_000)
+    finally:
+        window.shutdown()
+        con.close()

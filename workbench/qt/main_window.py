@@ -229,6 +229,7 @@ class MainWindow(QMainWindow):
         self.filters.blockSignals(True)
         self.workspace.suspend()
         self.results.runner.close()
+        self.job_order_dock.release()
         self.background.join()
         self.setEnabled(False)
 

@@ -147,9 +147,9 @@ class JobOrderDock(QDockWidget):
         self.setMinimumWidth(340)
 
         # the match on the latest-wins runner; the map's overlay ---------------------------------
-        self.runner = QtQueryRunner(window.con, self)
-        self.runner.finished.connect(self._on_matched)
-        self.runner.failed.connect(self._on_failed)
+        self._con = window.con
+        self._released = False
+        self.runner = self._make_runner()
         self.workplace_item = WorkplaceItem()
         self.workplace_item.setToolTip(tr("joborder.workplace_marker"))
         window.map.vb.addItem(self.workplace_item, ignoreBounds=True)
@@ -253,8 +253,25 @@ class JobOrderDock(QDockWidget):
             self.close_order()
         super().closeEvent(event)
 
+    def _make_runner(self) -> QtQueryRunner:
+        runner = QtQueryRunner(self._con, self)
+        runner.finished.connect(self._on_matched)
+        runner.failed.connect(self._on_failed)
+        return runner
+
+    def release(self) -> None:
+        """Stop using the connection (the window lends the cache to a command)."""
+        self.runner.close()
+        self._released = True
+
     def _on_reloaded(self) -> None:
-        """New data (refresh, import): the open order is matched again on it."""
+        """New data (refresh, import, the cache reopened): the open order is matched again."""
+        if self.window_.con is not self._con or self._released:
+            self.runner.close()
+            self._released = False
+            self._con = self.window_.con
+            self.store = Store.wrap(self._con)
+            self.runner = self._make_runner()
         if self.workspace.job_order is not None:
             self.run()
 
