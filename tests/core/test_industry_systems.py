@@ -117,8 +117,7 @@ def test_older_cache_gets_the_system_from_its_cvr_history(tmp_path: Path):
     path = tmp_path / "old.duckdb"
     raw = duckdb.connect(str(path))
     raw.execute("CREATE TABLE schema_version (version INTEGER, applied_at TIMESTAMP)")
-    # a cache from before the industry systems (later migrations appended since must not
-    # move that point)
+    # A cache from before the industry systems (later migrations may follow it).
     before = MIGRATIONS[: MIGRATIONS.index(MIGRATION_INDUSTRY_SYSTEMS)]
     for version, statements in enumerate(before, start=1):
         for statement in statements:

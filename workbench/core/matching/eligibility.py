@@ -82,7 +82,7 @@ class Requirement:
 
 def criteria(order: JobOrder) -> list[Requirement]:
     """The order's required criteria in funnel order (occupation first, commute last)."""
-    out = [Requirement("occupation", "Fag")]
+    out = [Requirement("occupation", "Fag med beslægtede" if order.include_related else "Fag")]
     if order.required_qualifications:
         out.append(Requirement("required_qualifications", "Krævede kvalifikationer"))
     if order.certificates:
