@@ -126,3 +126,16 @@ def test_a_failing_query_is_reported_once_and_not_busy(workspace):
     assert workspace.wait_idle(TIMEOUT)
     assert [t for t, _ in failures] == [ticket] and failures[0][1]
     assert workspace.last_error == failures[0][1] and not workspace.busy()
+
+
+def test_the_workspace_holds_the_open_job_order(workspace, small_demo_con):
+    from workbench.core.matching.order import JobOrder
+
+    seen: list[object] = []
+    workspace.job_order_changed.connect(seen.append)
+    order = JobOrder(occupation_codes=["6113"], title="Gartner")
+    workspace.set_job_order(order)
+    workspace.set_job_order(JobOrder(occupation_codes=["6113"], title="Gartner"))  # the same
+    assert workspace.job_order == order and seen == [order]
+    workspace.set_job_order(None)
+    assert workspace.job_order is None and seen == [order, None]

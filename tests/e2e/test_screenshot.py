@@ -62,3 +62,48 @@ def test_screenshot_command(small_demo_cache, tmp_path):
     image = QImage(str(out))
     assert (image.width(), image.height()) == (900, 600)
     assert _distinct_colours(image) > 20
+
+
+def test_screenshot_with_a_job_order_open(qapp, small_demo_cache, tmp_path):
+    """``--job-order FILE.json``: the window shows the order's match (the dock's list, the
+    map's score colours); a reference that names no order is one line, no PNG."""
+    import json
+
+    import duckdb
+
+    from workbench.core.errors import WorkbenchError
+    from workbench.qt.screenshot import render_screenshot
+
+    con = duckdb.connect(str(small_demo_cache), read_only=True)
+    code, cvr = con.execute(
+        "SELECT occupation_code, cvr FROM job_postings WHERE x IS NOT NULL ORDER BY posting_id"
+    ).fetchone()
+    con.close()
+    order = tmp_path / "order.json"
+    order.write_text(
+        json.dumps({"title": "Test", "occupation_codes": [code], "workplace": {"cvr": cvr}}),
+        encoding="utf-8",
+    )
+    out = tmp_path / "order.png"
+    render_screenshot(
+        out,
+        small_demo_cache,
+        width=1200,
+        height=800,
+        settings=load_settings(),
+        lang="da",
+        job_order=str(order),
+    )
+    assert not QImage(str(out)).isNull()
+    missing = tmp_path / "missing.png"
+    with pytest.raises(WorkbenchError, match=r"^--job-order: id: no job order 'JO-nope'"):
+        render_screenshot(
+            missing,
+            small_demo_cache,
+            width=1200,
+            height=800,
+            settings=load_settings(),
+            lang="da",
+            job_order="JO-nope",
+        )
+    assert not missing.exists()

@@ -20,6 +20,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--width", type=whole_number("--width", *SCREENSHOT_PIXELS), default=1600)
     p.add_argument("--height", type=whole_number("--height", *SCREENSHOT_PIXELS), default=1000)
     p.add_argument("--lang", choices=("da", "en"), default=None)
+    p.add_argument(
+        "--job-order",
+        metavar="ID|FILE.json",
+        default=None,
+        help="open this saved job order (or job order JSON file) and show its match",
+    )
     p.set_defaults(func=run)
 
 
@@ -35,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
         height=args.height,
         settings=settings,
         lang=args.lang,
+        job_order=args.job_order,
     )
     if problem:  # the PNG is written, without basemap: say why, once
         print(f"workbench screenshot: {problem}", file=sys.stderr)

@@ -36,6 +36,7 @@ from workbench.core.vocabulary import KINDS as VOCABULARY_KINDS
 from workbench.core.vocabulary import load_entries
 from workbench.layers.selection import Selection
 from workbench.qt.docks.details import DetailsDock, Names
+from workbench.qt.docks.job_order import install_job_order
 from workbench.qt.docks.map_view import MapView
 from workbench.qt.docks.panels import FilterDock, LayersDock
 from workbench.qt.docks.results import ResultsPane
@@ -195,6 +196,7 @@ class MainWindow(QMainWindow):
         self.results.message.connect(self.busy_label.setText)
         mv.message.connect(self.busy_label.setText)
 
+        self.job_order_dock = install_job_order(self)  # job orders, shortlists (#14)
         self.reloadRequested.connect(self.reload_data)
         build_menus(self)
         self._update_title()
@@ -227,6 +229,7 @@ class MainWindow(QMainWindow):
         self.filters.blockSignals(True)
         self.workspace.suspend()
         self.results.runner.close()
+        self.job_order_dock.release()
         self.background.join()
         self.setEnabled(False)
 
@@ -441,6 +444,7 @@ class MainWindow(QMainWindow):
         if self.owns_workspace:
             self.workspace.close()
         self.results.close()
+        self.job_order_dock.shutdown()
         self.map.shutdown()
         self.background.join()
 

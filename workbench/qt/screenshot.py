@@ -37,9 +37,17 @@ def wait_until(predicate, timeout_ms: int) -> bool:
 
 
 def render_screenshot(
-    out: Path, cache_path: Path, *, width: int, height: int, settings: Settings, lang: str | None
+    out: Path,
+    cache_path: Path,
+    *,
+    width: int,
+    height: int,
+    settings: Settings,
+    lang: str | None,
+    job_order: str | None = None,
 ) -> str | None:
-    """Write the PNG; return the basemap's one-line problem (refused token, moved service)."""
+    """Write the PNG; return the basemap's one-line problem (refused token, moved service).
+    ``job_order``: a saved job order's id or a job order JSON file, opened and matched."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from workbench.qt.app import create_main_window, ensure_app
 
@@ -57,6 +65,8 @@ def render_screenshot(
                 raise WorkbenchError(
                     "the window did not finish its queries in time; no screenshot written"
                 )
+            if job_order is not None:
+                _open_job_order(window, job_order)
             # tiles of the final view (cached or from the network), briefly
             window.map.refresh_layers()
             wait_until(window.map.tiles_settled, 15_000)
@@ -77,3 +87,33 @@ def render_screenshot(
             app.processEvents()
     finally:
         con.close()
+
+
+def _open_job_order(window, ref: str) -> None:
+    """Open the job order ``ref`` (an id in the cache, or a JSON file) and wait for its match."""
+    import json
+
+    from workbench.core.matching.order import JobOrder, JobOrderError
+    from workbench.core.matching.orders import load_job_order
+
+    dock = window.job_order_dock
+    try:
+        if Path(ref).suffix.lower() == ".json" or Path(ref).is_file():
+            try:
+                data = json.loads(Path(ref).read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise WorkbenchError(f"--job-order: cannot read {ref}: {exc}") from None
+            order = JobOrder.from_json(data).with_deadlines()
+        else:
+            order = load_job_order(dock.store, ref)
+    except JobOrderError as exc:
+        raise WorkbenchError(f"--job-order: {exc}") from None
+    failed: list[str] = []
+    dock.runner.failed.connect(lambda _t, message: failed.append(message))
+    dock.open_order(order)
+    wait_until(lambda: failed or (dock.result is not None and not dock.busy()), TIMEOUT_MS)
+    if failed:
+        raise WorkbenchError(f"--job-order: {failed[0]}")
+    wait_until(window.map.is_settled, 15_000)
+    if dock.results.table.rowCount():
+        dock.results.table.setCurrentCell(0, 0)  # the best candidate explained

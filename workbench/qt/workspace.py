@@ -25,6 +25,7 @@ class QtWorkspace(QObject):
     busyChanged = Signal(bool)
     layersChanged = Signal(str)  # layer name, "order" or "choropleth"
     reloaded = Signal()  # new data: the same filter runs again
+    jobOrderChanged = Signal(object)  # JobOrder | None
 
     _points = Signal(int, object)
     _result = Signal(int, object)
@@ -48,6 +49,7 @@ class QtWorkspace(QObject):
             (workspace.busy_changed, self.busyChanged.emit),
             (workspace.layers.changed, self.layersChanged.emit),
             (workspace.reloaded, self.reloaded.emit),
+            (workspace.job_order_changed, self.jobOrderChanged.emit),
         ]
         for event, emit in self._links:
             event.connect(emit)

@@ -79,6 +79,7 @@ class Workspace:
         self._selection: Any = None  # layers.selection.Selection
         self.result: QueryResult | None = None
         self.last_error: str | None = None
+        self._job_order: Any = None  # core.matching.JobOrder: the order the consultant works on
         self._steps: list[JobStepFactory] = []
         self._lock = threading.Lock()
         self._busy = False
@@ -93,6 +94,7 @@ class Workspace:
         self.query_failed = Event("query_failed")  # ticket, one-line message (worker)
         self.busy_changed = Event("busy_changed")  # bool
         self.reloaded = Event("reloaded")  # the data changed; the same filter runs again
+        self.job_order_changed = Event("job_order_changed")  # JobOrder | None
         self._base = 0  # tickets of earlier runners (a reopened cache gets a new one)
         self._runner = self._make_runner()
 
@@ -138,6 +140,17 @@ class Workspace:
         if changed:
             self.selection_changed.emit(selection)
         return ticket
+
+    @property
+    def job_order(self) -> Any:
+        """The open job order (``core.matching.JobOrder``), None when none is open."""
+        return self._job_order
+
+    def set_job_order(self, order: Any) -> None:
+        """Open ``order`` (None closes it); views follow through ``job_order_changed``."""
+        if order != self._job_order:
+            self._job_order = order
+            self.job_order_changed.emit(order)
 
     def set_context(self, context: UserContext) -> None:
         if context != self.context:

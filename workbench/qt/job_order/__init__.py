@@ -1,0 +1,1 @@
+"""The job order views: the form, the ranked candidates, the shortlist (issue #14)."""
