@@ -28,6 +28,7 @@ import numpy as np
 
 from . import collaboration as collab
 from .errors import WorkbenchError
+from .industries import format_industry_code
 from .store import Store
 
 DEFAULT_RADIUS_KM = 25.0
@@ -54,6 +55,8 @@ class Lead:
     name: str | None
     industry_code: str | None
     industry_text: str | None
+    x: float
+    y: float
     distance_km: float
     postings: int  # in the candidate's occupations, in the window
     all_postings: int  # every posting of the company in the window
@@ -84,6 +87,10 @@ class ReverseSearchResult:
     occupations: list[str]
     industries: list[tuple[str, str]]  # (system, code) of the posting companies
     leads: list[Lead]  # ranked
+
+    def filter_industries(self) -> tuple[str, ...]:
+        """The industries as filter codes (``Filter.industries``; DB25 qualified)."""
+        return tuple(format_industry_code(s, c) for s, c in self.industries)
 
     @property
     def rids(self) -> np.ndarray:
@@ -166,7 +173,7 @@ def reverse_search(
             WHERE c.x BETWEEN ? AND ? AND c.y BETWEEN ? AND ?
               AND NOT ({_closed_sql("c")})
         )
-        SELECT n.rid, n.cvr, n.pnr, n.name, n.industry_code, n.industry_text, n.km,
+        SELECT n.rid, n.cvr, n.pnr, n.name, n.industry_code, n.industry_text, n.x, n.y, n.km,
                coalesce(r.matching, 0) AS matching, coalesce(r.total, 0) AS total,
                {collab.status_case_sql("n")} AS status,
                (SELECT list(DISTINCT cb.kind ORDER BY cb.kind) FROM collaborations cb
@@ -199,7 +206,7 @@ def reverse_search(
 
 
 def _lead(row: tuple[Any, ...], months: int) -> Lead:
-    rid, cvr, pnr, name, code, text, km, matching, total, status, kinds = row
+    rid, cvr, pnr, name, code, text, x, y, km, matching, total, status, kinds = row
     status_key = collab.STATUS_KEYS[int(status)]
     reasons: list[Reason] = []
     if matching:
@@ -215,6 +222,8 @@ def _lead(row: tuple[Any, ...], months: int) -> Lead:
         name,
         code,
         text,
+        float(x),
+        float(y),
         float(km),
         int(matching),
         int(total),
