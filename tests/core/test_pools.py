@@ -180,3 +180,13 @@ def test_list_and_report(con, tmp_path: Path) -> None:
     assert set(report["members"][0]) == {
         "candidate_id", "note", "status", "added", "added_by", "left_at", "left_reason",
     }  # fmt: skip
+
+
+def test_a_broken_pool_never_fails_the_import(con, tmp_path: Path) -> None:
+    _import(con, tmp_path, "first.csv", FIRST)
+    create_pool(con, "Kokke", criteria=CRITERIA)
+    con.execute("""UPDATE pools SET criteria_json = '{"no_such_field": 1}'""")
+    run = _import(con, tmp_path, "second.csv", SECOND)
+    assert run.accepted == len(SECOND)
+    assert con.execute("SELECT count(*) FROM candidates").fetchone()[0] == len(SECOND)
+    assert con.execute("SELECT count(*) FROM pool_changes").fetchone()[0] == 0

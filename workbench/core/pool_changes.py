@@ -22,6 +22,7 @@ and did not before, unless already a member or removed by the consultant.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -29,8 +30,10 @@ from typing import Any
 import duckdb
 
 from .filters import Filter, compile_where
-from .pools import REASONS, REMOVED, Pool, get_pool
+from .pools import REASONS, REMOVED, Pool, get_pool, insert_members
 from .store.gateway import reference_date
+
+log = logging.getLogger(__name__)
 
 # Fact order = reason priority.
 FACTS: tuple[str, ...] = ("not_unemployed", "not_searchable", "moved", "no_match")
@@ -128,27 +131,20 @@ class PoolSnapshot:
     def record(self, con: duckdb.DuckDBPyConnection, run_id: str, source: str) -> dict[str, Any]:
         """Compare with the state now, update the members and write ``pool_changes``.
         Returns ``{pool: {"joined": n, "left": n}}``. ``source`` (the plugin id) is the
-        ``added_by`` of who joined."""
+        ``added_by`` of who joined.
+
+        Everything is read first and written after: a fault while comparing is logged and
+        records nothing, but never fails the run that brought the data."""
+        try:
+            changes = {
+                name: self._compare(con, name, before) for name, before in self.before.items()
+            }
+        except Exception:  # the new data matters more than the pool history
+            log.exception("pool changes of run %s not recorded", run_id)
+            return {}
         at = datetime.now().replace(microsecond=0)
         summary: dict[str, Any] = {}
-        for name, before in self.before.items():
-            pool = get_pool(con, name)
-            after = _state(con, pool)
-            left: list[tuple[str, str]] = []
-            for cid in sorted(before.members):
-                for fact in FACTS:
-                    held = cid in before.facts.get(fact, set())
-                    if held and cid not in after.facts.get(fact, set()):
-                        left.append((cid, REASONS[fact]))
-                        break
-            removed = {
-                r[0]
-                for r in con.execute(
-                    "SELECT candidate_id FROM pool_members WHERE pool = ? AND left_reason = ?",
-                    [name, REMOVED],
-                ).fetchall()
-            }
-            joined = sorted(after.matches - before.matches - after.members - removed)
+        for name, (joined, left) in changes.items():
             if left:
                 con.executemany(
                     "UPDATE pool_members SET left_at = ?, left_reason = ? "
@@ -156,15 +152,36 @@ class PoolSnapshot:
                     [[at, reason, name, cid] for cid, reason in left],
                 )
             if joined:
-                from .pools import _insert_members
-
-                _insert_members(con, name, joined, source, None)
+                insert_members(con, name, joined, source, None)
             rows = [[name, run_id, cid, "joined", None, at] for cid in joined]
             rows += [[name, run_id, cid, "left", reason, at] for cid, reason in left]
             if rows:
                 con.executemany("INSERT INTO pool_changes VALUES (?, ?, ?, ?, ?, ?)", rows)
             summary[name] = {"joined": len(joined), "left": len(left)}
         return summary
+
+    @staticmethod
+    def _compare(
+        con: duckdb.DuckDBPyConnection, name: str, before: _State
+    ) -> tuple[list[str], list[tuple[str, str]]]:
+        """(who joined, [(who left, why)]) of pool ``name`` since ``before``."""
+        after = _state(con, get_pool(con, name))
+        left: list[tuple[str, str]] = []
+        for cid in sorted(before.members):
+            for fact in FACTS:
+                held = cid in before.facts.get(fact, set())
+                if held and cid not in after.facts.get(fact, set()):
+                    left.append((cid, REASONS[fact]))
+                    break
+        removed = {
+            r[0]
+            for r in con.execute(
+                "SELECT candidate_id FROM pool_members WHERE pool = ? AND left_reason = ?",
+                [name, REMOVED],
+            ).fetchall()
+        }
+        joined = sorted(after.matches - before.matches - after.members - removed)
+        return joined, left
 
 
 def snapshot(con: duckdb.DuckDBPyConnection) -> PoolSnapshot | None:
@@ -175,4 +192,8 @@ def snapshot(con: duckdb.DuckDBPyConnection) -> PoolSnapshot | None:
         return None
     if not names:
         return None
-    return PoolSnapshot({n: _state(con, get_pool(con, n)) for n in names})
+    try:
+        return PoolSnapshot({n: _state(con, get_pool(con, n)) for n in names})
+    except Exception:  # never fail the run that brings new data
+        log.exception("pool state before the run not read; pool changes not recorded")
+        return None

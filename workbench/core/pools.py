@@ -101,7 +101,7 @@ def create_pool(
             from .pool_changes import matching_ids
 
             ids = sorted(matching_ids(st.con, pool))
-            _insert_members(st.con, name, ids, owner, None)
+            insert_members(st.con, name, ids, owner, None)
     return pool
 
 
@@ -159,42 +159,38 @@ def list_pools(store: Store | duckdb.DuckDBPyConnection) -> list[dict[str, Any]]
     return out
 
 
-def _insert_members(
+def insert_members(
     con: duckdb.DuckDBPyConnection,
     pool: str,
     ids: list[str],
     added_by: str | None,
     note: str | None,
 ) -> int:
-    """Add ``ids`` as members (status ``ny``); a former member becomes a member again with
-    their note kept; a current member is left as is. Returns how many were added."""
+    """Add ``ids`` as members (status ``ny``) without checking them (callers do); a former
+    member becomes a member again with their note kept; a current member is left as is.
+    Returns how many were added."""
     if not ids:
         return 0
-    con.execute("CREATE OR REPLACE TEMP TABLE _wb_pool_add (candidate_id VARCHAR)")
-    try:
-        con.executemany("INSERT INTO _wb_pool_add VALUES (?)", [[i] for i in ids])
-        now = _now()
-        n = con.execute(
-            """
-            UPDATE pool_members SET left_at = NULL, left_reason = NULL, status = 'ny',
-                   added = ?, added_by = ?, note = coalesce(?, note)
-            WHERE pool = ? AND left_at IS NOT NULL
-              AND candidate_id IN (SELECT candidate_id FROM _wb_pool_add)
-            RETURNING candidate_id
-            """,
-            [now, added_by, note, pool],
-        ).fetchall()
-        m = con.execute(
-            """
-            INSERT INTO pool_members (pool, candidate_id, note, status, added, added_by)
-            SELECT DISTINCT ?, a.candidate_id, ?, 'ny', ?, ? FROM _wb_pool_add a
-            WHERE a.candidate_id NOT IN (SELECT candidate_id FROM pool_members WHERE pool = ?)
-            RETURNING candidate_id
-            """,
-            [pool, note, now, added_by, pool],
-        ).fetchall()
-    finally:
-        con.execute("DROP TABLE IF EXISTS _wb_pool_add")
+    now = _now()
+    wanted = "(SELECT DISTINCT unnest(?::VARCHAR[]) AS candidate_id)"
+    n = con.execute(
+        f"""
+        UPDATE pool_members SET left_at = NULL, left_reason = NULL, status = 'ny',
+               added = ?, added_by = ?, note = coalesce(?, note)
+        WHERE pool = ? AND left_at IS NOT NULL AND candidate_id IN {wanted}
+        RETURNING candidate_id
+        """,
+        [now, added_by, note, pool, ids],
+    ).fetchall()
+    m = con.execute(
+        f"""
+        INSERT INTO pool_members (pool, candidate_id, note, status, added, added_by)
+        SELECT ?, a.candidate_id, ?, 'ny', ?, ? FROM {wanted} a
+        WHERE a.candidate_id NOT IN (SELECT candidate_id FROM pool_members WHERE pool = ?)
+        RETURNING candidate_id
+        """,
+        [pool, note, now, added_by, ids, pool],
+    ).fetchall()
     return len(n) + len(m)
 
 
@@ -223,7 +219,7 @@ def add_members(
         more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
         raise PoolError(f"unknown candidate {unknown[0]!r}{more}")
     with st.transaction():
-        return _insert_members(st.con, pool, ids, added_by or current_user(), note)
+        return insert_members(st.con, pool, ids, added_by or current_user(), note)
 
 
 def add_members_by_rid(

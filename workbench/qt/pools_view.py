@@ -37,7 +37,7 @@ def install_pools(window: MainWindow) -> None:
         window.gui_cursor,
         window.background.run,
         owner=owner,
-        current_filter=lambda: ws.filter,
+        current_filter=ws.effective_filter,  # with the map selection: the pool's area
         jobcenter=ws.context.jobcenter,
         parent=window,
     )
