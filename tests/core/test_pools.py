@@ -190,3 +190,14 @@ def test_a_broken_pool_never_fails_the_import(con, tmp_path: Path) -> None:
     assert run.accepted == len(SECOND)
     assert con.execute("SELECT count(*) FROM candidates").fetchone()[0] == len(SECOND)
     assert con.execute("SELECT count(*) FROM pool_changes").fetchone()[0] == 0
+
+
+def test_moving_out_of_a_map_selection_is_flyttet(con, tmp_path: Path) -> None:
+    from workbench.layers.selection import Selection
+
+    area = Selection.radius(720_000, 6_170_000, 5_000)
+    _import(con, tmp_path, "first.csv", [candidate("A"), candidate("D")])
+    create_pool(con, "Nær", criteria=Filter(occupations=("5120",)).with_selection(area))
+    assert _active(con, "Nær") == {"A", "D"}
+    _import(con, tmp_path, "second.csv", [candidate("A"), candidate("D", x="760000,5")])
+    assert latest_changes(con, "Nær")["left"] == [{"candidate_id": "D", "reason": "flyttet"}]
