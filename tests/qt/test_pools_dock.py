@@ -4,7 +4,7 @@ offscreen, on the small demo cache)."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
 
 from workbench.core import pool_changes
 from workbench.core import pools as core
@@ -63,11 +63,12 @@ def test_add_table_rows_and_map_selection_to_a_pool(qtbot, window) -> None:
     core.create_pool(window.gui_cursor(), "Lager", owner="kons1")
     dock.refresh()
     table = window.tables["candidates"]
-    table.selectRow(0)
-    table.selectionModel().select(
-        window.models["candidates"].index(2, 0),
-        table.selectionModel().SelectionFlag.Select | table.selectionModel().SelectionFlag.Rows,
-    )
+    model = window.models["candidates"]
+    chosen = QItemSelection()
+    for row in (0, 2):
+        chosen.select(model.index(row, 0), model.index(row, model.columnCount() - 1))
+    flags = QItemSelectionModel.SelectionFlag
+    table.selectionModel().select(chosen, flags.ClearAndSelect | flags.Rows)
     rids = selected_candidate_rids(window)
     assert len(rids) == 2
     assert window.add_rows_to_pool_action.text() == "Føj til emnebank"

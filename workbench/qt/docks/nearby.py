@@ -65,6 +65,7 @@ class NearbyDock(QDockWidget):
         self.list = QListWidget(body)
         self.list.setObjectName("nearbyList")
         self.list.setWordWrap(True)
+        self.list.setMinimumHeight(40)  # the right column must fit a small screen
         self.list.itemClicked.connect(self._on_clicked)
         lay.addWidget(self.head)
         lay.addWidget(self.list, 1)

@@ -20,9 +20,10 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMessageBox,
-    QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -84,13 +85,18 @@ class PoolsDock(QDockWidget):
         self.empty_label.setWordWrap(True)
         self.empty_label.setStyleSheet("color:#556")
         buttons = QHBoxLayout()
-        self.new_button = QPushButton(tr("pools.new"), body)
+        # Tool buttons: the dock shares the right column with the details (no wider).
+        self.new_button = QToolButton(body)
+        self.new_button.setText(tr("pools.new"))
+        self.new_button.setToolTip(tr("pools.new_tip"))
         self.new_button.clicked.connect(self.ask_new_pool)
-        self.new_from_filter_button = QPushButton(tr("pools.new_from_filter"), body)
+        self.new_from_filter_button = QToolButton(body)
+        self.new_from_filter_button.setText(tr("pools.new_from_filter"))
         self.new_from_filter_button.setToolTip(tr("pools.new_from_filter_tip"))
         self.new_from_filter_button.clicked.connect(lambda: self.ask_new_pool(from_filter=True))
         self.new_from_filter_button.setVisible(current_filter is not None)
-        self.delete_button = QPushButton(tr("pools.delete"), body)
+        self.delete_button = QToolButton(body)
+        self.delete_button.setText(tr("pools.delete"))
         self.delete_button.clicked.connect(self.ask_delete_pool)
         for b in (self.new_button, self.new_from_filter_button, self.delete_button):
             buttons.addWidget(b)
@@ -99,6 +105,7 @@ class PoolsDock(QDockWidget):
         self.members_label = QLabel(body)
         self.table = QTableWidget(0, len(self.COLUMNS), body)
         self.table.setObjectName("poolMembers")
+        self.table.setMinimumHeight(90)
         self.table.setHorizontalHeaderLabels([tr(f"pools.{c}") for c in self.COLUMNS])
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -108,7 +115,9 @@ class PoolsDock(QDockWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.itemChanged.connect(self._on_item_changed)
         self.table.currentCellChanged.connect(lambda row, *_: self._on_member_clicked(row))
-        self.remove_button = QPushButton(tr("pools.remove_member"), body)
+        self.remove_button = QToolButton(body)
+        self.remove_button.setText(tr("pools.remove_member"))
+        self.remove_button.setToolTip(tr("pools.remove_member_tip"))
         self.remove_button.clicked.connect(self.remove_selected)
         self.changes_label = QLabel(body)
         self.changes_label.setObjectName("poolChanges")
@@ -123,7 +132,12 @@ class PoolsDock(QDockWidget):
         lay.addWidget(self.table, 1)
         lay.addWidget(self.remove_button, 0, Qt.AlignmentFlag.AlignLeft)
         lay.addWidget(self.changes_label)
-        self.setWidget(body)
+        # Scrolled: the dock shares the right column with the details and must not make
+        # the window taller than a small screen.
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        self.setWidget(scroll)
         self.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.refresh()
 
