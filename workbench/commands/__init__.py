@@ -15,4 +15,5 @@ COMMAND_MODULES = [
     "workbench.commands.plugins",
     "workbench.commands.sources",
     "workbench.commands.match",
+    "workbench.commands.pool",
 ]

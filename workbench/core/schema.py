@@ -354,6 +354,58 @@ MIGRATION_JOB_ORDERS = [
     """,
 ]
 
+# Saved searches, candidate pools (emnebanker) and their changes per refresh/import run
+# (issue #14). User work: not reference tables. Pools keep only the pseudonymous
+# candidate_id (rids change on every import). A member who leaves keeps its row (left_at,
+# left_reason) so the pool's history stays; ``pool_changes`` is one row per joined or left
+# member per run.
+MIGRATION_POOLS = [
+    """
+    CREATE TABLE saved_searches (
+        name VARCHAR NOT NULL,
+        owner VARCHAR NOT NULL,
+        entity VARCHAR NOT NULL,           -- candidates | companies | postings
+        filter_json VARCHAR NOT NULL,      -- workbench.core.filters.Filter.to_dict()
+        created TIMESTAMP NOT NULL,
+        last_run TIMESTAMP,
+        PRIMARY KEY (owner, name)
+    )
+    """,
+    """
+    CREATE TABLE pools (
+        name VARCHAR PRIMARY KEY,
+        owner VARCHAR NOT NULL,
+        jobcenter VARCHAR,
+        note VARCHAR,
+        criteria_json VARCHAR,             -- a candidate Filter as JSON; NULL: members by hand
+        created TIMESTAMP NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE pool_members (
+        pool VARCHAR NOT NULL,
+        candidate_id VARCHAR NOT NULL,     -- pseudonymous, never a CPR number
+        note VARCHAR,
+        status VARCHAR NOT NULL,           -- ny, kontaktet, i forløb, formidlet, ikke aktuel
+        added TIMESTAMP NOT NULL,
+        added_by VARCHAR,
+        left_at TIMESTAMP,                 -- NULL while a member
+        left_reason VARCHAR,
+        PRIMARY KEY (pool, candidate_id)
+    )
+    """,
+    """
+    CREATE TABLE pool_changes (
+        pool VARCHAR NOT NULL,
+        run_id VARCHAR,                    -- refresh_log.run_id
+        candidate_id VARCHAR NOT NULL,
+        change VARCHAR NOT NULL,           -- joined | left
+        reason VARCHAR,
+        "at" TIMESTAMP NOT NULL           -- quoted: AT is a keyword in DuckDB
+    )
+    """,
+]
+
 MIGRATIONS: list[list[str]] = [
     MIGRATION_1,
     MIGRATION_2,
@@ -366,6 +418,7 @@ MIGRATIONS: list[list[str]] = [
     MIGRATION_COLLABORATIONS_PER_COMPANY,
     MIGRATION_INDUSTRY_SYSTEMS,
     MIGRATION_JOB_ORDERS,
+    MIGRATION_POOLS,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

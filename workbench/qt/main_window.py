@@ -44,6 +44,7 @@ from workbench.qt.filters import FilterPanel
 from workbench.qt.i18n import tr
 from workbench.qt.map.frames import profiling
 from workbench.qt.menus import build_menus, open_import_wizard, open_refresh_dialog
+from workbench.qt.pools_view import install_pools
 from workbench.qt.status_line import StatusLine
 from workbench.qt.tasks import CursorTasks
 from workbench.qt.workspace import QtWorkspace
@@ -198,6 +199,7 @@ class MainWindow(QMainWindow):
 
         self.job_order_dock = install_job_order(self)  # job orders, shortlists (#14)
         self.reloadRequested.connect(self.reload_data)
+        install_pools(self)  # pools, saved searches, reverse search (qt/pools_view.py)
         build_menus(self)
         self._update_title()
         self._update_counts()
@@ -248,6 +250,10 @@ class MainWindow(QMainWindow):
         self.setEnabled(True)
         self.statusBar().clearMessage()
         return self.reload_data(con)
+
+    def gui_cursor(self) -> duckdb.DuckDBPyConnection:
+        """The GUI thread's cursor (a reopened cache brings a new one)."""
+        return self._gui_cursor
 
     # -- map: selection, styles, choropleth, export ------------------------------------------
     @property

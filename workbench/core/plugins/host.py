@@ -37,6 +37,7 @@ import duckdb
 import requests
 
 from workbench.core import cache as cache_mod
+from workbench.core import pool_changes
 from workbench.core.config import Settings, load_settings
 
 from ..store import Store
@@ -970,6 +971,8 @@ class PluginHost:
         written = 0
         finished = _now()
         with cache_mod.transaction(con):
+            # Pools compare their members before and after new candidates (pool_changes).
+            pools = pool_changes.snapshot(con) if "candidates" in staging.specs else None
             for spec in staging.specs.values():
                 try:
                     written += _apply(con, spec)
@@ -977,6 +980,8 @@ class PluginHost:
                     raise PluginError(f"kan ikke gemme {spec.name}: {_first_line(exc)}") from exc
             if "candidates" in staging.specs:
                 cache_mod.rebuild_candidate_index(con)
+            if pools is not None:
+                pools.record(con, result.run_id, result.plugin)
             if "companies" in staging.specs or "collaborations" in staging.specs:
                 cache_mod.rebuild_company_index(con)
             result.finished = finished

@@ -8,7 +8,14 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
 
-from PySide6.QtWidgets import QDockWidget, QStackedWidget, QTextBrowser, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHBoxLayout,
+    QStackedWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from workbench.core.collaboration import unit_collaborations
 from workbench.qt.company_detail import CompanyDetailWidget
@@ -58,12 +65,25 @@ class DetailsDock(QDockWidget):
         self.detail_stack = QStackedWidget(self)
         self.detail_stack.addWidget(self.detail)
         self.detail_stack.addWidget(self.company_detail)
-        self.setWidget(self.detail_stack)
+        # Buttons for the candidate shown (e.g. "Find virksomheder i nærheden"): others add
+        # them to ``candidate_actions.layout()``; ``current_candidate`` is its id.
+        self.current_candidate: str | None = None
+        self.candidate_actions = QWidget(self)
+        QHBoxLayout(self.candidate_actions).setContentsMargins(4, 2, 4, 2)
+        body = QWidget(self)
+        box = QVBoxLayout(body)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.detail_stack, 1)
+        box.addWidget(self.candidate_actions)
+        self.setWidget(body)
         self.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.setMinimumWidth(220)
         self.show_row(None, None)
 
     def show_row(self, entity: str | None, row: dict[str, Any] | None) -> None:
+        candidate = entity == "candidates" and row is not None
+        self.current_candidate = row["candidate_id"] if candidate and row else None
+        self.candidate_actions.setVisible(candidate)
         if entity is None or row is None:
             self.detail.setHtml(f"<p style='color:#556'>{html.escape(tr('detail.empty'))}</p>")
             self.detail_stack.setCurrentWidget(self.detail)
