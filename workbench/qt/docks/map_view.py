@@ -411,14 +411,17 @@ class MapView(QWidget):
             self.map.set_style(entity, style, result)  # type: ignore[arg-type]
             self.map.request_refresh()
 
-        self._run(lambda cur: class_by_rid(cur, entity, style.key, today), done)
+        scope = self.workspace.scope()
+        self._run(lambda cur: class_by_rid(cur, entity, style.key, today, scope), done)
 
     def set_choropleth(self, statistic: str, method: str = "quantile") -> None:
         if statistic == "none":
             self.map.set_choropleth(None)
             return
         try:
-            st = layer_statistic(self._cursor(), statistic, today=self.today)
+            st = layer_statistic(
+                self._cursor(), statistic, today=self.today, scope=self.workspace.scope()
+            )
         except duckdb.Error as exc:
             self.message.emit(tr("status.error", message=str(exc).splitlines()[0]))
             return
@@ -457,9 +460,11 @@ class MapView(QWidget):
         model = self.models[entity]
         row = model.row_of_rid(rid)
         data = model.row_dict(row) if row >= 0 else None
-        if data is None:  # not in the table (yet): read it by key
-            found = person_rows(cur, entity, [rid])
+        if data is None:  # not in the table (yet): read it by key, within the user's scope
+            found = person_rows(cur, entity, [rid], scope=self.workspace.scope())
             data = found[0] if found else {}
+        if entity == "candidates" and not data:
+            return tr("detail.candidate")  # outside the scope, or aggregates only
         muni = self._names.municipalities.get(data.get("kommune_kode") or "", "")
         if entity == "candidates":
             occ = ", ".join(
