@@ -15,6 +15,7 @@ crypto engineer's "rewrite so deleted is gone" is the place for that (see docs/s
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -127,3 +128,13 @@ def purge_expired(
         at=now,
     )
     return result
+
+
+def purge_at_start(con: duckdb.DuckDBPyConnection, settings: Any) -> PurgeResult | None:
+    """The purge when the window or a command opens the cache. A failure is logged (the
+    previous data stays, the user gets their window) and returns None."""
+    try:
+        return purge_expired(con, retention_days(settings))
+    except (duckdb.Error, OSError, ValueError):
+        logging.getLogger(__name__).exception("retention purge at start failed")
+        return None
