@@ -142,12 +142,20 @@ def load_settings(
     if env:
         data = deep_merge(data, env)
         sources.append("environment")
+    # the name the user wrote, for error messages ([ui] jobcenter in older files)
+    named = {
+        current: old
+        for current, old in _ALIASES
+        if _lookup(data, current) in (None, "")
+        and _lookup(data, old) not in (None, "")
+        and current not in locked
+    }
     data = _with_alias(data)
     for key, value in fixed.items():  # what IT locked wins over every later layer
         _assign(data, key, value)
     data = _with_alias(data, mirror_only=True)
     settings = Settings(data, sources, locked)
-    validate(settings)
+    validate(settings, named)
     return settings
 
 
@@ -211,8 +219,7 @@ def _with_alias(data: dict[str, Any], *, mirror_only: bool = False) -> dict[str,
 # Keys whose values the workbench itself uses: (dotted key, kind, allowed values).
 _CHECKS: list[tuple[str, str, tuple[str, ...]]] = [
     ("ui.language", "choice", ("da", "en")),
-    ("ui.jobcenter", "kode", ()),
-    ("user.jobcenter", "kode", ()),
+    ("user.jobcenter", "kode", ()),  # [ui] jobcenter mirrors it (the error names the one set)
     ("user.role", "choice", ("konsulent", "teamleder", "administrator", "consultant")),
     ("privacy.retention_days", "positive_int", ()),
     ("map.density_threshold", "positive_int", ()),
@@ -223,8 +230,9 @@ _CHECKS: list[tuple[str, str, tuple[str, ...]]] = [
 ]
 
 
-def validate(settings: Settings) -> None:
-    """One clear message naming the key, its value and what it should be, and where it is set."""
+def validate(settings: Settings, named: Mapping[str, str] | None = None) -> None:
+    """One clear message naming the key, its value and what it should be, and where it is
+    set (``named``: a key set under its older name, which the message then uses)."""
     where = ", ".join(settings.sources[1:]) or "defaults"
     for key, kind, allowed in _CHECKS:
         value = settings.get(key)
@@ -249,7 +257,7 @@ def validate(settings: Settings) -> None:
                 "count_number": "a number, 0 or more",
             }[kind]
         if not ok:
-            section, _, name = key.rpartition(".")
+            section, _, name = (named or {}).get(key, key).rpartition(".")
             raise ConfigError(
                 f"configuration [{section}] {name} = {value!r} is not valid: use {expected} "
                 f"(set in: {where})"

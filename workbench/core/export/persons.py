@@ -42,6 +42,7 @@ class ExportMeta:
     when: datetime = field(default_factory=datetime.now)
     job_order_id: str | None = None
     campaign_id: str | None = None
+    audited: bool = True  # False for a demo cache's export: no real people, no audit entry
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -72,6 +73,8 @@ def record(
     con: duckdb.DuckDBPyConnection, meta: ExportMeta, ids: Sequence[str], action: str = "export"
 ) -> None:
     """The audit entry of an export (or a print) of these candidates."""
+    if not meta.audited:
+        return
     audit.append(
         con,
         user=meta.user,

@@ -109,6 +109,8 @@ class Workspace:
         self.con = con
         self.context = context or UserContext.for_cache(con)
         self._scope: tuple[Any, Scope] | None = None
+        # The purpose of the task at hand, asked once before candidates' details or exports.
+        self.purpose: str | None = None
         self.layers = LayerList()
         self.ranks = DisplayRanks()
         self._filter = flt or Filter()
@@ -188,8 +190,36 @@ class Workspace:
 
     def set_context(self, context: UserContext) -> None:
         if context != self.context:
+            if (context.user, context.jobcenter) != (self.context.user, self.context.jobcenter):
+                self.purpose = None  # another person or office: another task
             self.context = context
             self.context_changed.emit(context)
+
+    # -- the purpose of the task (audit log, issue #15) ------------------------------------
+    def purpose_suggestion(self) -> str:
+        """A purpose to prefill: the open job order's or campaign's title, when the
+        Workspace has one (``job_order`` / ``campaign``, set by their docks)."""
+        for attr, label in (("job_order", "Jobordre"), ("campaign", "Kampagne")):
+            item = getattr(self, attr, None)
+            if item is None:
+                continue
+            title = next((str(v) for k in ("title", "name") if (v := getattr(item, k, None))), "")
+            ident = getattr(item, "id", None) or getattr(item, f"{attr}_id", None)
+            return f"{label} {ident}: {title}".strip(": ") if ident else f"{label}: {title}"
+        return ""
+
+    def task_ids(self) -> tuple[str | None, str | None]:
+        """``(job_order_id, campaign_id)`` of the open job order or campaign (audit log)."""
+        ids: list[str | None] = []
+        for attr in ("job_order", "campaign"):
+            item = getattr(self, attr, None)
+            ident = getattr(item, "id", None) or getattr(item, f"{attr}_id", None)
+            ids.append(None if ident is None else str(ident))
+        return ids[0], ids[1]
+
+    def set_purpose(self, purpose: str | None) -> None:
+        """The purpose the user gave for the task at hand; None asks again next time."""
+        self.purpose = (purpose or "").strip() or None
 
     # -- saved searches ------------------------------------------------------------------
     def save_search(self, name: str, counts: dict[str, int] | None = None) -> SavedSelection:

@@ -1,0 +1,94 @@
+"""The window's side of issue #15: the user's scope on every view, the purpose asked once
+per task, and the audit entries for opening a candidate's details and exporting candidates.
+The rules live in the core (``core.store.scope``, ``core.audit``, ``core.export.persons``);
+this module only asks and wires."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from workbench.core import audit
+from workbench.core.export.persons import ExportMeta
+from workbench.qt.purpose import ask_purpose
+
+if TYPE_CHECKING:
+    from workbench.qt.main_window import MainWindow
+
+
+class WindowPrivacy:
+    """Scope, purpose and audit for one main window."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.ask = ask_purpose  # (parent, suggestion) -> purpose or None; tests may swap
+        self._last_opened: tuple[str, str] | None = None  # (candidate, purpose) logged last
+        window.results.scope = self.scope
+        window.results.ask_export_meta = self.export_meta
+        window.detail_dock.scope = self.scope
+        self.apply_scope()
+
+    def scope(self) -> Any:
+        return self.window.workspace.scope()
+
+    def apply_scope(self) -> None:
+        """The table pages read within the scope (after start, reload or a new cache)."""
+        self.window.models["candidates"].scope = self.scope()
+
+    # -- purpose -----------------------------------------------------------------------------
+    def purpose(self, *, again: bool = False) -> str | None:
+        """The task's purpose, asked when there is none yet (or ``again``)."""
+        ws = self.window.workspace
+        if ws.purpose and not again:
+            return ws.purpose
+        answer = self.ask(self.window, ws.purpose or ws.purpose_suggestion())
+        if answer:
+            ws.set_purpose(answer)
+        return ws.purpose if answer else None
+
+    def change_purpose(self) -> str | None:
+        return self.purpose(again=True)
+
+    # -- details and exports -----------------------------------------------------------------
+    def open_candidate(self, row: dict[str, Any]) -> bool:
+        """Whether the candidate's details may show: the role allows rows and the user
+        gave a purpose; the opening is written to the audit log."""
+        scope = self.scope()
+        if not scope.rows_allowed:
+            return False
+        if self.window.demo:  # synthetic people: no purpose, no audit (like the CLI's search)
+            return True
+        purpose = self.purpose()
+        if purpose is None:
+            return False
+        cid = str(row.get("candidate_id"))
+        if self._last_opened != (cid, purpose):  # a re-selection is not a new opening
+            self._append("view_details", [cid], purpose)
+            self._last_opened = (cid, purpose)
+        return True
+
+    def export_meta(self) -> ExportMeta | None:
+        """Who exports candidates, for what (asked once per task), or None (cancelled).
+        A demo cache's export carries the metadata without asking (no real people)."""
+        ctx = self.window.workspace.context
+        if self.window.demo:
+            return ExportMeta(ctx.user, ctx.jobcenter, self.window.workspace.purpose, audited=False)
+        purpose = self.purpose()
+        if purpose is None:
+            return None
+        job_order, campaign = self.window.workspace.task_ids()
+        return ExportMeta(ctx.user, ctx.jobcenter, purpose, job_order_id=job_order,
+                          campaign_id=campaign)  # fmt: skip
+
+    def _append(self, action: str, ids: list[str], purpose: str) -> None:
+        ctx = self.window.workspace.context
+        job_order, campaign = self.window.workspace.task_ids()
+        audit.append(
+            self.window.gui_cursor(),
+            user=ctx.user,
+            jobcenter=ctx.jobcenter,
+            action=action,
+            subject_ids=ids,
+            purpose=purpose,
+            job_order_id=job_order,
+            campaign_id=campaign,
+        )
