@@ -407,10 +407,12 @@ class MainWindow(QMainWindow):
 
     # -- details ---------------------------------------------------------------------------
     def _show_detail(self, entity: str | None, row: dict[str, Any] | None) -> None:
+        scope = self.privacy.scope()
+        if entity == "candidates" and not scope.rows_allowed:
+            self.detail_dock.show_message(tr("privacy.rows_refused", role=scope.role))
+            return
         if entity == "candidates" and row is not None and not self.privacy.open_candidate(row):
-            scope = self.privacy.scope()
-            key = "privacy.purpose_needed" if scope.rows_allowed else "privacy.rows_refused"
-            self.detail_dock.show_message(tr(key, role=scope.role))
+            self.detail_dock.show_message(tr("privacy.purpose_needed"))
             return
         self.detail_dock.show_row(entity, row)
 
