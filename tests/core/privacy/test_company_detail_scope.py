@@ -43,9 +43,7 @@ def test_other_jobcenters_collaborations_lose_status_and_note(small_demo_cache: 
         assert full["collaboration"] == scoped["collaboration"]  # the company's own status
         # a jobcenter that shares its collaborations with 0101 shows them in full
         other = next(c["jobcenter"] for c in full["collaborations"] if c["jobcenter"] != OWN)
-        con.execute(
-            "INSERT INTO shares VALUES ('collaborations', ?, ?, 'tl', now())", [other, OWN]
-        )
+        con.execute("INSERT INTO shares VALUES ('collaborations', ?, ?, 'tl', now())", [other, OWN])
         shared = company_detail(con, cvr, today=DEMO_TODAY, scope=Scope(OWN))
         assert {c["jobcenter"] for c in shared["collaborations"] if not c["redacted"]} >= {
             OWN,

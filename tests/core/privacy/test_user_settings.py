@@ -35,9 +35,7 @@ def test_the_old_ui_jobcenter_is_the_user_jobcenter() -> None:
 
 
 def test_locked_keys_win_over_user_config_and_environment(tmp_path: Path) -> None:
-    write_machine_config(
-        'locked = ["user.jobcenter", "user.role"]\n[user]\njobcenter = "0101"\n'
-    )
+    write_machine_config('locked = ["user.jobcenter", "user.role"]\n[user]\njobcenter = "0101"\n')
     write_user_config('[user]\njobcenter = "0147"\nrole = "administrator"\nname = "eva"\n')
     extra = tmp_path / "extra.toml"
     extra.write_text('[ui]\njobcenter = "0751"\n', encoding="utf-8")
@@ -72,7 +70,7 @@ def test_bad_user_values_are_one_clear_line(text: str, needle: str) -> None:
 
 def test_a_bad_locked_list_is_one_clear_line() -> None:
     write_machine_config('locked = "user.jobcenter"\n')
-    with pytest.raises(ConfigError, match="locked = 'user.jobcenter' is not valid"):
+    with pytest.raises(ConfigError, match=r"locked = 'user\.jobcenter' is not valid"):
         load_settings()
 
 
