@@ -199,3 +199,32 @@ def test_without_a_jobcenter_the_scope_is_the_whole_cache(
         write_user_config(f'[user]\njobcenter = "{jobcenter}"\n')
     main(["search", "candidates", "--cache", str(real_cache), "--limit", "1"])
     assert json.loads(capsys.readouterr().out)["total"] == 5000
+
+
+def test_sharing_a_pool_is_audited_and_unsharing_closes_it(
+    real_cache: Path, consultant_0101: Path
+) -> None:
+    from workbench.core import audit
+    from workbench.core.store.shares import share, unshare
+
+    _, other_id = _other_rid_and_id(real_cache)
+    with Store.open(real_cache) as store:
+        con = store.con
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS pool_members (pool VARCHAR, candidate_id VARCHAR, "
+            "left_at TIMESTAMP)"
+        )
+        con.execute("INSERT INTO pool_members VALUES ('Lager', ?, NULL)", [other_id])
+        share(con, "pool", "Lager", "101", user="tl", own_jobcenter="0751",
+              purpose="fælles jobordre", subject_ids=[other_id])  # fmt: skip
+        share(con, "pool", "Lager", "0101", user="tl", own_jobcenter="0751", purpose=None)
+        assert con.execute("SELECT count(*) FROM shares").fetchone()[0] == 1  # once
+        entries = list(audit.entries(con))
+        assert [e["action"] for e in entries] == ["share_pool", "share_pool"]
+        assert entries[0]["subject_ids"] == ["Lager", other_id]
+        store.set_user(UserContext.from_settings(load_settings(), con))
+        flt = Filter(today=DEMO_TODAY).with_(scope=store.scope)
+        with_pool = count(con, "candidates", flt)
+        unshare(con, "pool", "Lager", OWN)
+        store.set_user(store.user)
+        assert count(con, "candidates", flt.with_(scope=store.scope)) == with_pool - 1
