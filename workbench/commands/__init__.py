@@ -14,6 +14,7 @@ COMMAND_MODULES = [
     "workbench.commands.refresh",
     "workbench.commands.plugins",
     "workbench.commands.sources",
+    "workbench.commands.match",
     "workbench.commands.show",
     "workbench.commands.audit",
 ]

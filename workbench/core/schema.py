@@ -332,6 +332,28 @@ MIGRATION_INDUSTRY_SYSTEMS = [
     """,
 ]
 
+# Job orders (issue #14): what a company asks for. The full order is the JSON of
+# workbench.core.matching.JobOrder (its keys are the `workbench match` contract); the other
+# columns repeat what lists and scripts sort and filter on. User work: not a reference table.
+MIGRATION_JOB_ORDERS = [
+    """
+    CREATE TABLE job_orders (
+        id VARCHAR PRIMARY KEY,
+        title VARCHAR,
+        occupation_codes VARCHAR[],        -- DISCO-08
+        cvr VARCHAR,                       -- the ordering company, when known
+        pnr VARCHAR,
+        source_posting_id VARCHAR,         -- the Jobnet posting it was started from
+        received_at TIMESTAMP,
+        clarify_by TIMESTAMP,              -- received_at + 24 h unless set
+        deliver_by TIMESTAMP,              -- received_at + 72 h unless set
+        order_json VARCHAR NOT NULL,       -- JobOrder.to_json()
+        created TIMESTAMP NOT NULL,
+        updated TIMESTAMP NOT NULL
+    )
+    """,
+]
+
 # Privacy (issue #15): what other jobcenters shared with a jobcenter (a pool by name, a job
 # order by id), the purpose-bound audit log (append-only, hash-chained: core/audit.py) and
 # when an import last confirmed a jobcenter's candidates (core/retention.py; existing
@@ -385,6 +407,7 @@ MIGRATIONS: list[list[str]] = [
     MIGRATION_JOB_POSTING_PLACEMENT,
     MIGRATION_COLLABORATIONS_PER_COMPANY,
     MIGRATION_INDUSTRY_SYSTEMS,
+    MIGRATION_JOB_ORDERS,
     MIGRATION_PRIVACY_SCOPE_AUDIT,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
