@@ -126,3 +126,18 @@ def test_a_team_lead_sees_counts_but_no_rows_and_cannot_export(
         window.results.export("candidates", tmp_path / "x.csv")
     assert blocker.args[0] is None and "teamleder" in blocker.args[1]
     assert not (tmp_path / "x.csv").exists() and _entries(window) == []
+
+
+def test_a_map_print_with_candidates_is_audited(open_window, real_cache, tmp_path: Path) -> None:
+    _user(f'[user]\nname = "kons1"\njobcenter = "{OWN}"\n')
+    window = open_window(real_cache)
+    n = window.models["candidates"].rowCount()
+    seen: list[str] = []
+    _answer(window, None, seen)  # no purpose: nothing written
+    assert window.map_view.export_map(tmp_path / "kort.png") is None
+    assert not (tmp_path / "kort.png").exists() and _entries(window) == []
+    _answer(window, "Kampagne lager", seen)
+    assert window.map_view.export_map(tmp_path / "kort.pdf").exists()
+    (entry,) = _entries(window)
+    assert entry["action"] == "print" and entry["purpose"] == "Kampagne lager"
+    assert len(entry["subject_ids"]) == n

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.core import audit
 from workbench.core.export.persons import ExportMeta
+from workbench.core.store import person_rows
+from workbench.qt.i18n import tr
 from workbench.qt.purpose import ask_purpose
 
 if TYPE_CHECKING:
@@ -25,6 +27,7 @@ class WindowPrivacy:
         window.results.scope = self.scope
         window.results.ask_export_meta = self.export_meta
         window.detail_dock.scope = self.scope
+        window.map_view.print_guard = self.map_print
         self.apply_scope()
 
     def scope(self) -> Any:
@@ -78,6 +81,27 @@ class WindowPrivacy:
         job_order, campaign = self.window.workspace.task_ids()
         return ExportMeta(ctx.user, ctx.jobcenter, purpose, job_order_id=job_order,
                           campaign_id=campaign)  # fmt: skip
+
+    def map_print(self, _path: Any) -> Any:
+        """Before a map with candidates is written (PNG/PDF): False when the role sees
+        counts only or no purpose was given, else a function that writes the ``print``
+        audit entry with the candidates shown (none for a demo cache)."""
+        if not self.scope().rows_allowed:
+            # counts and density only: the map export stays, the points are aggregates
+            return None
+        if self.window.demo:
+            return None
+        purpose = self.purpose()
+        if purpose is None:
+            self.window.busy_label.setText(tr("privacy.export_needs_purpose"))
+            return False
+        result = self.window.workspace.result
+        rids = [] if result is None else result.candidates.rid.tolist()
+        rows = person_rows(
+            self.window.gui_cursor(), "candidates", rids, ["candidate_id"], scope=self.scope()
+        )
+        ids = [str(r["candidate_id"]) for r in rows]
+        return lambda: self._append("print", ids, purpose)
 
     def _append(self, action: str, ids: list[str], purpose: str) -> None:
         ctx = self.window.workspace.context

@@ -228,3 +228,19 @@ def test_sharing_a_pool_is_audited_and_unsharing_closes_it(
         unshare(con, "pool", "Lager", OWN)
         store.set_user(store.user)
         assert count(con, "candidates", flt.with_(scope=store.scope)) == with_pool - 1
+
+
+def test_the_workspace_hands_out_a_store_that_reads_as_its_user(
+    real_cache: Path, consultant_0101: Path
+) -> None:
+    other_rid, _ = _other_rid_and_id(real_cache)
+    with Store.open(real_cache) as owner:
+        ws = Workspace(owner.con, context=UserContext.from_settings(load_settings(), owner.con))
+        try:
+            store = ws.store()
+            assert store.scope.jobcenter == OWN
+            assert store.person_rows("candidates", [other_rid]) == []
+            store.close()  # a wrapper: the Workspace's connection stays open
+            assert owner.con.execute("SELECT 1").fetchone() == (1,)
+        finally:
+            ws.close()

@@ -28,6 +28,7 @@ from workbench.core.search.pipeline import DisplayRanks, QueryResult, reference_
 from workbench.core.selections import SavedSelection, load_selection, save_selection
 from workbench.core.session.events import Event
 from workbench.core.session.layers import LayerList
+from workbench.core.store import Store
 from workbench.core.store.scope import Scope, normalise_role
 
 # A step a view adds to every job, run on the worker after the pipeline (the tables sort
@@ -158,6 +159,13 @@ class Workspace:
         if self._selection is None:
             return flt
         return flt.with_selection(self._selection)
+
+    def store(self, cursor: duckdb.DuckDBPyConnection | None = None) -> Store:
+        """A Store on this cache (or the thread's ``cursor``) that reads as the Workspace's
+        user: hand it to code that takes a Store (matching, exports) so the scope holds."""
+        store = Store.wrap(cursor if cursor is not None else self.con)
+        store.set_user(self.context)
+        return store
 
     def scope(self) -> Scope:
         """The user's candidate scope on this cache (see ``core.store.scope``)."""

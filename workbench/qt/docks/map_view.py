@@ -80,6 +80,8 @@ class MapView(QWidget):
     ) -> None:
         super().__init__(parent)
         self.workspace = workspace
+        # (path) -> False to refuse, or a function that logs the print once it is written
+        self.print_guard: Callable[[Path], Any] | None = None
         self.settings = settings
         self._cursor = cursor
         self._names = names
@@ -359,10 +361,19 @@ class MapView(QWidget):
         if path:
             self.export_map(Path(path))
 
-    def export_map(self, path: Path, *, width: int | None = None) -> Path:
+    def export_map(self, path: Path, *, width: int | None = None) -> Path | None:
+        """Write the map to ``path``; a map with candidates on it is a print of persons:
+        ``print_guard`` (the window's, issue #15) may refuse it (None) and logs it."""
+        guard = self.print_guard
+        shows_candidates = self.workspace.layers["candidates"].visible
+        record = guard(path) if guard is not None and shows_candidates else None
+        if record is False:
+            return None
         out = export_map(
             self.map, path, when=date.today(), width=width, filters=self.active_filter_lines()
         )
+        if callable(record):
+            record()
         self.message.emit(tr("export.done", path=str(out)))
         return out
 
