@@ -141,3 +141,17 @@ def test_a_map_print_with_candidates_is_audited(open_window, real_cache, tmp_pat
     (entry,) = _entries(window)
     assert entry["action"] == "print" and entry["purpose"] == "Kampagne lager"
     assert len(entry["subject_ids"]) == n
+
+
+def test_the_purpose_is_prefilled_from_the_open_job_order(open_window, real_cache) -> None:
+    from types import SimpleNamespace
+
+    _user(f'[user]\nname = "kons1"\njobcenter = "{OWN}"\n')
+    window = open_window(real_cache)
+    window.workspace.job_order = SimpleNamespace(id="17", title="Lagermedarbejder")
+    seen: list[str] = []
+    _answer(window, "Jobordre 17: Lagermedarbejder", seen)
+    window.select_row("candidates", 0)
+    assert seen == ["Jobordre 17: Lagermedarbejder"]
+    (entry,) = _entries(window)
+    assert entry["job_order_id"] == "17" and entry["purpose"] == seen[0]

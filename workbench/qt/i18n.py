@@ -412,6 +412,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "privacy.export_refused": "Din rolle ({role}) ser kun tal for ledige: ingen eksport af personer.",
         "privacy.rows_refused": "Din rolle ({role}) ser kun tal for ledige, ikke de enkelte personer.",
         "privacy.not_shared": "(ikke delt)",
+        "privacy.purpose_job_order": "Jobordre {id}: {title}",
+        "privacy.purpose_campaign": "Kampagne {id}: {title}",
         "menu.purpose": "Skift &formål…",
     },
     "en": {
@@ -815,6 +817,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "privacy.export_refused": "Your role ({role}) sees counts of candidates only: no export of persons.",
         "privacy.rows_refused": "Your role ({role}) sees counts of candidates only, not the persons.",
         "privacy.not_shared": "(not shared)",
+        "privacy.purpose_job_order": "Job order {id}: {title}",
+        "privacy.purpose_campaign": "Campaign {id}: {title}",
         "menu.purpose": "Change &purpose…",
     },
 }

@@ -43,10 +43,18 @@ class WindowPrivacy:
         ws = self.window.workspace
         if ws.purpose and not again:
             return ws.purpose
-        answer = self.ask(self.window, ws.purpose or ws.purpose_suggestion())
+        answer = self.ask(self.window, ws.purpose or self.suggestion())
         if answer:
             ws.set_purpose(answer)
         return ws.purpose if answer else None
+
+    def suggestion(self) -> str:
+        """The purpose to prefill: the open job order or campaign, in the UI language."""
+        task = self.window.workspace.open_task()
+        if task is None:
+            return ""
+        kind, ident, title = task
+        return tr(f"privacy.purpose_{kind}", id=ident or "", title=title).replace("  ", " ")
 
     def change_purpose(self) -> str | None:
         return self.purpose(again=True)

@@ -204,17 +204,17 @@ class Workspace:
             self.context_changed.emit(context)
 
     # -- the purpose of the task (audit log, issue #15) ------------------------------------
-    def purpose_suggestion(self) -> str:
-        """A purpose to prefill: the open job order's or campaign's title, when the
-        Workspace has one (``job_order`` / ``campaign``, set by their docks)."""
-        for attr, label in (("job_order", "Jobordre"), ("campaign", "Kampagne")):
-            item = getattr(self, attr, None)
+    def open_task(self) -> tuple[str, str | None, str] | None:
+        """``(kind, id, title)`` of the open job order or campaign (``job_order`` /
+        ``campaign``, set by their docks), to prefill the purpose; None without one."""
+        for kind in ("job_order", "campaign"):
+            item = getattr(self, kind, None)
             if item is None:
                 continue
             title = next((str(v) for k in ("title", "name") if (v := getattr(item, k, None))), "")
-            ident = getattr(item, "id", None) or getattr(item, f"{attr}_id", None)
-            return f"{label} {ident}: {title}".strip(": ") if ident else f"{label}: {title}"
-        return ""
+            ident = getattr(item, "id", None) or getattr(item, f"{kind}_id", None)
+            return kind, None if ident is None else str(ident), title
+        return None
 
     def task_ids(self) -> tuple[str | None, str | None]:
         """``(job_order_id, campaign_id)`` of the open job order or campaign (audit log)."""
