@@ -35,7 +35,10 @@ class WindowPrivacy:
 
     def apply_scope(self) -> None:
         """The table pages read within the scope (after start, reload or a new cache)."""
-        self.window.models["candidates"].scope = self.scope()
+        scope = self.scope()
+        self.window.models["candidates"].scope = scope
+        # a team lead sees candidates as density only, never as single points
+        self.window.map.density_only = set() if scope.rows_allowed else {"candidates"}
 
     # -- purpose -----------------------------------------------------------------------------
     def purpose(self, *, again: bool = False) -> str | None:
