@@ -157,3 +157,27 @@ def test_the_purpose_is_prefilled_from_the_open_job_order(open_window, real_cach
     assert seen == ["Jobordre 17: Lagermedarbejder"]
     (entry,) = _entries(window)
     assert entry["job_order_id"] == "17" and entry["purpose"] == seen[0]
+
+
+def test_copying_candidates_is_an_audited_export(open_window, real_cache) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    _user(f'[user]\nname = "kons1"\njobcenter = "{OWN}"\n')
+    window = open_window(real_cache)
+    view = window.tables["candidates"]
+    model = window.models["candidates"]
+    QGuiApplication.clipboard().setText("before")
+    seen: list[str] = []
+    _answer(window, "Detaljer", seen)  # selecting the row opens its details
+    view.selectRow(3)
+    window.workspace.set_purpose(None)  # a new task: the copy asks again
+    _answer(window, None, seen)
+    assert view.copy_selection() == 0 and QGuiApplication.clipboard().text() == "before"
+    _answer(window, "Jobordre 17", seen)
+    assert view.copy_selection() == 1
+    assert model.row_dict(3)["candidate_id"] in QGuiApplication.clipboard().text()
+    assert len(seen) == 3
+    exports = [e for e in _entries(window) if e["action"] == "export"]
+    assert [(e["subject_ids"], e["purpose"]) for e in exports] == [
+        ([model.row_dict(3)["candidate_id"]], "Jobordre 17")
+    ]

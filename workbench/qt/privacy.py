@@ -28,6 +28,7 @@ class WindowPrivacy:
         window.results.ask_export_meta = self.export_meta
         window.detail_dock.scope = self.scope
         window.map_view.print_guard = self.map_print
+        window.tables["candidates"].copy_guard = self.copy_candidates
         self.apply_scope()
 
     def scope(self) -> Any:
@@ -92,6 +93,21 @@ class WindowPrivacy:
         job_order, campaign = self.window.workspace.task_ids()
         return ExportMeta(ctx.user, ctx.jobcenter, purpose, job_order_id=job_order,
                           campaign_id=campaign)  # fmt: skip
+
+    def copy_candidates(self, rows: list[int]) -> bool:
+        """Copying candidates' rows to the clipboard is an export: the role must allow
+        rows, the task needs its purpose, and the copy is written to the audit log."""
+        if not self.scope().rows_allowed:
+            return False
+        if self.window.demo:
+            return True
+        purpose = self.purpose()
+        if purpose is None:
+            return False
+        model = self.window.models["candidates"]
+        ids = [str(d["candidate_id"]) for r in rows if (d := model.row_dict(r)) is not None]
+        self._append("export", ids, purpose)
+        return True
 
     def map_print(self, _path: Any) -> Any:
         """Before a map with candidates is written (PNG/PDF): False when the role sees

@@ -59,6 +59,8 @@ class ResultsTableView(QTableView):
         super().__init__(parent)
         self.setModel(model)
         self.empty_text = ""
+        # (rows) -> whether they may be copied (the window's: persons need a purpose, #15)
+        self.copy_guard: Callable[[list[int]], bool] | None = None
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setAlternatingRowColors(True)
@@ -99,7 +101,7 @@ class ResultsTableView(QTableView):
         rows = self.selected_rows(COPY_LIMIT + 1)
         cut = len(rows) > COPY_LIMIT
         rows = rows[:COPY_LIMIT]
-        if not rows:
+        if not rows or (self.copy_guard is not None and not self.copy_guard(rows)):
             return 0
         QGuiApplication.clipboard().setText(clipboard_text(self, rows))
         self.copied.emit(len(rows), cut)
