@@ -131,8 +131,9 @@ def purge_expired(
 
 
 def purge_at_start(con: duckdb.DuckDBPyConnection, settings: Any) -> PurgeResult | None:
-    """The purge when the window or a command opens the cache. A failure is logged (the
-    previous data stays, the user gets their window) and returns None."""
+    """The purge when the window opens the cache or an import has finished. A failure is
+    logged (the previous data stays, the user gets their window or their import) and
+    returns None."""
     try:
         return purge_expired(con, retention_days(settings))
     except (duckdb.Error, OSError, ValueError):

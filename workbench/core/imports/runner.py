@@ -277,7 +277,7 @@ def import_file(
         if result.status == "ok" and kind == "candidates" and "summary" in state:
             # The snapshot confirms its jobcenters' candidates; then the retention runs.
             retention.confirm(con, state["summary"].jobcenters, datetime.now())
-            retention.purge_expired(con, retention.retention_days(settings))
+            retention.purge_at_start(con, settings)  # a failed purge is logged, not fatal
     finally:
         if own:
             con.close()
