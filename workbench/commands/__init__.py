@@ -16,4 +16,6 @@ COMMAND_MODULES = [
     "workbench.commands.sources",
     "workbench.commands.match",
     "workbench.commands.pool",
+    "workbench.commands.show",
+    "workbench.commands.audit",
 ]

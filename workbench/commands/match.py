@@ -11,11 +11,12 @@ from typing import Any
 from workbench.core.config import load_settings
 from workbench.core.errors import FilterError
 from workbench.core.matching import JobOrder, JobOrderError, MatchResult, Weights, match
-from workbench.core.store import Store
+from workbench.core.store.scope import ScopeError
 from workbench.core.vocabulary import load_vocabulary
 
 from .common import UsageError, add_cache_options, cache_path, print_json, progress
 from .options import whole_number
+from .user_context import open_as_user
 
 MAX_TOP = 100_000
 
@@ -104,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             f"cache {path} does not exist (build it with 'workbench demo' or 'workbench refresh')"
         )
-    store = Store.open(path, read_only=True, create=False)
+    store = open_as_user(path, settings, read_only=True)  # the user's jobcenter scope (#15)
     try:
         order = resolve_occupations(order, store.con)
         if store.is_demo():  # synthetic data must never be mistaken for real citizens
@@ -113,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
             result = match(store, order, weights=weights, top=args.top, settings=settings)
         except JobOrderError as exc:
             raise UsageError(f"job order {args.joborder}: {exc}") from None
+        except ScopeError as exc:
+            raise UsageError(str(exc)) from None
     finally:
         store.close()
     if result.travel.get("source") == "estimate" and "failed" in result.travel.get("note", ""):

@@ -12,11 +12,13 @@ from typing import Any
 
 from workbench.core.config import load_settings
 from workbench.core.errors import FilterError
+from workbench.core.export.persons import ExportMeta, check_allowed, collect_ids, record
 from workbench.core.export.tabular import CSV_DIALECTS, write_csv
 from workbench.core.filters import Filter
 from workbench.core.places import lookup_address, parse_readout
 from workbench.core.query import count, iter_rows, jsonable
 from workbench.core.store import Store
+from workbench.core.store.scope import ScopeError
 from workbench.core.vocabulary import Vocabulary, load_vocabulary
 
 from .common import UsageError, add_cache_options, cache_path, deep_jsonable, progress
@@ -31,6 +33,7 @@ from .options import (
     shown,
     whole_number,
 )
+from .user_context import open_as_user
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -122,6 +125,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="write at most N rows (default and 0: all; a cut output says so on stderr)",
     )
     p.add_argument("--offset", type=whole_number("--offset", 0, MAX_COUNT), default=0)
+    p.add_argument(
+        "--purpose",
+        help="candidates: why you export them (in the audit log and the JSON's export object)",
+    )
     p.add_argument("--format", choices=["json", "csv", "text"], default="json")
     p.add_argument(
         "--csv-dialect",
@@ -185,22 +192,43 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             f"cache {path} does not exist (build it with 'workbench demo' or 'workbench refresh')"
         )
-    store = Store.open(path, read_only=True, create=False)
+    # Candidates are people: read as the configured user (their scope); the export is
+    # audited afterwards through a writable handle (not for a demo cache: no real people).
+    persons = args.entity == "candidates"
+    store = open_as_user(path, settings, read_only=True)
     try:
         con = store.con
         resolve_names(args, con)
         if args.today is None:  # the window's reference date: the same totals
             args.today = store.reference_date()
-        flt = filter_from_args(args, str(settings.get("ui.jobcenter") or "") or None)
+        flt = filter_from_args(args, str(settings.get("user.jobcenter") or "") or None)
+        flt = flt.with_(scope=store.scope)
+        if persons:
+            try:
+                check_allowed(store.scope)
+            except ScopeError as exc:
+                raise UsageError(str(exc)) from None
         total = count(con, args.entity, flt)  # also checks the filter against the entity
         demo = store.is_demo()
         if demo:  # synthetic data must never be mistaken for real citizens or companies
             progress("workbench search: DEMODATA - the cache holds synthetic demo data")
         limit = args.limit or None  # 0 (the default) means all rows
         columns, rows = iter_rows(con, args.entity, flt, limit=limit, offset=args.offset)
-        written = _write(args, columns, rows, total, demo)
+        meta, ids = None, []
+        if persons:
+            user = store.user
+            meta = ExportMeta(
+                user.user if user else None,
+                user.jobcenter if user else None,
+                (args.purpose or "").strip() or None,
+            )
+            rows = collect_ids(rows, columns.index("candidate_id"), ids)
+        written = _write(args, columns, rows, total, demo, meta)
     finally:
         store.close()
+    if meta is not None and ids and not demo:
+        with Store.open(path, create=False) as writable:
+            record(writable.con, meta, ids)
     if args.format != "json" and args.offset + written < total:
         progress(
             f"workbench search: wrote {written:,} of {total:,} {args.entity} "
@@ -293,10 +321,11 @@ def _write(
     rows: Iterator[tuple[Any, ...]],
     total: int,
     demo: bool,
+    meta: ExportMeta | None = None,
 ) -> int:
     """Write ``rows`` to stdout in ``args.format``; returns how many were written."""
     if args.format == "json":
-        return _write_json(columns, rows, total, args.offset, demo)
+        return _write_json(columns, rows, total, args.offset, demo, meta)
     if args.format == "csv":
         if demo:  # every row carries the marker: a copied row still says it is not real
             columns = [*columns, "dataset"]
@@ -315,9 +344,15 @@ def _write(
 
 
 def _write_json(
-    columns: list[str], rows: Iterable[tuple[Any, ...]], total: int, offset: int, demo: bool
+    columns: list[str],
+    rows: Iterable[tuple[Any, ...]],
+    total: int,
+    offset: int,
+    demo: bool,
+    meta: ExportMeta | None = None,
 ) -> int:
-    """``{"total", "items", "truncated"[, "dataset"]}`` written item by item."""
+    """``{"total", "items", "truncated"[, "export"][, "dataset"]}`` written item by item
+    (``export``: user, jobcenter, purpose and date of a candidate export)."""
     out = sys.stdout
     out.write(f'{{"total": {total}, "items": [')
     written = 0
@@ -326,6 +361,8 @@ def _write_json(
         out.write((", " if written else "") + json.dumps(item, ensure_ascii=False))
         written += 1
     out.write(f'], "truncated": {json.dumps(offset + written < total)}')
+    if meta is not None:
+        out.write(f', "export": {json.dumps(meta.as_dict(), ensure_ascii=False)}')
     out.write(', "dataset": "demo"}\n' if demo else "}\n")
     return written
 

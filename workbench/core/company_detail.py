@@ -15,6 +15,7 @@ import duckdb
 
 from .collaboration import collaboration_summary
 from .store.rows import person_rows
+from .store.scope import Scope
 
 CVR_URL = "https://datacvr.virk.dk/enhed/virksomhed/{cvr}"
 
@@ -77,8 +78,12 @@ def company_detail(
     pnr: str | int | None = None,
     *,
     today: date | None = None,
+    scope: Scope | None = None,
 ) -> dict[str, Any]:
-    """The detail sections for company ``cvr`` (and production unit ``pnr``).
+    """The detail sections for company ``cvr`` (and production unit ``pnr``). With a
+    ``scope`` that has a jobcenter, other jobcenters' collaborations show only kind, period
+    and jobcenter (``status`` and ``note`` None, ``redacted`` True) unless that jobcenter
+    shares its collaborations with the user's (a ``shares`` row of kind collaborations).
 
     Keys: ``cvr``, ``pnr``, ``found``, ``name``, ``current`` (dict of facts, with
     ``kommune_navn`` and ``placed``), ``history`` (list of {field, value, valid_from,
@@ -148,6 +153,8 @@ def company_detail(
         "WHERE cvr = ? ORDER BY started DESC NULLS LAST, kind",
         [cvr],
     )
+    summary = collaboration_summary(collaborations, current.get("pnr") if current else pnr, today)
+    collaborations = visible_collaborations(con, collaborations, scope)
     production_units = [
         {
             k: u.get(k)
@@ -178,11 +185,34 @@ def company_detail(
         "production_units": production_units,
         "postings": postings,
         "collaborations": collaborations,
-        "collaboration": collaboration_summary(
-            collaborations, current.get("pnr") if current else pnr, today
-        ),
+        "collaboration": summary,
         "cvr_url": CVR_URL.format(cvr=cvr),
     }
+
+
+def visible_collaborations(
+    con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]], scope: Scope | None
+) -> list[dict[str, Any]]:
+    """``rows`` with status and note of other jobcenters' collaborations removed, unless
+    the scope is the whole cache or that jobcenter shares its collaborations with it."""
+    if scope is None or not scope.restricts:
+        return [r | {"redacted": False} for r in rows]
+    shared = {scope.jobcenter}
+    if "shares" in _tables(con):
+        shared |= {
+            r["ref"]
+            for r in _rows(
+                con,
+                "SELECT ref FROM shares WHERE kind = 'collaborations' AND jobcenter = ?",
+                [scope.jobcenter],
+            )
+        }
+    return [
+        r | {"redacted": False}
+        if r.get("jobcenter") in shared
+        else r | {"status": None, "note": None, "redacted": True}
+        for r in rows
+    ]
 
 
 def _rids(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[int]:

@@ -2,6 +2,11 @@
 
 Environment variables ``WORKBENCH__SECTION__KEY`` (double underscores between levels) override
 any layer; they are the place for secrets such as tokens and passwords, which are never logged.
+
+The machine-wide file (deployed by IT) can lock keys with a top-level list
+``locked = ["user.jobcenter", "user.role"]``: no later layer (user file, ``--config``,
+environment) changes a locked key. ``[ui] jobcenter`` is the older name of
+``[user] jobcenter``; both always hold the same value.
 """
 
 from __future__ import annotations
@@ -64,9 +69,16 @@ def _env_layer(environ: Mapping[str, str]) -> dict[str, Any]:
 class Settings:
     """The merged settings plus where each layer came from."""
 
-    def __init__(self, data: dict[str, Any], sources: list[str]):
+    def __init__(
+        self, data: dict[str, Any], sources: list[str], locked: frozenset[str] = frozenset()
+    ):
         self.data = data
         self.sources = sources
+        self._locked = locked
+
+    def locked(self, dotted: str) -> bool:
+        """Whether IT locked ``dotted`` in the machine-wide file (the window greys it out)."""
+        return _canonical_key(dotted) in self._locked
 
     def get(self, dotted: str, default: Any = None) -> Any:
         node: Any = self.data
@@ -108,29 +120,108 @@ def load_settings(
     environ = os.environ if environ is None else environ
     data = defaults()
     sources = ["defaults"]
-    for layer_path in (paths.machine_config_file(), paths.user_config_file()):
-        if layer_path.is_file():
-            data = deep_merge(data, _read_toml(layer_path))
-            sources.append(str(layer_path))
+    machine_path = paths.machine_config_file()
+    locked: frozenset[str] = frozenset()
+    if machine_path.is_file():
+        machine = _read_toml(machine_path)
+        locked = _locked_keys(machine.pop("locked", []), machine_path)
+        data = deep_merge(data, machine)
+        sources.append(str(machine_path))
+    fixed = {key: _lookup(_with_alias(data), key) for key in locked}
+    user_path = paths.user_config_file()
+    if user_path.is_file():
+        data = deep_merge(data, _without_locked(_read_toml(user_path)))
+        sources.append(str(user_path))
     if config_file is not None:
         config_path = Path(config_file)
         if not config_path.is_file():
             raise ConfigError(f"configuration file {config_path} does not exist")
-        data = deep_merge(data, _read_toml(config_path))
+        data = deep_merge(data, _without_locked(_read_toml(config_path)))
         sources.append(str(config_path))
     env = _env_layer(environ)
     if env:
         data = deep_merge(data, env)
         sources.append("environment")
-    settings = Settings(data, sources)
-    validate(settings)
+    # the name the user wrote, for error messages ([ui] jobcenter in older files)
+    named = {
+        current: old
+        for current, old in _ALIASES
+        if _lookup(data, current) in (None, "")
+        and _lookup(data, old) not in (None, "")
+        and current not in locked
+    }
+    data = _with_alias(data)
+    for key, value in fixed.items():  # what IT locked wins over every later layer
+        _assign(data, key, value)
+    data = _with_alias(data, mirror_only=True)
+    settings = Settings(data, sources, locked)
+    validate(settings, named)
     return settings
+
+
+# Keys that are one setting under two names: (current, older alias).
+_ALIASES: tuple[tuple[str, str], ...] = (("user.jobcenter", "ui.jobcenter"),)
+
+
+def _canonical_key(dotted: str) -> str:
+    return next((cur for cur, old in _ALIASES if dotted == old), dotted)
+
+
+def _locked_keys(value: Any, where: Path) -> frozenset[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(
+            f"configuration locked = {value!r} is not valid: use a list of keys such as "
+            f'["user.jobcenter", "user.role"] (set in: {where})'
+        )
+    return frozenset(_canonical_key(v) for v in value)
+
+
+def _lookup(data: Mapping[str, Any], dotted: str) -> Any:
+    node: Any = data
+    for part in dotted.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    return copy.deepcopy(node)
+
+
+def _assign(data: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, last = dotted.split(".")
+    node = data
+    for part in parents:
+        node = node.setdefault(part, {})
+    if value is None:
+        node.pop(last, None)
+    else:
+        node[last] = value
+
+
+def _without_locked(layer: dict[str, Any]) -> dict[str, Any]:
+    """A user or ``--config`` layer: only the machine-wide file may lock keys."""
+    layer.pop("locked", None)
+    return layer
+
+
+def _with_alias(data: dict[str, Any], *, mirror_only: bool = False) -> dict[str, Any]:
+    """``[user] jobcenter`` from ``[ui] jobcenter`` when only the old name is set, then the
+    old name mirrors the new one (code that still reads ``ui.jobcenter`` agrees)."""
+    data = copy.deepcopy(data)
+    for current, old in _ALIASES:
+        value = _lookup(data, current)
+        if not mirror_only and value in (None, ""):
+            value = _lookup(data, old)
+        if value is not None:
+            _assign(data, current, value)
+            _assign(data, old, value)
+    return data
 
 
 # Keys whose values the workbench itself uses: (dotted key, kind, allowed values).
 _CHECKS: list[tuple[str, str, tuple[str, ...]]] = [
     ("ui.language", "choice", ("da", "en")),
-    ("ui.jobcenter", "kode", ()),
+    ("user.jobcenter", "kode", ()),  # [ui] jobcenter mirrors it (the error names the one set)
+    ("user.role", "choice", ("konsulent", "teamleder", "administrator", "consultant")),
+    ("privacy.retention_days", "positive_int", ()),
     ("map.density_threshold", "positive_int", ()),
     ("cache.refresh_memory_mb", "positive_int", ()),
     ("http.timeout_s", "positive_number", ()),
@@ -139,8 +230,9 @@ _CHECKS: list[tuple[str, str, tuple[str, ...]]] = [
 ]
 
 
-def validate(settings: Settings) -> None:
-    """One clear message naming the key, its value and what it should be, and where it is set."""
+def validate(settings: Settings, named: Mapping[str, str] | None = None) -> None:
+    """One clear message naming the key, its value and what it should be, and where it is
+    set (``named``: a key set under its older name, which the message then uses)."""
     where = ", ".join(settings.sources[1:]) or "defaults"
     for key, kind, allowed in _CHECKS:
         value = settings.get(key)
@@ -165,7 +257,7 @@ def validate(settings: Settings) -> None:
                 "count_number": "a number, 0 or more",
             }[kind]
         if not ok:
-            section, _, name = key.rpartition(".")
+            section, _, name = (named or {}).get(key, key).rpartition(".")
             raise ConfigError(
                 f"configuration [{section}] {name} = {value!r} is not valid: use {expected} "
                 f"(set in: {where})"

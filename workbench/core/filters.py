@@ -110,12 +110,18 @@ class Filter:
     # JSON, so the filter stays hashable); applies to every entity. SQL gets its bounding box,
     # the exact test (boundary inside) runs vectorised on the matches (see query.py).
     selection: str | None = None
+    # Who asks, not what: the candidates the user may see (core.store.scope.Scope). Set by
+    # the Workspace and the commands from the user's context, never from a saved or typed
+    # filter: to_dict leaves it out and from_dict refuses it.
+    scope: Any = None
 
     # -- serialisation -------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
+            if f.name == "scope":
+                continue
             if value in ((), None, False, "all") and f.name != "qualification_match":
                 continue
             if isinstance(value, Range):
@@ -131,7 +137,7 @@ class Filter:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Filter:
-        known = {f.name for f in fields(cls)}
+        known = {f.name for f in fields(cls)} - {"scope"}
         unknown = set(data) - known
         if unknown:
             raise FilterError(f"unknown filter field(s): {', '.join(sorted(unknown))}")
@@ -359,6 +365,15 @@ def compile_where(
 
     def applies(name: str) -> bool:
         return _is_set(getattr(flt, name)) and entity in _APPLIES[name]
+
+    if entity == "candidates" and flt.scope is not None:
+        # The user's jobcenter scope (core.store.scope): first, so every count and the
+        # why-not funnel only ever see candidates the user may see.
+        scope_sql, scope_params = flt.scope.candidate_sql(a)
+        if scope_sql != "TRUE":
+            parts.append(scope_sql)
+            params.extend(scope_params)
+    clause("scope")
 
     if applies("occupations"):
         if entity == "candidates":

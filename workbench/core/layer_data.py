@@ -16,6 +16,7 @@ import numpy as np
 from .cache import scalar
 from .collaboration import status_case_sql
 from .schema import ENTITY_TABLES
+from .store.scope import Scope
 
 # Per (entity, style key): a CASE expression over ``t`` giving the class index (0-based, in
 # the order of the layer model's classes, see layers.styling) or NULL for "other", and the
@@ -48,20 +49,34 @@ STYLE_SQL: dict[tuple[str, str], _StyleSql] = {
 
 
 def class_by_rid(
-    con: duckdb.DuckDBPyConnection, entity: str, style: Any, today: date
+    con: duckdb.DuckDBPyConnection,
+    entity: str,
+    style: Any,
+    today: date,
+    scope: Scope | None = None,
 ) -> np.ndarray:
     """int8 class index per rid (index = rid; -1 = other or no row) for the whole table, for
-    the point style ``style`` (its key, or a ``layers.styling.FieldStyle``)."""
+    the point style ``style`` (its key, or a ``layers.styling.FieldStyle``); candidates
+    outside ``scope`` have no class (-1)."""
     key = str(getattr(style, "key", style))
     sql, params = STYLE_SQL[(entity, key)]
+    where, where_params = _scope_sql(entity, scope, "t")
     arr = con.execute(
-        f"SELECT t.rid, coalesce(({sql}), -1)::TINYINT AS c FROM {ENTITY_TABLES[entity]} AS t",
-        params(today),
+        f"SELECT t.rid, coalesce(({sql}), -1)::TINYINT AS c FROM {ENTITY_TABLES[entity]} AS t "
+        f"WHERE {where}",
+        [*params(today), *where_params],
     ).fetchnumpy()
     rid = np.asarray(arr["rid"], dtype=np.int64)
     out = np.full(int(rid.max()) + 1 if rid.size else 0, -1, dtype=np.int8)
     out[rid] = np.asarray(arr["c"], dtype=np.int8)
     return out
+
+
+def _scope_sql(entity: str, scope: Scope | None, alias: str) -> tuple[str, list[Any]]:
+    if entity != "candidates" or scope is None:
+        return "TRUE", []
+    sql, params = scope.candidate_sql(alias)
+    return sql, list(params)
 
 
 def municipality_shapes(
@@ -86,13 +101,15 @@ def has_municipality_areas(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def unemployment_days_by_rid(
-    con: duckdb.DuckDBPyConnection, today: date, missing: int
+    con: duckdb.DuckDBPyConnection, today: date, missing: int, scope: Scope | None = None
 ) -> np.ndarray:
-    """Days unemployed as of ``today`` per candidate rid (``missing`` where unknown)."""
+    """Days unemployed as of ``today`` per candidate rid (``missing`` where unknown or
+    outside ``scope``)."""
+    where, where_params = _scope_sql("candidates", scope, "t")
     arrays = con.execute(
-        "SELECT rid, date_diff('day', unemployed_since, ?::DATE) AS d FROM candidates "
-        "WHERE unemployed_since IS NOT NULL",
-        [today],
+        "SELECT rid, date_diff('day', unemployed_since, ?::DATE) AS d FROM candidates AS t "
+        f"WHERE unemployed_since IS NOT NULL AND {where}",
+        [today, *where_params],
     ).fetchnumpy()
     rid = np.asarray(arrays["rid"], dtype=np.int64)
     days = np.full(int(rid.max(initial=-1)) + 1, missing, dtype=np.int64)
@@ -106,7 +123,11 @@ STATISTICS = ("auto", "stats", "long_term_share", "candidates_count")
 
 
 def statistic(
-    con: duckdb.DuckDBPyConnection, which: str = "auto", *, today: date | None = None
+    con: duckdb.DuckDBPyConnection,
+    which: str = "auto",
+    *,
+    today: date | None = None,
+    scope: Scope | None = None,
 ) -> dict:
     """The statistic for the choropleth: ``{"key", "codes", "values", "counts", "unit",
     "source", "measure", "period"}``. ``auto`` takes the latest period of the most complete
@@ -150,10 +171,14 @@ def statistic(
                 "period": "",
             }
     ref = today or date.today()
+    # counts from the cache: only the candidates the user may see
+    in_scope, scope_params = _scope_sql("candidates", scope, "c")
     if which == "candidates_count":
         rows = con.execute(
             "SELECT m.kode, count(c.rid) FROM municipalities m "
-            "LEFT JOIN candidates c ON c.kommune_kode = m.kode GROUP BY m.kode ORDER BY m.kode"
+            f"LEFT JOIN candidates c ON c.kommune_kode = m.kode AND {in_scope} "
+            "GROUP BY m.kode ORDER BY m.kode",
+            scope_params,
         ).fetchall()
         v = np.array([r[1] for r in rows], dtype=np.float64)
         return {
@@ -169,9 +194,9 @@ def statistic(
     rows = con.execute(
         "SELECT m.kode, count(c.rid), "
         "count(c.rid) FILTER (WHERE c.unemployed_since <= ?::DATE - INTERVAL 365 DAY) "
-        "FROM municipalities m LEFT JOIN candidates c ON c.kommune_kode = m.kode "
+        f"FROM municipalities m LEFT JOIN candidates c ON c.kommune_kode = m.kode AND {in_scope} "
         "GROUP BY m.kode ORDER BY m.kode",
-        [ref],
+        [ref, *scope_params],
     ).fetchall()
     total = np.array([r[1] for r in rows], dtype=np.float64)
     long = np.array([r[2] for r in rows], dtype=np.float64)

@@ -77,6 +77,9 @@ def clause_counts(
     alone, rows passing it and every clause before it)`` in one scan (a "why not" funnel).
     A spatial selection counts by its bounding box here (the exact test runs in numpy)."""
     clauses = compile_where(entity, flt, strict=strict).clauses
+    # The user's scope is not a criterion: it bounds every count (no counts from outside it).
+    scope = [c for c in clauses if c.name == "scope"]
+    clauses = [c for c in clauses if c.name != "scope"]
     if not clauses:
         return []
     cols: list[str] = []
@@ -86,7 +89,9 @@ def clause_counts(
         params.extend(c.params)
         cols.append(f"count(*) FILTER (WHERE {' AND '.join(k.sql for k in clauses[: i + 1])})")
         params.extend(p for k in clauses[: i + 1] for p in k.params)
-    row = con.execute(f"SELECT {', '.join(cols)} FROM {_from(entity)}", params).fetchall()[0]
+    where = f" WHERE {scope[0].sql}" if scope else ""
+    params.extend(scope[0].params if scope else [])
+    row = con.execute(f"SELECT {', '.join(cols)} FROM {_from(entity)}{where}", params).fetchall()[0]
     return [(c.name, int(row[2 * i]), int(row[2 * i + 1])) for i, c in enumerate(clauses)]
 
 
@@ -102,7 +107,7 @@ def search(
     """Total number of matches and up to ``limit`` rows with the schema's column names."""
     pts = points(con, entity, flt, strict=strict, ordered=True)
     page = pts.rid[int(offset) : int(offset) + int(limit)]
-    return SearchResult(len(pts), person_rows(con, entity, page))
+    return SearchResult(len(pts), person_rows(con, entity, page, scope=flt.scope))
 
 
 def iter_rows(
@@ -125,7 +130,8 @@ def iter_rows(
     def fetch() -> Iterator[tuple[Any, ...]]:
         # Through the Store's one person-row read, a batch at a time.
         for start in range(0, rids.shape[0], batch):
-            for row in person_rows(con, entity, rids[start : start + batch], columns):
+            chunk = rids[start : start + batch]
+            for row in person_rows(con, entity, chunk, columns, scope=flt.scope):
                 yield tuple(row[c] for c in columns)
 
     return columns, fetch()

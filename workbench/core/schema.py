@@ -406,6 +406,48 @@ MIGRATION_POOLS = [
     """,
 ]
 
+# Privacy (issue #15): what other jobcenters shared with a jobcenter (a pool by name, a job
+# order by id), the purpose-bound audit log (append-only, hash-chained: core/audit.py) and
+# when an import last confirmed a jobcenter's candidates (core/retention.py; existing
+# candidates count as confirmed when the cache is migrated).
+MIGRATION_PRIVACY_SCOPE_AUDIT = [
+    """
+    CREATE TABLE shares (
+        kind VARCHAR NOT NULL,             -- pool | job_order
+        ref VARCHAR NOT NULL,              -- the pool's name or the job order's id
+        jobcenter VARCHAR NOT NULL,        -- the jobcenter it is shared with
+        shared_by VARCHAR,
+        shared_at TIMESTAMP
+    )
+    """,
+    """
+    CREATE TABLE audit_log (
+        seq BIGINT NOT NULL,
+        "at" TIMESTAMP NOT NULL,           -- "at" and "user" are SQL keywords: quote them
+        "user" VARCHAR,
+        jobcenter VARCHAR,
+        action VARCHAR NOT NULL,           -- view_details, export, print, share_pool, purge
+        subject_ids VARCHAR[],             -- pseudonymous candidate ids (or a pool's name)
+        purpose VARCHAR,
+        job_order_id VARCHAR,
+        campaign_id VARCHAR,
+        prev_hash VARCHAR NOT NULL,
+        hash VARCHAR NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE candidate_confirmations (
+        jobcenter VARCHAR PRIMARY KEY,
+        confirmed_at TIMESTAMP NOT NULL
+    )
+    """,
+    """
+    INSERT INTO candidate_confirmations
+    SELECT DISTINCT jobcenter, current_timestamp::TIMESTAMP FROM candidates
+    WHERE jobcenter IS NOT NULL
+    """,
+]
+
 MIGRATIONS: list[list[str]] = [
     MIGRATION_1,
     MIGRATION_2,
@@ -419,6 +461,7 @@ MIGRATIONS: list[list[str]] = [
     MIGRATION_INDUSTRY_SYSTEMS,
     MIGRATION_JOB_ORDERS,
     MIGRATION_POOLS,
+    MIGRATION_PRIVACY_SCOPE_AUDIT,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

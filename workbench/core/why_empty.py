@@ -18,7 +18,14 @@ from .query import count
 
 # Fields that only parameterise another criterion: they restrict nothing on their own.
 PARAMETER_FIELDS = frozenset(
-    {"today", "qualification_match", "driving_licence_match", "collaboration_scope", "jobcenter"}
+    {
+        "today",
+        "qualification_match",
+        "driving_licence_match",
+        "collaboration_scope",
+        "jobcenter",
+        "scope",  # the user's access scope is never relaxed
+    }
 )
 
 # Criteria that are only meaningful together are relaxed together (a point without a radius

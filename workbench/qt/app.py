@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from workbench.core import cache
+from workbench.core import cache, retention
 from workbench.core.config import Settings
 from workbench.core.errors import CachePathError, WorkbenchError
 from workbench.core.store import Store
@@ -132,6 +132,7 @@ def start_gui(cache_path: Path, *, settings: Settings, lang: str | None) -> GuiS
     except WorkbenchError as exc:
         QMessageBox.critical(None, i18n.tr("error.title"), i18n.tr("error.cache", message=str(exc)))
         return None
+    retention.purge_at_start(con, settings)  # before the window shows expired data
     session = GuiSession(con, cache_path, settings)
     try:
         choice = None

@@ -194,9 +194,11 @@ class CompanyDetailWidget(QWidget):
         pnr: str | int | None = None,
         *,
         today: date | None = None,
+        scope: Any = None,
     ) -> dict[str, Any]:
-        """Load and show the company; returns the detail dict it shows."""
-        d = company_detail(con, cvr, pnr, today=today)
+        """Load and show the company; returns the detail dict it shows. Other jobcenters'
+        collaborations show without status and note unless shared (``scope``, issue #15)."""
+        d = company_detail(con, cvr, pnr, today=today, scope=scope)
         self.detail = d
         cur = d["current"]
         if not d["found"]:
@@ -293,8 +295,8 @@ class CompanyDetailWidget(QWidget):
                     c["jobcenter"],
                     c["started"],
                     c["ended"],
-                    c["status"],
-                    c["note"],
+                    tr("privacy.not_shared") if c.get("redacted") else c["status"],
+                    "" if c.get("redacted") else c["note"],
                     _unit_text(c.get("pnr"), d["pnr"]),
                 ]
                 for c in d["collaborations"]

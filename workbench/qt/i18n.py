@@ -596,6 +596,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "pools.why.collaboration_former": "tidligere samarbejde ({kinds})",
         "pools.why.industry": "branche: {text}",
         "pools.why.distance": "{km} km fra bopælen",
+        # privacy: purpose, scope, person exports (issue #15)
+        "privacy.purpose_title": "Formål",
+        "privacy.purpose_text": "Hvorfor åbner du ledige borgeres oplysninger? Formålet skrives i loggen over opslag sammen med hvert opslag og hver eksport, indtil du skifter opgave.",
+        "privacy.purpose_placeholder": "F.eks. jobordre 17: lagermedarbejdere til Bring",
+        "privacy.purpose_needed": "Angiv et formål for at se den lediges oplysninger.",
+        "privacy.export_needs_purpose": "Eksporten er ikke gemt: der er ikke angivet et formål.",
+        "privacy.export_refused": "Din rolle ({role}) ser kun tal for ledige: ingen eksport af personer.",
+        "privacy.rows_refused": "Din rolle ({role}) ser kun tal for ledige, ikke de enkelte personer.",
+        "privacy.not_shared": "(ikke delt)",
+        "privacy.purpose_job_order": "Jobordre {id}: {title}",
+        "privacy.purpose_campaign": "Kampagne {id}: {title}",
+        "menu.purpose": "Skift &formål…",
     },
     "en": {
         "app.title": "Jobkort",
@@ -1182,6 +1194,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "pools.why.collaboration_former": "former collaboration ({kinds})",
         "pools.why.industry": "industry: {text}",
         "pools.why.distance": "{km} km from home",
+        # privacy: purpose, scope, person exports (issue #15)
+        "privacy.purpose_title": "Purpose",
+        "privacy.purpose_text": "Why do you open unemployed citizens' data? The purpose is written to the access log with every view and export until you change task.",
+        "privacy.purpose_placeholder": "E.g. job order 17: warehouse workers for Bring",
+        "privacy.purpose_needed": "Give a purpose to see the candidate's details.",
+        "privacy.export_needs_purpose": "The export was not saved: no purpose was given.",
+        "privacy.export_refused": "Your role ({role}) sees counts of candidates only: no export of persons.",
+        "privacy.rows_refused": "Your role ({role}) sees counts of candidates only, not the persons.",
+        "privacy.not_shared": "(not shared)",
+        "privacy.purpose_job_order": "Job order {id}: {title}",
+        "privacy.purpose_campaign": "Campaign {id}: {title}",
+        "menu.purpose": "Change &purpose…",
     },
 }
 

@@ -45,6 +45,7 @@ from workbench.qt.i18n import tr
 from workbench.qt.map.frames import profiling
 from workbench.qt.menus import build_menus, open_import_wizard, open_refresh_dialog
 from workbench.qt.pools_view import install_pools
+from workbench.qt.privacy import WindowPrivacy
 from workbench.qt.status_line import StatusLine
 from workbench.qt.tasks import CursorTasks
 from workbench.qt.workspace import QtWorkspace
@@ -83,8 +84,7 @@ class MainWindow(QMainWindow):
         # The window closes the Workspace when it closes, unless it hands it on (GuiSession).
         self.owns_workspace = True
         if workspace is None:
-            jobcenter = str(settings.get("ui.jobcenter", "") or "") or None
-            workspace = Workspace(con, context=UserContext.for_cache(con, jobcenter=jobcenter))
+            workspace = Workspace(con, context=UserContext.from_settings(settings, con))
             stat = str(settings.get("map.choropleth", "auto") or "auto")
             workspace.layers.set_choropleth(stat, str(settings.get("map.classes", "quantile")))
         self.workspace = workspace
@@ -157,7 +157,7 @@ class MainWindow(QMainWindow):
         # filters (left) -----------------------------------------------------------------
         self.filters = FilterPanel(
             **lookups,  # occupations, qualifications, industries, municipalities
-            jobcenter=str(settings.get("ui.jobcenter", "") or "") or None,
+            jobcenter=str(settings.get("user.jobcenter", "") or "") or None,
             today=self.today if self.demo else None,
         )
         if self._restored:
@@ -176,6 +176,8 @@ class MainWindow(QMainWindow):
         self.company_detail = self.detail_dock.company_detail
         self.detail_stack = self.detail_dock.detail_stack
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.detail_dock)
+        # scope, purpose and audit of candidates' details and exports (qt/privacy.py)
+        self.privacy = WindowPrivacy(self)
 
         # layers (right, under the details) -----------------------------------------------
         self.layers_panel = mv.make_layers_panel(self)
@@ -222,6 +224,7 @@ class MainWindow(QMainWindow):
         self.demo_badge.setVisible(self.demo)
         self._submitted_at = time.perf_counter()
         ticket = self.workspace.reload(con)
+        self.privacy.apply_scope()
         self.dataReloaded.emit()
         return ticket
 
@@ -413,7 +416,18 @@ class MainWindow(QMainWindow):
 
     # -- details ---------------------------------------------------------------------------
     def _show_detail(self, entity: str | None, row: dict[str, Any] | None) -> None:
+        scope = self.privacy.scope()
+        if entity == "candidates" and not scope.rows_allowed:
+            self.detail_dock.show_message(tr("privacy.rows_refused", role=scope.role))
+            return
+        if entity == "candidates" and row is not None and not self.privacy.open_candidate(row):
+            self.detail_dock.show_message(tr("privacy.purpose_needed"))
+            return
         self.detail_dock.show_row(entity, row)
+
+    def gui_cursor(self) -> duckdb.DuckDBPyConnection:
+        """The GUI thread's cursor (table pages, details, audit entries)."""
+        return self._gui_cursor
 
     # -- menus (qt/menus.py) -----------------------------------------------------------------
     def open_refresh_dialog(self) -> Any:

@@ -63,6 +63,7 @@ class VirtualRowsModel(QAbstractTableModel):
         self._rids = np.empty(0, dtype=np.int64)
         self._pages: OrderedDict[int, list[dict[str, Any]]] = OrderedDict()
         self.fetched_rows = 0  # rows read from the cache since the last reset (tests, profiling)
+        self.scope: Any = None  # the user's candidate scope (core.store.scope); the window sets it
 
     # -- data ------------------------------------------------------------------------------
     def set_cursor(self, cursor: duckdb.DuckDBPyConnection) -> None:
@@ -97,7 +98,9 @@ class VirtualRowsModel(QAbstractTableModel):
             self._pages.move_to_end(number)
             return page
         keys = self._rids[number * self.PAGE : (number + 1) * self.PAGE]
-        page = person_rows(self._cursor, self.entity, keys, columns=fetch_columns(self.entity))
+        page = person_rows(
+            self._cursor, self.entity, keys, columns=fetch_columns(self.entity), scope=self.scope
+        )
         self.fetched_rows += len(page)
         self._pages[number] = page
         while len(self._pages) > self.MAX_PAGES:

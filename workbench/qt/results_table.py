@@ -29,6 +29,9 @@ from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QPainter, QP
 from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QHeaderView, QTableView, QWidget
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.export.persons import ExportMeta
+from workbench.core.export.persons import record as record_export
+from workbench.core.export.persons import write_file as write_person_file
 from workbench.core.export.tabular import neutralise, write_csv, write_xlsx
 from workbench.core.filters import Filter
 from workbench.core.query import Points
@@ -56,6 +59,8 @@ class ResultsTableView(QTableView):
         super().__init__(parent)
         self.setModel(model)
         self.empty_text = ""
+        # (rows) -> whether they may be copied (the window's: persons need a purpose, #15)
+        self.copy_guard: Callable[[list[int]], bool] | None = None
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setAlternatingRowColors(True)
@@ -96,7 +101,7 @@ class ResultsTableView(QTableView):
         rows = self.selected_rows(COPY_LIMIT + 1)
         cut = len(rows) > COPY_LIMIT
         rows = rows[:COPY_LIMIT]
-        if not rows:
+        if not rows or (self.copy_guard is not None and not self.copy_guard(rows)):
             return 0
         QGuiApplication.clipboard().setText(clipboard_text(self, rows))
         self.copied.emit(len(rows), cut)
@@ -182,6 +187,9 @@ class ResultsTables(QObject):
         self._points: dict[str, Points] = {e: Points.empty() for e in views}
         self._generation = 0  # new rows from a filter make older sort jobs void
         self.empty_reasons: dict[str, Relaxation | None] = {}
+        # Set by the window (issue #15): the user's candidate scope and who exports why.
+        self.scope: Callable[[], Any] = lambda: None
+        self.ask_export_meta: Callable[[], ExportMeta | None] | None = None
         for entity, view in views.items():
             view.horizontalHeader().sortIndicatorChanged.connect(
                 lambda section, order, e=entity: self.sort_by(e, section, order)
@@ -327,10 +335,16 @@ class ResultsTables(QObject):
 
     def export_dialog(
         self, table: str | ResultsTableView, parent: QWidget, name: str | None = None
-    ) -> QFileDialog:
+    ) -> QFileDialog | None:
         """A save dialog for a table (an entity's, or another result view such as the
-        companies not placed); opened, not run, so the window stays live."""
+        companies not placed); opened, not run, so the window stays live. Candidates need
+        the role's permission and a purpose first (None: refused or cancelled)."""
         view = self._view(table)
+        meta = None
+        if view.rows_model().entity == "candidates":
+            meta = self._person_export_meta()
+            if meta is None:
+                return None
         dialog = QFileDialog(parent, tr("table.export").rstrip("…"))
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setDirectory(documents_dir())
@@ -342,16 +356,42 @@ class ResultsTables(QObject):
         )
         stem = "-".join((name or view.rows_model().entity).lower().split())
         dialog.selectFile(f"jobkort-{stem}-{date.today():%Y%m%d}.xlsx")
-        dialog.fileSelected.connect(lambda path: path and self.export(view, Path(path)))
+        dialog.fileSelected.connect(lambda path: path and self.export(view, Path(path), meta))
         dialog.open()
         return dialog
 
-    def export(self, table: str | ResultsTableView, path: Path) -> None:
+    def _person_export_meta(self) -> ExportMeta | None:
+        """Who exports candidates and why (the window's ``ask_export_meta``), or None when
+        the role may not or the user gave no purpose (said in the status line)."""
+        scope = self.scope()
+        message = None
+        meta = None
+        if scope is not None and not scope.rows_allowed:
+            message = tr("privacy.export_refused", role=scope.role)
+        else:
+            meta = self.ask_export_meta() if self.ask_export_meta else ExportMeta(None, None, None)
+            if meta is None:
+                message = tr("privacy.export_needs_purpose")
+        if message is not None:
+            self.message.emit(message)
+            self.exported.emit(None, message)
+        return meta
+
+    def export(
+        self, table: str | ResultsTableView, path: Path, meta: ExportMeta | None = None
+    ) -> None:
         """Write a table (all rows, the order and visible columns shown) to ``path``
-        (.xlsx, else CSV for Danish Excel) on a background thread."""
+        (.xlsx, else CSV for Danish Excel) on a background thread. Candidates go through
+        ``core.export.persons``: in scope only, with the metadata, written to the audit log."""
         view = self._view(table)
         model = view.rows_model()
         entity = model.entity
+        persons = entity == "candidates"
+        if persons and meta is None:
+            meta = self._person_export_meta()
+            if meta is None:
+                return
+        scope = self.scope() if persons else None
         columns = [model.columns[c] for c in visible_columns(view)]
         headers = [tr(f"col.{c.key}") for c in columns]
         rids = model.rids().copy()
@@ -359,13 +399,22 @@ class ResultsTables(QObject):
         xlsx = path.suffix.lower() == ".xlsx"
         self.message.emit(tr("table.exporting"))
 
+        ids: list[str] = []
+
         def rows(cur: Any) -> Iterator[list[Any]]:
             for start in range(0, len(rids), page):
                 chunk = rids[start : start + page]
-                for r in person_rows(cur, entity, chunk, columns=fetch_columns(entity)):
+                found = person_rows(cur, entity, chunk, columns=fetch_columns(entity), scope=scope)
+                for r in found:
+                    if persons:
+                        ids.append(str(r.get("candidate_id")))
                     yield [export_value(c.value(r)) for c in columns]
 
         def write(cur: Any) -> tuple[Path, int]:
+            if persons and meta is not None:
+                n = write_person_file(path, headers, rows(cur), meta, sheet=entity)
+                record_export(cur, meta, ids)
+                return path, n
             if xlsx:
                 return path, write_xlsx(path, headers, rows(cur), sheet=entity)
             return path, write_csv(path, headers, rows(cur), dialect="excel-da")

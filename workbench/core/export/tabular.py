@@ -144,9 +144,12 @@ def write_xlsx(
     rows: Iterable[Sequence[Any] | Mapping[str, Any]],
     metadata: Mapping[str, Any] | None = None,
     sheet: str = "data",
+    properties: Mapping[str, Any] | None = None,
 ) -> int:
     """Write ``rows`` to an XLSX workbook (sheet ``sheet``; ``metadata`` as key/value pairs on
-    a second sheet ``metadata``); returns the number of data rows written.
+    a second sheet ``metadata``); returns the number of data rows written. ``properties``
+    set the workbook's document properties (openpyxl names: creator, title, subject,
+    description, keywords, created), which Excel shows under File > Info.
 
     Written in openpyxl's write-only mode (rows streamed to disk) and moved in place at the end.
     Numbers and dates stay typed cells; text is neutralised and always stored as text, never
@@ -157,6 +160,8 @@ def write_xlsx(
     target = Path(path)
     tmp = target.with_name(target.name + ".part")
     wb = Workbook(write_only=True)
+    for key, value in (properties or {}).items():
+        setattr(wb.properties, key, value)
     ws = wb.create_sheet(sheet[:31])
     ws.append([_xlsx_cell(c) for c in columns])
     count = 0

@@ -22,7 +22,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from workbench.core import paths
+from workbench.core import paths, retention
 from workbench.core.config import Settings, load_settings
 from workbench.core.errors import FilterError, WorkbenchError
 from workbench.core.export.tabular import neutralise
@@ -267,12 +267,17 @@ def import_file(
             if progress is not None:
                 progress(fraction, message)
 
+        settings = settings if settings is not None else load_settings()
         host = PluginHost(
             con,
-            settings if settings is not None else load_settings(),
+            settings,
             plugins=[plugin_from_function(manifest(kind), refresh, core=True)],
         )
         result = host.run(plugin_id(kind), on_progress=on_progress, cancel=cancel)
+        if result.status == "ok" and kind == "candidates" and "summary" in state:
+            # The snapshot confirms its jobcenters' candidates; then the retention runs.
+            retention.confirm(con, state["summary"].jobcenters, datetime.now())
+            retention.purge_at_start(con, settings)  # a failed purge is logged, not fatal
     finally:
         if own:
             con.close()

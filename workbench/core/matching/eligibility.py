@@ -46,9 +46,17 @@ EDUCATION_LEVELS: dict[str, int] = {
 
 def candidate_base(store: Any) -> tuple[str, list[Any]]:
     """The candidates a job order is matched against, as a relation for ``FROM`` and its
-    parameters. The one place that narrows the population (the user's jobcenter scope
-    belongs here)."""
-    return "candidates", []
+    parameters. The one place that narrows the population: the user's jobcenter scope
+    (``Store.scope``, issue #15; a connection without a Store matches the whole cache). A
+    team lead sees aggregates only: a ranked list of persons is refused."""
+    scope = getattr(store, "scope", None)
+    if scope is None:
+        return "candidates", []
+    scope.require_rows("ranked candidates")
+    sql, params = scope.candidate_sql("t")
+    if sql == "TRUE":
+        return "candidates", []
+    return f"(SELECT * FROM candidates AS t WHERE {sql})", list(params)
 
 
 def accepted_educations(required: str) -> list[str]:

@@ -26,6 +26,7 @@ import logging
 import re
 import threading
 import tomllib
+import traceback
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -43,7 +44,13 @@ from workbench.core.config import Settings, load_settings
 from ..store import Store
 from .api import Cancelled, Manifest, PluginError, RefreshContext, SwapMode
 from .guard import check_manifest, check_predicate, check_query, check_staging_sql
-from .http import CredentialPolicy, describe_error, http_settings, make_session
+from .http import (
+    CredentialPolicy,
+    describe_error,
+    http_settings,
+    make_session,
+    redact_url_secrets,
+)
 
 log = logging.getLogger(__name__)
 
@@ -877,11 +884,11 @@ class PluginHost:
                 except (TypeError, KeyError, AttributeError, IndexError) as exc:
                     # Mostly an answer of the wrong shape (a list where an object was due):
                     # one line for the user; the traceback only for whoever debugs.
-                    log.debug("plugin %s failed", plugin_id, exc_info=True)
+                    self._log_traceback(logging.DEBUG, plugin_id, exc)
                     result.status = "failed"
                     result.message = f"{type(exc).__name__}: {_first_line(exc)}"
                 except Exception as exc:
-                    log.exception("plugin %s failed", plugin_id)
+                    self._log_traceback(logging.ERROR, plugin_id, exc)
                     result.status = "failed"
                     result.message = f"{type(exc).__name__}: {_first_line(exc)}"
                 except BaseException:
@@ -910,6 +917,12 @@ class PluginHost:
 
         return read
 
+    def _log_traceback(self, level: int, plugin_id: str, exc: BaseException) -> None:
+        """The traceback for whoever debugs, with the plugin's secrets masked: an exception
+        may carry a token in its text (a URL), and ``exc_info`` would log it as it is."""
+        text = "".join(traceback.format_exception(exc))
+        log.log(level, "plugin %s failed\n%s", plugin_id, self._redact(plugin_id, text))
+
     def _redact(self, plugin_id: str, message: str) -> str:
         info = self.plugins.get(plugin_id)
         cfg = self.settings.plugin(plugin_id)
@@ -918,7 +931,7 @@ class PluginHost:
             secret = key in secrets or key.lower().endswith(("token", "password", "secret", "key"))
             if secret and isinstance(value, str) and len(value) >= 4:
                 message = message.replace(value, "***")
-        return message
+        return redact_url_secrets(message)
 
     def _finish(
         self, con: duckdb.DuckDBPyConnection, result: RunResult, staging: HostStaging | None

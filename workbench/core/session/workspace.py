@@ -22,12 +22,14 @@ from typing import Any
 import duckdb
 
 from workbench.core import cache
-from workbench.core.filters import Filter
+from workbench.core.filters import Filter, normalise_kommune_kode
 from workbench.core.runner import LatestRunner
 from workbench.core.search.pipeline import DisplayRanks, QueryResult, reference_date, run_filter
 from workbench.core.selections import SavedSelection, load_selection, save_selection
 from workbench.core.session.events import Event
 from workbench.core.session.layers import LayerList
+from workbench.core.store import Store
+from workbench.core.store.scope import Scope, normalise_role
 
 # A step a view adds to every job, run on the worker after the pipeline (the tables sort
 # their rows there). The factory is called at submit time, in the submitting thread.
@@ -37,27 +39,61 @@ JobStepFactory = Callable[[], JobStep]
 
 @dataclass(frozen=True)
 class UserContext:
-    """Who works and as of when: durations count to ``reference_date`` (None: today)."""
+    """Who works and as of when: durations count to ``reference_date`` (None: today).
+
+    ``jobcenter`` and ``role`` (konsulent, teamleder, administrator) decide which
+    candidates the user sees (:meth:`scope`); ``user`` is the name in the audit log."""
 
     user: str | None = None
     jobcenter: str | None = None
-    role: str = "consultant"
+    role: str = "konsulent"
     reference_date: date | None = None
 
     def today(self) -> date:
         return self.reference_date or date.today()
 
+    def scope(self) -> Scope:
+        """The candidates this user may see (not yet bound to a cache's share tables:
+        ``Scope.for_cache``)."""
+        return Scope(self.jobcenter or None, normalise_role(self.role))
+
     @classmethod
     def for_cache(
-        cls, con: duckdb.DuckDBPyConnection, *, jobcenter: str | None = None
+        cls,
+        con: duckdb.DuckDBPyConnection,
+        *,
+        jobcenter: str | None = None,
+        user: str | None = None,
+        role: str = "konsulent",
     ) -> UserContext:
         """The context of a session on ``con``: a demo cache keeps its own reference date."""
-        try:
-            user = getpass.getuser()
-        except (KeyError, OSError):  # no user name in a stripped-down environment
-            user = None
         demo = cache.is_demo(con)
-        return cls(user, jobcenter or None, "consultant", reference_date(con) if demo else None)
+        code = normalise_kommune_kode(jobcenter) if jobcenter else None
+        return cls(
+            user or os_user(),
+            code,
+            normalise_role(role),
+            reference_date(con) if demo else None,
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Any, con: duckdb.DuckDBPyConnection) -> UserContext:
+        """The context from ``[user] name/jobcenter/role`` (``[ui] jobcenter`` is the
+        older name of the jobcenter; the config layer keeps them equal)."""
+        return cls.for_cache(
+            con,
+            jobcenter=str(settings.get("user.jobcenter") or "") or None,
+            user=str(settings.get("user.name") or "") or None,
+            role=str(settings.get("user.role") or "konsulent"),
+        )
+
+
+def os_user() -> str | None:
+    """The OS login (None in a stripped-down environment without one)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return None
 
 
 class Workspace:
@@ -73,6 +109,9 @@ class Workspace:
     ) -> None:
         self.con = con
         self.context = context or UserContext.for_cache(con)
+        self._scope: tuple[Any, Scope] | None = None
+        # The purpose of the task at hand, asked once before candidates' details or exports.
+        self.purpose: str | None = None
         self.layers = LayerList()
         self.ranks = DisplayRanks()
         self._filter = flt or Filter()
@@ -114,10 +153,28 @@ class Workspace:
         return self._ticket
 
     def effective_filter(self) -> Filter:
-        """The filter the queries run: the user's filter restricted to the selection."""
+        """The filter the queries run: the user's filter restricted to the selection and
+        to the candidates the user may see (:meth:`scope`)."""
+        scope = self.scope()
+        # the whole cache with rows: no scope at all (the filter stays the user's own)
+        flt = self._filter.with_(scope=scope) if scope != Scope.everything() else self._filter
         if self._selection is None:
-            return self._filter
-        return self._filter.with_selection(self._selection)
+            return flt
+        return flt.with_selection(self._selection)
+
+    def store(self, cursor: duckdb.DuckDBPyConnection | None = None) -> Store:
+        """A Store on this cache (or the thread's ``cursor``) that reads as the Workspace's
+        user: hand it to code that takes a Store (matching, exports) so the scope holds."""
+        store = Store.wrap(cursor if cursor is not None else self.con)
+        store.set_user(self.context)
+        return store
+
+    def scope(self) -> Scope:
+        """The user's candidate scope on this cache (see ``core.store.scope``)."""
+        key = (self.context, id(self.con))
+        if self._scope is None or self._scope[0] != key:
+            self._scope = (key, self.context.scope().for_cache(self.con))
+        return self._scope[1]
 
     def set_filter(self, flt: Filter, *, submit: bool = True) -> int:
         """Make ``flt`` the filter and run it; returns the job's ticket (the newest wins).
@@ -154,8 +211,36 @@ class Workspace:
 
     def set_context(self, context: UserContext) -> None:
         if context != self.context:
+            if (context.user, context.jobcenter) != (self.context.user, self.context.jobcenter):
+                self.purpose = None  # another person or office: another task
             self.context = context
             self.context_changed.emit(context)
+
+    # -- the purpose of the task (audit log, issue #15) ------------------------------------
+    def open_task(self) -> tuple[str, str | None, str] | None:
+        """``(kind, id, title)`` of the open job order or campaign (``job_order`` /
+        ``campaign``, set by their docks), to prefill the purpose; None without one."""
+        for kind in ("job_order", "campaign"):
+            item = getattr(self, kind, None)
+            if item is None:
+                continue
+            title = next((str(v) for k in ("title", "name") if (v := getattr(item, k, None))), "")
+            ident = getattr(item, "id", None) or getattr(item, f"{kind}_id", None)
+            return kind, None if ident is None else str(ident), title
+        return None
+
+    def task_ids(self) -> tuple[str | None, str | None]:
+        """``(job_order_id, campaign_id)`` of the open job order or campaign (audit log)."""
+        ids: list[str | None] = []
+        for attr in ("job_order", "campaign"):
+            item = getattr(self, attr, None)
+            ident = getattr(item, "id", None) or getattr(item, f"{attr}_id", None)
+            ids.append(None if ident is None else str(ident))
+        return ids[0], ids[1]
+
+    def set_purpose(self, purpose: str | None) -> None:
+        """The purpose the user gave for the task at hand; None asks again next time."""
+        self.purpose = (purpose or "").strip() or None
 
     # -- saved searches ------------------------------------------------------------------
     def save_search(self, name: str, counts: dict[str, int] | None = None) -> SavedSelection:
@@ -242,6 +327,7 @@ class Workspace:
         else:
             self._runner.cancel()
         self.ranks.reset()
+        self._scope = None  # an import may have added the share tables
         demo_date = reference_date(self.con) if cache.is_demo(self.con) else None
         self.set_context(replace(self.context, reference_date=demo_date))
         self.reloaded.emit()

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import numpy as np
@@ -14,6 +14,10 @@ import numpy as np
 from .. import cache
 from ..errors import CacheError
 from .rows import person_rows
+from .scope import Scope
+
+if TYPE_CHECKING:  # the session imports the store: no import at run time
+    from ..session.workspace import UserContext
 
 
 class Store:
@@ -27,11 +31,14 @@ class Store:
         *,
         path: Path | None = None,
         read_only: bool = False,
+        user: UserContext | None = None,
     ) -> None:
         self._con = con
         self.path = path
         self.read_only = read_only
         self._closed = False
+        self.user = user
+        self._scope: Scope | None = None
 
     @classmethod
     def open(
@@ -41,9 +48,11 @@ class Store:
         read_only: bool = False,
         create: bool = True,
         spatial: bool = False,
+        user: UserContext | None = None,
     ) -> Store:
         """Open the cache at ``path`` (``cache.connect``: path checks, the lock handshake,
-        migrations, extensions). ``create=False`` refuses a path with no cache yet."""
+        migrations, extensions). ``create=False`` refuses a path with no cache yet.
+        ``user`` decides which candidates the reads return (None: the whole cache)."""
         path = Path(path)
         if not create and not (path.is_file() and path.stat().st_size > 0):
             raise CacheError(
@@ -51,7 +60,7 @@ class Store:
                 "'workbench refresh')"
             )
         con = cache.connect(path, read_only=read_only, spatial=spatial)
-        return cls(con, path=path, read_only=read_only)
+        return cls(con, path=path, read_only=read_only, user=user)
 
     @classmethod
     def wrap(cls, con: duckdb.DuckDBPyConnection | Store, *, path: Path | None = None) -> Store:
@@ -105,6 +114,26 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # -- the user's scope ---------------------------------------------------------------
+
+    @property
+    def scope(self) -> Scope:
+        """The candidates :attr:`user` may see (the whole cache without a user or with no
+        jobcenter), bound to this cache's share tables."""
+        if self._scope is None:
+            base = self.user.scope() if self.user is not None else Scope.everything()
+            self._scope = base.for_cache(self.con)
+        return self._scope
+
+    def set_user(self, user: UserContext | None) -> None:
+        """Read for ``user`` from now on (the scope is recomputed)."""
+        self.user = user
+        self._scope = None
+
+    def candidate_scope(self, alias: str = "t") -> tuple[str, list[str]]:
+        """The scope as a condition over ``candidates AS alias`` and its parameters."""
+        return self.scope.candidate_sql(alias)
+
     # -- reads --------------------------------------------------------------------------
 
     def person_rows(
@@ -116,9 +145,11 @@ class Store:
         cursor: duckdb.DuckDBPyConnection | None = None,
     ) -> list[dict[str, Any]]:
         """The rows of ``entity`` (candidates, companies, postings) with these keys in the
-        order given: THE read for table pages, tooltips, details, CLI output and exports.
-        Pass the thread's ``cursor`` when not on the thread that owns the connection."""
-        return person_rows(cursor if cursor is not None else self.con, entity, rids, columns)
+        order given: THE read for table pages, tooltips, details, CLI output and exports,
+        within the user's :attr:`scope`. Pass the thread's ``cursor`` when not on the
+        thread that owns the connection."""
+        con = cursor if cursor is not None else self.con
+        return person_rows(con, entity, rids, columns, scope=self.scope)
 
     def reference_date(self) -> date:
         """The date durations are counted to: a demo cache's own date (its durations stay

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..errors import FilterError
 from ..schema import ENTITY_COLUMNS, ENTITY_TABLES
+from .scope import Scope
 
 # The entities whose rows describe people or firms (the tables a plugin may never declare).
 PERSON_ENTITIES: tuple[str, ...] = tuple(ENTITY_TABLES)
@@ -23,10 +24,13 @@ def person_rows(
     entity: str,
     rids: Sequence[int] | np.ndarray,
     columns: Sequence[str] | None = None,
+    *,
+    scope: Scope | None = None,
 ) -> list[dict[str, Any]]:
     """The rows of ``entity`` with these keys, in the order given, as dicts with the
     schema's column names (all of ``ENTITY_COLUMNS[entity]`` unless ``columns`` narrows
-    them). Keys without a row are skipped."""
+    them). Keys without a row are skipped, and so are candidates outside ``scope``; a
+    scope that sees aggregates only (a team lead) gets no candidate rows at all."""
     if entity not in ENTITY_TABLES:
         raise FilterError(f"unknown entity {entity!r}")
     columns = list(columns or ENTITY_COLUMNS[entity])
@@ -36,11 +40,16 @@ def person_rows(
     keys = [int(r) for r in rids]
     if not keys:
         return []
+    cond, params = "TRUE", []
+    if entity == "candidates" and scope is not None:
+        if not scope.rows_allowed:
+            return []
+        cond, params = scope.candidate_sql("t")
     cols = ", ".join(f"t.{c}" for c in columns)
     rel = con.execute(
         f"SELECT t.rid AS __rid, {cols} FROM {ENTITY_TABLES[entity]} AS t "
-        "WHERE t.rid IN (SELECT unnest(?::BIGINT[]))",
-        [keys],
+        f"WHERE t.rid IN (SELECT unnest(?::BIGINT[])) AND {cond}",
+        [keys, *params],
     )
     by_rid = {row[0]: dict(zip(columns, row[1:], strict=True)) for row in rel.fetchall()}
     return [by_rid[k] for k in keys if k in by_rid]

@@ -26,8 +26,12 @@ REFERENCE_TABLES: frozenset[str] = frozenset(
 )
 
 # Tables about people: never declared by a plugin (the case-system import writes them).
-PERSON_TABLES: frozenset[str] = frozenset(
-    {"candidates", "candidate_occupations", "candidate_qualifications"}
+# The privacy tables are named here too, so a plugin is refused them by name even in a
+# cache where they do not exist yet: the audit log (who saw which candidate), what was
+# shared with whom, and when imports confirmed a jobcenter's candidates (issue #15).
+PRIVACY_TABLES: frozenset[str] = frozenset({"audit_log", "shares", "candidate_confirmations"})
+PERSON_TABLES: frozenset[str] = (
+    frozenset({"candidates", "candidate_occupations", "candidate_qualifications"}) | PRIVACY_TABLES
 )
 
 

@@ -55,6 +55,7 @@ class DetailsDock(QDockWidget):
         self.setObjectName("detailDock")
         self.names = names
         self.cursor = cursor  # the window's GUI cursor (a reopened cache brings a new one)
+        self.scope: Callable[[], Any] = lambda: None  # the user's scope (the window sets it)
         self.today = today
         self.demo = demo
         self.detail = QTextBrowser(self)
@@ -79,6 +80,11 @@ class DetailsDock(QDockWidget):
         self.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.setMinimumWidth(220)
         self.show_row(None, None)
+
+    def show_message(self, text: str) -> None:
+        """A line instead of details (no purpose given, or the role sees counts only)."""
+        self.detail.setHtml(f"<p style='color:#556'>{html.escape(text)}</p>")
+        self.detail_stack.setCurrentWidget(self.detail)
 
     def show_row(self, entity: str | None, row: dict[str, Any] | None) -> None:
         candidate = entity == "candidates" and row is not None
@@ -133,7 +139,7 @@ class DetailsDock(QDockWidget):
         elif row.get("cvr"):
             # Companies: current and historical facts, units, postings, collaborations.
             self.company_detail.show_company(
-                self.cursor(), row["cvr"], row.get("pnr"), today=self.today
+                self.cursor(), row["cvr"], row.get("pnr"), today=self.today, scope=self.scope()
             )
             self.detail_stack.setCurrentWidget(self.company_detail)
             return

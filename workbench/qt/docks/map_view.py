@@ -80,6 +80,8 @@ class MapView(QWidget):
     ) -> None:
         super().__init__(parent)
         self.workspace = workspace
+        # (path) -> False to refuse, or a function that logs the print once it is written
+        self.print_guard: Callable[[Path], Any] | None = None
         self.settings = settings
         self._cursor = cursor
         self._names = names
@@ -359,10 +361,19 @@ class MapView(QWidget):
         if path:
             self.export_map(Path(path))
 
-    def export_map(self, path: Path, *, width: int | None = None) -> Path:
+    def export_map(self, path: Path, *, width: int | None = None) -> Path | None:
+        """Write the map to ``path``; a map with candidates on it is a print of persons:
+        ``print_guard`` (the window's, issue #15) may refuse it (None) and logs it."""
+        guard = self.print_guard
+        shows_candidates = self.workspace.layers["candidates"].visible
+        record = guard(path) if guard is not None and shows_candidates else None
+        if record is False:
+            return None
         out = export_map(
             self.map, path, when=date.today(), width=width, filters=self.active_filter_lines()
         )
+        if callable(record):
+            record()
         self.message.emit(tr("export.done", path=str(out)))
         return out
 
@@ -411,14 +422,17 @@ class MapView(QWidget):
             self.map.set_style(entity, style, result)  # type: ignore[arg-type]
             self.map.request_refresh()
 
-        self._run(lambda cur: class_by_rid(cur, entity, style.key, today), done)
+        scope = self.workspace.scope()
+        self._run(lambda cur: class_by_rid(cur, entity, style.key, today, scope), done)
 
     def set_choropleth(self, statistic: str, method: str = "quantile") -> None:
         if statistic == "none":
             self.map.set_choropleth(None)
             return
         try:
-            st = layer_statistic(self._cursor(), statistic, today=self.today)
+            st = layer_statistic(
+                self._cursor(), statistic, today=self.today, scope=self.workspace.scope()
+            )
         except duckdb.Error as exc:
             self.message.emit(tr("status.error", message=str(exc).splitlines()[0]))
             return
@@ -457,9 +471,11 @@ class MapView(QWidget):
         model = self.models[entity]
         row = model.row_of_rid(rid)
         data = model.row_dict(row) if row >= 0 else None
-        if data is None:  # not in the table (yet): read it by key
-            found = person_rows(cur, entity, [rid])
+        if data is None:  # not in the table (yet): read it by key, within the user's scope
+            found = person_rows(cur, entity, [rid], scope=self.workspace.scope())
             data = found[0] if found else {}
+        if entity == "candidates" and not data:
+            return tr("detail.candidate")  # outside the scope, or aggregates only
         muni = self._names.municipalities.get(data.get("kommune_kode") or "", "")
         if entity == "candidates":
             occ = ", ".join(

@@ -195,6 +195,8 @@ class MapWidget(pg.PlotWidget):
         self.vb.setMenuEnabled(False)
         self.vb.on_draw = self._on_draw
         self.threshold = int(density_threshold)
+        # Layers drawn as density at every zoom (a team lead sees no single candidates, #15).
+        self.density_only: set[str] = set()
 
         # items, bottom to top ----------------------------------------------------------------
         self.basemap: BasemapItem | None = None
@@ -752,7 +754,7 @@ class MapWidget(pg.PlotWidget):
                     model.x,
                     model.y,
                     model.visible,
-                    self.threshold,
+                    0 if name in self.density_only else self.threshold,
                     self._luts[name],
                     self._sprites[name] if scale == 1.0 else self._make_sprites(name, scale),
                     self._classes[name],
