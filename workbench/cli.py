@@ -17,7 +17,7 @@ from workbench.commands import COMMAND_MODULES
 from workbench.commands.common import UsageError
 from workbench.commands.options import glue_negative_values, one_line, value_options
 from workbench.core import cache_lock
-from workbench.core.errors import CachePathError, FilterError, WorkbenchError
+from workbench.core.errors import CacheKeyError, CachePathError, FilterError, WorkbenchError
 
 # Commands that hold the cache themselves for a long time: they never wait for a window.
 _WINDOW_COMMANDS = ("gui", "screenshot")
@@ -69,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     try:
         return int(args.func(args) or 0)
-    except (UsageError, FilterError, CachePathError) as exc:
+    except (UsageError, FilterError, CachePathError, CacheKeyError) as exc:
         print(f"workbench {args.command}: error: {one_line(mask_cpr_in(exc))}", file=sys.stderr)
         return 2
     except WorkbenchError as exc:
