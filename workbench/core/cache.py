@@ -85,6 +85,9 @@ def connect(
     """
     path = Path(path)
     check_cache_path(path)
+    # DuckDB creates the WAL (again after every checkpoint) and temp files itself: a
+    # process that opens personal data creates its files user-only.
+    user_only.set_umask()
     if not read_only:
         user_only.make_dir(path.parent)
     elif not path.exists():

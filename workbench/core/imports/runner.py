@@ -31,6 +31,7 @@ from workbench.core.plugins.host import (
     PluginHost,
     plugin_from_function,
 )
+from workbench.core.scrub import forget_deleted
 
 from ..store import Store
 from .cpr import mask_cpr, mask_cpr_in
@@ -98,6 +99,13 @@ class ImportSummary:
             "format": self.format,
             "run_id": self.run_id,
         }
+
+
+# The tables an import replaces rows of, with the ones derived from them.
+_REWRITTEN: dict[str, tuple[str, ...]] = {
+    "candidates": ("candidates", "candidate_occupations", "candidate_qualifications"),
+    "collaborations": ("collaborations", "company_collaborations"),
+}
 
 
 def _jobcenter_code(value: str) -> str:
@@ -273,6 +281,9 @@ def import_file(
             plugins=[plugin_from_function(manifest(kind), refresh, core=True)],
         )
         result = host.run(plugin_id(kind), on_progress=on_progress, cancel=cancel)
+        if result.status == "ok":
+            # The replaced rows leave the file's bytes too, not only the table.
+            forget_deleted(con, _REWRITTEN[TARGET_TABLE[kind]])
     finally:
         if own:
             con.close()
