@@ -403,6 +403,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "demo.stage_collaborations": "Samarbejder",
         "demo.stage_writing": "Gemmer i cachen",
         "demo.stage_done": "Færdig",
+        # encryption of the cache (issue #15)
+        "crypto.plain_cache": "Cachen {path} er ikke krypteret og åbnes ikke sådan. Kryptér den "
+        "først med kommandoen: workbench cache encrypt --cache {path}",
+        "crypto.key_error": "Cachen {path} kan ikke åbnes: nøglen mangler eller passer ikke "
+        "(nøglen findes i: {where}). Cachen åbnes aldrig uden kryptering; kontakt IT, hvis "
+        "nøglen er skiftet.",
     },
     "en": {
         "app.title": "Jobkort",
@@ -796,6 +802,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "demo.stage_collaborations": "Collaborations",
         "demo.stage_writing": "Writing the cache",
         "demo.stage_done": "Done",
+        # encryption of the cache (issue #15)
+        "crypto.plain_cache": "The cache {path} is not encrypted and is not opened as it is. "
+        "Encrypt it first with the command: workbench cache encrypt --cache {path}",
+        "crypto.key_error": "Cannot open the cache {path}: its key is missing or wrong (the "
+        "key is looked for in: {where}). The cache is never opened unencrypted; ask IT if "
+        "the key was changed.",
     },
 }
 
