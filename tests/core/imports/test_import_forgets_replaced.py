@@ -3,10 +3,15 @@ longer in the cache file's bytes or its WAL (they were, for three more imports).
 
 from __future__ import annotations
 
+import os
 import random
 import re
+import stat
 import string
+import sys
 from pathlib import Path
+
+import pytest
 
 from tests.core.imports.conftest import seed_taxonomy
 from tests.core.imports.import_filegen import CANDIDATE_HEADER, candidate, write_csv
@@ -75,3 +80,18 @@ def test_replaced_values_are_gone_from_an_encrypted_cache(tmp_path):
         ).fetchone()[0]
         assert hits == 0, (table, column)
     con.close()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes")
+def test_the_rejects_file_and_its_folder_are_user_only(con, tmp_path):
+    rows = [candidate("A1"), candidate("A2", since="not a date")]
+    target = tmp_path / "new-folder" / "rejects.csv"
+    source = write_csv(tmp_path / "c.csv", CANDIDATE_HEADER, rows)
+    previous = os.umask(0o022)  # a process whose umask lets everyone read: still user-only
+    try:
+        s = import_file(con, source, "candidates", rejects_path=target, accept_rejects=True)
+    finally:
+        os.umask(previous)
+    assert s.rejected == 1
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert stat.S_IMODE(target.parent.stat().st_mode) == 0o700

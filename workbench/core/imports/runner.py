@@ -22,7 +22,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from workbench.core import paths
+from workbench.core import paths, user_only
 from workbench.core.config import Settings, load_settings
 from workbench.core.errors import FilterError, WorkbenchError
 from workbench.core.export.tabular import neutralise
@@ -149,8 +149,10 @@ class RejectsWriter:
         self.path, self.headers, self.lang = path, headers, lang
 
     def __enter__(self) -> RejectsWriter:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Rejected rows are personal data in plain text: user-only file and folder.
+        user_only.make_dir(self.path.parent)
         self._fh = self.path.open("w", encoding="utf-8-sig", newline="")
+        user_only.restrict(self.path)
         self._w = csv.writer(self._fh, delimiter=";", lineterminator="\r\n")
         da = self.lang == "da"
         head = (
