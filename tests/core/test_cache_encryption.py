@@ -224,3 +224,40 @@ def test_cache_wal_and_folder_are_user_only(tmp_path):
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(path.parent.parent.stat().st_mode) == 0o700
     con.close()
+
+
+def test_scratch_spills_are_encrypted_in_a_user_only_folder():
+    con = cache.scratch_connection()
+    con.execute("SET memory_limit = '30MB'")
+    # More than the memory limit: DuckDB keeps the table in its temp files.
+    con.execute(
+        f"CREATE TABLE big AS SELECT '{MARKER}' || i || repeat('x', 40) s FROM range(1500000) r(i)"
+    )
+    folder = Path(os.environ["WORKBENCH_DATA_DIR"]) / "scratch"
+    spilled = list(folder.iterdir())
+    assert spilled, "nothing spilled: the test proves nothing"
+    assert not any(MARKER.encode() in p.read_bytes() for p in spilled)
+    if sys.platform != "win32":
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    con.close()
+
+
+def test_the_import_checks_run_on_the_scratch_connection(tmp_path, monkeypatch):
+    from tests.core.imports.import_filegen import CANDIDATE_HEADER, candidates, write_csv
+    from workbench.core.imports import import_file, runner
+
+    opened = []
+
+    def recording() -> duckdb.DuckDBPyConnection:
+        opened.append(True)
+        return cache.scratch_connection()
+
+    monkeypatch.setattr(runner, "scratch_connection", recording)
+    con = cache.connect(tmp_path / "c.duckdb")
+    con.execute(
+        "INSERT INTO occupations (code, title, aliases, level) VALUES ('5120', 'Kok', [], 4)"
+    )
+    con.execute("INSERT INTO municipalities (kode, navn) VALUES ('0101', 'København')")
+    import_file(con, write_csv(tmp_path / "c.csv", CANDIDATE_HEADER, candidates(3)), "candidates")
+    con.close()
+    assert opened == [True]

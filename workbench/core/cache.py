@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from . import cache_lock, keys, user_only
+from . import cache_lock, keys, paths, user_only
 from .errors import (
     CacheError,
     CacheKeyError,
@@ -216,6 +216,25 @@ def _open(path: Path, read_only: bool, key: str | None) -> duckdb.DuckDBPyConnec
     return con
 
 
+def scratch_connection() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB for intermediate work on personal data (an import's checks).
+
+    What it spills to disk goes to a user-only folder and is encrypted (DuckDB's temp file
+    encryption, with a key of its own that lives only in this process): a plain in-memory
+    connection spilled raw rows of the imported file to ``.tmp`` in the working folder.
+    """
+    con = duckdb.connect(":memory:", config=_CONFIG)
+    try:
+        load_extension(con, "httpfs")  # the OpenSSL module writes the encrypted temp files
+        folder = user_only.make_dir(paths.user_data_dir() / "scratch")
+        con.execute(f"SET temp_directory = {sql_text(str(folder))}")
+        con.execute("SET temp_file_encryption = true")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 def _attach(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool, key: str | None) -> None:
     # The OpenSSL module first: without it DuckDB can read but not write an encrypted file.
     load_extension(con, "httpfs")
@@ -223,6 +242,7 @@ def _attach(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool, key: st
     # and encrypted like it.
     temp = path.with_name(path.name + ".tmp")
     con.execute(f"SET temp_directory = {sql_text(str(temp))}")
+    con.execute("SET temp_file_encryption = true")
     options = ["READ_ONLY"] if read_only else []
     if key is not None:
         options.append(f"ENCRYPTION_KEY {sql_text(key)}")

@@ -23,6 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from workbench.core import paths, user_only
+from workbench.core.cache import scratch_connection
 from workbench.core.config import Settings, load_settings
 from workbench.core.errors import FilterError, WorkbenchError
 from workbench.core.export.tabular import neutralise
@@ -381,7 +382,7 @@ def _run(
         if ctx.cancel_event.is_set():
             raise ImportCancelled()
 
-    mem = duckdb.connect(":memory:")
+    mem = scratch_connection()  # the file's rows: spills encrypted, user-only
     try:
 
         def on_read(fraction: float, message: str) -> None:
