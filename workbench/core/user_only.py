@@ -55,7 +55,7 @@ def make_dir(path: Path) -> Path:
         path.mkdir(parents=True, exist_ok=True)
         for created in missing:
             restrict(created)
-    else:
+    elif sys.platform != "win32":  # a chmod is cheap; icacls (a process) only on creation
         restrict(path)
     return path
 
