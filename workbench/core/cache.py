@@ -203,11 +203,12 @@ def _open(path: Path, read_only: bool, key: str | None) -> duckdb.DuckDBPyConnec
     except duckdb.Error as exc:
         con.close()
         message = _open_error(path, exc, key)
+        low = str(exc).lower()  # not the message: the path may hold any word
         if "in use by another program" in message:
             raise CacheLockedError(message) from None
-        if "is not encrypted" in message:
+        if "is not encrypted" in low:
             raise PlainCacheError(message) from None
-        if "encrypt" in message or "wrong key" in message:
+        if "encrypt" in low:  # a wrong key, no key
             raise CacheKeyError(message) from None
         raise CacheError(message) from None
     except BaseException:
