@@ -217,6 +217,15 @@ def _open(path: Path, read_only: bool, key: str | None) -> duckdb.DuckDBPyConnec
     return con
 
 
+def attach(
+    con: duckdb.DuckDBPyConnection, path: Path, alias: str, *, key: str | None = None
+) -> None:
+    """Attach another cache file to ``con`` as ``alias``, encrypted with ``key`` (default:
+    the user's key); a new file is created encrypted."""
+    secret = key if key is not None else keys.load_key().secret
+    con.execute(f"ATTACH {sql_text(str(path))} AS {alias} (ENCRYPTION_KEY {sql_text(secret)})")
+
+
 def scratch_connection() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB for intermediate work on personal data (an import's checks).
 

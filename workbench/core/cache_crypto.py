@@ -101,9 +101,7 @@ def _copy_encrypted(con: duckdb.DuckDBPyConnection, path: Path, secret: str) -> 
     target = _new_file(path)
     for leftover in (target, target.with_name(target.name + ".wal")):
         leftover.unlink(missing_ok=True)  # from an interrupted earlier run
-    con.execute(
-        f"ATTACH {cache.sql_text(str(target))} AS target (ENCRYPTION_KEY {cache.sql_text(secret)})"
-    )
+    cache.attach(con, target, "target", key=secret)
     try:
         con.execute(f"COPY FROM DATABASE {cache._ALIAS} TO target")
         old = _row_counts(con, cache._ALIAS)
