@@ -261,3 +261,12 @@ def test_the_import_checks_run_on_the_scratch_connection(tmp_path, monkeypatch):
     import_file(con, write_csv(tmp_path / "c.csv", CANDIDATE_HEADER, candidates(3)), "candidates")
     con.close()
     assert opened == [True]
+
+
+def test_encrypting_an_encrypted_cache_changes_nothing(tmp_path, capsys):
+    path = tmp_path / "c.duckdb"
+    cache.connect(path).close()
+    before = path.read_bytes()
+    assert main(["cache", "encrypt", "--cache", str(path)]) == 0
+    assert "already encrypted" in capsys.readouterr().out
+    assert path.read_bytes() == before

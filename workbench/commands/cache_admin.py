@@ -31,7 +31,11 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "encrypt":
         progress(f"cache: encrypting {path} …")
         result = encrypt_cache(path)
-        done = f"{path} is now encrypted; the key is in {result.key_where}"
+        done = (
+            f"{path}: {result.note}"
+            if result.note
+            else f"{path} is now encrypted; the key is in {result.key_where}"
+        )
     else:
         progress(f"cache: re-encrypting {path} with a new key …")
         result = rekey_cache(path)

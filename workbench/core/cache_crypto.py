@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from . import cache, cache_lock, keys, user_only
-from .errors import CacheError, CacheLockedError
+from .errors import CacheError, CacheKeyError, CacheLockedError
 
 _CHUNK = 1 << 20
 
@@ -33,8 +33,11 @@ class CopyResult:
 def encrypt_cache(path: Path) -> CopyResult:
     """Convert the plain cache at ``path`` into one encrypted with the user's key."""
     path = _existing(path)
-    con = _open_waiting(path, None)
     key = keys.load_key()
+    try:
+        con = _open_waiting(path, None)
+    except CacheKeyError:  # encrypted already: nothing to do (IT may run this for everyone)
+        return CopyResult(path, {}, key.where, "the cache is already encrypted; nothing changed")
     try:
         tables = _copy_encrypted(con, path, key.secret)
     finally:
