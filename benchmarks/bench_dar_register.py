@@ -20,7 +20,6 @@ import time
 import zipfile
 from pathlib import Path
 
-import duckdb
 from memory import PeakSampler, rss_mb  # benchmarks/memory.py, beside this script
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.plugins.dar_files
@@ -118,10 +117,11 @@ def place(path: Path, settings: object, n: int) -> None:
     """Companies without x/y whose addresses are register addresses (9 in 10, upper-cased so
     the normalisation must work) or unknown (1 in 10), placed by a second run of the plugin
     on the stored register (no register_url, no Adressevælger)."""
+    from workbench.core import cache
     from workbench.core.config import Settings
     from workbench.core.plugins.host import PluginHost, discover
 
-    con = duckdb.connect(str(path))
+    con = cache.connect(path)  # encrypted: the key from WORKBENCH_CACHE_KEY or the keyring
     con.execute("DELETE FROM companies")
     con.execute(
         """

@@ -77,8 +77,14 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cache", type=Path, default=Path("/tmp/national.duckdb"))
     ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument(
+        "--unencrypted",
+        action="store_true",
+        help="open a plain cache (built by bench_encryption.py) to measure encryption's cost",
+    )
     args = ap.parse_args()
-    ensure_cache(args.cache)
+    if not args.unencrypted:
+        ensure_cache(args.cache)
 
     from PySide6.QtCore import QEventLoop, QTimer
 
@@ -90,7 +96,7 @@ def main() -> int:
     from workbench.qt.screenshot import wait_until
 
     ensure_app()
-    con = cache.connect(args.cache)
+    con = cache.connect(args.cache, _unencrypted=args.unencrypted)
     t_open = time.perf_counter()
     window = create_main_window(con, cache_path=args.cache, settings=load_settings(), lang="da")
     window.resize(1600, 1000)

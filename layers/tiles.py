@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbench.core import user_only
+
 log = logging.getLogger(__name__)
 
 TILE_PX = 256
@@ -228,7 +230,9 @@ class TileCache:
         path = self._path(level, row, col)
         with self._lock:
             index = self._load_index()
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # User-only like every folder the workbench creates (which places a consultant
+            # looked at is not everyone's business on a shared PC).
+            user_only.make_dir(path.parent)
             tmp = path.with_suffix(f".part{threading.get_ident()}")
             tmp.write_bytes(data)
             os.replace(tmp, path)

@@ -12,6 +12,12 @@ import pytest
 
 # Qt must never need a display in tests; set before anything imports PySide6.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Every cache is encrypted (issue #15): tests use one fixed key from the environment (set
+# before any cache exists, the session's demo cache included, and inherited by the CLI in a
+# subprocess), and never the developer's OS keyring.
+TEST_CACHE_KEY = "test-key-not-secret"
+os.environ["WORKBENCH_CACHE_KEY"] = TEST_CACHE_KEY
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_FIXTURES = REPO.parent / "shared" / "fixtures"

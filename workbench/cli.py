@@ -16,8 +16,8 @@ from workbench import __version__
 from workbench.commands import COMMAND_MODULES
 from workbench.commands.common import UsageError
 from workbench.commands.options import glue_negative_values, one_line, value_options
-from workbench.core import cache_lock
-from workbench.core.errors import CachePathError, FilterError, WorkbenchError
+from workbench.core import cache_lock, user_only
+from workbench.core.errors import CacheKeyError, CachePathError, FilterError, WorkbenchError
 
 # Commands that hold the cache themselves for a long time: they never wait for a window.
 _WINDOW_COMMANDS = ("gui", "screenshot")
@@ -47,6 +47,7 @@ def mask_cpr_in(exc: BaseException) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    user_only.set_umask()  # every file the workbench creates is user-only (issue #15)
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
@@ -69,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     try:
         return int(args.func(args) or 0)
-    except (UsageError, FilterError, CachePathError) as exc:
+    except (UsageError, FilterError, CachePathError, CacheKeyError) as exc:
         print(f"workbench {args.command}: error: {one_line(mask_cpr_in(exc))}", file=sys.stderr)
         return 2
     except WorkbenchError as exc:

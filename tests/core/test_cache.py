@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 
+from tests.raw_cache import plain_connect, raw_connect
 from workbench.core import cache
 from workbench.core.errors import CacheError, CachePathError, CacheVersionError
 from workbench.core.schema import MIGRATIONS, SCHEMA_VERSION
@@ -48,7 +48,7 @@ def test_new_cache_has_the_documented_columns(tmp_path):
 
 def test_old_cache_is_migrated_and_keeps_its_rows(tmp_path):
     path = tmp_path / "old.duckdb"
-    raw = duckdb.connect(str(path))
+    raw = raw_connect(path)
     raw.execute("CREATE TABLE schema_version (version INTEGER, applied_at TIMESTAMP)")
     for stmt in MIGRATIONS[0]:
         raw.execute(stmt)
@@ -69,7 +69,7 @@ def test_old_cache_is_migrated_and_keeps_its_rows(tmp_path):
 def test_newer_cache_is_refused_with_a_clear_message(tmp_path):
     path = tmp_path / "new.duckdb"
     cache.connect(path).close()
-    raw = duckdb.connect(str(path))
+    raw = raw_connect(path)
     raw.execute("INSERT INTO schema_version VALUES (?, now())", [SCHEMA_VERSION + 5])
     raw.close()
     with pytest.raises(CacheVersionError, match="newer workbench"):
@@ -115,7 +115,8 @@ def test_a_cache_in_use_by_another_process_says_so(tmp_path):
         [
             sys.executable,
             "-c",
-            f"import duckdb, sys; c = duckdb.connect({str(path)!r}); print('ok', flush=True); sys.stdin.read()",
+            "import sys; from workbench.core import cache; "
+            f"c = cache.connect({str(path)!r}); print('ok', flush=True); sys.stdin.read()",
         ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -174,12 +175,12 @@ def test_an_existing_file_that_is_not_a_cache_is_refused_and_left_alone(tmp_path
 
 def test_a_foreign_duckdb_database_is_refused(tmp_path):
     path = tmp_path / "other.duckdb"
-    raw = duckdb.connect(str(path))
+    raw = plain_connect(path)
     raw.execute("CREATE TABLE sales (id INTEGER)")
     raw.close()
     with pytest.raises(CachePathError, match="not a workbench cache"):
         cache.connect(path)
-    raw = duckdb.connect(str(path))
+    raw = plain_connect(path)
     tables = [r[0] for r in raw.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
     raw.close()
     assert tables == ["sales"]

@@ -9,6 +9,7 @@ import duckdb
 import numpy as np
 import pytest
 
+from tests.raw_cache import raw_connect
 from workbench.core import cache
 from workbench.core.collaboration import collaboration_summary, months_before
 from workbench.core.company_detail import company_detail
@@ -118,7 +119,7 @@ def test_bitmask_leaves_dated_filters_to_sql(con, fields):
 def test_old_cache_is_migrated_to_the_per_company_rule(tmp_path):
     """A cache built with the per-unit rule gets the per-company index on opening."""
     path = tmp_path / "old.duckdb"
-    raw = duckdb.connect(str(path))
+    raw = raw_connect(path)
     raw.execute("CREATE TABLE schema_version (version INTEGER, applied_at TIMESTAMP)")
     old = MIGRATIONS.index(
         next(m for m in MIGRATIONS if any("CREATE TABLE company_collaborations" in s for s in m))

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.raw_cache import raw_connect
 from workbench.cli import main
 from workbench.core import cache
 from workbench.core.errors import FilterError
@@ -115,7 +116,7 @@ def test_cli_industry_keeps_working(con, tmp_path: Path, capsys):
 
 def test_older_cache_gets_the_system_from_its_cvr_history(tmp_path: Path):
     path = tmp_path / "old.duckdb"
-    raw = duckdb.connect(str(path))
+    raw = raw_connect(path)
     raw.execute("CREATE TABLE schema_version (version INTEGER, applied_at TIMESTAMP)")
     # A cache from before the industry systems (later migrations may follow it).
     before = MIGRATIONS[: MIGRATIONS.index(MIGRATION_INDUSTRY_SYSTEMS)]

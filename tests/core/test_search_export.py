@@ -12,8 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
-
+from tests.raw_cache import raw_connect
 from workbench.cli import main
 
 AALBORG = ["--municipality", "0851"]  # 737 companies in the small demo: more than 100
@@ -26,7 +25,7 @@ def _search(capsys, cache: Path, *options: str) -> tuple[int, str, str]:
 
 
 def _total(cache: Path) -> int:
-    con = duckdb.connect(str(cache), read_only=True)
+    con = raw_connect(cache, read_only=True)
     try:
         return con.execute("SELECT count(*) FROM companies WHERE kommune_kode = '0851'").fetchone()[
             0
@@ -99,7 +98,7 @@ def test_rfc4180_dialect_through_the_real_stdout(_small_demo_master: Path) -> No
 
 def test_formula_cells_from_the_sources_are_neutralised(small_demo_cache: Path, capsys) -> None:
     attacks = ['=HYPERLINK("http://evil.example","klik")', "+cmd|' /C calc'!A0", "@SUM(1+1)"]
-    con = duckdb.connect(str(small_demo_cache))
+    con = raw_connect(small_demo_cache)
     cvrs = [r[0] for r in con.execute("SELECT cvr FROM companies ORDER BY rid LIMIT 3").fetchall()]
     for cvr, text in zip(cvrs, attacks, strict=True):
         con.execute("UPDATE companies SET name = ?, address = ? WHERE cvr = ?", [text, text, cvr])

@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import duckdb
 import pytest
 
+from tests.raw_cache import raw_connect
 from workbench.cli import main
 from workbench.core.places import format_readout, parse_readout
 from workbench.core.vocabulary import AmbiguousName, UnknownName, Vocabulary
@@ -106,7 +106,7 @@ def test_near_accepts_the_maps_readout(_small_demo_master: Path, capsys) -> None
 
 
 def _add_addresses(cache: Path, rows: list[tuple[str, str, str, float, float]]) -> None:
-    con = duckdb.connect(str(cache))
+    con = raw_connect(cache)
     for street, number, postnr, x, y in rows:
         con.execute(
             "INSERT INTO addresses (street, house_no, postnr, match_key, x, y, source) "

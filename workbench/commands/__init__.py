@@ -18,4 +18,5 @@ COMMAND_MODULES = [
     "workbench.commands.pool",
     "workbench.commands.show",
     "workbench.commands.audit",
+    "workbench.commands.cache_admin",
 ]

@@ -1,12 +1,18 @@
-"""Opening the DuckDB cache: offline extensions, migrations, metadata.
+"""Opening the DuckDB cache: encryption, offline extensions, migrations, metadata.
 
 The spatial and httpfs extensions come from the registry packages
 ``duckdb-extension-spatial``/``duckdb-extension-httpfs`` and are loaded from their files in
 site-packages with autoinstall off: the workbench never downloads at run time.
+
+Every cache is encrypted (AES-GCM, issue #15): DuckDB opens an encrypted file only through
+``ATTACH 'file' (ENCRYPTION_KEY ...)``, and writes one only with the OpenSSL module that the
+httpfs extension brings (DuckDB's built-in one is read-only). How the attached file becomes
+the database every connection and cursor sees, see :func:`_open`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import re
 from collections.abc import Iterator
@@ -16,8 +22,15 @@ from pathlib import Path
 
 import duckdb
 
-from . import cache_lock
-from .errors import CacheError, CacheLockedError, CachePathError, CacheVersionError
+from . import cache_lock, keys, paths, user_only
+from .errors import (
+    CacheError,
+    CacheKeyError,
+    CacheLockedError,
+    CachePathError,
+    CacheVersionError,
+    PlainCacheError,
+)
 from .schema import COMPANY_COLLABORATIONS_INSERT, MIGRATIONS, SCHEMA_VERSION
 
 CACHE_SUFFIX = ".duckdb"
@@ -61,29 +74,41 @@ def connect(
     read_only: bool = False,
     migrate: bool = True,
     spatial: bool = False,
+    _unencrypted: bool = False,
 ) -> duckdb.DuckDBPyConnection:
-    """Open (and create or migrate) the cache at ``path``.
+    """Open (and create or migrate) the encrypted cache at ``path`` with the user's key
+    (:func:`workbench.core.keys.load_key`).
 
-    A cache written by a newer workbench is refused with :class:`CacheVersionError`.
+    A cache written by a newer workbench is refused with :class:`CacheVersionError`; a
+    missing or wrong key and a plain (unencrypted) cache with :class:`CacheKeyError`.
+    ``_unencrypted`` is for tests that scan a plain file's bytes; no user path reaches it.
     """
     path = Path(path)
     check_cache_path(path)
+    # DuckDB creates the WAL (again after every checkpoint) and temp files itself: a
+    # process that opens personal data creates its files user-only.
+    user_only.set_umask()
     if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        user_only.make_dir(path.parent)
     elif not path.exists():
         raise CacheError(f"cache file {path} does not exist")
-    con = cache_lock.open_waiting(
-        path,
-        lambda: _open(path, read_only),
-        lambda exc: isinstance(exc, CacheLockedError),
-        CacheLockedError,
-    )
+    key = None if _unencrypted else keys.load_key().secret
+    try:
+        con = cache_lock.open_waiting(
+            path,
+            lambda: _open(path, read_only, key),
+            lambda exc: isinstance(exc, CacheLockedError),
+            CacheLockedError,
+        )
+    except PlainCacheError:
+        _check_plain_is_a_cache(path)  # a foreign database is a wrong --cache, not plain
+        raise
     try:
         if migrate and read_only and schema_version(con) < SCHEMA_VERSION:
             # An older cache opened for reading: migrate it once through a writable handle.
             con.close()
-            connect(path, read_only=False, migrate=True).close()
-            con = duckdb.connect(str(path), read_only=True, config=_CONFIG)
+            connect(path, read_only=False, migrate=True, _unencrypted=_unencrypted).close()
+            con = _open(path, True, key)
         if spatial:
             load_extension(con, "spatial")
         if migrate and schema_version(con) == 0 and _has_tables(con):
@@ -127,24 +152,143 @@ def check_cache_path(path: Path) -> None:
         )
 
 
+def _check_plain_is_a_cache(path: Path) -> None:
+    try:
+        con = _open(path, True, None)
+    except CacheError:
+        return
+    try:
+        if schema_version(con) == 0 and _has_tables(con):
+            raise CachePathError(
+                f"{path} is a DuckDB database but not a workbench cache; give a workbench "
+                f"cache or a new {CACHE_SUFFIX} file as --cache"
+            )
+    finally:
+        con.close()
+
+
 def _has_tables(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE NOT internal"))
 
 
-def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+# The name DuckDB gives a new connection's default database. The cache file is attached
+# under this name (after detaching the empty in-memory database that had it), so that every
+# cursor of the connection (``con.cursor()`` is a new DuckDB connection, which does not
+# inherit ``USE``) sees the cache's tables unqualified, as with a plain ``duckdb.connect``.
+_ALIAS = "memory"
+
+
+def sql_text(value: str) -> str:
+    """``value`` as an SQL string literal (ATTACH takes no parameters)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _open(path: Path, read_only: bool, key: str | None) -> duckdb.DuckDBPyConnection:
+    """Open the cache encrypted with ``key`` (None: a plain file, for tests and conversion).
+
+    One DuckDB instance per file and mode in this process, as ``duckdb.connect(path)`` had:
+    the instance is named after the file (``:memory:<name>`` instances are shared by name),
+    and a second open of the same file gets a new connection to the instance already set
+    up (DuckDB refuses to attach one file twice in a process).
+    """
+    resolved = str(path.resolve())
+    name = hashlib.sha256(f"{resolved}|{read_only}".encode()).hexdigest()[:24]
+    con = duckdb.connect(f":memory:cache{name}", config=_CONFIG)
     try:
-        return duckdb.connect(str(path), read_only=read_only, config=_CONFIG)
+        attached = scalar(
+            con, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+        )
+        if attached is None:
+            _attach(con, path, read_only, key)
     except duckdb.Error as exc:
-        message = _open_error(path, exc)
+        con.close()
+        message = _open_error(path, exc, key)
+        low = str(exc).lower()  # not the message: the path may hold any word
         if "in use by another program" in message:
-            raise CacheLockedError(message) from exc
-        raise CacheError(message) from exc
+            raise CacheLockedError(message) from None
+        if "is not encrypted" in low:
+            raise PlainCacheError(message) from None
+        if "encrypt" in low:  # a wrong key, no key
+            raise CacheKeyError(message) from None
+        raise CacheError(message) from None
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
-def _open_error(path: Path, exc: duckdb.Error) -> str:
+def attach(
+    con: duckdb.DuckDBPyConnection, path: Path, alias: str, *, key: str | None = None
+) -> None:
+    """Attach another cache file to ``con`` as ``alias``, encrypted with ``key`` (default:
+    the user's key); a new file is created encrypted."""
+    secret = key if key is not None else keys.load_key().secret
+    con.execute(f"ATTACH {sql_text(str(path))} AS {alias} (ENCRYPTION_KEY {sql_text(secret)})")
+
+
+def scratch_connection() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB for intermediate work on personal data (an import's checks).
+
+    What it spills to disk goes to a user-only folder and is encrypted (DuckDB's temp file
+    encryption, with a key of its own that lives only in this process): a plain in-memory
+    connection spilled raw rows of the imported file to ``.tmp`` in the working folder.
+    """
+    con = duckdb.connect(":memory:", config=_CONFIG)
+    try:
+        load_extension(con, "httpfs")  # the OpenSSL module writes the encrypted temp files
+        folder = user_only.make_dir(paths.user_data_dir() / "scratch")
+        con.execute(f"SET temp_directory = {sql_text(str(folder))}")
+        con.execute("SET temp_file_encryption = true")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _attach(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool, key: str | None) -> None:
+    # The OpenSSL module first: without it DuckDB can read but not write an encrypted file.
+    load_extension(con, "httpfs")
+    # Spilled intermediate results (big sorts, joins) stay beside the cache, user-only,
+    # and encrypted like it.
+    temp = path.with_name(path.name + ".tmp")
+    con.execute(f"SET temp_directory = {sql_text(str(temp))}")
+    con.execute("SET temp_file_encryption = true")
+    options = ["READ_ONLY"] if read_only else []
+    if key is not None:
+        options.append(f"ENCRYPTION_KEY {sql_text(key)}")
+    con.execute(f"ATTACH ':memory:' AS boot; USE boot; DETACH {_ALIAS}")
+    con.execute(
+        f"ATTACH {sql_text(str(path))} AS {_ALIAS}"
+        + (f" ({', '.join(options)})" if options else "")
+    )
+    con.execute(f"USE {_ALIAS}; DETACH boot")
+    if not read_only:
+        for created in (path, path.with_name(path.name + ".wal")):
+            if created.exists():
+                user_only.restrict(created)
+
+
+def _open_error(path: Path, exc: duckdb.Error, key: str | None = None) -> str:
     """What went wrong opening the cache, in words an administrator can act on."""
     first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    if "lock" in first.lower():
+    if key:
+        first = first.replace(key, "***")  # never echo the key
+    low = first.lower()
+    if "is not encrypted" in low:
+        return (
+            f"the cache {path} is not encrypted: convert it with "
+            f"'workbench cache encrypt --cache {path}'"
+        )
+    if "wrong encryption key" in low:
+        return (
+            f"wrong key for the cache {path}: the key found ({keys.describe_source()}) does "
+            "not open it; use the key it was encrypted with"
+        )
+    if "without a key" in low:
+        return f"the cache {path} is encrypted and no key was given"
+    if "unique file handle conflict" in low:
+        return f"the cache {path} is in use by another program (already open in this one)"
+    if "lock" in low:
         pid = re.search(r"PID (\d+)", str(exc))
         by = f" (process {pid.group(1)})" if pid else ""
         return (

@@ -17,6 +17,14 @@ class CachePathError(CacheError):
     """The path given as the cache is not a workbench cache (bad input: exit code 2)."""
 
 
+class CacheKeyError(CacheError):
+    """The cache's key is missing or wrong, or the cache is not encrypted (exit code 2)."""
+
+
+class PlainCacheError(CacheKeyError):
+    """The cache file is not encrypted (convert it with ``workbench cache encrypt``)."""
+
+
 class CacheVersionError(CacheError):
     """The cache was written by a newer version of the workbench."""
 

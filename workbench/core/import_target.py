@@ -55,7 +55,7 @@ def start_real_cache(demo_path: Path) -> Path:
     Store.open(target).close()  # schema and migrations
     con = Store.open(demo_path).con
     try:
-        con.execute(f"ATTACH '{target.as_posix()}' AS real_cache")
+        cache.attach(con, target, "real_cache")  # encrypted with the user's key
         try:
             with cache.transaction(con):
                 for table in REFERENCE_TABLES:

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from workbench.core import cache, retention
+from workbench.core import cache, keys, retention
 from workbench.core.config import Settings
-from workbench.core.errors import CachePathError, WorkbenchError
+from workbench.core.errors import CacheKeyError, CachePathError, PlainCacheError, WorkbenchError
 from workbench.core.store import Store
 from workbench.qt import i18n
 
@@ -127,6 +127,14 @@ def start_gui(cache_path: Path, *, settings: Settings, lang: str | None) -> GuiS
         con = Store.open(cache_path).con
     except CachePathError:
         text = i18n.tr("error.cache_path", path=str(cache_path))
+        QMessageBox.critical(None, i18n.tr("error.title"), text)
+        return None
+    except PlainCacheError:
+        text = i18n.tr("crypto.plain_cache", path=str(cache_path))
+        QMessageBox.critical(None, i18n.tr("error.title"), text)
+        return None
+    except CacheKeyError:
+        text = i18n.tr("crypto.key_error", path=str(cache_path), where=keys.describe_source())
         QMessageBox.critical(None, i18n.tr("error.title"), text)
         return None
     except WorkbenchError as exc:

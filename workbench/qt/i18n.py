@@ -608,6 +608,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "privacy.purpose_job_order": "Jobordre {id}: {title}",
         "privacy.purpose_campaign": "Kampagne {id}: {title}",
         "menu.purpose": "Skift &formål…",
+        # encryption of the cache (issue #15)
+        "crypto.plain_cache": "Cachen {path} er ikke krypteret og åbnes ikke sådan. Kryptér den "
+        "først med kommandoen: workbench cache encrypt --cache {path}",
+        "crypto.key_error": "Cachen {path} kan ikke åbnes: nøglen mangler eller passer ikke "
+        "(nøglen findes i: {where}). Cachen åbnes aldrig uden kryptering; kontakt IT, hvis "
+        "nøglen er skiftet.",
     },
     "en": {
         "app.title": "Jobkort",
@@ -1206,6 +1212,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "privacy.purpose_job_order": "Job order {id}: {title}",
         "privacy.purpose_campaign": "Campaign {id}: {title}",
         "menu.purpose": "Change &purpose…",
+        # encryption of the cache (issue #15)
+        "crypto.plain_cache": "The cache {path} is not encrypted and is not opened as it is. "
+        "Encrypt it first with the command: workbench cache encrypt --cache {path}",
+        "crypto.key_error": "Cannot open the cache {path}: its key is missing or wrong (the "
+        "key is looked for in: {where}). The cache is never opened unencrypted; ask IT if "
+        "the key was changed.",
     },
 }
 

@@ -22,7 +22,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from workbench.core import paths, retention
+from workbench.core import paths, retention, user_only
+from workbench.core.cache import scratch_connection
 from workbench.core.config import Settings, load_settings
 from workbench.core.errors import FilterError, WorkbenchError
 from workbench.core.export.tabular import neutralise
@@ -31,6 +32,7 @@ from workbench.core.plugins.host import (
     PluginHost,
     plugin_from_function,
 )
+from workbench.core.scrub import forget_deleted
 
 from ..store import Store
 from .cpr import mask_cpr, mask_cpr_in
@@ -100,6 +102,13 @@ class ImportSummary:
         }
 
 
+# The tables an import replaces rows of, with the ones derived from them.
+_REWRITTEN: dict[str, tuple[str, ...]] = {
+    "candidates": ("candidates", "candidate_occupations", "candidate_qualifications"),
+    "collaborations": ("collaborations", "company_collaborations"),
+}
+
+
 def _jobcenter_code(value: str) -> str:
     """Jobcenters are named by their municipality's 4-digit code ('101' -> '0101')."""
     text = value.strip()
@@ -141,8 +150,10 @@ class RejectsWriter:
         self.path, self.headers, self.lang = path, headers, lang
 
     def __enter__(self) -> RejectsWriter:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Rejected rows are personal data in plain text: user-only file and folder.
+        user_only.make_dir(self.path.parent)
         self._fh = self.path.open("w", encoding="utf-8-sig", newline="")
+        user_only.restrict(self.path)
         self._w = csv.writer(self._fh, delimiter=";", lineterminator="\r\n")
         da = self.lang == "da"
         head = (
@@ -274,10 +285,13 @@ def import_file(
             plugins=[plugin_from_function(manifest(kind), refresh, core=True)],
         )
         result = host.run(plugin_id(kind), on_progress=on_progress, cancel=cancel)
-        if result.status == "ok" and kind == "candidates" and "summary" in state:
-            # The snapshot confirms its jobcenters' candidates; then the retention runs.
-            retention.confirm(con, state["summary"].jobcenters, datetime.now())
-            retention.purge_at_start(con, settings)  # a failed purge is logged, not fatal
+        if result.status == "ok":
+            if kind == "candidates" and "summary" in state:
+                # The snapshot confirms its jobcenters' candidates; then the retention runs.
+                retention.confirm(con, state["summary"].jobcenters, datetime.now())
+                retention.purge_at_start(con, settings)  # a failed purge is logged, not fatal
+            # The replaced (and purged) rows leave the file's bytes too, not only the table.
+            forget_deleted(con, _REWRITTEN[TARGET_TABLE[kind]])
     finally:
         if own:
             con.close()
@@ -373,7 +387,7 @@ def _run(
         if ctx.cancel_event.is_set():
             raise ImportCancelled()
 
-    mem = duckdb.connect(":memory:")
+    mem = scratch_connection()  # the file's rows: spills encrypted, user-only
     try:
 
         def on_read(fraction: float, message: str) -> None:
