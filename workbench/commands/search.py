@@ -37,6 +37,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("search", help="search candidates, companies or job postings")
     p.add_argument("entity", choices=["candidates", "companies", "postings"])
     add_cache_options(p)
+    add_filter_options(p)
+    p.add_argument(
+        "--limit",
+        type=whole_number("--limit", 0, MAX_COUNT),
+        default=0,
+        help="write at most N rows (default and 0: all; a cut output says so on stderr)",
+    )
+    p.add_argument("--offset", type=whole_number("--offset", 0, MAX_COUNT), default=0)
+    p.add_argument("--format", choices=["json", "csv", "text"], default="json")
+    p.add_argument(
+        "--csv-dialect",
+        choices=CSV_DIALECTS,
+        default="excel-da",
+        help="excel-da: ';', UTF-8 with BOM, decimal comma (Danish Excel; default); "
+        "rfc4180: ',' and decimal point",
+    )
+    p.set_defaults(func=run)
+
+
+def add_filter_options(p: argparse.ArgumentParser) -> None:
+    """The filter options of ``search`` (also ``campaign create``'s company filters)."""
     p.add_argument(
         "--occupation",
         action="append",
@@ -115,22 +136,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="reference date for durations (default: a demo cache's own date, else today; "
         "the window uses the same)",
     )
-    p.add_argument(
-        "--limit",
-        type=whole_number("--limit", 0, MAX_COUNT),
-        default=0,
-        help="write at most N rows (default and 0: all; a cut output says so on stderr)",
-    )
-    p.add_argument("--offset", type=whole_number("--offset", 0, MAX_COUNT), default=0)
-    p.add_argument("--format", choices=["json", "csv", "text"], default="json")
-    p.add_argument(
-        "--csv-dialect",
-        choices=CSV_DIALECTS,
-        default="excel-da",
-        help="excel-da: ';', UTF-8 with BOM, decimal comma (Danish Excel; default); "
-        "rfc4180: ',' and decimal point",
-    )
-    p.set_defaults(func=run)
 
 
 def filter_from_args(args: argparse.Namespace, default_jobcenter: str | None = None) -> Filter:
