@@ -35,6 +35,7 @@ from workbench.core.store import person_rows
 from workbench.core.vocabulary import KINDS as VOCABULARY_KINDS
 from workbench.core.vocabulary import load_entries
 from workbench.layers.selection import Selection
+from workbench.qt.docks.campaigns import CampaignDock
 from workbench.qt.docks.details import DetailsDock, Names
 from workbench.qt.docks.map_view import MapView
 from workbench.qt.docks.panels import FilterDock, LayersDock
@@ -180,6 +181,21 @@ class MainWindow(QMainWindow):
         self.layers_dock = LayersDock(self.layers_panel, self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.layers_dock)
         self.splitDockWidget(self.detail_dock, self.layers_dock, Qt.Orientation.Vertical)
+
+        # campaigns (right, a tab beside the layers): qt/docks/campaigns.py ---------------
+        self.campaign_dock = CampaignDock(
+            cursor=lambda: self._gui_cursor,
+            run_in_background=self.background.run,
+            current_filter=lambda: self.workspace.filter,
+            current_selection=lambda: self.workspace.selection,
+            today=self.today,
+            jobcenter=workspace.context.jobcenter,
+            user=workspace.context.user,
+            parent=self,
+        )
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.campaign_dock)
+        self.tabifyDockWidget(self.layers_dock, self.campaign_dock)
+        self.layers_dock.raise_()
 
         # status bar -----------------------------------------------------------------------
         self.status_line = st = StatusLine(self.statusBar(), demo=self.demo)
