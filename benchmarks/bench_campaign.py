@@ -19,6 +19,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -35,11 +37,35 @@ from workbench.core.store import Store  # noqa: E402
 TODAY = date(2026, 11, 1)
 
 
-def timed(label: str, fn, results: dict[str, list[float]]):
+@contextmanager
+def timed(label: str, results: dict[str, list[float]]) -> Iterator[None]:
     t0 = time.perf_counter()
-    out = fn()
+    yield
     results.setdefault(label, []).append(time.perf_counter() - t0)
-    return out
+
+
+def one_run(store: Store, run: int, results: dict[str, list[float]]) -> int:
+    """One round of every measurement; returns the size of the 'all' campaign."""
+    cur = store.cursor()
+    with timed("stage: select targets", results):
+        rids = target_rids(store, Filter())
+    with timed("stage: load candidates", results):
+        cand = load_candidates(cur, None)
+    with timed("stage: rank (facts, supply, shortage, score)", results):
+        ranked = rank(cur, rids, RankOptions(TODAY), cand)
+    with timed("all: create + rank + store", results):
+        created = camp.create_campaign(store, f"all{run}", today=TODAY)
+    assert created.targets == ranked.num_rows
+    flt = Filter(municipalities=("0101",), employees=Range(5, None))
+    with timed("filtered: create (Kbh, 5+ employees)", results):
+        camp.create_campaign(store, f"kbh{run}", flt=flt, today=TODAY)
+    with timed("show: 1M targets by score", results):
+        camp.targets(store, f"all{run}")
+    with timed("show: top 100", results):
+        camp.targets(store, f"all{run}", limit=100)
+    camp.delete_campaign(store, f"all{run}")
+    cur.close()
+    return created.targets
 
 
 def main() -> int:
@@ -55,30 +81,7 @@ def main() -> int:
         results: dict[str, list[float]] = {}
         n_all = 0
         for run in range(args.runs):
-            cur = store.cursor()
-            rids = timed("stage: select targets", lambda: target_rids(store, Filter()), results)
-            cand = timed("stage: load candidates", lambda: load_candidates(cur, None), results)
-            ranked = timed(
-                "stage: rank (facts, supply, shortage, score)",
-                lambda: rank(cur, rids, RankOptions(TODAY), cand),
-                results,
-            )
-            n_all = ranked.num_rows
-            created = timed(
-                "all: create + rank + store",
-                lambda: camp.create_campaign(store, f"all{run}", today=TODAY),
-                results,
-            )
-            assert created.targets == n_all
-            flt = Filter(municipalities=("0101",), employees=Range(5, None))
-            timed(
-                "filtered: create (Kbh, 5+ employees)",
-                lambda: camp.create_campaign(store, f"kbh{run}", flt=flt, today=TODAY),
-                results,
-            )
-            timed("show: 1M targets by score", lambda: camp.targets(store, f"all{run}"), results)
-            timed("show: top 100", lambda: camp.targets(store, f"all{run}", limit=100), results)
-            camp.delete_campaign(store, f"all{run}")
+            n_all = one_run(store, run, results)
         store.close()
     print(f"national demo: {n_all:,} targets in the 'all' campaign, {args.runs} runs")
     for label, values in results.items():
