@@ -127,6 +127,24 @@ def add_filter_options(p: argparse.ArgumentParser) -> None:
         help="postings posted within N days",
     )
     p.add_argument(
+        "--has-postings-within",
+        type=whole_number("--has-postings-within", 0, MAX_DAYS),
+        metavar="DAYS",
+        help="companies with a job posting posted within N days (730: the last two years)",
+    )
+    p.add_argument(
+        "--new-within-months",
+        type=whole_number("--new-within-months", 0, MAX_DAYS // 30),
+        metavar="N",
+        help="companies new in the municipality: started or moved in within N months",
+    )
+    p.add_argument(
+        "--postings-without-collaboration",
+        action="store_true",
+        help="companies that posted jobs in the last two years but have no collaboration "
+        "(in --collaboration-scope)",
+    )
+    p.add_argument(
         "--searchable-only", action="store_true", help="only candidates with a searchable CV"
     )
     p.add_argument(
@@ -174,6 +192,9 @@ def filter_from_args(args: argparse.Namespace, default_jobcenter: str | None = N
         else None,
         cvr=args.cvr,
         posted_within_days=args.posted_within,
+        company_posted_within_days=args.has_postings_within,
+        new_within_months=args.new_within_months,
+        postings_without_collaboration=args.postings_without_collaboration,
         searchable_only=args.searchable_only,
         today=today,
     )
