@@ -173,6 +173,7 @@ class MainWindow(QMainWindow):
         )
         self.detail = self.detail_dock.detail
         self.company_detail = self.detail_dock.company_detail
+        self.company_detail.jobcenter = workspace.context.jobcenter  # "forbered besøg"
         self.detail_stack = self.detail_dock.detail_stack
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.detail_dock)
 

@@ -235,3 +235,26 @@ def test_count_within_matches_brute_force():
     expected = np.nansum(d2 <= 12_500.0**2, axis=1)
     assert got.tolist() == expected.tolist()
     assert got[0] == 0 and got.sum() > 0
+
+
+@pytest.mark.parametrize("jobcenter", [None, "0101"])
+def test_prepare_visit_supply_is_the_campaign_rule(store, jobcenter):
+    from workbench.core.campaigns.visit_prep import prepare_visit
+
+    camp.create_campaign(store, "V", flt=FLT, jobcenter=jobcenter, today=DEMO_TODAY)
+    rows = [r for r in camp.targets(store, "V") if r["components"]["occupations"]][:15]
+    assert rows
+    camp.set_status(store, "V", rows[0]["cvr"], "kontaktet", pnr=rows[0]["pnr"])
+    for r in rows:
+        prep = prepare_visit(store.con, r["cvr"], r["pnr"], today=DEMO_TODAY, jobcenter=jobcenter)
+        assert prep["supply"] == r["components"]["supply"]
+        assert prep["typical_occupations"] == r["components"]["occupations"]
+        assert sum(m["postings"] for m in prep["postings_by_month"]) == r["components"]["postings"]
+        assert [c["campaign"] for c in prep["campaigns"]] == ["V"] * len(prep["campaigns"])
+    first = prepare_visit(store.con, rows[0]["cvr"], rows[0]["pnr"], today=DEMO_TODAY)
+    mine = [c for c in first["campaigns"] if c["pnr"] == rows[0]["pnr"]]
+    assert mine[0]["status_label"] == "kontaktet"
+    # ongoing = the timeline's collaborations active on the day
+    for prep in (first,):
+        assert all(t["active"] for t in prep["ongoing"])
+        assert len(prep["ongoing"]) == sum(bool(t["active"]) for t in prep["timeline"])
