@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from PySide6.QtCore import Qt
+
 from workbench.core.filters import POSTINGS_YEARS_DAYS, Filter
 from workbench.core.query import count
 
@@ -69,3 +71,25 @@ def test_the_window_filters_companies_by_the_overview_controls(window, qtbot):
     )
     assert 0 < expected < window.con.execute("SELECT count(*) FROM companies").fetchone()[0]
     assert len(window.result.companies) == expected
+
+
+def test_advertising_protected_is_marked_in_table_and_map(window, qtbot):
+    model = window.models["companies"]
+    col = [c.key for c in model.columns].index("advertising")
+    assert model.headerData(col, Qt.Orientation.Horizontal) == "Reklame"
+    rows = [model.row_dict(i) for i in range(min(model.rowCount(), 200))]
+    shown = [model.data(model.index(i, col)) for i in range(len(rows))]
+    assert shown == ["Reklamebeskyttet" if r["advertising_protected"] else "" for r in rows]
+    assert "Reklamebeskyttet" in shown  # the demo marks ~8%
+
+    protected = {
+        r[0]
+        for r in window.con.execute(
+            "SELECT rid FROM companies WHERE advertising_protected"
+        ).fetchall()
+    }
+    layer_rids = list(window.map.layers["companies"].rid)
+    hit = next(i for i, rid in enumerate(layer_rids) if int(rid) in protected)
+    miss = next(i for i, rid in enumerate(layer_rids) if int(rid) not in protected)
+    assert "<i>Reklamebeskyttet</i>" in window.map.tooltip_text("companies", hit)
+    assert "Reklamebeskyttet" not in window.map.tooltip_text("companies", miss)

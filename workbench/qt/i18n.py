@@ -405,6 +405,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "demo.stage_done": "Færdig",
         # campaigns (issue #16)
         "campaign.title": "Kampagner",
+        "criterion.company_posted_within_days": "Jobopslag de seneste 2 år",
+        "criterion.new_within_months": "Ny i kommunen",
+        "criterion.postings_without_collaboration": "Slår job op, men intet samarbejde",
+        "col.advertising": "Reklame",  # the companies table's advertising_protected column
         "campaign.prep_tab": "Forbered besøg",
         "campaign.prep_none": "intet",
         "campaign.prep_own": "eget jobcenter",
@@ -879,6 +883,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "demo.stage_done": "Done",
         # campaigns (issue #16)
         "campaign.title": "Campaigns",
+        "criterion.company_posted_within_days": "Job postings in the last 2 years",
+        "criterion.new_within_months": "New in the municipality",
+        "criterion.postings_without_collaboration": "Posts jobs but no collaboration",
+        "col.advertising": "Advertising",
         "campaign.prep_tab": "Prepare visit",
         "campaign.prep_none": "none",
         "campaign.prep_own": "own jobcentre",
