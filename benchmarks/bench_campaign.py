@@ -41,7 +41,9 @@ TODAY = date(2026, 11, 1)
 def timed(label: str, results: dict[str, list[float]]) -> Iterator[None]:
     t0 = time.perf_counter()
     yield
-    results.setdefault(label, []).append(time.perf_counter() - t0)
+    took = time.perf_counter() - t0
+    results.setdefault(label, []).append(took)
+    print(f"    {label}: {took:.2f} s", flush=True)
 
 
 def one_run(store: Store, run: int, results: dict[str, list[float]]) -> int:
