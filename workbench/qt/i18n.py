@@ -405,6 +405,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "demo.stage_done": "Færdig",
         # campaigns (issue #16)
         "campaign.title": "Kampagner",
+        "campaign.page_targets": "Virksomheder",
+        "campaign.page_day": "Dagens besøg og eksport",
+        "campaign.page_new": "Ny kampagne",
+        "campaign.new_hint": "Opret fra filter: virksomhederne, som filtrene (og en evt. markering) finder. Opret fra markering: alle virksomheder i markeringen på kortet.",
         "criterion.company_posted_within_days": "Jobopslag de seneste 2 år",
         "criterion.new_within_months": "Ny i kommunen",
         "criterion.postings_without_collaboration": "Slår job op, men intet samarbejde",
@@ -883,6 +887,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "demo.stage_done": "Done",
         # campaigns (issue #16)
         "campaign.title": "Campaigns",
+        "campaign.page_targets": "Companies",
+        "campaign.page_day": "Today's visits and export",
+        "campaign.page_new": "New campaign",
+        "campaign.new_hint": "Create from filter: the companies the filters (and a selection, if any) find. Create from selection: every company in the selection on the map.",
         "criterion.company_posted_within_days": "Job postings in the last 2 years",
         "criterion.new_within_months": "New in the municipality",
         "criterion.postings_without_collaboration": "Posts jobs but no collaboration",

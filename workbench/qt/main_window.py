@@ -197,6 +197,8 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.campaign_dock)
         self.tabifyDockWidget(self.layers_dock, self.campaign_dock)
         self.layers_dock.raise_()
+        # The targets table needs height: a raised campaign dock takes most of the column.
+        self.campaign_dock.visibilityChanged.connect(self._give_campaigns_room)
 
         # status bar -----------------------------------------------------------------------
         self.status_line = st = StatusLine(self.statusBar(), demo=self.demo)
@@ -262,6 +264,15 @@ class MainWindow(QMainWindow):
         self.setEnabled(True)
         self.statusBar().clearMessage()
         return self.reload_data(con)
+
+    def _give_campaigns_room(self, visible: bool) -> None:
+        if visible and self.isVisible():
+            h = max(self.height(), 400)
+            self.resizeDocks(
+                [self.detail_dock, self.campaign_dock],
+                [int(h * 0.3), int(h * 0.7)],
+                Qt.Orientation.Vertical,
+            )
 
     # -- map: selection, styles, choropleth, export ------------------------------------------
     @property

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -39,16 +40,16 @@ SHOWN_TARGETS = 500  # rows in the table (the best-scored); exports hold all of 
 
 COLUMNS = (
     "rank",
-    "name",
-    "cvr",
     "score",
+    "name",
+    "status",
+    "assigned_to",
     "supply",
     "shortage",
     "postings",
     "contact",
-    "status",
-    "assigned_to",
     "advertising",
+    "cvr",
 )
 
 
@@ -89,21 +90,7 @@ class CampaignDock(QDockWidget):
 
         body = QWidget(self)
         lay = QVBoxLayout(body)
-
-        new = QGridLayout()
-        self.name_edit = QLineEdit(body)
-        self.name_edit.setPlaceholderText(tr("campaign.name_ph"))
-        self.policy = QComboBox(body)
-        for key in camp.ADVERTISING_POLICIES:
-            self.policy.addItem(tr(f"campaign.policy.{key}"), key)
-        self.policy.setToolTip(camp.ADVERTISING_NOTE)
-        self.from_filter = QPushButton(tr("campaign.from_filter"), body)
-        self.from_selection = QPushButton(tr("campaign.from_selection"), body)
-        new.addWidget(self.name_edit, 0, 0, 1, 2)
-        new.addWidget(self.policy, 1, 0, 1, 2)
-        new.addWidget(self.from_filter, 2, 0)
-        new.addWidget(self.from_selection, 2, 1)
-        lay.addLayout(new)
+        lay.setContentsMargins(4, 4, 4, 4)
 
         pick = QHBoxLayout()
         pick.addWidget(QLabel(tr("campaign.campaign"), body))
@@ -118,46 +105,76 @@ class CampaignDock(QDockWidget):
         self.progress_label.setWordWrap(True)
         lay.addWidget(self.progress_label)
 
-        self.table = QTableWidget(0, len(COLUMNS), body)
+        # The targets get the room; creating and the day's visits are tabs beside them.
+        self.pages = QTabWidget(body)
+        lay.addWidget(self.pages, 1)
+
+        targets_page = QWidget(body)
+        tl = QVBoxLayout(targets_page)
+        tl.setContentsMargins(2, 2, 2, 2)
+        self.table = QTableWidget(0, len(COLUMNS), targets_page)
         self.table.setHorizontalHeaderLabels([tr(f"campaign.col.{c}") for c in COLUMNS])
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        lay.addWidget(self.table, 1)
-
+        tl.addWidget(self.table, 1)
         act = QGridLayout()
-        self.consultant = QLineEdit(body)
+        self.consultant = QLineEdit(targets_page)
         self.consultant.setPlaceholderText(tr("campaign.consultant_ph"))
-        self.assign_button = QPushButton(tr("campaign.assign"), body)
-        self.status_box = QComboBox(body)
+        self.assign_button = QPushButton(tr("campaign.assign"), targets_page)
+        self.status_box = QComboBox(targets_page)
         for key in camp.STATUSES:
             self.status_box.addItem(status_label(key), key)
-        self.note_edit = QLineEdit(body)
+        self.note_edit = QLineEdit(targets_page)
         self.note_edit.setPlaceholderText(tr("campaign.note_ph"))
-        self.status_button = QPushButton(tr("campaign.set_status"), body)
+        self.status_button = QPushButton(tr("campaign.set_status"), targets_page)
         act.addWidget(self.consultant, 0, 0)
         act.addWidget(self.assign_button, 0, 1)
         act.addWidget(self.status_box, 1, 0)
         act.addWidget(self.status_button, 1, 1)
         act.addWidget(self.note_edit, 2, 0, 1, 2)
-        lay.addLayout(act)
+        tl.addLayout(act)
+        self.pages.addTab(targets_page, tr("campaign.page_targets"))
 
-        day = QHBoxLayout()
-        self.day_button = QPushButton(tr("campaign.day_visits"), body)
-        self.ical_button = QPushButton(tr("campaign.export_ical"), body)
-        day.addWidget(self.day_button)
-        day.addWidget(self.ical_button)
-        lay.addLayout(day)
-        self.visits = QListWidget(body)
-        self.visits.setMaximumHeight(140)
-        lay.addWidget(self.visits)
+        day_page = QWidget(body)
+        dl = QVBoxLayout(day_page)
+        dl.setContentsMargins(2, 2, 2, 2)
+        self.day_button = QPushButton(tr("campaign.day_visits"), day_page)
+        dl.addWidget(self.day_button)
+        self.visits = QListWidget(day_page)
+        dl.addWidget(self.visits, 1)
+        exp = QGridLayout()
+        self.ical_button = QPushButton(tr("campaign.export_ical"), day_page)
+        self.csv_button = QPushButton(tr("campaign.export_calls"), day_page)
+        self.gpkg_button = QPushButton(tr("campaign.export_gpkg"), day_page)
+        exp.addWidget(self.ical_button, 0, 0)
+        exp.addWidget(self.csv_button, 0, 1)
+        exp.addWidget(self.gpkg_button, 1, 0, 1, 2)
+        dl.addLayout(exp)
+        self.pages.addTab(day_page, tr("campaign.page_day"))
 
-        exp = QHBoxLayout()
-        self.csv_button = QPushButton(tr("campaign.export_calls"), body)
-        self.gpkg_button = QPushButton(tr("campaign.export_gpkg"), body)
-        exp.addWidget(self.csv_button)
-        exp.addWidget(self.gpkg_button)
-        lay.addLayout(exp)
+        new_page = QWidget(body)
+        nl = QVBoxLayout(new_page)
+        nl.setContentsMargins(2, 2, 2, 2)
+        self.name_edit = QLineEdit(new_page)
+        self.name_edit.setPlaceholderText(tr("campaign.name_ph"))
+        self.policy = QComboBox(new_page)
+        for key in camp.ADVERTISING_POLICIES:
+            self.policy.addItem(tr(f"campaign.policy.{key}"), key)
+        self.policy.setToolTip(camp.ADVERTISING_NOTE)
+        self.from_filter = QPushButton(tr("campaign.from_filter"), new_page)
+        self.from_selection = QPushButton(tr("campaign.from_selection"), new_page)
+        nl.addWidget(self.name_edit)
+        nl.addWidget(self.policy)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.from_filter)
+        buttons.addWidget(self.from_selection)
+        nl.addLayout(buttons)
+        hint = QLabel(tr("campaign.new_hint"), new_page)
+        hint.setWordWrap(True)
+        nl.addWidget(hint)
+        nl.addStretch(1)
+        self.pages.addTab(new_page, tr("campaign.page_new"))
         self.setWidget(body)
 
         self.from_filter.clicked.connect(lambda: self.create(use_filter=True))
@@ -196,6 +213,7 @@ class CampaignDock(QDockWidget):
             self.load(self.campaign_name())
         else:
             self.message.setText(tr("campaign.none_yet"))
+            self.pages.setCurrentIndex(self.pages.count() - 1)
 
     # -- create ------------------------------------------------------------------------
     def create(self, *, use_filter: bool) -> None:
@@ -236,6 +254,7 @@ class CampaignDock(QDockWidget):
             return
         self.name_edit.clear()
         self.refresh_list(select=result.campaign.name)
+        self.pages.setCurrentIndex(0)
 
     # -- show --------------------------------------------------------------------------
     def load(self, name: str | None) -> None:
