@@ -61,7 +61,7 @@ def test_policy_exclude_leaves_protected_companies_out(store):
 def _reference_components(store: Store, jobcenter: str | None, radius_km: float) -> dict:
     """Supply, postings and last contact per target, by plain SQL (brute-force distances)."""
     since = two_years_before(DEMO_TODAY)
-    r2 = (radius_km * 1000) ** 2
+    r2 = radius_km**2  # in 1 km cells: the grid rule of supply.py
     cand_where = "TRUE" if jobcenter is None else "k.jobcenter = $jc"
     coll_where = "TRUE" if jobcenter is None else "cb.jobcenter = $jc"
     sql = f"""
@@ -76,7 +76,8 @@ def _reference_components(store: Store, jobcenter: str | None, radius_km: float)
             JOIN candidate_occupations o ON starts_with(o.code, codes.code)
             JOIN candidates k ON k.rid = o.rid
             WHERE {cand_where} AND k.x IS NOT NULL
-              AND (k.x - t.x) ^ 2 + (k.y - t.y) ^ 2 <= $r2
+              AND (floor(k.x / 1000) - floor(t.x / 1000)) ^ 2
+                + (floor(k.y / 1000) - floor(t.y / 1000)) ^ 2 <= $r2
             GROUP BY ALL),
         post AS (SELECT cvr, count(*) AS n FROM job_postings
                  WHERE posted BETWEEN $since AND $today GROUP BY cvr),
@@ -222,19 +223,36 @@ def test_assignment_and_progress(store):
     json.dumps(prog)  # JSON-ready
 
 
-def test_count_within_matches_brute_force():
-    from workbench.core.campaigns.supply import count_within
+def test_grid_supply_matches_brute_force_on_the_grid_rule():
+    from workbench.core.campaigns.supply import CandidateCodes, supply_counts
 
     rng = np.random.default_rng(3)
-    px, py = rng.uniform(0, 100_000, 300), rng.uniform(0, 100_000, 300)
-    qx, qy = rng.uniform(-10_000, 110_000, 2000), rng.uniform(-10_000, 110_000, 2000)
-    qx[:5] = np.nan
+    n_cand = 3000
+    cx, cy = rng.uniform(500_000, 600_000, n_cand), rng.uniform(6_100_000, 6_200_000, n_cand)
+    codes = np.array(["2512", "2513", "7115", "5120"])
+    pair_cand = np.concatenate([np.arange(n_cand), rng.integers(0, n_cand, 800)])
+    pair_code = list(codes[rng.integers(0, 4, pair_cand.size)])
+    cand = CandidateCodes(cx, cy, pair_cand, pair_code)
+    n = 400
+    px, py = rng.uniform(480_000, 620_000, n), rng.uniform(6_080_000, 6_220_000, n)
     px[0] = np.nan
-    got = count_within(px, py, qx, qy, 12_500.0)
-    d2 = (px[:, None] - qx[None, :]) ** 2 + (py[:, None] - qy[None, :]) ** 2
-    expected = np.nansum(d2 <= 12_500.0**2, axis=1)
-    assert got.tolist() == expected.tolist()
-    assert got[0] == 0 and got.sum() > 0
+    company_codes = [list(rng.choice(["25", "7115", "9999"], rng.integers(0, 3))) for _ in range(n)]
+    got = supply_counts(company_codes, px, py, cand, 12_500.0)
+    has = {c: set() for c in ("25", "7115", "9999")}
+    for i, code in zip(pair_cand, pair_code, strict=True):
+        for prefix in has:
+            if code.startswith(prefix):
+                has[prefix].add(int(i))
+    ci, cj = np.floor(cx / 1000), np.floor(cy / 1000)
+    for k in range(n):
+        wanted = sorted(set().union(*(has[c] for c in company_codes[k])))
+        if not wanted or not np.isfinite(px[k]):
+            assert got[k] == 0
+            continue
+        w = np.asarray(wanted)
+        d2 = (ci[w] - np.floor(px[k] / 1000)) ** 2 + (cj[w] - np.floor(py[k] / 1000)) ** 2
+        assert got[k] == int(np.count_nonzero(d2 <= 12.5**2)), k
+    assert got.sum() > 0
 
 
 @pytest.mark.parametrize("jobcenter", [None, "0101"])

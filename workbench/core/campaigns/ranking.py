@@ -2,8 +2,9 @@
 
 score = supply + shortage + postings + contact points (weights in :class:`ScoreWeights`):
 
-- **supply**: distinct candidates within the commute radius (default 25 km, straight line)
-  holding at least one of the company's typical occupations (the occupation codes of its
+- **supply**: distinct candidates within the commute radius (default 25 km, straight line
+  between 1 km grid cells, see supply.py) holding at least one of the company's typical
+  occupations (the occupation codes of its
   postings in the last two years; a candidate code matches a typical code it starts with).
   Only candidates of the campaign's jobcenter count when the campaign names one.
 - **shortage**: the best category in the ``shortage`` table (STAR's Arbejdsmarkedsbalance)

@@ -5,6 +5,7 @@ match its typical postings (the campaign score's supply rule, for one unit)."""
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Any
 
@@ -14,6 +15,7 @@ from .. import collaboration as collab
 from ..company_detail import two_years_before
 from .model import DEFAULT_RADIUS_KM, STATUSES
 from .ranking import has_table
+from .supply import CELL_M
 
 
 def _rows(cur: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
@@ -42,21 +44,25 @@ def supply_near(
     radius_km: float = DEFAULT_RADIUS_KM,
 ) -> int:
     """Distinct candidates (of ``jobcenter`` when given) within ``radius_km`` of (x, y)
-    holding a code that starts with one of ``codes``."""
+    holding a code that starts with one of ``codes`` (the campaign score's grid rule)."""
     if x is None or y is None or not codes:
         return 0
-    r = radius_km * 1000.0
+    # The grid rule of supply.py: 1 km cells, centre to centre within the radius.
+    r_cells = radius_km * 1000.0 / CELL_M
+    pi, pj = math.floor(x / CELL_M), math.floor(y / CELL_M)
     cond = " OR ".join("starts_with(o.code, ?)" for _ in codes)
     jc = " AND k.jobcenter = ?" if jobcenter else ""
-    params: list[Any] = [x - r, x + r, y - r, y + r, x, x, y, y, r * r]
+    params: list[Any] = [CELL_M, pi, CELL_M, pi, CELL_M, pj, CELL_M, pj, r_cells * r_cells]
     params += [jobcenter] if jobcenter else []
     params += codes
     return int(
         cur.execute(
             "SELECT count(DISTINCT k.rid) FROM candidates k "
             "JOIN candidate_occupations o ON o.rid = k.rid "
-            "WHERE k.x BETWEEN ? AND ? AND k.y BETWEEN ? AND ? "
-            f"AND (k.x - ?) * (k.x - ?) + (k.y - ?) * (k.y - ?) <= ?{jc} AND ({cond})",
+            "WHERE k.x IS NOT NULL AND k.y IS NOT NULL "
+            "AND (floor(k.x / ?) - ?) * (floor(k.x / ?) - ?) "
+            "+ (floor(k.y / ?) - ?) * (floor(k.y / ?) - ?) <= ?"
+            f"{jc} AND ({cond})",
             params,
         ).fetchone()[0]
     )
