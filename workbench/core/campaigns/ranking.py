@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 from .. import collaboration as collab
 from ..company_detail import two_years_before
 from .model import DEFAULT_RADIUS_KM, DEFAULT_WEIGHTS, SHORTAGE_POINTS, ScoreWeights
-from .supply import CandidateCodes, supply_counts
+from .supply import CandidateCodes, supply_by_group
 
 NATIONAL_AREAS = ("DK", "0", "000", "HELE LANDET")
 
@@ -75,52 +75,76 @@ def load_candidates(cur: duckdb.DuckDBPyConnection, jobcenter: str | None) -> Ca
     return CandidateCodes(cand["x"], cand["y"], pair_cand, list(pairs["code"]))
 
 
-def target_facts(cur: duckdb.DuckDBPyConnection, rids: np.ndarray, opts: RankOptions) -> pa.Table:
-    """Per target rid: the unit's facts, its company's postings and last contact."""
+def _postings_cte() -> str:
+    """Per company (CVR) with postings in the window (two ``?``: from, to): their number,
+    the typical occupation codes as one sorted comma-joined ``sig``, and ``grp``, a dense
+    number per distinct ``sig`` (companies with the same codes share their supply work)."""
+    return """
+        p0 AS (
+            SELECT cvr, count(*) AS n,
+                   string_agg(DISTINCT occupation_code, ',' ORDER BY occupation_code)
+                       FILTER (WHERE occupation_code IS NOT NULL) AS sig
+            FROM job_postings WHERE posted >= ? AND posted <= ? AND cvr IS NOT NULL
+            GROUP BY cvr
+        ), p AS (
+            SELECT cvr, n, sig,
+                   CASE WHEN sig IS NULL THEN -1
+                        ELSE dense_rank() OVER (ORDER BY sig NULLS LAST) - 1 END AS grp
+            FROM p0
+        )"""
+
+
+def target_facts(
+    cur: duckdb.DuckDBPyConnection, rids: np.ndarray, opts: RankOptions
+) -> tuple[pa.Table, list[list[str]]]:
+    """Per target rid: the unit's facts, its company's postings (count, codes, group) and
+    last contact; and the code list of each group."""
     since = two_years_before(opts.today)
     scope, scope_params = collab.counting_sql(
         scope="own" if opts.jobcenter else "all", jobcenter=opts.jobcenter
     )
     sql = f"""
-        WITH p AS (
-            SELECT cvr, count(*) AS n,
-                   list(DISTINCT occupation_code ORDER BY occupation_code)
-                       FILTER (WHERE occupation_code IS NOT NULL) AS codes
-            FROM job_postings WHERE posted >= ? AND posted <= ? AND cvr IS NOT NULL
-            GROUP BY cvr
-        ), lc AS (
+        WITH {_postings_cte()}, lc AS (
             SELECT cb.cvr,
                    max(CASE WHEN {collab.active_sql("cb")} THEN ?::DATE ELSE cb.ended END) AS last
             FROM collaborations cb WHERE {scope} AND (cb.started IS NULL OR cb.started <= ?)
             GROUP BY cb.cvr
         )
-        SELECT c.rid, c.cvr, c.pnr, c.name, c.kommune_kode, m.region_kode,
+        SELECT c.rid, c.cvr, c.pnr, c.kommune_kode, m.region_kode,
                coalesce(c.x, 'NaN'::DOUBLE) AS x, coalesce(c.y, 'NaN'::DOUBLE) AS y,
                coalesce(c.advertising_protected, FALSE) AS protected,
-               coalesce(p.n, 0) AS postings, coalesce(p.codes, []) AS codes, lc.last
+               coalesce(p.n, 0) AS postings, p.sig, coalesce(p.grp, -1) AS grp, lc.last
         FROM _campaign_rids r JOIN companies c ON c.rid = r.rid
         LEFT JOIN p ON p.cvr = c.cvr
         LEFT JOIN lc ON lc.cvr = c.cvr
         LEFT JOIN municipalities m ON m.kode = c.kommune_kode
-        ORDER BY c.rid
     """
     params = [since, opts.today, opts.today, opts.today, *scope_params, opts.today]
     cur.register("_campaign_rids", pa.table({"rid": pa.array(rids, pa.int64())}))
     try:
-        return cur.execute(sql, params).to_arrow_table()
+        facts = cur.execute(sql, params).to_arrow_table()
     finally:
         cur.unregister("_campaign_rids")
+    groups = cur.execute(
+        f"WITH {_postings_cte()} SELECT DISTINCT grp, sig FROM p WHERE grp >= 0 ORDER BY grp",
+        [since, opts.today],
+    ).fetchall()
+    signatures = [[] for _ in range(len(groups))]
+    for grp, sig in groups:
+        signatures[int(grp)] = sig.split(",")
+    return facts, signatures
 
 
 def shortage_points(
     cur: duckdb.DuckDBPyConnection,
-    codes: list[list[str]],
-    kommune: list[str | None],
-    region: list[str | None],
+    group: np.ndarray,
+    signatures: list[list[str]],
+    kommune: pa.ChunkedArray,
+    region: pa.ChunkedArray,
 ) -> tuple[np.ndarray, list[str | None], bool]:
     """Per target: the shortage fraction, the category it came from, and whether the cache
     has a ``shortage`` table at all. A shortage code matches a typical code it prefixes."""
-    n = len(codes)
+    n = int(group.shape[0])
     points = np.zeros(n, np.float64)
     cats: list[str | None] = [None] * n
     if not has_table(cur, "shortage"):
@@ -136,22 +160,27 @@ def shortage_points(
     if not best:
         return points, cats, True
     occ_lengths = sorted({len(k[0]) for k in best})
-    for i in range(n):
-        cs = codes[i]
-        if not cs:
-            continue
-        areas = [str(kommune[i] or ""), str(region[i] or "").upper(), *NATIONAL_AREAS]
-        top: str | None = None
-        for code in cs:
-            for length in occ_lengths:
-                if length > len(code):
-                    break
-                for area in areas:
-                    cat = best.get((code[:length], area))
-                    if cat is not None and (
-                        top is None or SHORTAGE_POINTS[cat] > SHORTAGE_POINTS[top]
-                    ):
-                        top = cat
+    with_codes = np.flatnonzero(group >= 0)
+    kommune_of = kommune.take(pa.array(with_codes)).to_pylist()
+    region_of = region.take(pa.array(with_codes)).to_pylist()
+    memo: dict[tuple[int, str, str], str | None] = {}
+    for k, i in enumerate(with_codes):
+        key = (int(group[i]), str(kommune_of[k] or ""), str(region_of[k] or "").upper())
+        if key not in memo:
+            areas = [key[1], key[2], *NATIONAL_AREAS]
+            top: str | None = None
+            for code in signatures[key[0]]:
+                for length in occ_lengths:
+                    if length > len(code):
+                        break
+                    for area in areas:
+                        cat = best.get((code[:length], area))
+                        if cat is not None and (
+                            top is None or SHORTAGE_POINTS[cat] > SHORTAGE_POINTS[top]
+                        ):
+                            top = cat
+            memo[key] = top
+        top = memo[key]
         if top is not None:
             cats[i] = top
             points[i] = SHORTAGE_POINTS[top]
@@ -164,20 +193,18 @@ def rank(
     opts: RankOptions,
     candidates: CandidateCodes | None = None,
 ) -> pa.Table:
-    """The targets ``rids`` with every component and the score, as an Arrow table."""
-    facts = target_facts(cur, np.asarray(rids, np.int64), opts)
+    """The targets ``rids`` with every component and the score, as an Arrow table
+    (``sig``: the typical occupation codes, comma-joined)."""
+    facts, signatures = target_facts(cur, np.asarray(rids, np.int64), opts)
     n = facts.num_rows
-    code_lists: list[list[str]] = facts.column("codes").to_pylist()
+    group = facts.column("grp").to_numpy().astype(np.int64)
     x = facts.column("x").to_numpy()
     y = facts.column("y").to_numpy()
     if candidates is None:
         candidates = load_candidates(cur, opts.jobcenter)
-    supply = supply_counts(code_lists, x, y, candidates, opts.radius_km * 1000)
+    supply = supply_by_group(group, signatures, x, y, candidates, opts.radius_km * 1000)
     short, short_cat, short_ok = shortage_points(
-        cur,
-        code_lists,
-        facts.column("kommune_kode").to_pylist(),
-        facts.column("region_kode").to_pylist(),
+        cur, group, signatures, facts.column("kommune_kode"), facts.column("region_kode")
     )
     postings = facts.column("postings").to_numpy().astype(np.int64)
     last = facts.column("last")
@@ -202,7 +229,7 @@ def rank(
             "pnr": facts.column("pnr"),
             "protected": facts.column("protected"),
             "supply": pa.array(supply, pa.int64()),
-            "occupations": pa.array(code_lists, pa.list_(pa.string())),
+            "sig": facts.column("sig"),
             "shortage": pa.array(short_cat, pa.string()),
             "postings": pa.array(postings, pa.int64()),
             "last_contact": last.cast(pa.date32()),

@@ -142,7 +142,8 @@ def create_campaign(
                     f"""
                     INSERT INTO campaign_targets
                     SELECT ?, cvr, pnr, score, to_json(struct_pack(
-                        supply := supply, radius_km := ?::DOUBLE, occupations := occupations,
+                        supply := supply, radius_km := ?::DOUBLE,
+                        occupations := coalesce(string_split(sig, ','), []::VARCHAR[]),
                         shortage := shortage, shortage_available := shortage_available,
                         postings := postings, last_contact := last_contact,
                         days_since_contact := days_since_contact,

@@ -14,7 +14,6 @@ candidates (the union of per-code index lists) are binned once.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Sequence
 
 import numpy as np
@@ -60,8 +59,8 @@ class SupplyGrid:
         for dy, w in zip(*spans, strict=True):
             row = y + dy
             ok = (row >= 0) & (row < self.ny)
-            lo = np.clip(x - w, 0, self.nx)
-            hi = np.clip(x + w + 1, 0, self.nx)
+            lo = np.minimum(np.maximum(x - w, 0), self.nx)
+            hi = np.minimum(np.maximum(x + w + 1, 0), self.nx)
             r = np.where(ok, row, 0)
             out += np.where(ok, self.prefix[r, hi] - self.prefix[r, lo], 0)
         return out
@@ -106,33 +105,58 @@ def supply_counts(
 ) -> np.ndarray:
     """Per company (its typical occupation codes and its place), the number of distinct
     candidates within ``radius_m`` (on the grid) holding at least one of the codes."""
-    out = np.zeros(len(codes), dtype=np.int64)
-    groups: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    ids: dict[tuple[str, ...], int] = {}
+    group = np.full(len(codes), -1, dtype=np.int64)
     for i, cs in enumerate(codes):
         if cs:
-            groups[tuple(sorted(set(cs)))].append(i)
-    if not groups or len(candidates) == 0:
-        return out
+            group[i] = ids.setdefault(tuple(sorted(set(cs))), len(ids))
+    signatures = [list(sig) for sig in ids]
+    return supply_by_group(group, signatures, x, y, candidates, radius_m)
+
+
+def supply_by_group(
+    group: np.ndarray,
+    signatures: Sequence[Sequence[str]],
+    x: np.ndarray,
+    y: np.ndarray,
+    candidates: CandidateCodes,
+    radius_m: float,
+) -> np.ndarray:
+    """:func:`supply_counts` for companies given as a group number per company (-1: no
+    typical occupation) and the codes of each group."""
+    group = np.asarray(group, dtype=np.int64)
+    out = np.zeros(group.shape[0], dtype=np.int64)
     px, py = cell_of(x), cell_of(y)
-    placed = np.isfinite(px) & np.isfinite(py)
+    placed = np.isfinite(px) & np.isfinite(py) & (group >= 0)
     cx, cy = candidates.ci, candidates.cj
-    if cx.size == 0:
+    if cx.size == 0 or not placed.any():
         return out
     pad = math.ceil(radius_m / CELL_M) + 1
     pxi = np.where(placed, px, 0).astype(np.int64)
     pyi = np.where(placed, py, 0).astype(np.int64)
-    lo_i = int(min(cx.min(), pxi[placed].min(initial=int(cx.min())))) - pad
-    lo_j = int(min(cy.min(), pyi[placed].min(initial=int(cy.min())))) - pad
-    hi_i = int(max(cx.max(), pxi[placed].max(initial=int(cx.max())))) + pad
-    hi_j = int(max(cy.max(), pyi[placed].max(initial=int(cy.max())))) + pad
-    bounds = (lo_i, lo_j, hi_i, hi_j)
+    # The grid covers the targets and their radius: candidates farther out never count.
+    bounds = (
+        int(pxi[placed].min()) - pad,
+        int(pyi[placed].min()) - pad,
+        int(pxi[placed].max()) + pad,
+        int(pyi[placed].max()) + pad,
+    )
+    near = (cx >= bounds[0]) & (cx <= bounds[2]) & (cy >= bounds[1]) & (cy <= bounds[3])
     spans = disc_spans(radius_m)
-    for signature, members in groups.items():
-        parts = [candidates.matching(c) for c in signature]
-        cand = parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
-        idx = np.asarray(members, dtype=np.int64)
-        idx = idx[placed[idx]]
-        if cand.size == 0 or idx.size == 0:
+    idx_all = np.flatnonzero(placed)
+    order = np.argsort(group[idx_all], kind="stable")
+    members = idx_all[order]
+    cuts = np.searchsorted(group[members], np.arange(len(signatures) + 1))
+    chosen = np.zeros(len(candidates), dtype=bool)
+    for g, signature in enumerate(signatures):
+        idx = members[cuts[g] : cuts[g + 1]]
+        if idx.size == 0:
+            continue
+        chosen[:] = False
+        for code in signature:
+            chosen[candidates.matching(code)] = True
+        cand = np.flatnonzero(chosen & near)
+        if cand.size == 0:
             continue
         grid = SupplyGrid(cx[cand], cy[cand], bounds)
         out[idx] = grid.disc_counts(pxi[idx], pyi[idx], spans)
