@@ -239,23 +239,27 @@ def targets(
         where += " AND t.assigned_to = ?"
         params.append(assigned_to)
     lim = "" if limit is None else f" LIMIT {int(limit)}"
-    # Rank and cut on campaign_targets alone, then join the few rows kept to companies: a
-    # window over the join of 1M targets took ~10 s for the top 100.
+    # Cut on the keys alone (a top-N, no full sort), then join the rows kept to their
+    # components and to companies: a window over 1M targets with their JSON took seconds.
     rel = store.cursor().execute(
         f"""
-        WITH ranked AS (
-            SELECT t.*, row_number() OVER (
-                ORDER BY t.score DESC, t.cvr, t.pnr NULLS FIRST) AS rank
-            FROM campaign_targets t WHERE {where}
-        ), top AS (SELECT * FROM ranked ORDER BY rank{lim})
-        SELECT t.rank, t.cvr, t.pnr, c.name, c.address, c.postnr, c.kommune_kode, c.x, c.y,
+        WITH top AS (
+            SELECT t.cvr, t.pnr, t.score FROM campaign_targets t WHERE {where}
+            ORDER BY t.score DESC, t.cvr, t.pnr NULLS FIRST{lim}
+        ), ranked AS (
+            SELECT *, row_number() OVER (ORDER BY score DESC, cvr, pnr NULLS FIRST) AS rank
+            FROM top
+        )
+        SELECT r.rank, t.cvr, t.pnr, c.name, c.address, c.postnr, c.kommune_kode, c.x, c.y,
                coalesce(c.advertising_protected, FALSE), t.score, t.components_json,
                t.status, t.assigned_to, t.status_at, t.note
-        FROM top t
+        FROM ranked r
+        JOIN campaign_targets t ON t.campaign = ? AND t.cvr = r.cvr
+            AND coalesce(t.pnr, '') = coalesce(r.pnr, '')
         LEFT JOIN companies c ON c.cvr = t.cvr AND coalesce(c.pnr, '') = coalesce(t.pnr, '')
-        ORDER BY t.rank
+        ORDER BY r.rank
         """,
-        params,
+        [*params, name],
     )
     out = []
     for row in rel.fetchall():
