@@ -67,6 +67,7 @@ def test_shows_company_sections_in_danish(qtbot, con) -> None:
         "Produktionsenheder",
         "Jobopslag (2 år)",
         "Samarbejde",
+        "Forbered besøg",
     ]
     assert w.units_table.rowCount() == 2
     assert w.units_table.item(1, 6).text().startswith("ikke placeret")

@@ -19,4 +19,5 @@ COMMAND_MODULES = [
     "workbench.commands.show",
     "workbench.commands.audit",
     "workbench.commands.cache_admin",
+    "workbench.commands.campaign",
 ]

@@ -40,6 +40,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("search", help="search candidates, companies or job postings")
     p.add_argument("entity", choices=["candidates", "companies", "postings"])
     add_cache_options(p)
+    add_filter_options(p)
+    p.add_argument(
+        "--limit",
+        type=whole_number("--limit", 0, MAX_COUNT),
+        default=0,
+        help="write at most N rows (default and 0: all; a cut output says so on stderr)",
+    )
+    p.add_argument("--offset", type=whole_number("--offset", 0, MAX_COUNT), default=0)
+    p.add_argument(
+        "--purpose",
+        help="candidates: why you export them (in the audit log and the JSON's export object)",
+    )
+    p.add_argument("--format", choices=["json", "csv", "text"], default="json")
+    p.add_argument(
+        "--csv-dialect",
+        choices=CSV_DIALECTS,
+        default="excel-da",
+        help="excel-da: ';', UTF-8 with BOM, decimal comma (Danish Excel; default); "
+        "rfc4180: ',' and decimal point",
+    )
+    p.set_defaults(func=run)
+
+
+def add_filter_options(p: argparse.ArgumentParser) -> None:
+    """The filter options of ``search`` (also ``campaign create``'s company filters)."""
     p.add_argument(
         "--occupation",
         action="append",
@@ -109,6 +134,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="postings posted within N days",
     )
     p.add_argument(
+        "--has-postings-within",
+        type=whole_number("--has-postings-within", 0, MAX_DAYS),
+        metavar="DAYS",
+        help="companies with a job posting posted within N days (730: the last two years)",
+    )
+    p.add_argument(
+        "--new-within-months",
+        type=whole_number("--new-within-months", 0, MAX_DAYS // 30),
+        metavar="N",
+        help="companies new in the municipality: started or moved in within N months",
+    )
+    p.add_argument(
+        "--postings-without-collaboration",
+        action="store_true",
+        help="companies that posted jobs in the last two years but have no collaboration "
+        "(in --collaboration-scope)",
+    )
+    p.add_argument(
         "--searchable-only", action="store_true", help="only candidates with a searchable CV"
     )
     p.add_argument(
@@ -118,26 +161,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="reference date for durations (default: a demo cache's own date, else today; "
         "the window uses the same)",
     )
-    p.add_argument(
-        "--limit",
-        type=whole_number("--limit", 0, MAX_COUNT),
-        default=0,
-        help="write at most N rows (default and 0: all; a cut output says so on stderr)",
-    )
-    p.add_argument("--offset", type=whole_number("--offset", 0, MAX_COUNT), default=0)
-    p.add_argument(
-        "--purpose",
-        help="candidates: why you export them (in the audit log and the JSON's export object)",
-    )
-    p.add_argument("--format", choices=["json", "csv", "text"], default="json")
-    p.add_argument(
-        "--csv-dialect",
-        choices=CSV_DIALECTS,
-        default="excel-da",
-        help="excel-da: ';', UTF-8 with BOM, decimal comma (Danish Excel; default); "
-        "rfc4180: ',' and decimal point",
-    )
-    p.set_defaults(func=run)
 
 
 def filter_from_args(args: argparse.Namespace, default_jobcenter: str | None = None) -> Filter:
@@ -176,6 +199,9 @@ def filter_from_args(args: argparse.Namespace, default_jobcenter: str | None = N
         else None,
         cvr=args.cvr,
         posted_within_days=args.posted_within,
+        company_posted_within_days=args.has_postings_within,
+        new_within_months=args.new_within_months,
+        postings_without_collaboration=args.postings_without_collaboration,
         searchable_only=args.searchable_only,
         today=today,
     )

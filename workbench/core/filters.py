@@ -103,6 +103,12 @@ class Filter:
     employees: Range | None = None
     cvr: str | None = None
     posted_within_days: int | None = None
+    # Company overview (issue #16): companies with a job posting posted within N days; new
+    # in the municipality (started, or a new address, within N months: company_history);
+    # companies that post jobs (last two years) but have no collaboration (in the scope).
+    company_posted_within_days: int | None = None
+    new_within_months: int | None = None
+    postings_without_collaboration: bool = False
     searchable_only: bool = False
     bbox: tuple[float, float, float, float] | None = None  # xmin, ymin, xmax, ymax (map view)
     today: date | None = None  # reference date for durations; None means date.today()
@@ -225,6 +231,12 @@ class Filter:
                 raise FilterError(f"CVR must be 8 digits, got {self.cvr!r}")
         if self.posted_within_days is not None and self.posted_within_days < 0:
             raise FilterError("posted within days cannot be negative")
+        for value, what in (
+            (self.company_posted_within_days, "has postings within days"),
+            (self.new_within_months, "new within months"),
+        ):
+            if value is not None and value < 0:
+                raise FilterError(f"{what} cannot be negative")
         sel = self.selection
         if sel is not None:
             sel = selection_json(sel)
@@ -289,6 +301,9 @@ _APPLIES: dict[str, set[Entity]] = {
     "employees": {"companies", "postings"},
     "cvr": {"companies", "postings"},
     "posted_within_days": {"postings"},
+    "company_posted_within_days": {"companies"},
+    "new_within_months": {"companies"},
+    "postings_without_collaboration": {"companies"},
 }
 
 _OPTION_NAMES = {
@@ -303,6 +318,9 @@ _OPTION_NAMES = {
     "employees": "--employees",
     "cvr": "--cvr",
     "posted_within_days": "--posted-within",
+    "company_posted_within_days": "--has-postings-within",
+    "new_within_months": "--new-within-months",
+    "postings_without_collaboration": "--postings-without-collaboration",
 }
 
 
@@ -538,4 +556,56 @@ def compile_where(
             params.extend(cb_params)
 
     clause("collaboration")
+    _company_overview(flt, applies, clause, a, today, parts, params)
     return Compiled(" AND ".join(parts) if parts else "TRUE", params, clauses)
+
+
+# Postings "in the last two years" for "posts jobs but no collaboration".
+POSTINGS_YEARS_DAYS = 730
+
+
+def _company_overview(
+    flt: Filter,
+    applies: Any,
+    clause: Any,
+    a: str,
+    today: date,
+    parts: list[str],
+    params: list[Any],
+) -> None:
+    """The company overview criteria (issue #16), per company (CVR) like the collaboration
+    status: a posting of any unit counts for every unit of the company."""
+    if applies("company_posted_within_days"):
+        assert flt.company_posted_within_days is not None
+        parts.append(
+            f"{a}.cvr IN (SELECT jp.cvr FROM job_postings jp WHERE jp.posted >= ? "
+            "AND jp.posted <= ?)"
+        )
+        params.extend([today - timedelta(days=flt.company_posted_within_days), today])
+    clause("company_posted_within_days")
+    if applies("new_within_months"):
+        assert flt.new_within_months is not None
+        cutoff = collab.months_before(today, flt.new_within_months)
+        # Started within the window, or moved: a current address of the unit (or of the
+        # company) valid from inside the window that replaced an earlier address.
+        parts.append(
+            f"(({a}.started >= ? AND {a}.started <= ?) OR EXISTS (SELECT 1 FROM company_history h "
+            f"WHERE h.cvr = {a}.cvr AND (h.pnr IS NULL OR h.pnr = {a}.pnr) "
+            "AND h.field = 'adresse' AND h.valid_to IS NULL "
+            "AND h.valid_from >= ? AND h.valid_from <= ? AND EXISTS (SELECT 1 FROM "
+            "company_history h0 WHERE h0.cvr = h.cvr AND h0.pnr IS NOT DISTINCT FROM h.pnr "
+            "AND h0.field = 'adresse' AND h0.valid_from < h.valid_from)))"
+        )
+        params.extend([cutoff, today, cutoff, today])
+    clause("new_within_months")
+    if applies("postings_without_collaboration"):
+        cb_where, cb_params = collab.counting_sql(
+            scope=flt.collaboration_scope, jobcenter=flt.jobcenter
+        )
+        parts.append(
+            f"{a}.cvr IN (SELECT jp.cvr FROM job_postings jp WHERE jp.posted >= ? "
+            f"AND jp.posted <= ?) AND NOT coalesce({a}.rid IN (SELECT cb.rid FROM "
+            f"company_collaborations cb WHERE {cb_where}), FALSE)"
+        )
+        params.extend([today - timedelta(days=POSTINGS_YEARS_DAYS), today, *cb_params])
+    clause("postings_without_collaboration")

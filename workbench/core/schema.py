@@ -448,6 +448,47 @@ MIGRATION_PRIVACY_SCOPE_AUDIT = [
     """,
 ]
 
+# Outreach campaigns (issue #16): a campaign, its ranked targets (production units) and the
+# status history of each target. User work: not reference tables.
+MIGRATION_CAMPAIGNS = [
+    """
+    CREATE TABLE campaigns (
+        name VARCHAR PRIMARY KEY,
+        created TIMESTAMP NOT NULL,
+        created_by VARCHAR,
+        jobcenter VARCHAR,                 -- whose collaborations count as "contact"
+        filter_json VARCHAR,               -- the company filter (Filter.to_dict), NULL: none
+        selection VARCHAR,                 -- a saved selection's name or selection JSON
+        note VARCHAR,
+        advertising_policy VARCHAR NOT NULL DEFAULT 'mark'  -- mark | exclude
+    )
+    """,
+    """
+    CREATE TABLE campaign_targets (
+        campaign VARCHAR NOT NULL,
+        cvr VARCHAR NOT NULL,
+        pnr VARCHAR,
+        score DOUBLE NOT NULL,
+        components_json VARCHAR,           -- the score's components (docs/campaigns.md)
+        status VARCHAR NOT NULL DEFAULT 'planlagt',
+        assigned_to VARCHAR,
+        status_at TIMESTAMP,
+        note VARCHAR
+    )
+    """,
+    """
+    CREATE TABLE campaign_target_history (
+        campaign VARCHAR NOT NULL,
+        cvr VARCHAR NOT NULL,
+        pnr VARCHAR,
+        status VARCHAR NOT NULL,
+        "at" TIMESTAMP NOT NULL,           -- quoted: AT and BY are SQL keywords
+        "by" VARCHAR,
+        note VARCHAR
+    )
+    """,
+]
+
 MIGRATIONS: list[list[str]] = [
     MIGRATION_1,
     MIGRATION_2,
@@ -462,6 +503,7 @@ MIGRATIONS: list[list[str]] = [
     MIGRATION_JOB_ORDERS,
     MIGRATION_POOLS,
     MIGRATION_PRIVACY_SCOPE_AUDIT,
+    MIGRATION_CAMPAIGNS,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

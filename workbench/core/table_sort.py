@@ -80,6 +80,7 @@ SORT_SPECS: dict[str, dict[str, SortSpec]] = {
         "cvr": SortSpec("t.cvr"),
         "pnr": SortSpec("t.pnr"),
         "address": SortSpec(_danish("nullif(concat_ws(' ', t.address, t.postnr), '')")),
+        "advertising": SortSpec("coalesce(t.advertising_protected, FALSE)"),
     },
 }
 

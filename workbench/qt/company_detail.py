@@ -21,10 +21,12 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
+from workbench.core.campaigns.visit_prep import prepare_visit
 from workbench.core.company_detail import company_detail
 from workbench.layers.styling import COLLABORATION
 from workbench.qt.i18n import language, tr
@@ -167,6 +169,12 @@ class CompanyDetailWidget(QWidget):
         self.tabs.addTab(self.units_table, tr("company.l_production_units"))
         self.tabs.addTab(self.postings_table, tr("company.l_job_postings_2_years"))
         self.tabs.addTab(self.collaborations_table, tr("company.l_collaboration"))
+        # "Forbered besøg" (issue #16): ongoing work, campaigns, matching candidates, series
+        self.jobcenter: str | None = None  # the user's jobcenter: own/other, its candidates
+        self.visit_prep = QTextBrowser()
+        self.visit_prep.setObjectName("companyVisitPrep")
+        self.tabs.addTab(self.visit_prep, tr("campaign.prep_tab"))
+        self.prep: dict[str, Any] = {}
         layout.addWidget(self.tabs, 1)
 
     @staticmethod
@@ -302,4 +310,70 @@ class CompanyDetailWidget(QWidget):
                 for c in d["collaborations"]
             ],
         )
+        self.prep = prepare_visit(
+            con, d["cvr"], d["pnr"], today=today or date.today(), jobcenter=self.jobcenter
+        )
+        self.visit_prep.setHtml(visit_prep_html(self.prep))
         return d
+
+
+def visit_prep_html(prep: dict[str, Any]) -> str:
+    """The "Forbered besøg" tab as HTML (escaped values)."""
+    e = html.escape
+
+    def section(title: str, lines: list[str]) -> str:
+        body = "<br>".join(lines) if lines else e(tr("campaign.prep_none"))
+        return f"<p><b>{e(title)}</b><br>{body}</p>"
+
+    def collab_line(t: dict[str, Any]) -> str:
+        whose = tr("campaign.prep_own") if t["own"] else tr("campaign.prep_other")
+        span = f"{_text(t['started'])} – {_text(t['ended']) if t['ended'] else tr('company.l_now')}"
+        return e(f"{t['kind'] or '–'} · {t['jobcenter'] or '–'} ({whose}) · {span}")
+
+    supply = tr(
+        "campaign.prep_supply_line",
+        n=prep["supply"],
+        km=f"{prep['radius_km']:g}",
+        codes=", ".join(prep["typical_occupations"]) or "–",
+    )
+    if prep["supply_jobcenter"]:
+        supply += " " + tr("campaign.prep_supply_jobcenter", jobcenter=prep["supply_jobcenter"])
+    sizes = [e(f"{_text(s['valid_from'])}: {s['employees']}") for s in prep["size_history"]] or [
+        e(
+            _join(
+                prep["employees"], f"({prep['employees_band']})" if prep["employees_band"] else None
+            )
+            or "–"
+        )
+    ]
+    return "".join(
+        [
+            section(tr("campaign.prep_ongoing"), [collab_line(t) for t in prep["ongoing"]]),
+            section(
+                tr("campaign.prep_open_postings", n=len(prep["open_postings"])),
+                [
+                    e(f"{p['title'] or p['occupation_code']} ({_text(p['posted'])})")
+                    for p in prep["open_postings"][:10]
+                ],
+            ),
+            section(tr("campaign.prep_supply"), [e(supply)]),
+            section(
+                tr("campaign.prep_campaigns"),
+                [
+                    e(
+                        f"{c['campaign']}: {tr('campaign.status.' + c['status'])}"
+                        + (f" ({c['assigned_to']})" if c["assigned_to"] else "")
+                    )
+                    for c in prep["campaigns"]
+                ],
+            ),
+            section(
+                tr("campaign.prep_postings_by_month"),
+                [e(" · ".join(f"{m['month']}: {m['postings']}" for m in prep["postings_by_month"]))]
+                if prep["postings_by_month"]
+                else [],
+            ),
+            section(tr("campaign.prep_size"), sizes),
+            section(tr("campaign.prep_timeline"), [collab_line(t) for t in prep["timeline"]]),
+        ]
+    )

@@ -15,6 +15,7 @@ import numpy as np
 from PySide6.QtCore import QRectF, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QCompleter,
     QFormLayout,
@@ -34,7 +35,13 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.collaboration import months_before
-from workbench.core.filters import COLLABORATION_KINDS, DRIVING_LICENCES, Filter, Range
+from workbench.core.filters import (
+    COLLABORATION_KINDS,
+    DRIVING_LICENCES,
+    POSTINGS_YEARS_DAYS,
+    Filter,
+    Range,
+)
 from workbench.core.search.pipeline import DURATION_EDGES
 from workbench.core.vocabulary import Vocabulary
 from workbench.qt.i18n import fmt_int, tr
@@ -430,6 +437,20 @@ class FilterPanel(QWidget):
         el.addWidget(QLabel(tr("filters.to")))
         el.addWidget(self.emp_max, 1)
         kf.addRow(tr("filters.employees"), emp)
+        # company overview (issue #16): postings, new in the municipality, no collaboration
+        self.has_postings = QCheckBox(tr("campaign.flt_has_postings"), self)
+        self.has_postings.setToolTip(tr("campaign.flt_has_postings_tip"))
+        self.new_months = QSpinBox(self)
+        self.new_months.setRange(0, 120)
+        self.new_months.setSingleStep(3)
+        self.new_months.setSuffix(tr("campaign.flt_months_suffix"))
+        self.new_months.setSpecialValueText(tr("campaign.flt_new_off"))
+        self.new_months.setToolTip(tr("campaign.flt_new_tip"))
+        self.postings_no_collab = QCheckBox(tr("campaign.flt_postings_no_collab"), self)
+        self.postings_no_collab.setToolTip(tr("campaign.flt_postings_no_collab_tip"))
+        kf.addRow(self.has_postings)
+        kf.addRow(tr("campaign.flt_new"), self.new_months)
+        kf.addRow(self.postings_no_collab)
 
         # both -----------------------------------------------------------------------------
         self.municipality = TokenPicker(tr("filters.municipality_ph"), municipalities, self)
@@ -457,6 +478,9 @@ class FilterPanel(QWidget):
         self.licence_match.currentIndexChanged.connect(self.schedule)
         self.collab_scope.currentIndexChanged.connect(self.schedule)
         self.collab_months.valueChanged.connect(self.schedule)
+        self.has_postings.toggled.connect(self.schedule)
+        self.new_months.valueChanged.connect(self.schedule)
+        self.postings_no_collab.toggled.connect(self.schedule)
         self._update_collab_controls()
 
     # -- state ---------------------------------------------------------------------------
@@ -471,7 +495,8 @@ class FilterPanel(QWidget):
             emax = emin
         collab = self.collaboration.currentData()
         # Scope and window only mean something with a collaboration value.
-        scope = self.collab_scope.currentData() if collab and self._jobcenter else "all"
+        scoped = bool(collab) or self.postings_no_collab.isChecked()
+        scope = self.collab_scope.currentData() if scoped and self._jobcenter else "all"
         months = self.collab_months.value() if collab else 0
         since = months_before(self._today or date.today(), months) if months else None
         return Filter(
@@ -488,6 +513,11 @@ class FilterPanel(QWidget):
             jobcenter=self._jobcenter,
             industries=self.industry.codes(),
             employees=Range(emin, emax) if (emin or emax) else None,
+            company_posted_within_days=POSTINGS_YEARS_DAYS
+            if self.has_postings.isChecked()
+            else None,
+            new_within_months=self.new_months.value() or None,
+            postings_without_collaboration=self.postings_no_collab.isChecked(),
             today=self._today,
         )
 
@@ -499,7 +529,8 @@ class FilterPanel(QWidget):
 
     def _update_collab_controls(self) -> None:
         has = bool(self.collaboration.currentData())
-        self.collab_scope.setEnabled(has and bool(self._jobcenter))
+        scoped = has or self.postings_no_collab.isChecked()
+        self.collab_scope.setEnabled(scoped and bool(self._jobcenter))
         self.collab_months.setEnabled(has)
 
     def pending(self) -> bool:
@@ -525,9 +556,15 @@ class FilterPanel(QWidget):
             self.licence_match,
             self.collab_scope,
             self.collab_months,
+            self.has_postings,
+            self.new_months,
+            self.postings_no_collab,
         )
         for w in widgets:
             w.blockSignals(True)
+        self.has_postings.setChecked(False)
+        self.new_months.setValue(0)
+        self.postings_no_collab.setChecked(False)
         for b in self.licence.buttons.values():
             b.blockSignals(True)
             b.setChecked(False)
@@ -559,7 +596,8 @@ class FilterPanel(QWidget):
             (self.industry, flt.industries),
             (self.municipality, flt.municipalities),
         )
-        widgets = (*combos, *boxes, self.licence, *(p for p, _ in pickers))
+        checks = (self.has_postings, self.new_months, self.postings_no_collab)
+        widgets = (*combos, *boxes, *checks, self.licence, *(p for p, _ in pickers))
         for w in widgets:
             w.blockSignals(True)
         try:
@@ -582,6 +620,9 @@ class FilterPanel(QWidget):
                 low.setValue((rng.min or 0) if rng else 0)
                 high.setValue((rng.max or 0) if rng else 0)
             self.collab_months.setValue(self._months_of(flt.collaboration_since))
+            self.has_postings.setChecked(flt.company_posted_within_days is not None)
+            self.new_months.setValue(flt.new_within_months or 0)
+            self.postings_no_collab.setChecked(flt.postings_without_collaboration)
         finally:
             for w in widgets:
                 w.blockSignals(False)

@@ -35,6 +35,7 @@ from workbench.core.store import person_rows
 from workbench.core.vocabulary import KINDS as VOCABULARY_KINDS
 from workbench.core.vocabulary import load_entries
 from workbench.layers.selection import Selection
+from workbench.qt.docks.campaigns import CampaignDock
 from workbench.qt.docks.details import DetailsDock, Names
 from workbench.qt.docks.job_order import install_job_order
 from workbench.qt.docks.map_view import MapView
@@ -174,6 +175,7 @@ class MainWindow(QMainWindow):
         )
         self.detail = self.detail_dock.detail
         self.company_detail = self.detail_dock.company_detail
+        self.company_detail.jobcenter = workspace.context.jobcenter  # "forbered besøg"
         self.detail_stack = self.detail_dock.detail_stack
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.detail_dock)
         # scope, purpose and audit of candidates' details and exports (qt/privacy.py)
@@ -184,6 +186,23 @@ class MainWindow(QMainWindow):
         self.layers_dock = LayersDock(self.layers_panel, self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.layers_dock)
         self.splitDockWidget(self.detail_dock, self.layers_dock, Qt.Orientation.Vertical)
+
+        # campaigns (right, a tab beside the layers): qt/docks/campaigns.py ---------------
+        self.campaign_dock = CampaignDock(
+            cursor=lambda: self._gui_cursor,
+            run_in_background=self.background.run,
+            current_filter=lambda: self.workspace.filter,
+            current_selection=lambda: self.workspace.selection,
+            today=self.today,
+            jobcenter=workspace.context.jobcenter,
+            user=workspace.context.user,
+            parent=self,
+        )
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.campaign_dock)
+        self.tabifyDockWidget(self.layers_dock, self.campaign_dock)
+        self.layers_dock.raise_()
+        # The targets table needs height: a raised campaign dock takes most of the column.
+        self.campaign_dock.visibilityChanged.connect(self._give_campaigns_room)
 
         # status bar -----------------------------------------------------------------------
         self.status_line = st = StatusLine(self.statusBar(), demo=self.demo)
@@ -257,6 +276,14 @@ class MainWindow(QMainWindow):
     def gui_cursor(self) -> duckdb.DuckDBPyConnection:
         """The GUI thread's cursor (a reopened cache brings a new one)."""
         return self._gui_cursor
+    def _give_campaigns_room(self, visible: bool) -> None:
+        if visible and self.isVisible():
+            h = max(self.height(), 400)
+            self.resizeDocks(
+                [self.detail_dock, self.campaign_dock],
+                [int(h * 0.3), int(h * 0.7)],
+                Qt.Orientation.Vertical,
+            )
 
     # -- map: selection, styles, choropleth, export ------------------------------------------
     @property

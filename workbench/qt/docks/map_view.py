@@ -487,7 +487,13 @@ class MapView(QWidget):
             return f"<b>{html.escape(head)}</b><br>{html.escape(occ)}<br>{html.escape(muni)}{days}"
         emp = data.get("employees")
         extra = f" · {tr('col.employees')}: {fmt_int(emp)}" if emp is not None else ""
+        protected = (
+            f"<br><i>{html.escape(tr('detail.advertising_protected'))}</i>"
+            if data.get("advertising_protected")
+            else ""
+        )
         return (
             f"<b>{html.escape(data.get('name') or data.get('cvr') or '')}</b><br>"
             f"{html.escape(data.get('industry_text') or '')}<br>{html.escape(muni)}{extra}"
+            f"{protected}"
         )
