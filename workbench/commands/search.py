@@ -16,6 +16,7 @@ from workbench.core.export.tabular import CSV_DIALECTS, write_csv
 from workbench.core.filters import Filter
 from workbench.core.places import lookup_address, parse_readout
 from workbench.core.query import count, iter_rows, jsonable
+from workbench.core.shortage import CATEGORIES as SHORTAGE_CATEGORIES
 from workbench.core.store import Store
 from workbench.core.vocabulary import Vocabulary, load_vocabulary
 
@@ -109,6 +110,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--searchable-only", action="store_true", help="only candidates with a searchable CV"
     )
     p.add_argument(
+        "--shortage",
+        action="append",
+        default=[],
+        choices=SHORTAGE_CATEGORIES,
+        help="an occupation (candidates), a posting's occupation (companies) in this category "
+        "of STAR's Arbejdsmarkedsbalancen in the municipality (repeatable, OR-ed)",
+    )
+    p.add_argument(
         "--today",
         type=iso_date("--today"),
         metavar="YYYY-MM-DD",
@@ -170,6 +179,7 @@ def filter_from_args(args: argparse.Namespace, default_jobcenter: str | None = N
         cvr=args.cvr,
         posted_within_days=args.posted_within,
         searchable_only=args.searchable_only,
+        shortage=tuple(args.shortage),
         today=today,
     )
     try:

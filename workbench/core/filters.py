@@ -19,6 +19,8 @@ from workbench.layers.selection import Selection  # a Qt-free geometry value, no
 from . import collaboration as collab
 from .errors import FilterError
 from .industries import industry_condition, normalise_industry_code
+from .shortage import check_categories
+from .shortage import condition as shortage_condition
 
 Entity = Literal["candidates", "companies", "postings"]
 ENTITIES: tuple[Entity, ...] = ("candidates", "companies", "postings")
@@ -110,6 +112,9 @@ class Filter:
     # JSON, so the filter stays hashable); applies to every entity. SQL gets its bounding box,
     # the exact test (boundary inside) runs vectorised on the matches (see query.py).
     selection: str | None = None
+    # Shortage categories (gode, mindre_gode, paradoks, mangel; OR-ed) of the occupations in
+    # STAR's Arbejdsmarkedsbalancen, in the row's municipality (core/shortage.py).
+    shortage: tuple[str, ...] = ()
 
     # -- serialisation -------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -224,6 +229,7 @@ class Filter:
             sel = selection_json(sel)
             parse_selection(sel)
         industries = tuple(normalise_industry_code(c) for c in self.industries)
+        shortage = check_categories(tuple(self.shortage))
         return replace(
             self,
             municipalities=munis,
@@ -232,6 +238,7 @@ class Filter:
             jobcenter=jobcenter,
             driving_licences=licences,
             industries=industries,
+            shortage=shortage,
         )
 
     def reference_date(self) -> date:
@@ -283,6 +290,7 @@ _APPLIES: dict[str, set[Entity]] = {
     "employees": {"companies", "postings"},
     "cvr": {"companies", "postings"},
     "posted_within_days": {"postings"},
+    "shortage": {"candidates", "companies", "postings"},
 }
 
 _OPTION_NAMES = {
@@ -297,6 +305,7 @@ _OPTION_NAMES = {
     "employees": "--employees",
     "cvr": "--cvr",
     "posted_within_days": "--posted-within",
+    "shortage": "--shortage",
 }
 
 
@@ -487,6 +496,12 @@ def compile_where(
         parts.append(f"{a}.posted >= ?")
         params.append(today - timedelta(days=flt.posted_within_days))
     clause("posted_within_days")
+
+    if applies("shortage"):
+        cond, cond_params = shortage_condition(entity, a, flt.shortage)
+        parts.append(cond)
+        params.extend(cond_params)
+    clause("shortage")
 
     if applies("collaboration"):
         # One definition with the colouring and the details (core.collaboration): per company,
