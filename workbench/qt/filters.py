@@ -15,6 +15,7 @@ import numpy as np
 from PySide6.QtCore import QRectF, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QCompleter,
     QFormLayout,
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 from workbench.core.collaboration import months_before
 from workbench.core.filters import COLLABORATION_KINDS, DRIVING_LICENCES, Filter, Range
 from workbench.core.search.pipeline import DURATION_EDGES
+from workbench.core.shortage import CATEGORIES as SHORTAGE_CATEGORIES
 from workbench.core.vocabulary import Vocabulary
 from workbench.qt.i18n import fmt_int, tr
 
@@ -436,6 +438,19 @@ class FilterPanel(QWidget):
         both = QGroupBox(tr("filters.municipality"), self)
         bl = QVBoxLayout(both)
         bl.addWidget(self.municipality)
+        # Arbejdsmarkedsbalancen: candidates by their occupations, companies by their
+        # postings' occupations, in their municipality (core/shortage.py); OR-ed.
+        self.shortage_boxes: dict[str, QCheckBox] = {}
+        shortage = QGroupBox(tr("shortage.filter"), self)
+        shortage.setToolTip(tr("shortage.filter_tip"))
+        sg = QGridLayout(shortage)
+        for i, cat in enumerate(SHORTAGE_CATEGORIES):
+            box = QCheckBox(tr(f"shortage.{cat}"), shortage)
+            box.setObjectName(f"shortage_{cat}")
+            box.setToolTip(tr("shortage.filter_tip"))
+            box.toggled.connect(self.schedule)
+            self.shortage_boxes[cat] = box
+            sg.addWidget(box, i // 2, i % 2)
 
         self.reset_button = QPushButton(tr("filters.reset"), self)
         self.reset_button.clicked.connect(self.reset)
@@ -444,6 +459,7 @@ class FilterPanel(QWidget):
         lay.addWidget(cand)
         lay.addWidget(comp)
         lay.addWidget(both)
+        lay.addWidget(shortage)
         lay.addWidget(self.reset_button)
         lay.addStretch(1)
 
@@ -488,8 +504,18 @@ class FilterPanel(QWidget):
             jobcenter=self._jobcenter,
             industries=self.industry.codes(),
             employees=Range(emin, emax) if (emin or emax) else None,
+            shortage=self.shortage_categories(),
             today=self._today,
         )
+
+    def shortage_categories(self) -> tuple[str, ...]:
+        return tuple(c for c, box in self.shortage_boxes.items() if box.isChecked())
+
+    def _set_shortage(self, categories: Sequence[str]) -> None:
+        for cat, box in self.shortage_boxes.items():
+            box.blockSignals(True)
+            box.setChecked(cat in categories)
+            box.blockSignals(False)
 
     def schedule(self) -> None:
         """(Re)start the debounce timer: typing never fires a query per key stroke."""
@@ -532,6 +558,7 @@ class FilterPanel(QWidget):
             b.blockSignals(True)
             b.setChecked(False)
             b.blockSignals(False)
+        self._set_shortage(())
         for picker in (self.occupation, self.qualification, self.industry, self.municipality):
             picker.blockSignals(True)
             picker.clear()
@@ -568,6 +595,7 @@ class FilterPanel(QWidget):
                 for code in codes:
                     picker.add(code)
             self.licence.set_categories(flt.driving_licences)
+            self._set_shortage(flt.shortage)
             for combo, value in (
                 (self.qual_match, flt.qualification_match),
                 (self.licence_match, flt.driving_licence_match),
