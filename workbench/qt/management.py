@@ -332,10 +332,12 @@ class ManagementTab(QWidget):
             item.addItem(bars)
             legend.addItem(bars, name)
             bottom += h
-        labels = [c.label_da if language() == "da" else c.label_en for c in DURATION.classes]
+        # the bands' keys (months) fit under the bars in both languages; the axis says months
+        labels = [c.key for c in DURATION.classes]
         axis = item.getAxis("bottom")
         axis.setTicks([list(enumerate(labels))])
         axis.setStyle(tickFont=_small_font())
+        item.setLabel("bottom", tr("shortage.duration_months"))
         # headroom for the legend (top right) above the bars
         item.setXRange(-0.6, len(labels) - 0.4, padding=0)
         item.setYRange(0, float(bottom.max()) * 1.6, padding=0)
