@@ -51,10 +51,24 @@ def _occupation_pairs(entity: str) -> str:
 
 
 def _matches(entity: str) -> str:
+    """SELECT rid, category: each row's occupations matched to the latest balance.
+
+    "The code starts with the balance's code" as an equi-join: each occupation code is cut
+    to each length up to 7 (DISCO levels have 1-4 digits, DISCO-AMS 6) and joined on
+    (municipality, prefix) by hash. A join on the municipality alone filtered by starts_with
+    pairs every occupation with every balance row of its municipality. Measured on the region
+    demo (50k candidates, 200k companies) against a balance of the real size (896
+    occupations x 99 municipalities): the candidates' filter 0.5 s instead of 4.1 s, their
+    overlay 0.55 s instead of 8.3 s; companies 0.35 s / 0.7 s instead of 1.1 s / 3.2 s."""
     return (
-        f"SELECT m.rid, s.category FROM ({_occupation_pairs(entity)}) m "
+        "SELECT m.rid, s.category FROM "
+        f"({_occupation_pairs(entity)}) m "
+        # a constant range: a DISTINCT over shortage here made the planner choose a nested
+        # loop (10x slower on the region demo)
+        "CROSS JOIN (SELECT unnest(range(1, 8)) AS n) k "
         "JOIN shortage s ON s.area_code = m.kommune_kode "
-        f"AND starts_with(m.code, s.occupation_code) WHERE s.period = {_LATEST}"
+        "AND s.occupation_code = left(m.code, k.n) "
+        f"WHERE k.n <= length(m.code) AND s.period = {_LATEST}"
     )
 
 
