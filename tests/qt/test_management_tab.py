@@ -107,3 +107,20 @@ def test_shortage_checkboxes_filter_the_window(qtbot, open_window, small_demo_ca
     assert panel.current_filter().shortage == ()
     panel.set_filter(flt)
     assert panel.shortage_boxes["mangel"].isChecked() and not panel.pending()
+
+
+def test_empty_balance_is_named_as_the_reason_and_in_the_caption(qtbot, window):
+    """The demo has no Arbejdsmarkedsbalance: checking "Mangel" empties both tables, and
+    the why-empty text and the map export's filter lines name the shortage filter."""
+    from workbench.qt import i18n
+    from workbench.qt.map.caption import filter_lines
+
+    with qtbot.waitSignal(window.resultsApplied, timeout=30_000):
+        window.filters.shortage_boxes["mangel"].click()
+    for entity in ("candidates", "companies"):
+        assert window.models[entity].rowCount() == 0
+        assert "»Arbejdsmarkedsbalancen«" in window.tables[entity].empty_text
+    assert "Arbejdsmarkedsbalancen: Mangel" in window.map_view.active_filter_lines()
+    i18n.set_language("en")
+    lines = filter_lines(Filter(shortage=("mangel", "gode")))
+    assert lines == ["Labour market balance: Shortage, Good prospects"]

@@ -405,6 +405,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "demo.stage_done": "Færdig",
         # shortage (issue #16): Arbejdsmarkedsbalancen filter and the management view
         "shortage.filter": "Arbejdsmarkedsbalancen",
+        "criterion.shortage": "Arbejdsmarkedsbalancen",  # the why-empty text names the clause
         "shortage.filter_tip": "Ledige med en stilling, virksomheder med jobopslag i en stilling, som STAR's Arbejdsmarkedsbalancen (seneste periode) placerer i kategorien i deres kommune",
         "shortage.mangel": "Mangel",
         "shortage.paradoks": "Paradoks",
@@ -837,6 +838,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "demo.stage_done": "Done",
         # shortage (issue #16): Arbejdsmarkedsbalancen filter and the management view
         "shortage.filter": "Labour market balance",
+        "criterion.shortage": "Labour market balance",  # the why-empty text names the clause
         "shortage.filter_tip": "Candidates with an occupation, companies with postings for an occupation, that STAR's Arbejdsmarkedsbalancen (latest period) puts in the category in their municipality",
         "shortage.mangel": "Shortage",
         "shortage.paradoks": "Paradox",
