@@ -38,7 +38,7 @@ CHARTS = ("over_time", "duration", "supply", "campaigns")
 SUPPLY_COLOR = (31, 119, 180, 230)
 DEMAND_COLOR = (255, 127, 14, 230)
 BAR_COLOR = (90, 120, 200, 230)
-TITLE_CHARS = 24  # occupation titles on the supply chart's axis
+TITLE_CHARS = 22  # occupation titles on the supply chart's axis
 
 
 def _small_font() -> QFont:
@@ -167,11 +167,18 @@ class ManagementTab(QWidget):
 
         self.area_combo = QComboBox(self)
         self.area_combo.setObjectName("managementArea")
-        self.area_combo.setMinimumContentsLength(22)
+        self.area_combo.setMinimumContentsLength(14)
+        self.area_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.measure_combo = QComboBox(self)
         self.measure_combo.setObjectName("managementMeasure")
-        self.measure_combo.setMinimumContentsLength(28)
+        self.measure_combo.setMinimumContentsLength(14)
+        self.measure_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.status = QLabel(tr("shortage.suppressed_note"), self)
+        self.status.setWordWrap(True)  # the tab must not widen the window
         top = QHBoxLayout()
         top.addWidget(QLabel(tr("shortage.area"), self))
         top.addWidget(self.area_combo)
@@ -372,7 +379,9 @@ class ManagementTab(QWidget):
                     [0], [yi], symbol="s", size=7, brush=classes[cat].color[:3]
                 )
                 item.addItem(mark)
-        item.getAxis("left").setTicks([ticks])
+        axis = item.getAxis("left")
+        axis.setTicks([ticks])
+        axis.setStyle(tickFont=_small_font())  # the titles take the width from the bars
         widest = np.nan_to_num(_vals([*sd.candidates, *sd.postings])).max(initial=0)
         item.setXRange(0, max(float(widest), 1.0) * 1.05, padding=0)
         item.setYRange(-0.6, n - 0.4, padding=0)
@@ -391,7 +400,9 @@ class ManagementTab(QWidget):
         y = np.arange(len(results), dtype=np.float64)[::-1]
         w = np.nan_to_num(_vals(list(results.values())))
         item.addItem(pg.BarGraphItem(x0=0, y=y, height=0.6, width=w, brush=BAR_COLOR[:3]))
-        item.getAxis("left").setTicks([list(zip(y.tolist(), results, strict=True))])
+        axis = item.getAxis("left")
+        axis.setTicks([list(zip(y.tolist(), results, strict=True))])
+        axis.setStyle(tickFont=_small_font())
         item.setXRange(0, max(float(w.max(initial=0)), 1.0) * 1.05, padding=0)
         item.setYRange(-0.6, len(results) - 0.4, padding=0)
         item.setLabel("bottom", tr("shortage.count"))
