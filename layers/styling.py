@@ -142,10 +142,32 @@ COLLABORATION = FieldStyle(
     ),
 )
 
+
+def _shortage(entity: str) -> FieldStyle:
+    """Best job prospects of the occupations (candidates), the postings' occupations
+    (companies) in STAR's Arbejdsmarkedsbalancen; class order = core.shortage.CATEGORIES."""
+    return FieldStyle(
+        key="shortage",
+        entity=entity,
+        label_da="Arbejdsmarkedsbalancen",
+        label_en="Labour market balance",
+        classes=(
+            StyleClass("mangel", "Mangel", "Shortage", (215, 25, 28, 240)),
+            StyleClass("paradoks", "Paradoks", "Paradox", (253, 174, 97, 240)),
+            StyleClass("gode", "Gode muligheder", "Good prospects", (26, 150, 65, 235)),
+            StyleClass(
+                "mindre_gode", "Mindre gode muligheder", "Fewer prospects", (43, 131, 186, 220)
+            ),
+        ),
+    )
+
+
+SHORTAGE = _shortage("candidates")
+
 STYLES: dict[str, dict[str, FieldStyle]] = {
-    "candidates": {s.key: s for s in (DURATION, TARGET_GROUP)},
-    "companies": {s.key: s for s in (COMPANY_SIZE, COLLABORATION)},
-    "postings": {},
+    "candidates": {s.key: s for s in (DURATION, TARGET_GROUP, SHORTAGE)},
+    "companies": {s.key: s for s in (COMPANY_SIZE, COLLABORATION, _shortage("companies"))},
+    "postings": {"shortage": _shortage("postings")},
 }
 
 

@@ -17,6 +17,7 @@ from workbench.core.export.tabular import CSV_DIALECTS, write_csv
 from workbench.core.filters import Filter
 from workbench.core.places import lookup_address, parse_readout
 from workbench.core.query import count, iter_rows, jsonable
+from workbench.core.shortage import CATEGORIES as SHORTAGE_CATEGORIES
 from workbench.core.store import Store
 from workbench.core.store.scope import ScopeError
 from workbench.core.vocabulary import Vocabulary, load_vocabulary
@@ -155,6 +156,14 @@ def add_filter_options(p: argparse.ArgumentParser) -> None:
         "--searchable-only", action="store_true", help="only candidates with a searchable CV"
     )
     p.add_argument(
+        "--shortage",
+        action="append",
+        default=[],
+        choices=SHORTAGE_CATEGORIES,
+        help="an occupation (candidates), a posting's occupation (companies) in this category "
+        "of STAR's Arbejdsmarkedsbalancen in the municipality (repeatable, OR-ed)",
+    )
+    p.add_argument(
         "--today",
         type=iso_date("--today"),
         metavar="YYYY-MM-DD",
@@ -203,6 +212,7 @@ def filter_from_args(args: argparse.Namespace, default_jobcenter: str | None = N
         new_within_months=args.new_within_months,
         postings_without_collaboration=args.postings_without_collaboration,
         searchable_only=args.searchable_only,
+        shortage=tuple(args.shortage),
         today=today,
     )
     try:

@@ -19,6 +19,8 @@ from workbench.layers.selection import Selection  # a Qt-free geometry value, no
 from . import collaboration as collab
 from .errors import FilterError
 from .industries import industry_condition, normalise_industry_code
+from .shortage import check_categories
+from .shortage import condition as shortage_condition
 
 Entity = Literal["candidates", "companies", "postings"]
 ENTITIES: tuple[Entity, ...] = ("candidates", "companies", "postings")
@@ -120,6 +122,9 @@ class Filter:
     # the Workspace and the commands from the user's context, never from a saved or typed
     # filter: to_dict leaves it out and from_dict refuses it.
     scope: Any = None
+    # Shortage categories (gode, mindre_gode, paradoks, mangel; OR-ed) of the occupations in
+    # STAR's Arbejdsmarkedsbalancen, in the row's municipality (core/shortage.py).
+    shortage: tuple[str, ...] = ()
 
     # -- serialisation -------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -242,6 +247,7 @@ class Filter:
             sel = selection_json(sel)
             parse_selection(sel)
         industries = tuple(normalise_industry_code(c) for c in self.industries)
+        shortage = check_categories(tuple(self.shortage))
         return replace(
             self,
             municipalities=munis,
@@ -250,6 +256,7 @@ class Filter:
             jobcenter=jobcenter,
             driving_licences=licences,
             industries=industries,
+            shortage=shortage,
         )
 
     def reference_date(self) -> date:
@@ -304,6 +311,7 @@ _APPLIES: dict[str, set[Entity]] = {
     "company_posted_within_days": {"companies"},
     "new_within_months": {"companies"},
     "postings_without_collaboration": {"companies"},
+    "shortage": {"candidates", "companies", "postings"},
 }
 
 _OPTION_NAMES = {
@@ -321,6 +329,7 @@ _OPTION_NAMES = {
     "company_posted_within_days": "--has-postings-within",
     "new_within_months": "--new-within-months",
     "postings_without_collaboration": "--postings-without-collaboration",
+    "shortage": "--shortage",
 }
 
 
@@ -520,6 +529,12 @@ def compile_where(
         parts.append(f"{a}.posted >= ?")
         params.append(today - timedelta(days=flt.posted_within_days))
     clause("posted_within_days")
+
+    if applies("shortage"):
+        cond, cond_params = shortage_condition(entity, a, flt.shortage)
+        parts.append(cond)
+        params.extend(cond_params)
+    clause("shortage")
 
     if applies("collaboration"):
         # One definition with the colouring and the details (core.collaboration): per company,

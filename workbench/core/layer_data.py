@@ -17,6 +17,7 @@ from .cache import scalar
 from .collaboration import status_case_sql
 from .schema import ENTITY_TABLES
 from .store.scope import Scope
+from .shortage import class_sql as shortage_class_sql
 
 # Per (entity, style key): a CASE expression over ``t`` giving the class index (0-based, in
 # the order of the layer model's classes, see layers.styling) or NULL for "other", and the
@@ -45,6 +46,10 @@ STYLE_SQL: dict[tuple[str, str], _StyleSql] = {
     # Per company: the same definition as the collaboration filter and the details,
     # active on the reference date.
     ("companies", "collaboration"): (status_case_sql("t"), lambda today: [today]),
+    # Best category of the row's occupations in its municipality (Arbejdsmarkedsbalancen).
+    ("candidates", "shortage"): (shortage_class_sql("candidates"), lambda today: []),
+    ("companies", "shortage"): (shortage_class_sql("companies"), lambda today: []),
+    ("postings", "shortage"): (shortage_class_sql("postings"), lambda today: []),
 }
 
 

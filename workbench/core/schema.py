@@ -489,6 +489,26 @@ MIGRATION_CAMPAIGNS = [
     """,
 ]
 
+# STAR's Arbejdsmarkedsbalancen (shortage plugin, issue #16): job prospects per DISCO-08
+# occupation and municipality (the published RAR area spread over its municipalities), per
+# half-year period. Read by the shortage filter, the map overlay and campaigns.
+MIGRATION_SHORTAGE = [
+    """
+    CREATE TABLE shortage (
+        occupation_code VARCHAR NOT NULL,  -- DISCO-08, 4 or 6 digits
+        area_code VARCHAR NOT NULL,        -- 4-digit kommunekode covered by the published area
+        area_name VARCHAR,                 -- the municipality's name
+        category VARCHAR NOT NULL,         -- gode | mindre_gode | paradoks | mangel
+        period VARCHAR NOT NULL,           -- half-year, e.g. '2026H2'
+        source VARCHAR,
+        published_area VARCHAR,            -- the area as published, e.g. 'RAR Fyn'
+        occupation_title VARCHAR,          -- the published occupation title
+        source_code VARCHAR,               -- the published occupation code
+        category_label VARCHAR             -- the published category text
+    )
+    """,
+]
+
 MIGRATIONS: list[list[str]] = [
     MIGRATION_1,
     MIGRATION_2,
@@ -504,6 +524,7 @@ MIGRATIONS: list[list[str]] = [
     MIGRATION_POOLS,
     MIGRATION_PRIVACY_SCOPE_AUDIT,
     MIGRATION_CAMPAIGNS,
+    MIGRATION_SHORTAGE,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

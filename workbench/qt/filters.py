@@ -43,6 +43,7 @@ from workbench.core.filters import (
     Range,
 )
 from workbench.core.search.pipeline import DURATION_EDGES
+from workbench.core.shortage import CATEGORIES as SHORTAGE_CATEGORIES
 from workbench.core.vocabulary import Vocabulary
 from workbench.qt.i18n import fmt_int, tr
 
@@ -457,6 +458,19 @@ class FilterPanel(QWidget):
         both = QGroupBox(tr("filters.municipality"), self)
         bl = QVBoxLayout(both)
         bl.addWidget(self.municipality)
+        # Arbejdsmarkedsbalancen: candidates by their occupations, companies by their
+        # postings' occupations, in their municipality (core/shortage.py); OR-ed.
+        self.shortage_boxes: dict[str, QCheckBox] = {}
+        shortage = QGroupBox(tr("shortage.filter"), self)
+        shortage.setToolTip(tr("shortage.filter_tip"))
+        sg = QGridLayout(shortage)
+        for i, cat in enumerate(SHORTAGE_CATEGORIES):
+            box = QCheckBox(tr(f"shortage.{cat}"), shortage)
+            box.setObjectName(f"shortage_{cat}")
+            box.setToolTip(tr("shortage.filter_tip"))
+            box.toggled.connect(self.schedule)
+            self.shortage_boxes[cat] = box
+            sg.addWidget(box, i // 2, i % 2)
 
         self.reset_button = QPushButton(tr("filters.reset"), self)
         self.reset_button.clicked.connect(self.reset)
@@ -465,6 +479,7 @@ class FilterPanel(QWidget):
         lay.addWidget(cand)
         lay.addWidget(comp)
         lay.addWidget(both)
+        lay.addWidget(shortage)
         lay.addWidget(self.reset_button)
         lay.addStretch(1)
 
@@ -518,8 +533,18 @@ class FilterPanel(QWidget):
             else None,
             new_within_months=self.new_months.value() or None,
             postings_without_collaboration=self.postings_no_collab.isChecked(),
+            shortage=self.shortage_categories(),
             today=self._today,
         )
+
+    def shortage_categories(self) -> tuple[str, ...]:
+        return tuple(c for c, box in self.shortage_boxes.items() if box.isChecked())
+
+    def _set_shortage(self, categories: Sequence[str]) -> None:
+        for cat, box in self.shortage_boxes.items():
+            box.blockSignals(True)
+            box.setChecked(cat in categories)
+            box.blockSignals(False)
 
     def schedule(self) -> None:
         """(Re)start the debounce timer: typing never fires a query per key stroke."""
@@ -569,6 +594,7 @@ class FilterPanel(QWidget):
             b.blockSignals(True)
             b.setChecked(False)
             b.blockSignals(False)
+        self._set_shortage(())
         for picker in (self.occupation, self.qualification, self.industry, self.municipality):
             picker.blockSignals(True)
             picker.clear()
@@ -606,6 +632,7 @@ class FilterPanel(QWidget):
                 for code in codes:
                     picker.add(code)
             self.licence.set_categories(flt.driving_licences)
+            self._set_shortage(flt.shortage)
             for combo, value in (
                 (self.qual_match, flt.qualification_match),
                 (self.licence_match, flt.driving_licence_match),

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QMainWindow,
     QSplitter,
+    QTabWidget,
     QWidget,
 )
 
@@ -43,6 +44,7 @@ from workbench.qt.docks.panels import FilterDock, LayersDock
 from workbench.qt.docks.results import ResultsPane
 from workbench.qt.filters import FilterPanel
 from workbench.qt.i18n import tr
+from workbench.qt.management import ManagementTab
 from workbench.qt.map.frames import profiling
 from workbench.qt.menus import build_menus, open_import_wizard, open_refresh_dialog
 from workbench.qt.pools_view import install_pools
@@ -153,7 +155,21 @@ class MainWindow(QMainWindow):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setSizes([560, 300])
-        self.setCentralWidget(split)
+        # window tabs: the map with its results, and the management view (issue #16)
+        self.central_tabs = QTabWidget(self)
+        self.central_tabs.setObjectName("centralTabs")
+        self.central_tabs.setDocumentMode(True)
+        self.central_tabs.addTab(split, tr("shortage.tab_map"))
+        self.management = ManagementTab(
+            lambda: self._gui_cursor,
+            self.background.run,
+            jobcenter=workspace.context.jobcenter,
+            today=self.today,
+            parent=self,
+        )
+        self.management.message.connect(self.statusBar().showMessage)
+        self.central_tabs.addTab(self.management, tr("shortage.tab"))
+        self.setCentralWidget(self.central_tabs)
 
         # filters (left) -----------------------------------------------------------------
         self.filters = FilterPanel(
@@ -239,6 +255,7 @@ class MainWindow(QMainWindow):
         self.empty_cache = cache.is_empty(self.con)
         self.results.reload()
         self.map_view.reload_data(self.demo)
+        self.management.reload()
         self._update_title()
         self.demo_badge.setVisible(self.demo)
         self._submitted_at = time.perf_counter()

@@ -21,6 +21,7 @@ REFERENCE_TABLES: frozenset[str] = frozenset(
         "occupations",
         "qualifications",
         "regions",
+        "shortage",
         "unemployment_stats",
     }
 )

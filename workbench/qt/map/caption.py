@@ -71,6 +71,9 @@ def filter_lines(flt: Filter | None, titles: Titles | None = None) -> list[str]:
         lines.append(f"CVR: {flt.cvr}")
     if flt.posted_within_days is not None:
         lines.append(tr("caption.posted_within", days=fmt_int(flt.posted_within_days)))
+    if flt.shortage:
+        cats = ", ".join(tr(f"shortage.{c}") for c in flt.shortage)
+        lines.append(f"{tr('shortage.filter')}: {cats}")
     if flt.municipalities:
         names = _names(flt.municipalities, titles.get("municipalities"))
         lines.append(f"{tr('filters.municipality')}: {names}")
