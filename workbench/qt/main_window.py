@@ -228,6 +228,7 @@ class MainWindow(QMainWindow):
         self.workspace.suspend()
         self.results.runner.close()
         self.background.join()
+        self.results_pane.join_page_reads()
         self.setEnabled(False)
 
     def reopen_cache(self, con: duckdb.DuckDBPyConnection, cache_path: Path | None = None) -> int:
@@ -443,6 +444,7 @@ class MainWindow(QMainWindow):
         self.results.close()
         self.map.shutdown()
         self.background.join()
+        self.results_pane.join_page_reads()
 
 
 def centre_widget(widget: QWidget) -> None:  # pragma: no cover - cosmetics
