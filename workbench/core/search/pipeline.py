@@ -144,30 +144,45 @@ def run_filter(
     raw: dict[str, Points] = {}
     ordered: dict[str, Points] = {}  # already in display order
     masks: dict[str, tuple[CollaborationBits, Points]] = {}
+    # A duration range is applied in numpy to the matches without it (days per rid are
+    # cached): one query then serves the map and the histogram, which shows the matches
+    # without the range. Two queries cost ~2x at national scale (issue #17).
+    by_rid = ranks.days(cur, flt.reference_date()) if ranks is not None else None
+    days_range = flt.unemployed_days if by_rid is not None else None
+    wide: Points | None = None  # the candidates without the duration range
     for entity in ENTITIES:
         t = time.perf_counter()
-        bits = entity == "companies" and ranks is not None and CollaborationBits.applies(flt)
-        base = flt.with_(collaboration=()) if bits else flt
+        eflt = flt.with_(unemployed_days=None) if entity == "candidates" and days_range else flt
+        bits = entity == "companies" and ranks is not None and CollaborationBits.applies(eflt)
+        base = eflt.with_(collaboration=()) if bits else eflt
         if (
             ranks is not None
-            and flt.selection is None
+            and eflt.selection is None
             and compile_where(entity, base, strict=False).where == "TRUE"
         ):
             # Nothing restricts the entity (but maybe collaborations): all rows, cached.
             every, in_order = ranks.all(cur, entity)
             collab = ranks.collaborations(cur) if bits else None
             if bits and collab is None:
-                raw[entity] = points(cur, entity, flt, ordered=False)
+                raw[entity] = points(cur, entity, eflt, ordered=False)
             elif collab is not None:
-                raw[entity] = _masked(every, collab.mask(flt, every.rid))
+                raw[entity] = _masked(every, collab.mask(eflt, every.rid))
                 masks[entity] = (collab, in_order)  # the tables' rows: masked after on_points
             else:
                 raw[entity] = every
                 ordered[entity] = in_order
         elif bits:
-            raw[entity] = company_points(cur, flt, ranks.collaborations(cur))
+            raw[entity] = company_points(cur, eflt, ranks.collaborations(cur))
         else:
-            raw[entity] = points(cur, entity, flt, ordered=ranks is None)
+            raw[entity] = points(cur, entity, eflt, ordered=ranks is None)
+        if eflt is not flt:  # the candidates' duration range, in numpy
+            keep = _days_in_range(by_rid, raw[entity].rid, days_range)  # type: ignore[arg-type]
+            if keep is None:  # rids beyond the cached days (data changed): ask SQL
+                raw[entity] = points(cur, entity, flt, ordered=False)
+            else:
+                wide = raw[entity]
+                raw[entity] = _masked(wide, keep)
+            ordered.pop(entity, None)  # the cached display order holds the wide rows
         timings[f"query {entity}"] = time.perf_counter() - t
     t = time.perf_counter()
     posting_pts = Points.empty()
@@ -207,11 +222,11 @@ def run_filter(
             timings[f"order {entity}"] = time.perf_counter() - t
     # The histogram shows the other filters' matches, so the user sees where to put the range.
     t = time.perf_counter()
-    cand = raw["candidates"].rid
-    by_rid = ranks.days(cur, flt.reference_date()) if ranks is not None else None
+    # The histogram's rows: the matches without the duration range.
+    cand = wide.rid if wide is not None else raw["candidates"].rid
     if (
         by_rid is not None
-        and flt.unemployed_days is None  # then the matches are the histogram's rows
+        and (wide is not None or flt.unemployed_days is None)
         and (cand.size == 0 or (int(cand.min()) >= 0 and int(cand.max()) < by_rid.shape[0]))
     ):
         d = by_rid[cand]
@@ -229,6 +244,20 @@ def run_filter(
         posting_pts,
         timings,
     )
+
+
+def _days_in_range(by_rid: np.ndarray, rid: np.ndarray, rng: Any) -> np.ndarray | None:
+    """Which of ``rid`` have days unemployed in ``rng`` (inclusive; unknown never matches),
+    as the SQL of ``filters.compile_where``; None when a rid is beyond ``by_rid``."""
+    if rid.size and (int(rid.min()) < 0 or int(rid.max()) >= by_rid.shape[0]):
+        return None
+    d = by_rid[rid]
+    keep = d != NO_DAYS
+    if rng.min is not None:
+        keep &= d >= rng.min
+    if rng.max is not None:
+        keep &= d <= rng.max
+    return keep
 
 
 def _masked(pts: Points, keep: np.ndarray) -> Points:
