@@ -14,4 +14,5 @@ COMMAND_MODULES = [
     "workbench.commands.refresh",
     "workbench.commands.plugins",
     "workbench.commands.sources",
+    "workbench.commands.bench",
 ]
