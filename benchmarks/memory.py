@@ -1,5 +1,5 @@
 """Kept for the scripts beside it: the helpers live in ``workbench.bench.memory``."""
 
-from workbench.bench.memory import PeakSampler, rss_mb
+from workbench.bench.memory import PeakSampler, peak_rss_mb, rss_mb
 
-__all__ = ["PeakSampler", "rss_mb"]
+__all__ = ["PeakSampler", "peak_rss_mb", "rss_mb"]

@@ -7,22 +7,32 @@ print(peak.start_mb, peak.sampled_mb, peak.max_rss_mb)
 
 from __future__ import annotations
 
-import resource
 import threading
 
 
-def rss_mb() -> float:
-    """Current resident memory in MB (Linux: /proc/self/status)."""
+def _status_mb(field: str) -> float:
     with open("/proc/self/status", encoding="ascii") as fh:
         for line in fh:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field):
                 return int(line.split()[1]) / 1024
     return float("nan")
 
 
+def rss_mb() -> float:
+    """Current resident memory in MB (Linux: /proc/self/status)."""
+    return _status_mb("VmRSS:")
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process image in MB (VmHWM). Not ``ru_maxrss``: Linux
+    carries the parent's peak over fork + exec into it, so a subprocess started by a big
+    parent reports the parent's figure (the bench's window and ingest both read 619 MB)."""
+    return _status_mb("VmHWM:")
+
+
 class PeakSampler:
     """Samples RSS every ``interval_s`` in a thread while the block runs; ``max_rss_mb`` is
-    the kernel's peak for the whole process (ru_maxrss), ``sampled_mb`` the block's own."""
+    the kernel's peak for the whole process (VmHWM), ``sampled_mb`` the block's own."""
 
     def __init__(self, interval_s: float = 0.5):
         self.interval_s = interval_s
@@ -42,7 +52,7 @@ class PeakSampler:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
-        self.max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        self.max_rss_mb = peak_rss_mb()
 
     def report(self) -> str:
         return (

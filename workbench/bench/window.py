@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import sys
 import time
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.bench.filters import bench_filters
+from workbench.bench.memory import peak_rss_mb
 
 WINDOW_SIZE = (1600, 1000)
 WAIT_MS = 120_000
@@ -192,7 +192,7 @@ def measure_window(cache_path: Path, repeat: int) -> dict[str, Any]:
         "companies_filter_to_paint_ms": comp,
         "pan_zoom_repaint_ms": pan,
         "table_open_ms": table,
-        "window_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "window_peak_rss_mb": peak_rss_mb(),
         "points": counts,
         "municipality": muni,
     }
