@@ -92,6 +92,13 @@ def test_region_smoke_json_and_save(tmp_path: Path) -> None:
         assert result[key] is not None, key
     assert result["candidates_filter_to_paint_ms"]["n"] == 2
     assert result["pan_zoom_repaint_ms"]["n"] == 4  # to the municipality and back, twice
+    assert set(result["cpu_ms"]) == {
+        "candidates_filter_to_paint_ms",
+        "companies_filter_to_paint_ms",
+        "pan_zoom_repaint_ms",
+        "table_open_ms",
+        "startup_ms",
+    }
     if not (REPO / "benchmarks" / "bench_match.py").exists():
         assert result["match_ms"] is None and "match_ms" in result["skipped"]
     saved = results / f"{result['date']}.json"

@@ -207,9 +207,13 @@ def run_suite(
     ):
         result[key] = summary(window[key])
     result["window_peak_rss_mb"] = once(window["window_peak_rss_mb"])
+    cpu = {k: summary(v) for k, v in window.get("cpu_ms", {}).items()}
 
     progress("bench: start-up (fresh processes)")
-    result["startup_ms"] = summary(measure_startup(path, max(1, min(repeat, MAX_STARTUP_RUNS))))
+    startup_cpu: list[float] = []
+    runs = max(1, min(repeat, MAX_STARTUP_RUNS))
+    result["startup_ms"] = summary(measure_startup(path, runs, startup_cpu))
+    cpu["startup_ms"] = summary(startup_cpu)
 
     measure_match = load_match_bench()
     if measure_match is None:
@@ -278,6 +282,8 @@ def run_suite(
         },
         "goals": evaluate_goals(result),
         "skipped": skipped,
+        # the window measures' CPU ms (all threads): comparable between runs under load
+        "cpu_ms": cpu,
     }
 
 
@@ -322,6 +328,9 @@ def text_report(result: dict[str, Any]) -> str:
     for key in RATIO_KEYS:
         value = result[key]
         lines.append(f"{key:40} {'-' if value is None else f'{value:.1f}x':>12}")
+    for key, value in (result.get("cpu_ms") or {}).items():
+        if value:
+            lines.append(f"{'cpu ' + key:40} {value['median']:12,.1f} {value['p95']:12,.1f}")
     lines.append("goals:")
     for name, goal in result["goals"].items():
         mark = {True: "met", False: "MISSED", None: "not measured"}[goal["met"]]
