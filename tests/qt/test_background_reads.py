@@ -42,8 +42,10 @@ def test_scrolled_table_pages_are_read_in_the_background(qtbot, window, read_thr
     last = model.rowCount() - 1
     assert model.rowCount() > 2 * model.PAGE
     assert not read_threads or threading.main_thread() not in read_threads
+    assert not window.is_idle()  # screenshots wait for the rows they show
     with qtbot.waitSignal(model.dataChanged, timeout=10_000):
         pass
+    qtbot.waitUntil(window.is_idle, timeout=10_000)
     qtbot.waitUntil(lambda: model.rows_ready(last, last), timeout=10_000)
     assert read_threads and threading.main_thread() not in read_threads
     # the page arrived: the last row's cells hold its values, read without another query

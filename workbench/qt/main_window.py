@@ -334,6 +334,7 @@ class MainWindow(QMainWindow):
             and self.map.is_settled()
             and not self.background.busy()
             and self.results.is_sorted()
+            and not self.results_pane.reading_pages()
         )
 
     def _apply_result(self, ticket: int, result: QueryResult) -> None:

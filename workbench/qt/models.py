@@ -140,6 +140,10 @@ class VirtualRowsModel(QAbstractTableModel):
         finally:
             self._painting = False
 
+    def reading(self) -> bool:
+        """Pages the view asked for are still being read (its cells are blank meanwhile)."""
+        return bool(self._pending)
+
     def rows_ready(self, first: int, last: int) -> bool:
         """Whether rows ``first``..``last`` are read (what a view shows after a scroll)."""
         if last < first or not len(self._rids):
