@@ -79,34 +79,40 @@ class WindowBench:
         """Run the event loop until ``done()``, woken by the map's and the window's signals."""
         from PySide6.QtCore import QEventLoop, QTimer
 
-        if done():
-            return True
-        loop = QEventLoop()
-        guard = QTimer()
-        guard.setSingleShot(True)
-        guard.timeout.connect(loop.quit)
-        poll = QTimer()  # the map's settle debounce ends without a signal of its own
-        poll.setInterval(5)
+        end = time.monotonic() + WAIT_MS / 1000
+        # Events handled after the quit (a table paint starting a page read) can make
+        # ``done()`` false again: run again until it holds.
+        while not done():
+            left_ms = int((end - time.monotonic()) * 1000)
+            if left_ms <= 0:
+                return False
+            loop = QEventLoop()
+            guard = QTimer()
+            guard.setSingleShot(True)
+            guard.timeout.connect(loop.quit)
+            poll = QTimer()  # the map's settle debounce ends without a signal of its own
+            poll.setInterval(5)
 
-        def check(*_args: Any) -> None:
-            if done():
-                loop.quit()
+            def check(*_args: Any, loop: QEventLoop = loop) -> None:
+                if done():
+                    loop.quit()
 
-        signals = (
-            self.map.layersRefreshed,
-            self.window.resultsApplied,
-            self.window.pointsApplied,
-            poll.timeout,
-        )
-        for s in signals:
-            s.connect(check)
-        guard.start(WAIT_MS)
-        poll.start()
-        loop.exec()
-        poll.stop()
-        for s in signals:
-            s.disconnect(check)
-        return bool(done())
+            signals = (
+                self.map.layersRefreshed,
+                self.window.resultsApplied,
+                self.window.pointsApplied,
+                poll.timeout,
+            )
+            for s in signals:
+                s.connect(check)
+            guard.start(left_ms)
+            poll.start()
+            loop.exec()
+            poll.stop()
+            guard.stop()
+            for s in signals:
+                s.disconnect(check)
+        return True
 
     def timed(self, key: str, run: Callable[[], Any]) -> float:
         """Wall ms of ``run()``; its CPU ms go to ``cpu_ms[key]``."""
