@@ -63,12 +63,6 @@ def ensure_cache(path: Path) -> None:
     )
 
 
-def pct(values: list[float], p: float) -> float:
-    s = sorted(values)
-    k = max(0, min(len(s) - 1, round(p / 100 * (len(s) - 1))))
-    return s[k]
-
-
 def main() -> int:
     if os.environ.get("WORKBENCH_PROFILE"):
         import logging
@@ -88,6 +82,7 @@ def main() -> int:
 
     from PySide6.QtCore import QEventLoop, QTimer
 
+    from workbench.bench.stats import percentile as pct
     from workbench.core import cache
     from workbench.core.config import load_settings
     from workbench.core.filters import Filter, Range

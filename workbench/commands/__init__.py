@@ -20,4 +20,5 @@ COMMAND_MODULES = [
     "workbench.commands.audit",
     "workbench.commands.cache_admin",
     "workbench.commands.campaign",
+    "workbench.commands.bench",
 ]

@@ -272,6 +272,7 @@ class MainWindow(QMainWindow):
         self.results.runner.close()
         self.job_order_dock.release()
         self.background.join()
+        self.results_pane.join_page_reads()
         self.setEnabled(False)
 
     def reopen_cache(self, con: duckdb.DuckDBPyConnection, cache_path: Path | None = None) -> int:
@@ -389,6 +390,7 @@ class MainWindow(QMainWindow):
             and self.map.is_settled()
             and not self.background.busy()
             and self.results.is_sorted()
+            and not self.results_pane.reading_pages()
         )
 
     def _apply_result(self, ticket: int, result: QueryResult) -> None:
@@ -511,6 +513,7 @@ class MainWindow(QMainWindow):
         self.job_order_dock.shutdown()
         self.map.shutdown()
         self.background.join()
+        self.results_pane.join_page_reads()
 
 
 def centre_widget(widget: QWidget) -> None:  # pragma: no cover - cosmetics

@@ -1,21 +1,29 @@
 """Virtual table models: the row order is the map layer's ``rid`` array; rows are fetched
-from the cache a page at a time when the view asks for them, so 1M matches never load at once."""
+from the cache a page at a time when the view asks for them, so 1M matches never load at once.
+
+Pages the view paints are read off the GUI thread (``painting``): a page read is a lookup
+by key in the whole table (~50 ms at 1M rows, issue #17), so scrolling would stutter. The
+cells stay blank until their page arrives. Callers that need a row now (details, copy,
+tooltips of a shown row, tests) still read synchronously through ``row_dict``/``data``.
+"""
 
 from __future__ import annotations
 
+import contextlib
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import duckdb
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from workbench.core.schema import ENTITY_COLUMNS
 from workbench.core.store import person_rows
 from workbench.core.table_sort import distance_km
+from workbench.core.tasks import Task
 from workbench.qt.i18n import fmt_decimal, tr
 
 Index = QModelIndex | QPersistentModelIndex
@@ -48,6 +56,8 @@ class VirtualRowsModel(QAbstractTableModel):
 
     PAGE = 100
     MAX_PAGES = 40
+    # Emitted on the page reader's thread; Qt queues it to the model's (the GUI) thread.
+    _pageRead = Signal(int, int, object)  # generation, page number, rows
 
     def __init__(
         self,
@@ -64,6 +74,11 @@ class VirtualRowsModel(QAbstractTableModel):
         self._pages: OrderedDict[int, list[dict[str, Any]]] = OrderedDict()
         self.fetched_rows = 0  # rows read from the cache since the last reset (tests, profiling)
         self.scope: Any = None  # the user's candidate scope (core.store.scope); the window sets it
+        self._painting = False  # data() asked by the view's paint: never read on this thread
+        self._generation = 0  # bumped by every reset: a page read for older rids is dropped
+        self._pending: dict[int, Task[Any]] = {}  # page number -> its read in the background
+        self._reads: list[Task[Any]] = []  # every read still running (join before closing)
+        self._pageRead.connect(self._on_page_read)
 
     # -- data ------------------------------------------------------------------------------
     def set_cursor(self, cursor: duckdb.DuckDBPyConnection) -> None:
@@ -75,6 +90,8 @@ class VirtualRowsModel(QAbstractTableModel):
         self.beginResetModel()
         self._rids = np.asarray(rids, dtype=np.int64)
         self._pages.clear()
+        self._pending.clear()
+        self._generation += 1
         self.fetched_rows = 0
         self.endResetModel()
 
@@ -92,6 +109,12 @@ class VirtualRowsModel(QAbstractTableModel):
         off = row % self.PAGE
         return page[off] if off < len(page) else None
 
+    def cached_row(self, row: int) -> dict[str, Any] | None:
+        """Row ``row`` if its page is in memory; never reads (the GUI thread's hover)."""
+        page = self._pages.get(row // self.PAGE) if 0 <= row < len(self._rids) else None
+        off = row % self.PAGE
+        return page[off] if page is not None and off < len(page) else None
+
     def _page(self, number: int) -> list[dict[str, Any]]:
         page = self._pages.get(number)
         if page is not None:
@@ -101,11 +124,87 @@ class VirtualRowsModel(QAbstractTableModel):
         page = person_rows(
             self._cursor, self.entity, keys, columns=fetch_columns(self.entity), scope=self.scope
         )
+        self._keep_page(number, page)
+        return page
+
+    def _keep_page(self, number: int, page: list[dict[str, Any]]) -> None:
         self.fetched_rows += len(page)
         self._pages[number] = page
         while len(self._pages) > self.MAX_PAGES:
             self._pages.popitem(last=False)
-        return page
+
+    # -- pages read in the background while painting -----------------------------------------
+    @contextlib.contextmanager
+    def painting(self) -> Iterator[None]:
+        """While the view paints, a page not read yet is read in the background."""
+        self._painting = True
+        try:
+            yield
+        finally:
+            self._painting = False
+
+    def reading(self) -> bool:
+        """Pages the view asked for are still being read (its cells are blank meanwhile)."""
+        return bool(self._pending)
+
+    def rows_ready(self, first: int, last: int) -> bool:
+        """Whether rows ``first``..``last`` are read (what a view shows after a scroll)."""
+        if last < first or not len(self._rids):
+            return True
+        last = min(last, len(self._rids) - 1)
+        return all(
+            n in self._pages for n in range(max(first, 0) // self.PAGE, last // self.PAGE + 1)
+        )
+
+    def _request_page(self, number: int) -> None:
+        if number in self._pending:
+            return
+        keys = self._rids[number * self.PAGE : (number + 1) * self.PAGE].copy()
+        source, entity, generation = self._cursor, self.entity, self._generation
+        columns, scope = fetch_columns(entity), self.scope
+
+        def read(_feedback: Any) -> list[dict[str, Any]]:
+            cur = source.cursor()  # this thread's own cursor
+            try:
+                return person_rows(cur, entity, keys, columns=columns, scope=scope)
+            finally:
+                cur.close()
+
+        def deliver(rows: Any) -> None:
+            with contextlib.suppress(RuntimeError):  # the model was deleted meanwhile
+                self._pageRead.emit(generation, number, rows)
+
+        task: Task[Any] = Task(
+            read,
+            name="table-page",
+            on_result=deliver,
+            on_error=lambda _exc: deliver(None),  # e.g. the cache closed: read it when asked
+        )
+        self._pending[number] = task
+        self._reads = [t for t in self._reads if t.is_running()] + [task]
+        task.start()
+
+    def _on_page_read(self, generation: int, number: int, rows: Any) -> None:
+        if generation != self._generation:
+            return  # read for rows that were replaced meanwhile
+        self._pending.pop(number, None)
+        if rows is None:
+            return
+        self._keep_page(number, rows)
+        first = number * self.PAGE
+        last = min(first + self.PAGE, len(self._rids)) - 1
+        if last >= first:
+            self.dataChanged.emit(
+                self.index(first, 0),
+                self.index(last, len(self.columns) - 1),
+                [Qt.ItemDataRole.DisplayRole],
+            )
+
+    def join(self, timeout: float = 10) -> None:
+        """Wait for the page reads in flight (before the cache closes)."""
+        for task in self._reads:
+            task.wait(timeout)
+        self._reads = []
 
     # -- Qt API ----------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
@@ -135,6 +234,10 @@ class VirtualRowsModel(QAbstractTableModel):
             return None
         col = self.columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
+            if self._painting and index.row() // self.PAGE not in self._pages:
+                if 0 <= index.row() < len(self._rids):
+                    self._request_page(index.row() // self.PAGE)
+                return None  # blank until the page arrives
             row = self.row_dict(index.row())
             return None if row is None else display_text(col.value(row))
         if role == Qt.ItemDataRole.TextAlignmentRole and col.align_right:

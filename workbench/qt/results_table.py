@@ -16,6 +16,7 @@ here reads all rows on the GUI thread:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -115,7 +116,9 @@ class ResultsTableView(QTableView):
         super().keyPressEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        super().paintEvent(event)
+        model = self.model()
+        with model.painting() if isinstance(model, VirtualRowsModel) else contextlib.nullcontext():
+            super().paintEvent(event)
         if self.empty_text and self.model() is not None and self.model().rowCount() == 0:
             p = QPainter(self.viewport())
             p.setPen(self.palette().placeholderText().color())

@@ -6,6 +6,7 @@ Waits until the first query has been applied and the map has painted, then grabs
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from workbench.core.config import Settings
@@ -19,21 +20,26 @@ def wait_until(predicate, timeout_ms: int) -> bool:
     """Run the event loop until ``predicate()`` holds or ``timeout_ms`` passes."""
     from PySide6.QtCore import QEventLoop, QTimer
 
-    if predicate():
-        return True
-    loop = QEventLoop()
-    poll = QTimer()
-    poll.setInterval(10)
-    poll.timeout.connect(lambda: predicate() and loop.quit())
-    deadline = QTimer()
-    deadline.setSingleShot(True)
-    deadline.timeout.connect(loop.quit)
-    poll.start()
-    deadline.start(timeout_ms)
-    loop.exec()
-    poll.stop()
-    deadline.stop()
-    return bool(predicate())
+    end = time.monotonic() + timeout_ms / 1000
+    # Events handled after the quit (a table painting, which starts a page read) can make
+    # the predicate false again before the loop returns: run again until it holds.
+    while not predicate():
+        left_ms = int((end - time.monotonic()) * 1000)
+        if left_ms <= 0:
+            return False
+        loop = QEventLoop()
+        poll = QTimer()
+        poll.setInterval(10)
+        poll.timeout.connect(lambda loop=loop: predicate() and loop.quit())
+        deadline = QTimer()
+        deadline.setSingleShot(True)
+        deadline.timeout.connect(loop.quit)
+        poll.start()
+        deadline.start(left_ms)
+        loop.exec()
+        poll.stop()
+        deadline.stop()
+    return True
 
 
 def render_screenshot(

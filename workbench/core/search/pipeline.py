@@ -69,7 +69,8 @@ class DisplayRanks:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._ranks: dict[str, np.ndarray] = {}
-        self._all: dict[str, tuple[Points, Points]] = {}
+        self._all: dict[str, Points] = {}  # storage order
+        self._in_order: dict[str, Points] = {}  # display order
         self._collab: list[CollaborationBits | None] = []  # empty: not loaded yet
         self._days: dict[date, np.ndarray] = {}
 
@@ -78,6 +79,7 @@ class DisplayRanks:
         with self._lock:
             self._ranks = {}
             self._all = {}
+            self._in_order = {}
             self._collab = []
             self._days = {}
 
@@ -116,14 +118,26 @@ class DisplayRanks:
         """All rows in the table's storage order (for the map: spatially coherent, so the
         density binning has fewer cache misses than in display order; the national bench
         was clearly slower with display-ordered arrays) and in display order (tables)."""
+        raw = self.every(cur, entity)
         with self._lock:
-            both = self._all.get(entity)
-        if both is None:
-            raw = points(cur, entity, Filter(), ordered=False)  # type: ignore[arg-type]
-            both = (raw, in_display_order(self.get(cur, entity), raw))
+            in_order = self._in_order.get(entity)
+        if in_order is None:
+            in_order = in_display_order(self.get(cur, entity), raw)
             with self._lock:
-                self._all[entity] = both
-        return both
+                self._in_order[entity] = in_order
+        return raw, in_order
+
+    def every(self, cur: Any, entity: str) -> Points:
+        """All rows in storage order only: what the map needs first. The display order
+        (a sort of every row, ~0.5 s for 1M companies) waits until the map has them, so the
+        first paint after start-up does not wait for the tables' order (issue #17)."""
+        with self._lock:
+            raw = self._all.get(entity)
+        if raw is None:
+            raw = points(cur, entity, Filter(), ordered=False)  # type: ignore[arg-type]
+            with self._lock:
+                self._all[entity] = raw
+        return raw
 
 
 def run_filter(
@@ -142,32 +156,47 @@ def run_filter(
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     raw: dict[str, Points] = {}
-    ordered: dict[str, Points] = {}  # already in display order
-    masks: dict[str, tuple[CollaborationBits, Points]] = {}
+    masks: dict[str, CollaborationBits] = {}
+    all_rows: set[str] = set()  # entities not restricted: every row
+    # A duration range is applied in numpy to the matches without it (days per rid are
+    # cached): one query then serves the map and the histogram, which shows the matches
+    # without the range. Two queries cost ~2x at national scale (issue #17).
+    days_range = flt.unemployed_days if ranks is not None else None
+    by_rid = ranks.days(cur, flt.reference_date()) if days_range is not None else None
+    wide: Points | None = None  # the candidates without the duration range
     for entity in ENTITIES:
         t = time.perf_counter()
-        bits = entity == "companies" and ranks is not None and CollaborationBits.applies(flt)
-        base = flt.with_(collaboration=()) if bits else flt
+        eflt = flt.with_(unemployed_days=None) if entity == "candidates" and days_range else flt
+        bits = entity == "companies" and ranks is not None and CollaborationBits.applies(eflt)
+        base = eflt.with_(collaboration=()) if bits else eflt
         if (
             ranks is not None
-            and flt.selection is None
+            and eflt.selection is None
             and compile_where(entity, base, strict=False).where == "TRUE"
         ):
             # Nothing restricts the entity (but maybe collaborations): all rows, cached.
-            every, in_order = ranks.all(cur, entity)
+            every = ranks.every(cur, entity)
             collab = ranks.collaborations(cur) if bits else None
             if bits and collab is None:
-                raw[entity] = points(cur, entity, flt, ordered=False)
+                raw[entity] = points(cur, entity, eflt, ordered=False)
             elif collab is not None:
-                raw[entity] = _masked(every, collab.mask(flt, every.rid))
-                masks[entity] = (collab, in_order)  # the tables' rows: masked after on_points
+                raw[entity] = _masked(every, collab.mask(eflt, every.rid))
+                masks[entity] = collab  # the tables' rows: masked after on_points
             else:
                 raw[entity] = every
-                ordered[entity] = in_order
+                all_rows.add(entity)  # the tables' rows: all, in display order after on_points
         elif bits:
-            raw[entity] = company_points(cur, flt, ranks.collaborations(cur))
+            raw[entity] = company_points(cur, eflt, ranks.collaborations(cur))
         else:
-            raw[entity] = points(cur, entity, flt, ordered=ranks is None)
+            raw[entity] = points(cur, entity, eflt, ordered=ranks is None)
+        if eflt is not flt:  # the candidates' duration range, in numpy
+            keep = _days_in_range(by_rid, raw[entity].rid, days_range)  # type: ignore[arg-type]
+            if keep is None:  # rids beyond the cached days (data changed): ask SQL
+                raw[entity] = points(cur, entity, flt, ordered=False)
+            else:
+                wide = raw[entity]
+                raw[entity] = _masked(wide, keep)
+            all_rows.discard(entity)  # the cached display order holds the wide rows
         timings[f"query {entity}"] = time.perf_counter() - t
     t = time.perf_counter()
     posting_pts = Points.empty()
@@ -194,11 +223,12 @@ def run_filter(
         t = time.perf_counter()
         if ranks is None:
             out[entity] = raw[entity]
-        elif entity in ordered:
-            out[entity] = ordered[entity]
+        elif entity in all_rows:
+            out[entity] = ranks.all(cur, entity)[1]
+            timings[f"order {entity}"] = time.perf_counter() - t
         elif entity in masks:
-            collab, in_order = masks[entity]
-            out[entity] = _masked(in_order, collab.mask(flt, in_order.rid))
+            in_order = ranks.all(cur, entity)[1]
+            out[entity] = _masked(in_order, masks[entity].mask(flt, in_order.rid))
             timings[f"order {entity}"] = time.perf_counter() - t
         else:
             if hasattr(cur, "is_stale") and cur.is_stale():
@@ -207,11 +237,13 @@ def run_filter(
             timings[f"order {entity}"] = time.perf_counter() - t
     # The histogram shows the other filters' matches, so the user sees where to put the range.
     t = time.perf_counter()
-    cand = raw["candidates"].rid
-    by_rid = ranks.days(cur, flt.reference_date()) if ranks is not None else None
+    # The histogram's rows: the matches without the duration range.
+    cand = wide.rid if wide is not None else raw["candidates"].rid
+    if by_rid is None and ranks is not None:  # after on_points: the map does not wait for it
+        by_rid = ranks.days(cur, flt.reference_date())
     if (
         by_rid is not None
-        and flt.unemployed_days is None  # then the matches are the histogram's rows
+        and (wide is not None or flt.unemployed_days is None)
         and (cand.size == 0 or (int(cand.min()) >= 0 and int(cand.max()) < by_rid.shape[0]))
     ):
         d = by_rid[cand]
@@ -229,6 +261,20 @@ def run_filter(
         posting_pts,
         timings,
     )
+
+
+def _days_in_range(by_rid: np.ndarray, rid: np.ndarray, rng: Any) -> np.ndarray | None:
+    """Which of ``rid`` have days unemployed in ``rng`` (inclusive; unknown never matches),
+    as the SQL of ``filters.compile_where``; None when a rid is beyond ``by_rid``."""
+    if rid.size and (int(rid.min()) < 0 or int(rid.max()) >= by_rid.shape[0]):
+        return None
+    d = by_rid[rid]
+    keep = d != NO_DAYS
+    if rng.min is not None:
+        keep &= d >= rng.min
+    if rng.max is not None:
+        keep &= d <= rng.max
+    return keep
 
 
 def _masked(pts: Points, keep: np.ndarray) -> Points:

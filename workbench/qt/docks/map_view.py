@@ -96,6 +96,7 @@ class MapView(QWidget):
         self._setup_map()
         self.map.selectionDrawn.connect(self.selectionRequested)
         self.map.tooltip_provider = self._tooltip
+        self.map.tooltip_reader = self._tooltip_in_background
         self.map_toolbar, self.map_toolbar2 = self._build_toolbars()
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
@@ -459,21 +460,45 @@ class MapView(QWidget):
         self.map.set_choropleth(ch)
 
     def _tooltip(self, entity: str, rid: int) -> str:
-        cur = self._cursor()
-        if entity == "postings":
-            found = person_rows(cur, "postings", [rid], ["title", "employer_name"])
-            if not found:
-                return tr("layer.postings")
-            p = found[0]
-            return (
-                f"<b>{html.escape(p['title'] or '')}</b><br>{html.escape(p['employer_name'] or '')}"
-            )
-        model = self.models[entity]
+        """The tooltip of a point, read now (tests, callers that need the text at once)."""
+        data = self._row_at_hand(entity, rid)
+        if data is None:
+            data = _tooltip_row(self._cursor(), entity, rid, self.workspace.scope())
+        return self._tooltip_html(entity, data)
+
+    def _tooltip_in_background(
+        self, entity: str, rid: int, deliver: Callable[[str], None]
+    ) -> str | None:
+        """The hover's text now when its table row is in memory; else None, and the row is
+        read on a worker (a read by key costs tens of ms at 1M rows) and ``deliver``ed."""
+        data = self._row_at_hand(entity, rid)
+        if data is not None:
+            return self._tooltip_html(entity, data)
+
+        def done(result: Any) -> None:
+            row = {} if isinstance(result, BaseException) else result
+            deliver(self._tooltip_html(entity, row))
+
+        scope = self.workspace.scope()  # read here: the worker never touches the Workspace
+        self._run(lambda cur: _tooltip_row(cur, entity, rid, scope), done)
+        return None
+
+    def _row_at_hand(self, entity: str, rid: int) -> dict[str, Any] | None:
+        """The row from a table page already in memory (no read), else None."""
+        model = self.models.get(entity)
+        if model is None:
+            return None
         row = model.row_of_rid(rid)
-        data = model.row_dict(row) if row >= 0 else None
-        if data is None:  # not in the table (yet): read it by key, within the user's scope
-            found = person_rows(cur, entity, [rid], scope=self.workspace.scope())
-            data = found[0] if found else {}
+        return model.cached_row(row) if row >= 0 else None
+
+    def _tooltip_html(self, entity: str, data: dict[str, Any]) -> str:
+        if entity == "postings":
+            if not data:
+                return tr("layer.postings")
+            return (
+                f"<b>{html.escape(data.get('title') or '')}</b><br>"
+                f"{html.escape(data.get('employer_name') or '')}"
+            )
         if entity == "candidates" and not data:
             return tr("detail.candidate")  # outside the scope, or aggregates only
         muni = self._names.municipalities.get(data.get("kommune_kode") or "", "")
@@ -497,3 +522,11 @@ class MapView(QWidget):
             f"{html.escape(data.get('industry_text') or '')}<br>{html.escape(muni)}{extra}"
             f"{protected}"
         )
+
+
+def _tooltip_row(cur: Any, entity: str, rid: int, scope: Any = None) -> dict[str, Any]:
+    """The row a tooltip shows, read by key with ``cur`` within the user's ``scope`` ({} when
+    it is gone or outside the scope)."""
+    columns = ["title", "employer_name"] if entity == "postings" else None
+    found = person_rows(cur, entity, [rid], columns, scope=scope)
+    return found[0] if found else {}

@@ -129,6 +129,15 @@ class ResultsPane(QWidget):
         for model in (*self.models.values(), self.not_placed_model):
             model.set_cursor(cursor)
 
+    def reading_pages(self) -> bool:
+        """A table waits for rows it shows (screenshots and tests wait until it has them)."""
+        return any(m.reading() for m in (*self.models.values(), self.not_placed_model))
+
+    def join_page_reads(self) -> None:
+        """Wait for the table pages being read in the background (the cache closes next)."""
+        for model in (*self.models.values(), self.not_placed_model):
+            model.join()
+
     def ask_export(self, parent: QWidget) -> QFileDialog:
         """The save dialog for the table shown; the file is written in the background."""
         view = self.tabs.currentWidget()

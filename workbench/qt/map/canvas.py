@@ -177,6 +177,7 @@ class MapWidget(pg.PlotWidget):
     selectionDrawn = Signal(object)
     layersChanged = Signal()  # visibility, opacity, order, style or choropleth changed
     toolChanged = Signal(str)
+    tooltipShown = Signal(str, int, str)  # entity, rid, text (the hover's, once it is read)
 
     def __init__(
         self, parent: QWidget | None = None, *, density_threshold: int = DEFAULT_DENSITY_THRESHOLD
@@ -245,6 +246,10 @@ class MapWidget(pg.PlotWidget):
         self.layer_opacity["municipalities"] = 0.8
         self.radius_km = 10.0
         self.tooltip_provider: Callable[[str, int], str] | None = None  # (entity, rid)
+        # Hover: (entity, rid, deliver) -> the text now when the row is at hand, else None
+        # and deliver(text) later: the row is read off the GUI thread (issue #17).
+        self.tooltip_reader: Callable[[str, int, Callable[[str], None]], str | None] | None = None
+        self._tooltip_at: tuple[str, int, object] | None = None  # hovered point, global pos
         self._lasso: list[tuple[float, float]] = []
         self._apply_order()
         for name, op in self.layer_opacity.items():
@@ -662,9 +667,33 @@ class MapWidget(pg.PlotWidget):
         if found is None:
             QToolTip.hideText()
             return
-        text = self.tooltip_text(*found)
+        entity, index = found
+        rid = int(self.layers[entity].rid[index])
         scene = self.vb.mapViewToScene(self._hover_pos)
-        QToolTip.showText(self.mapToGlobal(self.mapFromScene(scene)), text, self)
+        at = self.mapToGlobal(self.mapFromScene(scene))
+        self._tooltip_at = (entity, rid, at)
+        text = None
+        if self.tooltip_reader is not None:
+            try:
+                text = self.tooltip_reader(
+                    entity, rid, lambda t: self._show_read_tooltip(entity, rid, t)
+                )
+            except Exception:  # a tooltip must never break the map
+                text = None
+            if text is None:  # being read: the layer's name until then
+                QToolTip.showText(at, tr(LAYER_TITLES[entity]), self)
+                return
+        else:
+            text = self.tooltip_text(entity, index)
+        QToolTip.showText(at, text, self)
+        self.tooltipShown.emit(entity, rid, text)
+
+    def _show_read_tooltip(self, entity: str, rid: int, text: str) -> None:
+        """A hover's text read in the background: shown if the point is still the hovered one."""
+        if self._tooltip_at is None or self._tooltip_at[:2] != (entity, rid):
+            return
+        QToolTip.showText(self._tooltip_at[2], text, self)
+        self.tooltipShown.emit(entity, rid, text)
 
     def tooltip_text(self, entity: str, index: int) -> str:
         """Tooltip of the point at ``index`` of the layer's arrays (the provider gets its rid)."""

@@ -1,0 +1,39 @@
+"""``startup_ms``: process start → first painted map, over fresh processes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def measure_startup(
+    cache_path: Path, repeat: int, cpu_ms: list[float] | None = None
+) -> list[float]:
+    """ms from spawning ``first_paint`` to its ``painted`` line, ``repeat`` times; the CPU
+    ms each process spent until then go to ``cpu_ms``."""
+    times = []
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "workbench.bench.first_paint", "--cache", str(cache_path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        ms = (time.perf_counter() - t0) * 1e3
+        _out, err = proc.communicate(timeout=120)
+        word, _, cpu = line.strip().partition(" ")
+        if word != "painted" or proc.returncode != 0:
+            tail = (err.strip().splitlines() or [f"exit {proc.returncode}"])[-1]
+            raise RuntimeError(f"start-up run failed: {tail}")
+        times.append(ms)
+        if cpu_ms is not None and cpu:
+            cpu_ms.append(float(cpu))
+    return times
