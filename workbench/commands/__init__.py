@@ -14,4 +14,6 @@ COMMAND_MODULES = [
     "workbench.commands.refresh",
     "workbench.commands.plugins",
     "workbench.commands.sources",
+    "workbench.commands.about",
+    "workbench.commands.gis",
 ]

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from workbench.core.config import load_settings
-from workbench.core.errors import FilterError
+from workbench.core.errors import FilterError, WorkbenchError
 from workbench.core.export.tabular import CSV_DIALECTS, write_csv
 from workbench.core.filters import Filter
 from workbench.core.places import lookup_address, parse_readout
@@ -37,6 +37,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("search", help="search candidates, companies or job postings")
     p.add_argument("entity", choices=["candidates", "companies", "postings"])
     add_cache_options(p)
+    add_filter_options(p)
+    p.add_argument(
+        "--limit",
+        type=whole_number("--limit", 0, MAX_COUNT),
+        default=0,
+        help="write at most N rows (default and 0: all; a cut output says so on stderr)",
+    )
+    p.add_argument("--offset", type=whole_number("--offset", 0, MAX_COUNT), default=0)
+    p.add_argument("--format", choices=["json", "csv", "text"], default="json")
+    p.add_argument(
+        "--csv-dialect",
+        choices=CSV_DIALECTS,
+        default="excel-da",
+        help="excel-da: ';', UTF-8 with BOM, decimal comma (Danish Excel; default); "
+        "rfc4180: ',' and decimal point",
+    )
+    p.set_defaults(func=run)
+
+
+def add_filter_options(p: argparse.ArgumentParser) -> None:
+    """The filter options of ``search`` (also used by ``export``)."""
     p.add_argument(
         "--occupation",
         action="append",
@@ -116,21 +137,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "the window uses the same)",
     )
     p.add_argument(
-        "--limit",
-        type=whole_number("--limit", 0, MAX_COUNT),
-        default=0,
-        help="write at most N rows (default and 0: all; a cut output says so on stderr)",
+        "--area",
+        metavar="NAME",
+        help="a saved selection or an imported area (see 'workbench areas list')",
     )
-    p.add_argument("--offset", type=whole_number("--offset", 0, MAX_COUNT), default=0)
-    p.add_argument("--format", choices=["json", "csv", "text"], default="json")
-    p.add_argument(
-        "--csv-dialect",
-        choices=CSV_DIALECTS,
-        default="excel-da",
-        help="excel-da: ';', UTF-8 with BOM, decimal comma (Danish Excel; default); "
-        "rfc4180: ',' and decimal point",
-    )
-    p.set_defaults(func=run)
 
 
 def filter_from_args(args: argparse.Namespace, default_jobcenter: str | None = None) -> Filter:
@@ -178,6 +188,23 @@ def filter_from_args(args: argparse.Namespace, default_jobcenter: str | None = N
         raise UsageError(str(exc)) from None
 
 
+def with_area(flt: Filter, con: Any, name: str | None) -> Filter:
+    """``flt`` restricted to the saved selection or imported area ``name``."""
+    if not name:
+        return flt
+    from workbench.core.selections import load_selection
+
+    try:
+        saved = load_selection(con, name)
+    except WorkbenchError:
+        saved = None
+    if saved is None:
+        raise UsageError(
+            f"--area: no saved selection or area named {name!r} (workbench areas list)"
+        )
+    return flt.with_selection(saved.selection)
+
+
 def run(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     path = cache_path(args)
@@ -192,6 +219,7 @@ def run(args: argparse.Namespace) -> int:
         if args.today is None:  # the window's reference date: the same totals
             args.today = store.reference_date()
         flt = filter_from_args(args, str(settings.get("ui.jobcenter") or "") or None)
+        flt = with_area(flt, con, args.area)
         total = count(con, args.entity, flt)  # also checks the filter against the entity
         demo = store.is_demo()
         if demo:  # synthetic data must never be mistaken for real citizens or companies

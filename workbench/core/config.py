@@ -100,6 +100,17 @@ def redact(data: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def secret_values(data: Mapping[str, Any]) -> list[str]:
+    """The values of every secret setting (so logs and diagnostics can scrub them)."""
+    found: list[str] = []
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            found += secret_values(value)
+        elif any(key.lower().endswith(s) for s in SECRET_KEYS) and isinstance(value, str) and value:
+            found.append(value)
+    return found
+
+
 def load_settings(
     config_file: str | Path | None = None,
     *,
@@ -124,6 +135,9 @@ def load_settings(
         sources.append("environment")
     settings = Settings(data, sources)
     validate(settings)
+    from . import logs  # the log scrubs these values from every line from now on
+
+    logs.add_secrets(secret_values(data))
     return settings
 
 

@@ -151,12 +151,23 @@ def start_gui(cache_path: Path, *, settings: Settings, lang: str | None) -> GuiS
     return session
 
 
-def run_gui(cache_path: Path, *, settings: Settings, lang: str | None) -> int:
-    """Open the window on ``cache_path`` and run the event loop; returns the exit code."""
+def run_gui(
+    cache_path: Path,
+    *,
+    settings: Settings,
+    lang: str | None,
+    workspace_file: Path | None = None,
+) -> int:
+    """Open the window on ``cache_path`` (and ``workspace_file``, a ``.jobkort``, when
+    given: a double-click in Explorer) and run the event loop; returns the exit code."""
     app = ensure_app()
     session = start_gui(cache_path, settings=settings, lang=lang)
     if session is None:
         return 1
+    if workspace_file is not None and session.window is not None:
+        from workbench.qt.workspace_files import open_workspace
+
+        open_workspace(session.window, workspace_file)
     try:
         return int(app.exec())
     finally:
