@@ -99,3 +99,23 @@ def test_version_flag(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--version"])
     assert done.value.code == 0
     assert capsys.readouterr().out.strip() == f"workbench {__version__}"
+
+
+def test_credential_references_resolve_from_environment_and_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key_file = tmp_path / "jobindsats.key"
+    key_file.write_text("  file-key-4711\n", "utf-8")
+    machine = tmp_path / "machine.toml"
+    machine.write_text(
+        '[plugins.cvr]\nusername = "env:JK_USER"\npassword = "env:JK_MISSING"\n'
+        f'[plugins.jobindsats]\napi_key = "file:{key_file.as_posix()}"\n'
+        '[plugins.jobnet]\nbase_url = "env:NOT_A_SECRET_KEY"\n',
+        "utf-8",
+    )
+    monkeypatch.setenv("WORKBENCH_MACHINE_CONFIG", str(machine))
+    settings = load_settings(environ={"JK_USER": "kommune-7"})
+    assert settings.get("plugins.cvr.username") == "kommune-7"
+    assert settings.get("plugins.cvr.password") == ""  # unresolved: empty, never the reference
+    assert settings.get("plugins.jobindsats.api_key") == "file-key-4711"
+    assert settings.get("plugins.jobnet.base_url") == "env:NOT_A_SECRET_KEY"  # only secrets

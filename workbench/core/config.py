@@ -111,6 +111,45 @@ def secret_values(data: Mapping[str, Any]) -> list[str]:
     return found
 
 
+def resolve_references(data: dict[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:
+    """Secret settings given as references, so a machine-wide file carries no secret:
+    ``env:NAME`` (an environment variable), ``file:PATH`` (the file's first line) and
+    ``keyring:SERVICE/USER`` (the OS keyring). A reference that resolves to nothing leaves
+    the setting empty (the plugin then says which setting to fill)."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out[key] = resolve_references(value, environ)
+        elif (
+            isinstance(value, str)
+            and any(key.lower().endswith(s) for s in (*SECRET_KEYS, "username"))
+            and value.split(":", 1)[0] in ("env", "file", "keyring")
+        ):
+            out[key] = _resolve(value, environ)
+        else:
+            out[key] = value
+    return out
+
+
+def _resolve(reference: str, environ: Mapping[str, str]) -> str:
+    kind, _, target = reference.partition(":")
+    if kind == "env":
+        return environ.get(target, "")
+    if kind == "file":
+        try:
+            text = Path(os.path.expandvars(target)).read_text("utf-8")
+        except OSError:
+            return ""
+        return text.strip().splitlines()[0] if text.strip() else ""
+    service, _, user = target.partition("/")
+    try:
+        import keyring  # optional: where no keyring backend works, the setting stays empty
+
+        return keyring.get_password(service, user) or ""
+    except Exception:  # any backend failure means "not available here"
+        return ""
+
+
 def load_settings(
     config_file: str | Path | None = None,
     *,
@@ -133,6 +172,7 @@ def load_settings(
     if env:
         data = deep_merge(data, env)
         sources.append("environment")
+    data = resolve_references(data, environ)
     settings = Settings(data, sources)
     validate(settings)
     from . import logs  # the log scrubs these values from every line from now on

@@ -135,6 +135,10 @@ def start_gui(cache_path: Path, *, settings: Settings, lang: str | None) -> GuiS
     session = GuiSession(con, cache_path, settings)
     try:
         choice = None
+        if cache.is_empty(con):  # a new installation: Denmark before the first refresh
+            from workbench.core.seed import apply_seed
+
+            apply_seed(con)
         if cache.is_empty(con) and not os.environ.get("WORKBENCH_NO_FIRST_START"):
             from workbench.qt import first_start
 
