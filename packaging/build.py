@@ -103,6 +103,7 @@ def build_seed(python: Path, build: Path, fixtures: Path | None) -> Path:
         [str(python), "-c", SEED_SCRIPT, str(fixtures or ""), str(out), ",".join(SEED_TABLES)],
         check=True,
         env=env,
+        cwd=build,  # not the checkout: import the installed package
     )
     return out
 
@@ -140,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         ],
         check=True,
         env=env,
-        cwd=ROOT,
+        cwd=build,  # not the checkout: bundle the installed package
     )
     print(f"built {args.dist_dir / 'workbench'}")
     return 0

@@ -52,3 +52,44 @@ def test_a_broken_file_is_one_message_and_changes_nothing(
     assert not open_workspace(window, bad)
     assert window.workspace.filter == before
     assert shown and shown[0].startswith("Arbejdsområdet kan ikke åbnes")
+
+
+def test_gis_export_of_the_windows_filter_runs_off_the_gui_thread(window, qtbot, tmp_path) -> None:
+    import geopandas as gpd
+
+    from workbench.qt.gis_export import start_gis_export
+
+    window.workspace.set_filter(Filter(municipalities=("0851",)))
+    qtbot.waitUntil(window.is_idle, timeout=30_000)
+    out = tmp_path / "aalborg.gpkg"
+    start_gis_export(window, "companies", out)
+    qtbot.waitUntil(lambda: window.gis_export_done is not None, timeout=30_000)
+    gdf = gpd.read_file(out, layer="companies")
+    placed = window.con.execute(
+        "SELECT count(*) FROM companies WHERE kommune_kode = '0851' AND x IS NOT NULL"
+    ).fetchone()[0]
+    assert len(gdf) == placed > 0 and set(gdf["kommune_kode"]) == {"0851"}
+    assert "eksporteret til aalborg.gpkg" in window.statusBar().currentMessage()
+
+
+def test_imported_districts_appear_as_saved_selections_that_filter(window, qtbot, tmp_path) -> None:
+    import geopandas as gpd
+    import shapely
+
+    from workbench.qt.gis_export import import_area_file
+
+    wkb = window.con.execute("SELECT geom FROM municipalities WHERE kode = '0851'").fetchone()[0]
+    aalborg = shapely.from_wkb(bytes(wkb))
+    src = tmp_path / "distrikter.gpkg"
+    gpd.GeoDataFrame({"navn": ["Aalborg"]}, geometry=[aalborg], crs="EPSG:25832").to_file(src)
+    assert import_area_file(window, src) == ["distrikter: Aalborg"]
+    combo = window.map_view.saved_combo
+    assert combo.findText("distrikter: Aalborg") >= 0
+    window.load_saved_selection("distrikter: Aalborg")
+    qtbot.waitUntil(window.is_idle, timeout=30_000)
+    outside = window.con.execute(
+        "SELECT count(*) FROM companies WHERE kommune_kode <> '0851' AND x IS NOT NULL"
+    ).fetchone()[0]
+    total = window.con.execute("SELECT count(*) FROM companies WHERE x IS NOT NULL").fetchone()[0]
+    shown = window.models["companies"].rowCount()
+    assert 0 < shown <= total - outside + 5  # Aalborg's companies (boundary points aside)

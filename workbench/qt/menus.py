@@ -27,6 +27,12 @@ def build_menus(window: MainWindow) -> None:
     window.export_table_action = QAction(tr("table.export"), window)
     window.export_table_action.triggered.connect(window.ask_export_table)
     file_menu.addAction(window.export_table_action)
+    window.gis_export_action = QAction(tr("gis.menu"), window)
+    window.gis_export_action.triggered.connect(lambda: _gis("ask_gis_export", window))
+    file_menu.addAction(window.gis_export_action)
+    window.import_areas_action = QAction(tr("gis.import_menu"), window)
+    window.import_areas_action.triggered.connect(lambda: _gis("ask_import_areas", window))
+    file_menu.addAction(window.import_areas_action)
     file_menu.addSeparator()
     from workbench.qt.workspace_files import add_menu_entries
 
@@ -54,6 +60,12 @@ def build_menus(window: MainWindow) -> None:
     window.about_action = QAction(tr("menu.about"), window)
     window.about_action.triggered.connect(lambda: open_about(window))
     help_menu.addAction(window.about_action)
+
+
+def _gis(name: str, window: MainWindow) -> None:
+    from workbench.qt import gis_export
+
+    getattr(gis_export, name)(window)
 
 
 def open_about(window: MainWindow) -> Any:
