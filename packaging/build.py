@@ -66,7 +66,11 @@ from workbench.core.plugins.host import PluginHost, discover
 settings = load_settings()
 if fixtures is not None:
     settings.data = deep_merge(settings.data, {"plugins": {
-        "boundaries": {"url": str(fixtures / "boundaries" / "kommuner.geojson"), "regions_url": str(fixtures / "boundaries" / "regioner.geojson")},
+        "boundaries": {"url": str(fixtures / "boundaries" / "kommuner.geojson"),
+                       "regions_url": str(fixtures / "boundaries" / "regioner.geojson"),
+                       "code_property": "kode", "name_property": "navn",
+                       "region_property": "", "region_link_property": "",
+                       "region_code_property": "kode", "region_name_property": "navn"},
         "taxonomies": {"db07_url": str(fixtures / "classifications" / "db07.tsv"),
                        "disco_url": str(fixtures / "sources-2026" / "taxonomies" / "disco08_kvaldel_head.csv")},
     }})
@@ -75,7 +79,7 @@ with tempfile.TemporaryDirectory() as tmp:
                       plugins=[p for p in discover() if p.id in ("boundaries", "taxonomies")])
     try:
         for result in host.refresh(["boundaries", "taxonomies"]):
-            print(f"seed: {result.plugin_id}: {'ok' if result.ok else result.message}")
+            print(f"seed: {result.plugin}: {'ok' if result.ok else result.message}")
             if not result.ok:
                 sys.exit(1)
         out.mkdir(parents=True, exist_ok=True)
@@ -123,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     python = build_env(build, args.skip_install)
     env = {**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "1764547200")}
     if not args.no_seed:
-        env["JOBKORT_SEED_DIR"] = str(build_seed(python, build, args.seed_from))
+        fixtures = args.seed_from.resolve() if args.seed_from else None
+        env["JOBKORT_SEED_DIR"] = str(build_seed(python, build, fixtures))
     subprocess.run(
         [
             str(python),
