@@ -7,7 +7,7 @@ WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 run() {
     # a bare environment: no virtualenv, no PYTHONPATH, a fresh home
-    env -i PATH=/usr/bin:/bin HOME="$WORK/home" QT_QPA_PLATFORM=offscreen \
+    env -i PATH=/usr/bin:/bin HOME="$WORK/home" LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen \
         WORKBENCH_NO_FIRST_START=1 "$DIST/workbench" "$@"
 }
 mkdir -p "$WORK/home"
