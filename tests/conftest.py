@@ -32,6 +32,7 @@ def _isolated_environment(
     """No test reads the developer's real settings or cache, or reaches the network."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("WORKBENCH_DATA_DIR", str(home / "data"))
+    monkeypatch.setenv("WORKBENCH_LOG_DIR", str(home / "logs"))
     monkeypatch.setenv("WORKBENCH_USER_CONFIG", str(home / "user.toml"))
     monkeypatch.setenv("WORKBENCH_MACHINE_CONFIG", str(home / "machine.toml"))
     for name in list(os.environ):

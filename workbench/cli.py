@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -49,8 +50,15 @@ def mask_cpr_in(exc: BaseException) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     user_only.set_umask()  # every file the workbench creates is user-only (issue #15)
     argv = list(sys.argv[1:] if argv is None else argv)
+    from workbench.core import logs
+
+    logs.setup_logging()
     parser = build_parser()
-    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
+    if (
+        not argv
+        or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"))
+        or argv[0].lower().endswith(".jobkort")
+    ):
         argv = ["gui", *argv]
     try:
         args = parser.parse_args(glue_negative_values(argv, value_options(parser)))
@@ -75,6 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except WorkbenchError as exc:
         print(f"workbench {args.command}: error: {one_line(mask_cpr_in(exc))}", file=sys.stderr)
+        logging.getLogger("workbench").warning("%s failed: %s", args.command, one_line(str(exc)))
         return 1
     except KeyboardInterrupt:
         print(f"workbench {args.command}: interrupted", file=sys.stderr)

@@ -21,4 +21,6 @@ COMMAND_MODULES = [
     "workbench.commands.cache_admin",
     "workbench.commands.campaign",
     "workbench.commands.bench",
+    "workbench.commands.about",
+    "workbench.commands.gis",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from workbench.core.errors import WorkbenchError
 
@@ -15,6 +16,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("gui", help="start the workbench window (default)")
     add_cache_options(p)
     p.add_argument("--lang", choices=("da", "en"), default=None, help="UI language (default: da)")
+    p.add_argument(
+        "workspace", nargs="?", type=Path, default=None, help="a .jobkort workspace file to open"
+    )
     p.set_defaults(func=run)
 
 
@@ -44,4 +48,6 @@ def run(args: argparse.Namespace) -> int:
     reason = no_display_reason()
     if reason:
         raise WorkbenchError(reason)
-    return run_gui(cache_path(args), settings=settings, lang=args.lang)
+    return run_gui(
+        cache_path(args), settings=settings, lang=args.lang, workspace_file=args.workspace
+    )

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from workbench.core.config import load_settings
-from workbench.core.errors import FilterError
+from workbench.core.errors import FilterError, WorkbenchError
 from workbench.core.export.persons import ExportMeta, check_allowed, collect_ids, record
 from workbench.core.export.tabular import CSV_DIALECTS, write_csv
 from workbench.core.filters import Filter
@@ -65,7 +65,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def add_filter_options(p: argparse.ArgumentParser) -> None:
-    """The filter options of ``search`` (also ``campaign create``'s company filters)."""
+    """The filter options of ``search`` (also ``campaign create``'s company filters and
+    ``export``)."""
     p.add_argument(
         "--occupation",
         action="append",
@@ -170,6 +171,11 @@ def add_filter_options(p: argparse.ArgumentParser) -> None:
         help="reference date for durations (default: a demo cache's own date, else today; "
         "the window uses the same)",
     )
+    p.add_argument(
+        "--area",
+        metavar="NAME",
+        help="a saved selection or an imported area (see 'workbench areas list')",
+    )
 
 
 def filter_from_args(args: argparse.Namespace, default_jobcenter: str | None = None) -> Filter:
@@ -221,6 +227,23 @@ def filter_from_args(args: argparse.Namespace, default_jobcenter: str | None = N
         raise UsageError(str(exc)) from None
 
 
+def with_area(flt: Filter, con: Any, name: str | None) -> Filter:
+    """``flt`` restricted to the saved selection or imported area ``name``."""
+    if not name:
+        return flt
+    from workbench.core.selections import load_selection
+
+    try:
+        saved = load_selection(con, name)
+    except WorkbenchError:
+        saved = None
+    if saved is None:
+        raise UsageError(
+            f"--area: no saved selection or area named {name!r} (workbench areas list)"
+        )
+    return flt.with_selection(saved.selection)
+
+
 def run(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     path = cache_path(args)
@@ -239,6 +262,7 @@ def run(args: argparse.Namespace) -> int:
             args.today = store.reference_date()
         flt = filter_from_args(args, str(settings.get("user.jobcenter") or "") or None)
         flt = flt.with_(scope=store.scope)
+        flt = with_area(flt, store.con, args.area)
         if persons:
             try:
                 check_allowed(store.scope)

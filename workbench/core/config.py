@@ -112,6 +112,56 @@ def redact(data: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def secret_values(data: Mapping[str, Any]) -> list[str]:
+    """The values of every secret setting (so logs and diagnostics can scrub them)."""
+    found: list[str] = []
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            found += secret_values(value)
+        elif any(key.lower().endswith(s) for s in SECRET_KEYS) and isinstance(value, str) and value:
+            found.append(value)
+    return found
+
+
+def resolve_references(data: dict[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:
+    """Secret settings given as references, so a machine-wide file carries no secret:
+    ``env:NAME`` (an environment variable), ``file:PATH`` (the file's first line) and
+    ``keyring:SERVICE/USER`` (the OS keyring). A reference that resolves to nothing leaves
+    the setting empty (the plugin then says which setting to fill)."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out[key] = resolve_references(value, environ)
+        elif (
+            isinstance(value, str)
+            and any(key.lower().endswith(s) for s in (*SECRET_KEYS, "username"))
+            and value.split(":", 1)[0] in ("env", "file", "keyring")
+        ):
+            out[key] = _resolve(value, environ)
+        else:
+            out[key] = value
+    return out
+
+
+def _resolve(reference: str, environ: Mapping[str, str]) -> str:
+    kind, _, target = reference.partition(":")
+    if kind == "env":
+        return environ.get(target, "")
+    if kind == "file":
+        try:
+            text = Path(os.path.expandvars(target)).read_text("utf-8")
+        except OSError:
+            return ""
+        return text.strip().splitlines()[0] if text.strip() else ""
+    service, _, user = target.partition("/")
+    try:
+        import keyring  # optional: where no keyring backend works, the setting stays empty
+
+        return keyring.get_password(service, user) or ""
+    except Exception:  # any backend failure means "not available here"
+        return ""
+
+
 def load_settings(
     config_file: str | Path | None = None,
     *,
@@ -154,8 +204,12 @@ def load_settings(
     for key, value in fixed.items():  # what IT locked wins over every later layer
         _assign(data, key, value)
     data = _with_alias(data, mirror_only=True)
+    data = resolve_references(data, environ)
     settings = Settings(data, sources, locked)
     validate(settings, named)
+    from . import logs  # the log scrubs these values from every line from now on
+
+    logs.add_secrets(secret_values(data))
     return settings
 
 

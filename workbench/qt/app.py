@@ -144,6 +144,10 @@ def start_gui(cache_path: Path, *, settings: Settings, lang: str | None) -> GuiS
     session = GuiSession(con, cache_path, settings)
     try:
         choice = None
+        if cache.is_empty(con):  # a new installation: Denmark before the first refresh
+            from workbench.core.seed import apply_seed
+
+            apply_seed(con)
         if cache.is_empty(con) and not os.environ.get("WORKBENCH_NO_FIRST_START"):
             from workbench.qt import first_start
 
@@ -160,12 +164,23 @@ def start_gui(cache_path: Path, *, settings: Settings, lang: str | None) -> GuiS
     return session
 
 
-def run_gui(cache_path: Path, *, settings: Settings, lang: str | None) -> int:
-    """Open the window on ``cache_path`` and run the event loop; returns the exit code."""
+def run_gui(
+    cache_path: Path,
+    *,
+    settings: Settings,
+    lang: str | None,
+    workspace_file: Path | None = None,
+) -> int:
+    """Open the window on ``cache_path`` (and ``workspace_file``, a ``.jobkort``, when
+    given: a double-click in Explorer) and run the event loop; returns the exit code."""
     app = ensure_app()
     session = start_gui(cache_path, settings=settings, lang=lang)
     if session is None:
         return 1
+    if workspace_file is not None and session.window is not None:
+        from workbench.qt.workspace_files import open_workspace
+
+        open_workspace(session.window, workspace_file)
     try:
         return int(app.exec())
     finally:

@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 
 def build_menus(window: MainWindow) -> None:
-    """File (refresh, import, export table, quit) and View (reset view, language)."""
+    """File (refresh, import, export table, quit), View (reset view, language) and Help
+    (copy diagnostics, about)."""
     file_menu = window.menuBar().addMenu(tr("menu.file"))
     window.refresh_action = QAction(tr("menu.refresh"), window)
     window.refresh_action.triggered.connect(lambda: open_refresh_dialog(window))
@@ -29,6 +30,16 @@ def build_menus(window: MainWindow) -> None:
     window.purpose_action = QAction(tr("menu.purpose"), window)
     window.purpose_action.triggered.connect(window.privacy.change_purpose)
     file_menu.addAction(window.purpose_action)
+    window.gis_export_action = QAction(tr("gis.menu"), window)
+    window.gis_export_action.triggered.connect(lambda: _gis("ask_gis_export", window))
+    file_menu.addAction(window.gis_export_action)
+    window.import_areas_action = QAction(tr("gis.import_menu"), window)
+    window.import_areas_action.triggered.connect(lambda: _gis("ask_import_areas", window))
+    file_menu.addAction(window.import_areas_action)
+    file_menu.addSeparator()
+    from workbench.qt.workspace_files import add_menu_entries
+
+    add_menu_entries(window, file_menu)
     file_menu.addSeparator()
     quit_action = QAction(tr("menu.quit"), window)
     quit_action.triggered.connect(window.close)
@@ -45,6 +56,33 @@ def build_menus(window: MainWindow) -> None:
         act.triggered.connect(lambda _checked=False, code=lang: window.languageRequested.emit(code))
         group.addAction(act)
         lang_menu.addAction(act)
+    help_menu = window.menuBar().addMenu(tr("menu.help"))
+    window.diagnose_action = QAction(tr("menu.diagnose"), window)
+    window.diagnose_action.triggered.connect(lambda: _copy_diagnose(window))
+    help_menu.addAction(window.diagnose_action)
+    window.about_action = QAction(tr("menu.about"), window)
+    window.about_action.triggered.connect(lambda: open_about(window))
+    help_menu.addAction(window.about_action)
+
+
+def _gis(name: str, window: MainWindow) -> None:
+    from workbench.qt import gis_export
+
+    getattr(gis_export, name)(window)
+
+
+def open_about(window: MainWindow) -> Any:
+    from workbench.qt.about import AboutDialog
+
+    dialog = AboutDialog(window)
+    dialog.open()
+    return dialog
+
+
+def _copy_diagnose(window: MainWindow) -> None:
+    from workbench.qt.about import copy_diagnose
+
+    copy_diagnose(window)
 
 
 def open_refresh_dialog(window: MainWindow) -> Any:
