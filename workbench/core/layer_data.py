@@ -16,8 +16,8 @@ import numpy as np
 from .cache import scalar
 from .collaboration import status_case_sql
 from .schema import ENTITY_TABLES
-from .store.scope import Scope
 from .shortage import class_sql as shortage_class_sql
+from .store.scope import Scope
 
 # Per (entity, style key): a CASE expression over ``t`` giving the class index (0-based, in
 # the order of the layer model's classes, see layers.styling) or NULL for "other", and the

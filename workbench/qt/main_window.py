@@ -294,6 +294,7 @@ class MainWindow(QMainWindow):
     def gui_cursor(self) -> duckdb.DuckDBPyConnection:
         """The GUI thread's cursor (a reopened cache brings a new one)."""
         return self._gui_cursor
+
     def _give_campaigns_room(self, visible: bool) -> None:
         if visible and self.isVisible():
             h = max(self.height(), 400)
@@ -470,10 +471,6 @@ class MainWindow(QMainWindow):
             self.detail_dock.show_message(tr("privacy.purpose_needed"))
             return
         self.detail_dock.show_row(entity, row)
-
-    def gui_cursor(self) -> duckdb.DuckDBPyConnection:
-        """The GUI thread's cursor (table pages, details, audit entries)."""
-        return self._gui_cursor
 
     # -- menus (qt/menus.py) -----------------------------------------------------------------
     def open_refresh_dialog(self) -> Any:
