@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from workbench.core.filters import Filter, Range
+from workbench.core.matching.order import JobOrder
 from workbench.core.session import workspace_file as wf
 from workbench.core.session.workspace import Workspace
 from workbench.layers.selection import Selection
@@ -26,7 +27,7 @@ def test_round_trip_through_a_real_workspace(small_demo_con, tmp_path: Path) -> 
         ws.layers.set_order(["candidates", "companies"])
         ws.set_selection(Selection.radius(552_000, 6_320_000, 5_000), submit=False)
         ws.set_filter(flt, submit=False)
-        ws.job_order_id = "JO-17"
+        ws.set_job_order(JobOrder(occupation_codes=["5120"], id="JO-17", title="Kok"))
         path = wf.save(
             wf.WorkspaceFile.of(ws, view=(500_000, 6_200_000, 600_000, 6_300_000)),
             tmp_path / "aalborg",

@@ -130,6 +130,10 @@ class WindowPrivacy:
         ids = [str(r["candidate_id"]) for r in rows]
         return lambda: self._append("print", ids, purpose)
 
+    def record_export(self, ids: list[str], purpose: str) -> None:
+        """An export of these candidates (e.g. a shortlist) in the audit log."""
+        self._append("export", [str(i) for i in ids], purpose)
+
     def _append(self, action: str, ids: list[str], purpose: str) -> None:
         ctx = self.window.workspace.context
         job_order, campaign = self.window.workspace.task_ids()

@@ -32,11 +32,26 @@ def open_workspace(window: MainWindow, path: str | Path) -> bool:
         QMessageBox.warning(window, tr("wsfile.open_title"), tr("wsfile.bad", reason=str(exc)))
         return False
     wfile.apply(window.workspace)
+    if wfile.job_order_id:  # the order the consultant had open, from this cache's orders
+        _open_job_order(window, wfile.job_order_id)
     if wfile.view:
         window.map.set_extent(wfile.view, padding=0)
     wf.remember(path)
     window.statusBar().showMessage(tr("wsfile.opened", name=Path(path).name), 5000)
     return True
+
+
+def _open_job_order(window: MainWindow, order_id: str) -> None:
+    from workbench.core.matching.order import JobOrderError
+    from workbench.core.matching.orders import load_job_order
+    from workbench.core.store import Store
+
+    try:
+        order = load_job_order(Store.wrap(window.con), order_id)
+    except JobOrderError:  # another cache, or the order was deleted: the rest still opens
+        window.statusBar().showMessage(tr("wsfile.no_job_order", id=order_id), 8000)
+        return
+    window.workspace.set_job_order(order)
 
 
 def ask_save(window: MainWindow) -> Path | None:

@@ -16,6 +16,8 @@ from typing import Any
 import duckdb
 import numpy as np
 
+from workbench.layers.selection import Selection
+
 from ..errors import WorkbenchError
 from ..filters import Filter
 from ..query import compile_where, iter_rows
@@ -212,8 +214,6 @@ def import_areas(
             f"{path.name} has no field {name_field!r}; fields: "
             + ", ".join(c for c in gdf.columns if c != "geometry")
         )
-    from workbench.layers.selection import Selection
-
     prefix = prefix or path.stem
     # every area is read and checked before the first is saved: a bad file saves none
     areas = [

@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from ..store import person_rows
 from ..vocabulary import load_entries
+from .persons import ExportMeta, write_file
 from .tabular import write_csv, write_xlsx
 
 MIN_CANDIDATES = 3  # what a company expects (the issue: 3-5); fewer is allowed, with a hint
@@ -188,9 +189,11 @@ def write_pdf(
     *,
     text: Text,
     today: date | None = None,
+    meta: ExportMeta | None = None,
 ) -> int:
     """Write the overview page and one profile sheet per candidate to ``path`` (via a
-    temporary file, so a failed export leaves no half file); returns the page count."""
+    temporary file, so a failed export leaves no half file); returns the page count.
+    ``meta`` (who, for what, when) goes into the PDF's document properties."""
     from xml.sax.saxutils import escape
 
     from reportlab.lib import colors
@@ -311,7 +314,10 @@ def write_pdf(
         topMargin=18 * mm,
         bottomMargin=18 * mm,
         title=heading,
-        author=text("app.title"),
+        author=(meta.user if meta and meta.user else text("app.title")),
+        subject=(meta.purpose or "") if meta else "",
+        keywords=_meta_keywords(meta),
+        creator=text("app.title"),
     )
 
     def on_page(canvas: Any, doc_: Any) -> None:
@@ -374,6 +380,13 @@ def table_rows(
     return columns, rows
 
 
+def _meta_keywords(meta: ExportMeta | None) -> str:
+    if meta is None:
+        return ""
+    info = meta.as_dict()
+    return f"user: {info['user']}; jobcenter: {info['jobcenter']}; purpose: {info['purpose']}; date: {info['date']}"
+
+
 def write_table(
     path: str | os.PathLike[str],
     shortlist: Shortlist,
@@ -381,12 +394,16 @@ def write_table(
     *,
     text: Text,
     fmt: Literal["csv", "xlsx"] | None = None,
+    meta: ExportMeta | None = None,
 ) -> int:
     """The list as CSV (Danish Excel) or XLSX, by ``fmt`` or the file's suffix; returns the
     number of rows."""
     _check(shortlist, profiles, text)
     fmt = fmt or ("xlsx" if str(path).lower().endswith(".xlsx") else "csv")
     columns, rows = table_rows(shortlist, profiles)
+    if meta is not None:  # an export of persons: user, purpose and date in the file's metadata
+        suffix = ".xlsx" if fmt == "xlsx" else ".csv"
+        return write_file(Path(path).with_suffix(suffix), columns, rows, meta, sheet="shortlist")
     if fmt == "xlsx":
         meta = {"job_order": shortlist.title, "company": shortlist.company}
         return write_xlsx(path, columns, rows, metadata=meta, sheet="shortlist")
@@ -402,12 +419,13 @@ def export_shortlist(
     stem: str = "kandidatforslag",
     table_format: Literal["csv", "xlsx"] = "xlsx",
     today: date | None = None,
+    meta: ExportMeta | None = None,
 ) -> list[Path]:
     """Write ``<stem>.pdf`` and ``<stem>.<table_format>`` into ``folder``; returns the paths."""
     profiles = load_profiles(cursor, shortlist.entries)
     folder = Path(folder)
     pdf = folder / f"{stem}.pdf"
     table = folder / f"{stem}.{table_format}"
-    write_pdf(pdf, shortlist, profiles, text=text, today=today)
-    write_table(table, shortlist, profiles, text=text, fmt=table_format)
+    write_pdf(pdf, shortlist, profiles, text=text, today=today, meta=meta)
+    write_table(table, shortlist, profiles, text=text, fmt=table_format, meta=meta)
     return [pdf, table]

@@ -83,8 +83,8 @@ class WorkspaceFile:
                 "method": layers.choropleth.method,
             },
             view=tuple(float(v) for v in view) if view else None,  # type: ignore[arg-type]
-            job_order_id=getattr(workspace, "job_order_id", None),
-            campaign=getattr(workspace, "campaign_name", None),
+            job_order_id=_task_ids(workspace)[0],
+            campaign=_task_ids(workspace)[1],
         )
 
     def apply(self, workspace: Any) -> None:
@@ -175,6 +175,12 @@ class WorkspaceFile:
             job_order_id=_optional_str(data.get("job_order_id")),
             campaign=_optional_str(data.get("campaign")),
         )
+
+
+def _task_ids(workspace: Any) -> tuple[str | None, str | None]:
+    """The open job order's and campaign's ids (only ids: never their content)."""
+    task_ids = getattr(workspace, "task_ids", None)
+    return task_ids() if callable(task_ids) else (None, None)
 
 
 def _optional_str(value: Any) -> str | None:

@@ -442,6 +442,17 @@ class JobOrderDock(QDockWidget):
         sl.contact = order.contact if order is not None else ""
         sl.job_order_id = order.id if order is not None else None
         stem = "kandidatforslag" + (f"-{order.id}" if order is not None and order.id else "")
+        privacy = getattr(self.window_, "privacy", None)
+        meta = None
+        if privacy is not None:  # persons leave the workbench: role, purpose, audit (#15)
+            if not privacy.scope().rows_allowed:
+                role = self.workspace.context.role
+                self.message.emit(tr("privacy.export_refused", role=role))
+                return []
+            meta = privacy.export_meta()
+            if meta is None:
+                self.message.emit(tr("privacy.export_needs_purpose"))
+                return []
         cur = self.window_.con.cursor()
         try:
             wp = order.workplace if order is not None else None
@@ -458,12 +469,15 @@ class JobOrderDock(QDockWidget):
                 stem=stem,
                 table_format=self.shortlist.table_format.currentData(),
                 today=self.workspace.context.today(),  # a demo cache's own date
+                meta=meta,
             )
         except (ShortlistError, OSError) as exc:
             self.message.emit(tr("joborder.shortlist.failed", message=str(exc).splitlines()[0]))
             return []
         finally:
             cur.close()
+        if privacy is not None and meta is not None and meta.audited:
+            privacy.record_export([e.candidate_id for e in sl.entries], meta.purpose or "")
         self.message.emit(tr("joborder.shortlist.exported", files=", ".join(p.name for p in paths)))
         self.exported.emit(paths)
         return paths
