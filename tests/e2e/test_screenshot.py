@@ -9,6 +9,7 @@ import sys
 import pytest
 from PySide6.QtGui import QImage
 
+from workbench.core import cache as wb_cache
 from workbench.core.config import load_settings
 
 
@@ -69,12 +70,10 @@ def test_screenshot_with_a_job_order_open(qapp, small_demo_cache, tmp_path):
     map's score colours); a reference that names no order is one line, no PNG."""
     import json
 
-    import duckdb
-
     from workbench.core.errors import WorkbenchError
     from workbench.qt.screenshot import render_screenshot
 
-    con = duckdb.connect(str(small_demo_cache), read_only=True)
+    con = wb_cache.connect(small_demo_cache, read_only=True)
     code, cvr = con.execute(
         "SELECT occupation_code, cvr FROM job_postings WHERE x IS NOT NULL ORDER BY posting_id"
     ).fetchone()

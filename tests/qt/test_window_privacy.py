@@ -10,12 +10,12 @@ import json
 import os
 from pathlib import Path
 
-import duckdb
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDialogButtonBox
 
 from workbench.core import audit
+from workbench.core import cache as wb_cache
 from workbench.qt.purpose import PurposeDialog
 
 OWN = "0101"
@@ -27,7 +27,7 @@ def _user(text: str) -> None:
 
 @pytest.fixture
 def real_cache(small_demo_cache: Path) -> Path:
-    con = duckdb.connect(str(small_demo_cache))
+    con = wb_cache.connect(small_demo_cache)
     con.execute("DELETE FROM cache_meta WHERE key = 'dataset'")
     own = con.execute("SELECT count(*) FROM candidates WHERE jobcenter = ?", [OWN]).fetchone()[0]
     con.close()
@@ -146,11 +146,14 @@ def test_a_map_print_with_candidates_is_audited(open_window, real_cache, tmp_pat
 
 
 def test_the_purpose_is_prefilled_from_the_open_job_order(open_window, real_cache) -> None:
-    from types import SimpleNamespace
 
     _user(f'[user]\nname = "kons1"\njobcenter = "{OWN}"\n')
     window = open_window(real_cache)
-    window.workspace.job_order = SimpleNamespace(id="17", title="Lagermedarbejder")
+    from workbench.core.matching.order import JobOrder
+
+    window.workspace.set_job_order(
+        JobOrder(occupation_codes=["9333"], id="17", title="Lagermedarbejder")
+    )
     seen: list[str] = []
     _answer(window, "Jobordre 17: Lagermedarbejder", seen)
     window.select_row("candidates", 0)

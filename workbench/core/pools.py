@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
+from . import retention
 from .errors import WorkbenchError
 from .filters import Filter
 from .saved_searches import current_user, template_filter
@@ -32,6 +33,7 @@ REASONS: dict[str, str] = {
     "not_searchable": "CV ikke længere søgbart",
     "moved": "flyttet",
     "no_match": "matcher ikke længere",
+    "purged": "slettet efter opbevaringsfristen",
 }
 REMOVED = "fjernet"  # removed by the consultant
 
@@ -343,3 +345,17 @@ def pool_report(store: Store | duckdb.DuckDBPyConnection, pool: str) -> dict[str
     out["members"] = [{k: v for k, v in m.items() if k != "rid"} for m in members(st, pool)]
     out["changes"] = latest_changes(st, pool)
     return out
+
+
+def _on_purge(cur: Any, candidate_ids: list[str]) -> None:
+    """Retention purged these candidates: their memberships end with the reason; the pool
+    keeps only the pseudonymous id and why (issue #15)."""
+    if candidate_ids:
+        cur.execute(
+            "UPDATE pool_members SET left_at = now()::TIMESTAMP, left_reason = ? "
+            "WHERE left_at IS NULL AND candidate_id IN (SELECT unnest(?::VARCHAR[]))",
+            [REASONS["purged"], candidate_ids],
+        )
+
+
+retention.PURGE_HOOKS.append(_on_purge)

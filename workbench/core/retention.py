@@ -25,6 +25,7 @@ from typing import Any
 import duckdb
 
 from . import audit, cache
+from .scrub import forget_deleted
 
 DEFAULT_RETENTION_DAYS = 30
 PLUGIN_ID = "privacy.retention"
@@ -106,6 +107,8 @@ def purge_expired(
                 [expired],
             )
         cur.execute("DELETE FROM candidates WHERE jobcenter IN (SELECT unnest(?))", [expired])
+        from . import pools  # noqa: F401  (registers its hook: memberships keep id and reason)
+
         for hook in PURGE_HOOKS:
             hook(cur, ids)
         message = (
@@ -127,6 +130,8 @@ def purge_expired(
         purpose=f"retention: {days} days",
         at=now,
     )
+    # Deleted means gone: the purged rows leave the file's bytes too (core/scrub.py).
+    forget_deleted(con, ("candidates", *CANDIDATE_SIDE_TABLES))
     return result
 
 

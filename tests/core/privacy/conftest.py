@@ -9,6 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from workbench.core import cache as wb_cache
+
 OWN = "0101"
 
 
@@ -33,7 +35,7 @@ def consultant_0101() -> Path:
 @pytest.fixture
 def real_cache(small_demo_cache: Path) -> Path:
     """The small demo's rows in a cache that is not marked as a demo."""
-    con = duckdb.connect(str(small_demo_cache))
+    con = wb_cache.connect(small_demo_cache)
     try:
         con.execute("DELETE FROM cache_meta WHERE key = 'dataset'")
     finally:
@@ -47,7 +49,7 @@ def jobcenters_of(cache: Path | duckdb.DuckDBPyConnection, column: str, values: 
     sql = f"SELECT DISTINCT jobcenter FROM candidates WHERE {column} IN (SELECT unnest(?))"
     if isinstance(cache, duckdb.DuckDBPyConnection):
         return {r[0] for r in cache.execute(sql, [list(values)]).fetchall()}
-    con = duckdb.connect(str(cache), read_only=True)
+    con = wb_cache.connect(cache, read_only=True)
     try:
         return {r[0] for r in con.execute(sql, [list(values)]).fetchall()}
     finally:

@@ -11,18 +11,18 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from tests.conftest import REPO
 from tests.core.privacy.conftest import OWN
 from workbench.cli import main
 from workbench.core import audit
+from workbench.core import cache as wb_cache
 from workbench.core.store import Store
 
 
 def _own_id(cache: Path) -> str:
-    con = duckdb.connect(str(cache), read_only=True)
+    con = wb_cache.connect(cache, read_only=True)
     try:
         return con.execute(
             "SELECT candidate_id FROM candidates WHERE jobcenter = ? ORDER BY rid LIMIT 1", [OWN]
@@ -99,7 +99,7 @@ def test_verify_names_a_changed_or_deleted_entry(
     real_cache: Path, capsys, tamper: str, expected: list
 ) -> None:
     _chain(real_cache)
-    con = duckdb.connect(str(real_cache))
+    con = wb_cache.connect(real_cache)
     con.execute(tamper)
     con.close()
     rc, out = _verify(capsys, real_cache)
@@ -111,7 +111,7 @@ def test_verify_names_a_changed_or_deleted_entry(
 
 def test_verify_names_an_inserted_entry(real_cache: Path, capsys) -> None:
     _chain(real_cache)
-    con = duckdb.connect(str(real_cache))
+    con = wb_cache.connect(real_cache)
     # a forged entry with a self-consistent hash slipped in between 2 and 3 (seqs shifted)
     con.execute("UPDATE audit_log SET seq = seq + 1 WHERE seq >= 3")
     forged = {
@@ -140,7 +140,7 @@ def test_verify_names_an_inserted_entry(real_cache: Path, capsys) -> None:
 
 def test_verify_names_an_inserted_entry_with_its_own_sequence(real_cache: Path, capsys) -> None:
     _chain(real_cache, 3)
-    con = duckdb.connect(str(real_cache))
+    con = wb_cache.connect(real_cache)
     forged = {
         "seq": 2,
         "at": datetime(2026, 11, 2, 12, 0),

@@ -10,6 +10,7 @@ import duckdb
 
 from tests.conftest import DEMO_TODAY
 from tests.core.privacy.conftest import OWN
+from workbench.core import cache as wb_cache
 from workbench.core.company_detail import company_detail
 from workbench.core.store.scope import Scope
 
@@ -25,7 +26,7 @@ def _company_with_both(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def test_other_jobcenters_collaborations_lose_status_and_note(small_demo_cache: Path) -> None:
-    con = duckdb.connect(str(small_demo_cache))
+    con = wb_cache.connect(small_demo_cache)
     try:
         cvr = _company_with_both(con)
         full = company_detail(con, cvr, today=DEMO_TODAY)

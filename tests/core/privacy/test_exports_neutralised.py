@@ -8,10 +8,9 @@ import csv
 import io
 from pathlib import Path
 
-import duckdb
-
 from tests.core.privacy.conftest import OWN
 from workbench.cli import main
+from workbench.core import cache as wb_cache
 from workbench.core.export.persons import ExportMeta, write_file
 from workbench.core.filters import Filter
 from workbench.core.query import iter_rows
@@ -22,7 +21,7 @@ FORMULAS = ['=HYPERLINK("http://x")', "+cmd|' /C calc'!A0", "-2+3+cmd", "@SUM(1+
 
 def _plant(cache: Path) -> list[str]:
     """Four candidates of 0101 whose education is a formula; returns their ids."""
-    con = duckdb.connect(str(cache))
+    con = wb_cache.connect(cache)
     try:
         ids = [
             r[0]

@@ -93,3 +93,34 @@ def test_a_demo_cache_and_fresh_confirmations_are_kept(small_demo_cache: Path) -
         retention.confirm(store.con, [OWN], NOW - timedelta(days=365))
         assert retention.purge_expired(store.con, 30, now=NOW).candidates == 0
         assert _counts(store.con, OWN)[0] > 0
+
+
+def test_purged_pool_members_keep_only_their_id_and_the_reason(real_cache: Path) -> None:
+    with Store.open(real_cache) as store:
+        con = store.con
+        own_ids = [
+            r[0]
+            for r in con.execute(
+                "SELECT candidate_id FROM candidates WHERE jobcenter = ? ORDER BY 1 LIMIT 3", [OWN]
+            ).fetchall()
+        ]
+        con.execute(
+            "INSERT INTO pools (name, owner, jobcenter, created) VALUES ('Lager', 'k', ?, ?)",
+            [OWN, NOW],
+        )
+        for cid in own_ids:
+            con.execute(
+                "INSERT INTO pool_members (pool, candidate_id, note, status, added) "
+                "VALUES ('Lager', ?, 'ringet', 'kontaktet', ?)",
+                [cid, NOW],
+            )
+        jobcenters = [
+            r[0] for r in con.execute("SELECT DISTINCT jobcenter FROM candidates").fetchall()
+        ]
+        retention.confirm(con, jobcenters, NOW - timedelta(days=10))
+        retention.confirm(con, [OWN], NOW - timedelta(days=31))
+        retention.purge_expired(con, 30, now=NOW)
+        rows = con.execute(
+            "SELECT candidate_id, left_reason FROM pool_members WHERE pool = 'Lager' ORDER BY 1"
+        ).fetchall()
+    assert rows == [(cid, "slettet efter opbevaringsfristen") for cid in own_ids]

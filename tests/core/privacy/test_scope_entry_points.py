@@ -10,13 +10,13 @@ import io
 import json
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pytest
 
 from tests.conftest import DEMO_TODAY
 from tests.core.privacy.conftest import OWN, jobcenters_of, write_user_config
 from workbench.cli import main
+from workbench.core import cache as wb_cache
 from workbench.core.config import load_settings
 from workbench.core.export.persons import ExportMeta, write_file
 from workbench.core.filters import Filter
@@ -28,7 +28,7 @@ from workbench.core.store.rows import person_rows
 
 
 def _other_rid_and_id(cache: Path) -> tuple[int, str]:
-    con = duckdb.connect(str(cache), read_only=True)
+    con = wb_cache.connect(cache, read_only=True)
     try:
         return con.execute(
             "SELECT rid, candidate_id FROM candidates WHERE jobcenter <> ? ORDER BY rid LIMIT 1",
@@ -39,7 +39,7 @@ def _other_rid_and_id(cache: Path) -> tuple[int, str]:
 
 
 def _own_count(cache: Path) -> int:
-    con = duckdb.connect(str(cache), read_only=True)
+    con = wb_cache.connect(cache, read_only=True)
     try:
         return con.execute("SELECT count(*) FROM candidates WHERE jobcenter = ?", [OWN]).fetchone()[
             0
@@ -141,20 +141,24 @@ def test_a_shared_pool_opens_exactly_its_members(
     real_cache: Path, consultant_0101: Path, capsys
 ) -> None:
     _, other_id = _other_rid_and_id(real_cache)
-    con = duckdb.connect(str(real_cache))
+    con = wb_cache.connect(real_cache)
     try:
         # the pools module's table (another branch); the columns the scope reads
         con.execute(
             "CREATE TABLE IF NOT EXISTS pool_members (pool VARCHAR, candidate_id VARCHAR, "
             "left_at TIMESTAMP)"
         )
-        con.execute("INSERT INTO pool_members VALUES ('Lagerpool', ?, NULL)", [other_id])
+        con.execute(
+            "INSERT INTO pool_members (pool, candidate_id, status, added) "
+            "VALUES ('Lagerpool', ?, 'ny', now())",
+            [other_id],
+        )
     finally:
         con.close()
     args = ["show", "candidate", other_id, "--purpose", "matching", "--cache", str(real_cache)]
     assert main(args) == 2  # a pool, but not shared with 0101
     capsys.readouterr()
-    con = duckdb.connect(str(real_cache))
+    con = wb_cache.connect(real_cache)
     try:
         con.execute("INSERT INTO shares VALUES ('pool', 'Lagerpool', ?, 'tl', now())", [OWN])
     finally:
@@ -214,7 +218,11 @@ def test_sharing_a_pool_is_audited_and_unsharing_closes_it(
             "CREATE TABLE IF NOT EXISTS pool_members (pool VARCHAR, candidate_id VARCHAR, "
             "left_at TIMESTAMP)"
         )
-        con.execute("INSERT INTO pool_members VALUES ('Lager', ?, NULL)", [other_id])
+        con.execute(
+            "INSERT INTO pool_members (pool, candidate_id, status, added) "
+            "VALUES ('Lager', ?, 'ny', now())",
+            [other_id],
+        )
         share(con, "pool", "Lager", "101", user="tl", own_jobcenter="0751",
               purpose="fælles jobordre", subject_ids=[other_id])  # fmt: skip
         share(con, "pool", "Lager", "0101", user="tl", own_jobcenter="0751", purpose=None)
