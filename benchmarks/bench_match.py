@@ -160,9 +160,9 @@ def measure_match(cache_path: str | Path, *, runs: int = 10, top: int = 100) -> 
 
 
 def _count(cache_path: str | Path) -> int:
-    import duckdb
+    from workbench.core import cache
 
-    con = duckdb.connect(str(cache_path), read_only=True)
+    con = cache.connect(Path(cache_path), read_only=True)  # the cache is encrypted
     try:
         return int(con.execute("SELECT count(*) FROM candidates").fetchone()[0])
     finally:

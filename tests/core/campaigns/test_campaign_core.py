@@ -98,9 +98,6 @@ def _reference_components(store: Store, jobcenter: str | None, radius_km: float)
 
 @pytest.mark.parametrize("jobcenter", [None, "0101"])
 def test_scores_agree_with_an_independent_computation(store, jobcenter):
-    store.con.execute(
-        "CREATE TABLE shortage (occupation_code VARCHAR, area_code VARCHAR, category VARCHAR)"
-    )
     codes = [
         r[0]
         for r in store.con.execute(
@@ -109,8 +106,16 @@ def test_scores_agree_with_an_independent_computation(store, jobcenter):
     ]
     shortage = {codes[0]: "mangel", codes[1]: "paradoks", codes[2]: "gode"}
     for code, cat in shortage.items():
-        store.con.execute("INSERT INTO shortage VALUES (?, '0101', ?)", [code, cat])
-    store.con.execute("INSERT INTO shortage VALUES (?, '0851', 'mangel')", [codes[3]])  # elsewhere
+        store.con.execute(
+            "INSERT INTO shortage (occupation_code, area_code, category, period) "
+            "VALUES (?, '0101', ?, '2026H2')",
+            [code, cat],
+        )
+    store.con.execute(  # elsewhere
+        "INSERT INTO shortage (occupation_code, area_code, category, period) "
+        "VALUES (?, '0851', 'mangel', '2026H2')",
+        [codes[3]],
+    )
     camp.create_campaign(store, "Ref", flt=FLT, jobcenter=jobcenter, today=DEMO_TODAY)
     ref = _reference_components(store, jobcenter, 25.0)
     rows = camp.targets(store, "Ref")

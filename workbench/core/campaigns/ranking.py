@@ -147,12 +147,23 @@ def shortage_points(
     n = int(group.shape[0])
     points = np.zeros(n, np.float64)
     cats: list[str | None] = [None] * n
-    if not has_table(cur, "shortage"):
+    # the table exists in every cache since the shortage plugin: available means loaded
+    if (
+        not has_table(cur, "shortage")
+        or not cur.execute("SELECT count(*) FROM shortage").fetchone()[0]
+    ):
         return points, cats, False
+    columns = {r[0] for r in cur.execute("DESCRIBE shortage").fetchall()}
+    # only the latest balance counts (the plugin keeps its periods side by side)
+    latest = (
+        " AND (period IS NULL OR period = (SELECT max(period) FROM shortage))"
+        if "period" in columns
+        else ""
+    )
     best: dict[tuple[str, str], str] = {}
     for occ, area, cat in cur.execute(
         "SELECT occupation_code, upper(coalesce(area_code, 'DK')), category FROM shortage "
-        "WHERE occupation_code IS NOT NULL AND category IS NOT NULL"
+        "WHERE occupation_code IS NOT NULL AND category IS NOT NULL" + latest
     ).fetchall():
         key = (str(occ), str(area))
         if SHORTAGE_POINTS.get(cat, -1) > SHORTAGE_POINTS.get(best.get(key, ""), -1):
