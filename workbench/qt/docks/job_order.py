@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -129,7 +129,6 @@ class JobOrderDock(QDockWidget):
         )
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.form)
         self.results = MatchResultsWidget(self)
         self.shortlist = ShortlistWidget(self)
@@ -171,6 +170,11 @@ class JobOrderDock(QDockWidget):
         if self.workspace.job_order is not None:  # the window was rebuilt (language switch)
             self.form.set_order(self.workspace.job_order)
             self.run()
+
+    def sizeHint(self) -> QSize:
+        """No wider than it must be: tabbed with the filters, the wider of the two sets
+        the left side's width, and the map keeps the rest."""
+        return QSize(self.minimumWidth(), super().sizeHint().height())
 
     # -- opening orders -------------------------------------------------------------------
     def open_order(self, order: JobOrder) -> None:
