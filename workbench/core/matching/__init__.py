@@ -12,8 +12,10 @@ from .orders import (
     save_job_order,
 )
 from .scoring import Weights
+from .snapshot import CandidateSnapshot
 
 __all__ = [
+    "CandidateSnapshot",
     "Criterion",
     "FunnelStep",
     "JobOrder",

@@ -27,6 +27,7 @@ from .eligibility import accepted_educations, candidate_base, criteria, occupati
 from .explain import Criterion, Explainer
 from .order import JobOrder, validate
 from .scoring import Weights
+from .snapshot import CandidateSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -185,19 +186,23 @@ def match(
     cancelled: Callable[[], bool] | None = None,
     settings: Any = None,
     routing_session: Any = None,
+    snapshot: CandidateSnapshot | None = None,
 ) -> MatchResult:
     """Match ``order`` (validated here: :class:`JobOrderError` on bad input). ``settings``
     (a :class:`Settings`) gives ``[routing] base_url``; without it travel times are
-    estimates. ``cursor``: the calling thread's cursor (default: a new one)."""
+    estimates. ``cursor``: the calling thread's cursor (default: a new one). ``snapshot``:
+    the candidates in memory (see :mod:`.snapshot`) instead of a scan of the cache."""
     t0 = time.perf_counter()
     weights = weights or Weights()
     cur = cursor if cursor is not None else store.cursor()
     order = validate(store, order, cursor=cur)
     _check(cancelled)
     reference = reference_date(cur)  # on this thread's cursor, not the connection
-    rows = _scan(store, cur, order, reference)
+    if snapshot is not None and not snapshot.usable_for(store):
+        snapshot = None  # loaded for another candidate base (scope)
+    rows = _scan(store, cur, order, reference, snapshot=snapshot)
     _check(cancelled)
-    total_base = _base_count(store, cur)
+    total_base = snapshot.num_rows if snapshot is not None else _base_count(store, cur)
     funnel, excluded, eligible = _funnel(order, rows, total_base)
     relaxations = _relaxations(order, rows, int(eligible.sum()))
     best = max(relaxations, key=lambda r: r.added, default=None)  # first of equals wins
@@ -352,6 +357,7 @@ def explain_candidates(
     *,
     weights: Weights | None = None,
     cursor: Any = None,
+    snapshot: CandidateSnapshot | None = None,
 ) -> list[MatchItem]:
     """The explanation of any candidates (eligible or not: each criterion met or unmet,
     the score they would get), in the order of ``rids``; unknown rids are left out. For
@@ -361,7 +367,9 @@ def explain_candidates(
     order = validate(store, order, cursor=cur)
     reference = reference_date(cur)  # on this thread's cursor, not the connection
     wanted = [int(r) for r in rids]
-    rows = _scan(store, cur, order, reference, rids=wanted)
+    if snapshot is not None and not snapshot.usable_for(store):
+        snapshot = None
+    rows = _scan(store, cur, order, reference, rids=wanted, snapshot=snapshot)
     found = {int(r): i for i, r in enumerate(rows.table["rid"].to_numpy())}
     idx = np.array([found[r] for r in wanted if r in found], dtype=np.int64)
     sc = _score(order, rows, idx)
@@ -375,25 +383,28 @@ def _base_count(store: Any, cur: Any) -> int:
     return int(cur.execute(f"SELECT count(*) FROM {base}", params).fetchone()[0])
 
 
-def _scan(
-    store: Any, cur: Any, order: JobOrder, reference: Any, *, rids: list[int] | None = None
-) -> _Rows:
-    """One scan of the candidates in the job codes' minor groups (or of ``rids``) and the
-    criterion masks over it."""
-    base, params = candidate_base(store)
+def _fetch(
+    store: Any,
+    cur: Any,
+    order: JobOrder,
+    reference: Any,
+    *,
+    rids: list[int] | None = None,
+    snapshot: CandidateSnapshot | None = None,
+) -> pa.Table:
+    """The candidates in the job codes' minor groups (or ``rids``): one scan, or a take
+    from the snapshot."""
     related = occupation_prefixes(order, related=True)
+    if snapshot is not None:
+        return snapshot.rows(related, reference, rids=rids)
+    base, params = candidate_base(store)
     cond = " OR ".join("starts_with(o.code, ?)" for _ in related)
     where = f"c.rid IN (SELECT o.rid FROM candidate_occupations o WHERE {cond})"
     where_params: list[Any] = list(related)
     if rids is not None:
         where, where_params = "c.rid IN (SELECT unnest(?::BIGINT[]))", [list(rids)]
-    qual_codes = list(
-        dict.fromkeys(
-            [*order.required_qualifications, *order.certificates, *order.nice_qualifications]
-        )
-    )
     # List columns cost the most to scan: only those the order needs.
-    lists = ", c.qualification_codes" if qual_codes else ""
+    lists = ", c.qualification_codes" if _qualification_codes(order) else ""
     lists += ", c.languages" if order.languages else ""
     sql = (
         "SELECT c.rid, c.candidate_id, c.x, c.y, c.experience_years, c.education,"
@@ -402,7 +413,28 @@ def _scan(
         f" FROM {base} c"
         f" WHERE {where}"
     )
-    table = cur.execute(sql, [reference, *params, *where_params]).to_arrow_table()
+    return cur.execute(sql, [reference, *params, *where_params]).to_arrow_table()
+
+
+def _qualification_codes(order: JobOrder) -> list[str]:
+    codes = [*order.required_qualifications, *order.certificates, *order.nice_qualifications]
+    return list(dict.fromkeys(codes))
+
+
+def _scan(
+    store: Any,
+    cur: Any,
+    order: JobOrder,
+    reference: Any,
+    *,
+    rids: list[int] | None = None,
+    snapshot: CandidateSnapshot | None = None,
+) -> _Rows:
+    """The candidates in the job codes' minor groups (or ``rids``) and the criterion
+    masks over them."""
+    table = _fetch(store, cur, order, reference, rids=rids, snapshot=snapshot)
+    related = occupation_prefixes(order, related=True)
+    qual_codes = _qualification_codes(order)
     n = table.num_rows
 
     # Occupation: per listed code, its kind (exact/specific/related) and position.
