@@ -253,3 +253,17 @@ def test_the_open_order_survives_a_reopened_cache(qtbot, window, small_demo_cach
     finally:
         window.shutdown()
         con.close()
+
+
+def test_new_data_is_matched_not_the_candidates_held_in_memory(qtbot, window):
+    """The dock keeps the candidates in memory between criterion changes; an import or
+    refresh (the window's reload) must drop them."""
+    dock, first = _open(qtbot, window)
+    top = first.items[0]
+    window.con.execute("UPDATE candidates SET cv_searchable = false WHERE rid = ?", [top.rid])
+    with qtbot.waitSignal(dock.matched, timeout=30_000) as blocker:
+        window.reload_data()
+    again = blocker.args[0]
+    assert again.total_eligible == first.total_eligible - 1
+    assert top.rid not in again.rids.tolist()
+    qtbot.waitUntil(window.is_idle, timeout=30_000)

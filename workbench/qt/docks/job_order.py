@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.export.shortlist import ShortlistError, export_shortlist
 from workbench.core.job_order_lookups import company_name, education_choices
+from workbench.core.matching import CandidateSnapshot
 from workbench.core.matching.engine import explain_candidates, match
 from workbench.core.matching.order import JobOrder, JobOrderError
 from workbench.core.matching.orders import (
@@ -129,7 +130,6 @@ class JobOrderDock(QDockWidget):
         )
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.form)
         self.results = MatchResultsWidget(self)
         self.shortlist = ShortlistWidget(self)
@@ -149,6 +149,9 @@ class JobOrderDock(QDockWidget):
         # the match on the latest-wins runner; the map's overlay ---------------------------------
         self._con = window.con
         self._released = False
+        # CandidateSnapshot per data generation, filled and read by the runner's worker
+        self._snapshots: dict[int, Any] = {}
+        self._generation = 0
         self.runner = self._make_runner()
         self.workplace_item = WorkplaceItem()
         self.workplace_item.setToolTip(tr("joborder.workplace_marker"))
@@ -171,6 +174,11 @@ class JobOrderDock(QDockWidget):
         if self.workspace.job_order is not None:  # the window was rebuilt (language switch)
             self.form.set_order(self.workspace.job_order)
             self.run()
+
+    def sizeHint(self) -> QSize:
+        """No wider than it must be: tabbed with the filters, the wider of the two sets
+        the left side's width, and the map keeps the rest."""
+        return QSize(self.minimumWidth(), super().sizeHint().height())
 
     # -- opening orders -------------------------------------------------------------------
     def open_order(self, order: JobOrder) -> None:
@@ -266,6 +274,7 @@ class JobOrderDock(QDockWidget):
 
     def _on_reloaded(self) -> None:
         """New data (refresh, import, the cache reopened): the open order is matched again."""
+        self._generation += 1  # the next job loads the candidates anew
         if self.window_.con is not self._con or self._released:
             self.runner.close()
             self._released = False
@@ -288,7 +297,16 @@ class JobOrderDock(QDockWidget):
         store = self.store
         settings = self.window_.settings  # [routing] base_url, when IT configured one
 
+        snapshots, generation = self._snapshots, self._generation
+
         def job(cur: Any) -> Any:
+            # The candidates in memory once per data generation (on this worker only):
+            # every later criterion change re-ranks without reading the cache's lists.
+            snapshot = snapshots.get(generation)
+            if snapshot is None:
+                snapshot = CandidateSnapshot.load(store, cursor=cur)
+                snapshots.clear()
+                snapshots[generation] = snapshot
             result = match(
                 store,
                 order,
@@ -297,6 +315,7 @@ class JobOrderDock(QDockWidget):
                 cursor=cur,
                 cancelled=cur.is_stale,
                 settings=settings,
+                snapshot=snapshot,
             )
             rows = person_rows(cur, "candidates", result.rids, ["x", "y"])
             points = np.array([(r["x"], r["y"]) for r in rows], dtype=np.float64).reshape(-1, 2)

@@ -37,6 +37,12 @@ Entries = Sequence[tuple[str, str, Sequence[str]]]
 NO_DATE = QDate(2000, 1, 1)  # the start date field's "not given"
 
 
+class _Licences(LicencePicker):
+    """The filter panel's licence buttons, six a row: the dock is narrower than the panel."""
+
+    PER_ROW = 6
+
+
 def _split(text: str) -> list[str]:
     return [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
 
@@ -76,7 +82,7 @@ class JobOrderForm(QWidget):
         # requirements ------------------------------------------------------------------------
         self.required = TokenPicker(tr("joborder.f.qualification_ph"), qualifications, self)
         self.nice = TokenPicker(tr("joborder.f.qualification_ph"), qualifications, self)
-        self.licence = LicencePicker(self)
+        self.licence = _Licences(self)
         self.languages = QLineEdit(self)
         self.languages.setPlaceholderText(tr("joborder.f.languages_ph"))
         self.experience = QSpinBox(self)
@@ -84,6 +90,11 @@ class JobOrderForm(QWidget):
         self.experience.setSuffix(tr("joborder.f.years_suffix"))
         self.experience.setSpecialValueText(tr("joborder.f.none"))
         self.education = QComboBox(self)
+        # long education names must not widen the dock (the list shows them in full)
+        self.education.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.education.setMinimumContentsLength(14)
         self.education.addItem(tr("joborder.f.none"), None)
         for text in educations:
             self.education.addItem(text, text)
@@ -95,6 +106,7 @@ class JobOrderForm(QWidget):
         self.address = QLineEdit(self)
         self.point_label = QLabel(tr("joborder.f.workplace_none"), self)
         self.point_label.setStyleSheet("color: #556")
+        self.point_label.setWordWrap(True)
         self.pick_button = QPushButton(tr("joborder.f.workplace_pick"), self)
         self.pick_button.setToolTip(tr("joborder.f.workplace_pick_tip"))
         self.pick_button.clicked.connect(self.pickWorkplace)
@@ -149,7 +161,8 @@ class JobOrderForm(QWidget):
         req_box, form = self._section("joborder.section_requirements")
         form.addRow(tr("joborder.f.required"), self.required)
         form.addRow(tr("joborder.f.nice"), self.nice)
-        form.addRow(tr("joborder.f.licence"), self.licence)
+        form.addRow(QLabel(tr("joborder.f.licence"), self))
+        form.addRow(self.licence)  # the full width
         form.addRow(tr("joborder.f.languages"), self.languages)
         form.addRow(tr("joborder.f.experience"), self.experience)
         form.addRow(tr("joborder.f.education"), self.education)
@@ -173,10 +186,9 @@ class JobOrderForm(QWidget):
         form.addRow(tr("joborder.f.positions"), self.positions)
         emp_row = QHBoxLayout()
         emp_row.addWidget(self.employment, 1)
-        emp_row.addWidget(QLabel(tr("joborder.f.hours"), self))
-        emp_row.addWidget(self.hours)
         emp_row.addWidget(self.shifts)
         form.addRow(tr("joborder.f.employment"), emp_row)
+        form.addRow(tr("joborder.f.hours"), self.hours)
         form.addRow(tr("joborder.f.start_date"), self.start_date)
         form.addRow(tr("joborder.f.contact"), self.contact)
         form.addRow(tr("joborder.f.received"), self.received)
