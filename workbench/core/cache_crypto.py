@@ -4,7 +4,7 @@ Both copy the whole database into a new encrypted file (``COPY FROM DATABASE``),
 row count of every table, and only then put the new file in the old one's place: a failure
 on the way leaves the cache as it was. The old file is overwritten before it is unlinked, so
 a plain cache's bytes do not linger in free blocks of the file (on SSDs and copy-on-write
-file systems the drive may still keep old blocks: docs/security-encryption.md).
+file systems the drive may still keep old blocks: docs/security.md, "Encryption at rest").
 """
 
 from __future__ import annotations
