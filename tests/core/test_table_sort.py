@@ -57,6 +57,7 @@ def _reference_key(con, entity: str, column: str) -> pd.Series:
         "employees": df.employees,
         "cvr": df.cvr,
         "pnr": df.pnr,
+        "advertising": df.advertising_protected.fillna(False).astype(bool),
     }[column]
 
 

@@ -26,6 +26,11 @@ def _select_rows(dock, rows):
 def test_campaign_dock_create_assign_status_and_export(window, qtbot, tmp_path: Path):
     dock = window.campaign_dock
     assert dock.windowTitle() == "Kampagner"
+    assert not dock.isVisible()  # opened from the View menu
+    view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Vis")
+    toggle = next(a for a in view_menu.actions() if a.text() == "Kampagner")
+    toggle.trigger()
+    qtbot.waitUntil(dock.isVisible)
     assert dock.campaigns.count() == 0 and "Ingen kampagner" in dock.message.text()
 
     flt = Filter(municipalities=("0101",), employees=Range(5, None))

@@ -37,7 +37,7 @@ def _emitted(qtbot, panel, action) -> Filter:
 
 def test_overview_controls_make_the_filter_and_follow_it(qtbot):
     panel = _panel(qtbot, jobcenter="0851")
-    assert panel.has_postings.text() == "Har jobopslag de seneste 2 år"
+    assert panel.has_postings.text() == "Jobopslag (2 år)"
     flt = _emitted(qtbot, panel, lambda: panel.has_postings.setChecked(True))
     assert flt.company_posted_within_days == POSTINGS_YEARS_DAYS
     flt = _emitted(qtbot, panel, lambda: panel.new_months.setValue(6))

@@ -450,7 +450,9 @@ class FilterPanel(QWidget):
         self.postings_no_collab = QCheckBox(tr("campaign.flt_postings_no_collab"), self)
         self.postings_no_collab.setToolTip(tr("campaign.flt_postings_no_collab_tip"))
         kf.addRow(self.has_postings)
-        kf.addRow(tr("campaign.flt_new"), self.new_months)
+        # label above the box: a long label would widen the form's label column (and the dock)
+        kf.addRow(QLabel(tr("campaign.flt_new"), self))
+        kf.addRow(self.new_months)
         kf.addRow(self.postings_no_collab)
 
         # both -----------------------------------------------------------------------------

@@ -217,6 +217,8 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.campaign_dock)
         self.tabifyDockWidget(self.layers_dock, self.campaign_dock)
         self.layers_dock.raise_()
+        # Opened from the View menu (Vis > Kampagner): the default layout stays as it was.
+        self.campaign_dock.hide()
         # The targets table needs height: a raised campaign dock takes most of the column.
         self.campaign_dock.visibilityChanged.connect(self._give_campaigns_room)
 

@@ -48,6 +48,7 @@ def build_menus(window: MainWindow) -> None:
     reset = QAction(tr("menu.reset_view"), window)
     reset.triggered.connect(window.map.reset_view)
     view_menu.addAction(reset)
+    view_menu.addAction(window.campaign_dock.toggleViewAction())  # Kampagner (issue #16)
     lang_menu = view_menu.addMenu(tr("menu.language"))
     group = QActionGroup(window)
     for lang, label in zip(LANGUAGES, ("Dansk", "English"), strict=True):

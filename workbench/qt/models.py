@@ -326,12 +326,12 @@ def company_columns(
         Column("cvr", lambda r: r["cvr"]),
         Column("pnr", lambda r: r["pnr"]),
         Column("address", lambda r: " ".join(p for p in (r["address"], r["postnr"]) if p)),
-        Column("distance", origin.km, align_right=True),
         # reklamebeskyttet (CVR): no unsolicited advertising; campaigns mark or exclude them
         Column(
             "advertising",
             lambda r: tr("campaign.protected") if r.get("advertising_protected") else "",
         ),
+        Column("distance", origin.km, align_right=True),
     ]
 
 

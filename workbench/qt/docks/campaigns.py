@@ -16,12 +16,14 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
     QFileDialog,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -175,7 +177,13 @@ class CampaignDock(QDockWidget):
         nl.addWidget(hint)
         nl.addStretch(1)
         self.pages.addTab(new_page, tr("campaign.page_new"))
-        self.setWidget(body)
+        # In a scroll area: the dock shares the right column with the layers and must not
+        # widen it (or make the window taller) with its buttons and table.
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        self.setWidget(scroll)
 
         self.from_filter.clicked.connect(lambda: self.create(use_filter=True))
         self.from_selection.clicked.connect(lambda: self.create(use_filter=False))
