@@ -132,10 +132,7 @@ def test_unemployment_series_sums_counts_and_averages_percentages(small_demo_con
 def test_campaign_results(small_demo_con) -> None:
     con = small_demo_con
     area, all_ = _kbh(con), Area("all", "", None)
-    assert mgmt.campaign_results(con, all_) is None  # no campaigns table: the empty state
-    con.execute(
-        "CREATE TABLE campaign_targets (campaign VARCHAR, cvr VARCHAR, pnr VARCHAR, status VARCHAR)"
-    )
+    assert mgmt.campaign_results(con, all_) is None  # no campaign targets: the empty state
     kbh = con.execute(
         "SELECT cvr, pnr FROM companies WHERE kommune_kode = '0101' LIMIT 12"
     ).fetchall()
@@ -144,7 +141,7 @@ def test_campaign_results(small_demo_con) -> None:
     ).fetchall()
     statuses = ["kontaktet"] * 7 + ["planlagt"] * 2 + ["aftale"] * 3
     con.executemany(
-        "INSERT INTO campaign_targets VALUES ('k', ?, ?, ?)",
+        "INSERT INTO campaign_targets (campaign, cvr, pnr, status, score) VALUES ('k', ?, ?, ?, 1)",
         [(c, p, s) for (c, p), s in zip(kbh, statuses, strict=True)]
         + [(c, p, "aftale") for c, p in aar],
     )

@@ -24,6 +24,8 @@ def open_window(qtbot):
         for dotted, value in overrides.items():
             section, key = dotted.split("__")
             settings.data.setdefault(section, {})[key] = value
+            if (section, key) == ("ui", "jobcenter"):  # the older name, mirrored as on load
+                settings.data.setdefault("user", {})["jobcenter"] = value
         window = create_main_window(con, cache_path=path, settings=settings, lang=lang)
         qtbot.addWidget(window)
         opened.append((window, con))

@@ -66,9 +66,9 @@ def test_campaign_chart_when_targets_exist(qtbot, open_window, small_demo_cache)
     from workbench.core import cache
 
     con = cache.connect(small_demo_cache)
-    con.execute("CREATE TABLE campaign_targets (cvr VARCHAR, pnr VARCHAR, status VARCHAR)")
     con.execute(
-        "INSERT INTO campaign_targets SELECT cvr, pnr, CASE WHEN rid % 3 = 0 THEN 'aftale' "
+        "INSERT INTO campaign_targets (campaign, score, cvr, pnr, status) "
+        "SELECT 'k', 1, cvr, pnr, CASE WHEN rid % 3 = 0 THEN 'aftale' "
         "ELSE 'kontaktet' END FROM companies WHERE kommune_kode = '0101' LIMIT 40"
     )
     con.close()

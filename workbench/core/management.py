@@ -24,7 +24,16 @@ from .layer_data import STYLE_SQL
 SUPPRESSION_THRESHOLD = 5
 UNKNOWN_GROUP = "Ukendt"
 # The campaign statuses of issue #16, in their order; other values follow alphabetically.
-CAMPAIGN_STATUSES = ("planlagt", "kontaktet", "møde booket", "aftale", "ikke interesseret")
+# The campaigns' status keys in their order (core/campaigns/model.py), and older spellings.
+CAMPAIGN_STATUSES = (
+    "planlagt",
+    "kontaktet",
+    "moede_booket",
+    "møde booket",
+    "aftale",
+    "ikke_interesseret",
+    "ikke interesseret",
+)
 _PCT_UNITS = ("pct", "pct.", "%", "procent", "percent")
 
 K = TypeVar("K")
@@ -275,6 +284,8 @@ def campaign_results(con: duckdb.DuckDBPyConnection, area: Area) -> dict[str, in
     cols = _columns(con, "campaign_targets")
     if "status" not in cols:
         return None
+    if not con.execute("SELECT count(*) FROM campaign_targets").fetchone()[0]:
+        return None  # the table exists in every cache: no targets, no campaigns yet
     if area.codes is not None and "cvr" in cols:
         where, params = _in_area("c.kommune_kode", area)
         pnr = "AND (t.pnr IS NULL OR c.pnr IS NULL OR t.pnr = c.pnr)" if "pnr" in cols else ""

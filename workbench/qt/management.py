@@ -401,7 +401,8 @@ class ManagementTab(QWidget):
         w = np.nan_to_num(_vals(list(results.values())))
         item.addItem(pg.BarGraphItem(x0=0, y=y, height=0.6, width=w, brush=BAR_COLOR[:3]))
         axis = item.getAxis("left")
-        axis.setTicks([list(zip(y.tolist(), results, strict=True))])
+        labels = [_status_label(s) for s in results]
+        axis.setTicks([list(zip(y.tolist(), labels, strict=True))])
         axis.setStyle(tickFont=_small_font())
         item.setXRange(0, max(float(w.max(initial=0)), 1.0) * 1.05, padding=0)
         item.setYRange(-0.6, len(results) - 0.4, padding=0)
@@ -423,3 +424,10 @@ class ManagementTab(QWidget):
             self.message.emit(tr("shortage.export_failed", error=exc))
             return
         self.message.emit(tr("shortage.exported", path=saved))
+
+
+def _status_label(status: str) -> str:
+    """A campaign status key in the UI language (an unknown one as it is stored)."""
+    key = f"campaign.status.{status}"
+    text = tr(key)
+    return status if text == key else text
