@@ -52,7 +52,7 @@ def extension_file(name: str) -> Path:
             f"DuckDB extension package duckdb-extension-{name} is not installed"
         ) from exc
     # a frozen bundle may import the package as a namespace (no __file__): use its path
-    folder = Path(module.__file__).parent if module.__file__ else Path(list(module.__path__)[0])
+    folder = Path(module.__file__).parent if module.__file__ else Path(next(iter(module.__path__)))
     root = folder / "extensions"
     wanted = root / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
     if wanted.exists():
