@@ -431,6 +431,29 @@ def _history_rows(cvr: str, pnr: str | None, doc: Mapping[str, Any]) -> Iterator
                 continue
             fra, til = _period(entry)
             yield (cvr, pnr, field, value, parse_date(fra), parse_date(til), SOURCE)
+    yield from _size_history(cvr, pnr, doc)
+
+
+SIZE_YEARS = 5  # the size history kept per unit: the last figure of each of the last 5 years
+
+
+def _size_history(cvr: str, pnr: str | None, doc: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:
+    """``ansatte`` rows: per year the latest figure (the finest series wins a tie), the
+    exact count when CVR gives one, else the band; ``valid_from`` is the period's month.
+    One row a year keeps the history small at 1M units (a visit needs the trend)."""
+    latest: dict[int, tuple[tuple[int, int, int], str]] = {}
+    for key, entry in _employment_candidates(doc):
+        count = _int_or_none(entry.get("antalAnsatte"))
+        text = (
+            str(count)
+            if count is not None
+            else employees_band(entry.get("intervalKodeAntalAnsatte"))
+        )
+        if text is not None and (key[0] not in latest or key > latest[key[0]][0]):
+            latest[key[0]] = (key, text)
+    for year in sorted(latest)[-SIZE_YEARS:]:
+        (y, month, _rank), text = latest[year]
+        yield (cvr, pnr, "ansatte", text, date(y, month, 1), None, SOURCE)
 
 
 def map_company(source: Mapping[str, Any]) -> tuple[dict[str, Any], list[str], list[tuple]]:

@@ -526,3 +526,26 @@ def test_raw_fixture_responses_over_http(
     scroll = fixture_server.calls("/_search/scroll", "POST")[0].json()
     assert scroll["scroll"] == "5m" and scroll["scroll_id"].startswith("DnF1ZXJ5VGhlbkZldGNo")
     assert fixture_server.calls("/_search/scroll", "DELETE")
+
+
+def test_size_history_keeps_the_last_figure_of_each_of_the_last_five_years(visma: dict) -> None:
+    """Company details show the size over time (issue #16): one ``ansatte`` row a year."""
+    doc = copy.deepcopy(visma)
+    vrv = doc["Vrvirksomhed"]
+    vrv["aarsbeskaeftigelse"] = [
+        {"aar": y, "antalAnsatte": 10 + y - 2018, "intervalKodeAntalAnsatte": "ANTAL_10_19"}
+        for y in range(2018, 2025)
+    ]
+    vrv["erstMaanedsbeskaeftigelse"] = [
+        {"aar": 2025, "maaned": 3, "antalAnsatte": 30},
+        {"aar": 2025, "maaned": 9, "antalAnsatte": None, "intervalKodeAntalAnsatte": "ANTAL_20_49"},
+    ]
+    _row, _pnrs, history = mapping.map_company(doc)
+    sizes = [(h[3], h[4]) for h in history if h[2] == "ansatte"]
+    assert sizes == [
+        ("13", date(2021, 12, 1)),
+        ("14", date(2022, 12, 1)),
+        ("15", date(2023, 12, 1)),
+        ("16", date(2024, 12, 1)),
+        ("20-49", date(2025, 9, 1)),  # the latest figure of 2025 has only its band
+    ]
