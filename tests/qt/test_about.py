@@ -29,3 +29,27 @@ def test_copy_diagnose_puts_a_report_without_candidates_on_the_clipboard(window)
     ]
     assert ids and not any(i in text for i in ids)
     assert "kopieret" in window.statusBar().currentMessage()
+
+
+def test_settings_locked_by_it_are_shown_as_locked(
+    open_window, small_demo_cache, tmp_path, monkeypatch, qtbot
+) -> None:
+    machine = tmp_path / "machine.toml"
+    machine.write_text(
+        'locked = ["user.jobcenter", "ui.language"]\n[user]\njobcenter = "0851"\n'
+        '[ui]\nlanguage = "da"\n',
+        "utf-8",
+    )
+    monkeypatch.setenv("WORKBENCH_MACHINE_CONFIG", str(machine))
+    window = open_window(small_demo_cache)
+    assert window.settings.locked("user.jobcenter")
+    dialog = open_about(window)
+    qtbot.addWidget(dialog)
+    text = dialog.text.toPlainText()
+    assert "user.jobcenter" in text and "0851 (låst af IT)" in text
+    assert "user.role" in text and "konsulent (låst af IT)" not in text
+    languages = next(a for a in window.menuBar().actions() if a.text() == "&Vis").menu()
+    lang_menu = next(a.menu() for a in languages.actions() if a.menu() is not None)
+    assert "låst af IT" in lang_menu.title()
+    assert [a.isEnabled() for a in lang_menu.actions()] == [True, False]  # Dansk, English
+    dialog.close()

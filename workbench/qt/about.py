@@ -4,7 +4,7 @@ each source's last refresh) and "Kopiér diagnose" (a support report on the clip
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout
 
@@ -14,6 +14,27 @@ from workbench.qt.i18n import tr
 
 if TYPE_CHECKING:
     from workbench.qt.main_window import MainWindow
+
+
+# The settings a user asks about (and IT may lock), shown with their values.
+SHOWN_SETTINGS = (
+    "user.name",
+    "user.jobcenter",
+    "user.role",
+    "ui.language",
+    "privacy.retention_days",
+    "http.proxy",
+    "routing.base_url",
+)
+
+
+def settings_rows(settings: Any) -> list[tuple[str, str, bool]]:
+    """``(key, value, locked)`` of the shown settings (values of secrets are never shown)."""
+    rows = []
+    for key in SHOWN_SETTINGS:
+        value = settings.get(key, "")
+        rows.append((key, "" if value is None else str(value), settings.locked(key)))
+    return rows
 
 
 class AboutDialog(QDialog):
@@ -32,6 +53,14 @@ class AboutDialog(QDialog):
             f"<p>{html.escape(tr('about.intro'))}</p>",
             f"<h3>{html.escape(tr('about.sources'))}</h3>",
         ]
+        parts.append(f"<h3>{html.escape(tr('settings.title'))}</h3><table>")
+        for key, value, locked in settings_rows(window.settings):
+            mark = f" <b>({html.escape(tr('settings.locked'))})</b>" if locked else ""
+            parts.append(
+                f"<tr><td><code>{html.escape(key)}</code></td>"
+                f"<td>{html.escape(value)}{mark}</td></tr>"
+            )
+        parts.append("</table>")
         for s in found:
             when = s.last_refresh.replace("T", " ") if s.last_refresh else tr("about.never")
             parts.append(

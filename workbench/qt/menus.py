@@ -57,6 +57,12 @@ def build_menus(window: MainWindow) -> None:
         act.triggered.connect(lambda _checked=False, code=lang: window.languageRequested.emit(code))
         group.addAction(act)
         lang_menu.addAction(act)
+    if window.settings.locked("ui.language"):  # IT fixed the language: shown, not changeable
+        lang_menu.setTitle(f"{tr('menu.language')} ({tr('settings.locked')})")
+        for act in group.actions():
+            act.setEnabled(act.isChecked())
+            act.setToolTip(tr("settings.locked"))
+        lang_menu.setToolTipsVisible(True)
     help_menu = window.menuBar().addMenu(tr("menu.help"))
     window.diagnose_action = QAction(tr("menu.diagnose"), window)
     window.diagnose_action.triggered.connect(lambda: _copy_diagnose(window))
