@@ -142,7 +142,7 @@ class PoolSnapshot:
         except Exception:  # the new data matters more than the pool history
             log.exception("pool changes of run %s not recorded", run_id)
             return {}
-        at = datetime.now().replace(microsecond=0)
+        at = datetime.now()  # to the microsecond: two runs in one second stay in order
         summary: dict[str, Any] = {}
         for name, (joined, left) in changes.items():
             if left:
