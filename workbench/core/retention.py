@@ -16,7 +16,6 @@ crypto engineer's "rewrite so deleted is gone" is the place for that (see docs/s
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,6 +24,7 @@ from typing import Any
 import duckdb
 
 from . import audit, cache
+from .run_ids import new_run_id
 from .scrub import forget_deleted
 
 DEFAULT_RETENTION_DAYS = 30
@@ -118,7 +118,7 @@ def purge_expired(
         cur.execute(
             "INSERT INTO refresh_log (run_id, plugin, started, finished, status, rows_written, "
             "message) VALUES (?, ?, ?, ?, 'ok', ?, ?)",
-            [uuid.uuid4().hex, PLUGIN_ID, now, now, len(ids), message],
+            [new_run_id(), PLUGIN_ID, now, now, len(ids), message],
         )
     result.jobcenters, result.candidates = expired, len(ids)
     audit.append(

@@ -27,7 +27,6 @@ import re
 import threading
 import tomllib
 import traceback
-import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -40,6 +39,7 @@ import requests
 from workbench.core import cache as cache_mod
 from workbench.core import pool_changes
 from workbench.core.config import Settings, load_settings
+from workbench.core.run_ids import new_run_id
 
 from ..store import Store
 from .api import Cancelled, Manifest, PluginError, RefreshContext, SwapMode
@@ -779,7 +779,7 @@ class PluginHost:
         """Run one plugin; never raises for plugin failures (see the result's status)."""
         info = self.plugins[plugin_id]
         cancel = cancel or threading.Event()
-        run_id = uuid.uuid4().hex[:16]
+        run_id = new_run_id()
         started = _now()
         result = RunResult(plugin=plugin_id, run_id=run_id, status="running", started=started)
 
