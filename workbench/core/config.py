@@ -172,6 +172,12 @@ class Settings:
         """Every effective key, dotted, in file order (a table or a list is one value)."""
         return list(_leaf_keys(self.data))
 
+    def update_from(self, other: Settings) -> None:
+        """Take ``other``'s values in place: the window and its session share one object,
+        so after the settings dialog saved, everything that reads settings sees the new ones."""
+        self.data, self.sources, self.layers = other.data, other.sources, other.layers
+        self._locked = other._locked
+
     @property
     def config_file(self) -> str | None:
         """The ``--config FILE`` this session was loaded with, if any."""
@@ -413,6 +419,12 @@ _CHECKS: list[tuple[str, str, tuple[str, ...]]] = [
     ("http.retries", "count", ()),
     ("http.backoff_s", "count_number", ()),
 ]
+
+
+def check_kind(dotted: str) -> str | None:
+    """How ``validate`` checks ``dotted`` (choice, kode, positive_int, positive_number, count,
+    count_number), or None when it does not."""
+    return next((kind for key, kind, _ in _CHECKS if key == canonical_key(dotted)), None)
 
 
 class InvalidSetting(ConfigError):

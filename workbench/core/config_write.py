@@ -22,6 +22,7 @@ from .config import (
     InvalidSetting,
     Settings,
     canonical_key,
+    check_kind,
     load_settings,
     machine_locked_keys,
     older_name,
@@ -50,31 +51,31 @@ class SaveResult:
 
 def parse_value(dotted: str, text: str, like: Any) -> Any:
     """``text`` as typed, as the type of the key's current value ``like`` (a number key
-    stays a number in the file). Text that is no number raises ``InvalidSetting``."""
+    stays a number in the file; a key ``validate`` checks as a number takes a decimal too).
+    Text that is no number where a number belongs raises ``InvalidSetting``."""
     text = text.strip()
+    kind = check_kind(dotted)
     if isinstance(like, bool):
         if text.lower() in ("true", "ja", "yes", "1"):
             return True
         if text.lower() in ("false", "nej", "no", "0"):
             return False
-        raise InvalidSetting(
-            f"configuration {dotted} = {text!r} is not valid", dotted, text, "bool", ()
-        )
-    if isinstance(like, int):
+        kind = "bool"
+    elif isinstance(like, int | float):
+        number = text.replace(",", ".")  # Danish decimal comma
         try:
-            return int(text)
+            return int(number)
         except ValueError:
-            kind = "positive_int"
-    elif isinstance(like, float):
-        try:
-            return float(text.replace(",", "."))  # Danish decimal comma
-        except ValueError:
-            kind = "positive_number"
+            if isinstance(like, float) or (kind or "").endswith("number"):
+                try:
+                    return float(number)
+                except ValueError:
+                    pass
+        if kind is None:
+            kind = "positive_number" if isinstance(like, float) else "positive_int"
     else:
         return text
-    raise InvalidSetting(
-        f"configuration {dotted} = {text!r} is not valid: use a number", dotted, text, kind, ()
-    )
+    raise InvalidSetting(f"configuration {dotted} = {text!r} is not valid", dotted, text, kind, ())
 
 
 def read_user_document(path: Path) -> tomlkit.TOMLDocument:
