@@ -15,7 +15,7 @@ import copy
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,7 @@ class Layer:
 
     origin: str
     path: str
-    data: dict[str, Any]
+    data: dict[str, Any] = field(repr=False)  # may hold secrets: never in a log line
 
 
 def is_secret_key(dotted: str) -> bool:
@@ -118,9 +118,6 @@ class Settings:
     def locked(self, dotted: str) -> bool:
         """Whether IT locked ``dotted`` in the machine-wide file (the window greys it out)."""
         return canonical_key(dotted) in self._locked
-
-    def locked_keys(self) -> frozenset[str]:
-        return self._locked
 
     def _origin_layer(self, dotted: str) -> Layer | None:
         """The layer whose value of ``dotted`` is the effective one (mirrors
