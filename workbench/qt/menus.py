@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QMessageBox
 
 from workbench.qt.i18n import LANGUAGES, language, tr
 
@@ -40,6 +41,10 @@ def build_menus(window: MainWindow) -> None:
     from workbench.qt.workspace_files import add_menu_entries
 
     add_menu_entries(window, file_menu)
+    file_menu.addSeparator()
+    window.settings_action = QAction(tr("prefs.menu"), window)
+    window.settings_action.triggered.connect(lambda: open_settings(window))
+    file_menu.addAction(window.settings_action)
     file_menu.addSeparator()
     quit_action = QAction(tr("menu.quit"), window)
     quit_action.triggered.connect(window.close)
@@ -82,6 +87,30 @@ def open_about(window: MainWindow) -> Any:
     from workbench.qt.about import AboutDialog
 
     dialog = AboutDialog(window)
+    dialog.open()
+    return dialog
+
+
+def open_settings(window: MainWindow) -> Any:
+    """File > Settings; after a save the window (and its session: one shared Settings)
+    holds the new values, and a new language is applied at once."""
+    from workbench.qt.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(window.settings, window.cache_path, window)
+
+    def saved(result: Any) -> None:
+        window.settings.update_from(result.settings)
+        text = SettingsDialog.message(result)
+        window.statusBar().showMessage(text, 15000)
+        if result.restart_needed:  # easy to miss in the status bar: say it once in a box
+            box = QMessageBox(QMessageBox.Icon.Information, tr("prefs.title"), text, parent=window)
+            box.setObjectName("settingsSaved")
+            box.open()
+        if "ui.language" in result.written:
+            language_ = str(result.settings.get("ui.language"))
+            dialog.finished.connect(lambda _code: window.languageRequested.emit(language_))
+
+    dialog.saved.connect(saved)
     dialog.open()
     return dialog
 
