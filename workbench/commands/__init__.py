@@ -23,4 +23,5 @@ COMMAND_MODULES = [
     "workbench.commands.bench",
     "workbench.commands.about",
     "workbench.commands.gis",
+    "workbench.commands.team",
 ]
