@@ -83,7 +83,7 @@ def test_b_status_change_reaches_a_with_history_and_a_second_sync_changes_nothin
             pnr=pnr,
             by="anna",
             note="ringer igen fredag",
-            at=_later(1),
+            at=when,
         )
     assert b.sync().pushed["history"] == 1
     result = a.sync()

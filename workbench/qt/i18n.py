@@ -783,6 +783,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "shortage.count": "Antal",
         "shortage.loading": "Beregner…",
         "shortage.failed": "Kunne ikke beregne: {error}",
+        # team store sync (issue #18): prefix team.
+        "team.sync": "Synkronisér med team",
+        "team.sync_tip": "Send dine kampagner og jobordrer til teamlageret {server} og hent teamets (ingen borgerdata)",
+        "team.syncing": "Synkroniserer med team…",
+        "team.cancel": "Annullér",
+        "team.done": "Synkroniseret med team: {pushed} ændringer sendt, {pulled} hentet",
+        "team.skipped": "sprunget over (en anden jobcenters): {names}",
+        "team.failed": "Synkronisering med team mislykkedes: {reason}. Dit lokale arbejde er uændret; prøv igen senere.",
+        "team.cancelled": "Synkronisering med team annulleret: intet er ændret lokalt",
     },
     "en": {
         "app.title": "Jobkort",
@@ -1556,6 +1565,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "shortage.count": "Count",
         "shortage.loading": "Computing…",
         "shortage.failed": "Could not compute: {error}",
+        # team store sync (issue #18): prefix team.
+        "team.sync": "Sync with team",
+        "team.sync_tip": "Send your campaigns and job orders to the team store {server} and fetch the team's (no citizen data)",
+        "team.syncing": "Syncing with team…",
+        "team.cancel": "Cancel",
+        "team.done": "Synced with team: {pushed} changes sent, {pulled} fetched",
+        "team.skipped": "skipped (another jobcenter's): {names}",
+        "team.failed": "Sync with team failed: {reason}. Your local work is unchanged; try again later.",
+        "team.cancelled": "Sync with team cancelled: nothing changed locally",
     },
 }
 
