@@ -201,3 +201,31 @@ def test_job_orders_are_shared_within_the_jobcenter_last_writer_wins(team):
     assert a.sync().pulled["job_orders"] == 1
     with a.open() as store:
         assert [o["title"] for o in list_job_orders(store)] == ["Kok (aften)"]
+
+
+def test_a_cancelled_sync_changes_neither_side(team, pg_empty):
+    from workbench.core.tasks import Feedback, TaskCancelled
+    from workbench.core.teamstore import team_store
+    from workbench.core.teamstore.sync import PLUGIN_ID, sync
+
+    a, _, _ = team
+    _plan(a)
+
+    # cancelled once the push ran inside the team store's transaction, before its commit
+    def cancel_after_push(fraction: float | None, _message: str) -> None:
+        if fraction is not None and fraction >= 0.55:
+            feedback.cancel()
+
+    feedback = Feedback(cancel_after_push)
+    settings = a.settings()
+    with a.open() as store, pytest.raises(TaskCancelled):
+        sync(store, team_store(settings), "0101", feedback=feedback)
+    with pg_empty.admin() as con:
+        # not even the tables: the migration was part of the rolled-back transaction
+        assert con.execute("SELECT to_regclass('campaigns')").fetchone()[0] is None
+    with a.open() as store:
+        runs = store.con.execute(
+            "SELECT status FROM refresh_log WHERE plugin = ?", [PLUGIN_ID]
+        ).fetchall()
+    assert runs == [("cancelled",)]
+    assert a.sync().pushed["campaigns"] == 1  # and a later sync does the work

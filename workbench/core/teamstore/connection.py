@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ..config import Settings
 
 CONNECT_TIMEOUT_S = 5  # a dead server must not hold the window or a script for long
+CHECK_TIMEOUT_S = 3  # About and diagnose only ask whether it answers
 APPLICATION_NAME = "jobkort-workbench"
 
 
@@ -71,7 +72,7 @@ class TeamStoreConfig:
         """``host:port/database``: what messages, About and diagnostics show."""
         return f"{self.host}:{self.port}/{self.database}"
 
-    def connect(self) -> psycopg.Connection[Any]:
+    def connect(self, timeout_s: int = CONNECT_TIMEOUT_S) -> psycopg.Connection[Any]:
         """A new connection; TeamStoreError with the reason when there is none."""
         import psycopg
 
@@ -80,7 +81,7 @@ class TeamStoreConfig:
                 self.url,
                 user=self.user or None,
                 password=self.password or None,
-                connect_timeout=CONNECT_TIMEOUT_S,
+                connect_timeout=timeout_s,
                 application_name=APPLICATION_NAME,
             )
         except psycopg.Error as exc:
@@ -136,7 +137,7 @@ def check(settings: Settings) -> Reachability:
         "user": config.user or None,
     }
     try:
-        con = config.connect()
+        con = config.connect(CHECK_TIMEOUT_S)
     except TeamStoreError as exc:
         return Reachability(**base, reason=str(exc).split(" unreachable: ", 1)[-1])
     try:
