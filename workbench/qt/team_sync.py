@@ -129,4 +129,5 @@ def install_team_sync(window: MainWindow) -> TeamSyncWidget | None:
     dock.add_header_widget(widget)
     widget.ended.connect(lambda text: window.statusBar().showMessage(text, 15000))
     widget.synced.connect(lambda _r: dock.refresh_list(select=dock.campaign_name()))
+    widget.synced.connect(lambda _r: window.management.reload())  # campaign progress there
     return widget

@@ -1,7 +1,8 @@
 """``team sync``: push this workstation's campaigns and job orders to the team store and
 pull the team's, per jobcenter. The rules (docs/rollout.md, "Conflicts"):
 
-- A campaign's targets and scores are fixed when it is planned: the first push wins.
+- A campaign's targets and scores are fixed when it is planned: the first push of a target
+  wins (the same name planned on two workstations: the union of their targets).
 - Campaign metadata (note, selection, filter, policy) and a job order: last writer wins by
   ``updated_at`` / ``updated``; on a tie the team store's row stays.
 - A target's assignment: last writer wins by ``assigned_at`` (unassigning counts too).
