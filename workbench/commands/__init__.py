@@ -24,4 +24,5 @@ COMMAND_MODULES = [
     "workbench.commands.about",
     "workbench.commands.gis",
     "workbench.commands.config",
+    "workbench.commands.team",
 ]

@@ -48,14 +48,23 @@ def run_about(args: argparse.Namespace) -> int:
     from workbench import __version__
     from workbench.core.config import load_settings
     from workbench.core.diagnostics import sources
+    from workbench.core.teamstore import check, describe
 
     settings = load_settings(args.config)
     with _reference_connection(cache_path(args)) as con:
         found = sources(settings, con)
+    team = check(settings)  # host, database, reachable and why not: never the password
     if args.format == "json":
-        print_json({"version": __version__, "sources": [dataclasses.asdict(s) for s in found]})
+        print_json(
+            {
+                "version": __version__,
+                "sources": [dataclasses.asdict(s) for s in found],
+                "team_store": dataclasses.asdict(team),
+            }
+        )
         return 0
     print(f"Jobkort workbench {__version__}")
+    print(f"Teamlager: {describe(team)}")
     for s in found:
         print(f"\n{s.name} ({s.plugin})")
         print(f"  Kilde: {s.source}")

@@ -244,7 +244,7 @@ def resolve_references(data: dict[str, Any], environ: Mapping[str, str]) -> dict
         if isinstance(value, dict):
             out[key] = resolve_references(value, environ)
         elif is_reference(value) and any(
-            key.lower().endswith(s) for s in (*SECRET_KEYS, "username")
+            key.lower().endswith(s) for s in (*SECRET_KEYS, "username", "user")
         ):
             out[key] = _resolve(value, environ)
         else:
@@ -470,3 +470,24 @@ def validate(settings: Settings, named: Mapping[str, str] | None = None) -> None
                 kind,
                 allowed,
             )
+    _validate_team_store(settings, where)
+
+
+def _validate_team_store(settings: Settings, where: str) -> None:
+    """``[store] shared``: empty (no team store) or a libpq URL without a password (the
+    message never echoes a URL that holds one)."""
+    from .teamstore.connection import url_problem
+
+    url = settings.get("store.shared")
+    if url in (None, ""):
+        return
+    problem = (
+        'use a text such as "postgresql://host:5432/jobkort"'
+        if not isinstance(url, str)
+        else url_problem(url.strip())
+    )
+    if problem:
+        shown = "(hidden: it holds a password)" if "password" in problem else repr(url)
+        raise ConfigError(
+            f"configuration [store] shared = {shown} is not valid: {problem} (set in: {where})"
+        )

@@ -109,6 +109,9 @@ def diagnose(
             f"  {s.plugin}: {s.status}; last refresh {s.last_refresh or 'never'}"
             f" ({s.last_status or '-'})"
         )
+    from .teamstore import check, describe
+
+    lines += ["", f"Team store: {describe(check(settings))}"]
     if con is not None:
         try:
             counts = reference_counts(con)

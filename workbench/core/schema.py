@@ -509,6 +509,17 @@ MIGRATION_SHORTAGE = [
     """,
 ]
 
+# Team store sync (issue #18): when a campaign's metadata and a target's assignment last
+# changed (last writer wins against the shared PostgreSQL store), and the jobcenter a job
+# order belongs to (NULL: the workstation's own). Assignments made before keep their
+# status time as their time.
+MIGRATION_TEAM_STORE = [
+    "ALTER TABLE campaigns ADD COLUMN updated_at TIMESTAMP",
+    "ALTER TABLE campaign_targets ADD COLUMN assigned_at TIMESTAMP",
+    "UPDATE campaign_targets SET assigned_at = status_at WHERE assigned_to IS NOT NULL",
+    "ALTER TABLE job_orders ADD COLUMN jobcenter VARCHAR",
+]
+
 MIGRATIONS: list[list[str]] = [
     MIGRATION_1,
     MIGRATION_2,
@@ -525,6 +536,7 @@ MIGRATIONS: list[list[str]] = [
     MIGRATION_PRIVACY_SCOPE_AUDIT,
     MIGRATION_CAMPAIGNS,
     MIGRATION_SHORTAGE,
+    MIGRATION_TEAM_STORE,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -25,6 +25,8 @@ SHOWN_SETTINGS = (
     "privacy.retention_days",
     "http.proxy",
     "routing.base_url",
+    "store.shared",  # the team store (its URL holds no password: config.py refuses one)
+    "store.user",
 )
 
 

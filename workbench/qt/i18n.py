@@ -835,6 +835,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "prefs.saved": "Indstillingerne er gemt i {path}",
         "prefs.saved_restart": "Indstillingerne er gemt i {path}. Genstart Jobkort for at bruge dem.",
         "prefs.unchanged": "Ingen ændringer at gemme",
+        # team store sync (issue #18): prefix team.
+        "team.sync": "Synkronisér med team",
+        "team.sync_tip": "Send dine kampagner og jobordrer til teamlageret {server} og hent teamets (ingen borgerdata)",
+        "team.syncing": "Synkroniserer med team…",
+        "team.cancel": "Annullér",
+        "team.done": "Synkroniseret med team: {pushed} ændringer sendt, {pulled} hentet",
+        "team.skipped": "sprunget over (en anden jobcenters): {names}",
+        "team.failed": "Synkronisering med team mislykkedes: {reason}. Dit lokale arbejde er uændret; prøv igen senere.",
+        "team.cancelled": "Synkronisering med team annulleret: intet er ændret lokalt",
     },
     "en": {
         "app.title": "Jobkort",
@@ -1660,6 +1669,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "prefs.saved": "The settings were saved in {path}",
         "prefs.saved_restart": "The settings were saved in {path}. Restart Jobkort to use them.",
         "prefs.unchanged": "No changes to save",
+        # team store sync (issue #18): prefix team.
+        "team.sync": "Sync with team",
+        "team.sync_tip": "Send your campaigns and job orders to the team store {server} and fetch the team's (no citizen data)",
+        "team.syncing": "Syncing with team…",
+        "team.cancel": "Cancel",
+        "team.done": "Synced with team: {pushed} changes sent, {pulled} fetched",
+        "team.skipped": "skipped (another jobcenter's): {names}",
+        "team.failed": "Sync with team failed: {reason}. Your local work is unchanged; try again later.",
+        "team.cancelled": "Sync with team cancelled: nothing changed locally",
     },
 }
 

@@ -51,6 +51,7 @@ from workbench.qt.pools_view import install_pools
 from workbench.qt.privacy import WindowPrivacy
 from workbench.qt.status_line import StatusLine
 from workbench.qt.tasks import CursorTasks
+from workbench.qt.team_sync import install_team_sync
 from workbench.qt.workspace import QtWorkspace
 
 log = logging.getLogger("workbench.profile")
@@ -239,6 +240,9 @@ class MainWindow(QMainWindow):
         self.job_order_dock = install_job_order(self)  # job orders, shortlists (#14)
         self.reloadRequested.connect(self.reload_data)
         install_pools(self)  # pools, saved searches, reverse search (qt/pools_view.py)
+        self.team_sync = install_team_sync(
+            self
+        )  # "Synkronisér med team" when a team store is configured
         build_menus(self)
         self._update_title()
         self._update_counts()

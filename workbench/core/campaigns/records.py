@@ -126,7 +126,8 @@ def create_campaign(
         try:
             with store.transaction(cur):
                 cur.execute(
-                    "INSERT INTO campaigns VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO campaigns (name, created, created_by, jobcenter, filter_json, "
+                    "selection, note, advertising_policy) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         name,
                         created,
@@ -140,7 +141,8 @@ def create_campaign(
                 )
                 cur.execute(
                     f"""
-                    INSERT INTO campaign_targets
+                    INSERT INTO campaign_targets (campaign, cvr, pnr, score,
+                        components_json, status, assigned_to, status_at, note)
                     SELECT ?, cvr, pnr, score, to_json(struct_pack(
                         supply := supply, radius_km := ?::DOUBLE,
                         occupations := coalesce(string_split(sig, ','), []::VARCHAR[]),
@@ -344,25 +346,26 @@ def assign(
     load_campaign(store, name)
     cur = store.cursor()
     changed = 0
+    now = _now()  # the assignment's time: the team store's last writer wins by it
     with store.transaction(cur):
         for cvr, pnr in cvrs or []:
             for p in _target_keys(store, name, cvr, pnr):
                 cur.execute(
-                    "UPDATE campaign_targets SET assigned_to = ? WHERE campaign = ? AND cvr = ? "
-                    "AND pnr IS NOT DISTINCT FROM ?",
-                    [consultant, name, str(cvr).strip(), p],
+                    "UPDATE campaign_targets SET assigned_to = ?, assigned_at = ? "
+                    "WHERE campaign = ? AND cvr = ? AND pnr IS NOT DISTINCT FROM ?",
+                    [consultant, now, name, str(cvr).strip(), p],
                 )
                 changed += 1
         if top:
             n = cur.execute(
                 """
-                UPDATE campaign_targets SET assigned_to = ?
+                UPDATE campaign_targets SET assigned_to = ?, assigned_at = ?
                 WHERE campaign = ? AND (cvr, coalesce(pnr, '')) IN (
                     SELECT (cvr, coalesce(pnr, '')) FROM campaign_targets
                     WHERE campaign = ? AND assigned_to IS NULL
                     ORDER BY score DESC, cvr, pnr NULLS FIRST LIMIT ?)
                 """,
-                [consultant, name, name, int(top)],
+                [consultant, now, name, name, int(top)],
             ).fetchone()
             changed += int(n[0]) if n else 0
     return changed

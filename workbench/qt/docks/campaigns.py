@@ -91,7 +91,7 @@ class CampaignDock(QDockWidget):
         self.rows: list[dict[str, Any]] = []
 
         body = QWidget(self)
-        lay = QVBoxLayout(body)
+        self._layout = lay = QVBoxLayout(body)
         lay.setContentsMargins(4, 4, 4, 4)
 
         pick = QHBoxLayout()
@@ -199,6 +199,10 @@ class CampaignDock(QDockWidget):
         self.refresh_list()
 
     # -- helpers -----------------------------------------------------------------------
+    def add_header_widget(self, widget: QWidget) -> None:
+        """A row above the campaign picker (the team sync: qt/team_sync.py)."""
+        self._layout.insertWidget(0, widget)
+
     def store(self) -> Store:
         return Store.wrap(self.cursor())
 
