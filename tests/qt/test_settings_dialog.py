@@ -71,7 +71,11 @@ def test_rows_show_value_origin_and_lock(files, qtbot):
     hint = dialog.findChild(QLabel, "reference:basemap.token")
     assert hint.text().startswith("reference: keyring:jobkort/basemap")
     assert dialog.rows["cache.path"].editor.text() == "/data/cache.duckdb"
-    assert "plugins.jobnet.base_url" in dialog.rows and "store.shared" not in dialog.rows
+    assert "plugins.jobnet.base_url" in dialog.rows
+    # the team store's connection (issue #18), empty by default: no team store
+    assert dialog.rows["store.shared"].editor.text() == ""
+    assert _origin_text(dialog, "store.shared") == "standard"
+    assert "store.password" in dialog.rows
 
 
 def test_saving_writes_only_changed_unlocked_keys(files, qtbot):

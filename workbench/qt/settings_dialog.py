@@ -122,7 +122,11 @@ class SettingsDialog(QDialog):
             if group == "sources":
                 keys = tuple(source_url_keys(settings))
             elif group == "store":
-                keys = ("store.shared",) if settings.get("store.shared") is not None else ()
+                keys = tuple(
+                    k
+                    for k in ("store.shared", "store.user", "store.password")
+                    if settings.get(k) is not None
+                )
             if keys:
                 body_layout.addWidget(self._group(group, keys))
         body_layout.addStretch(1)
