@@ -17,6 +17,7 @@ import pytest
 from tests.conftest import DEMO_TODAY
 from tests.core.privacy.conftest import OWN, jobcenters_of, write_user_config
 from workbench.cli import main
+from workbench.core import audit
 from workbench.core import cache as wb_cache
 from workbench.core.config import load_settings
 from workbench.core.export.persons import ExportMeta, write_file
@@ -58,6 +59,12 @@ def test_search_command_json_and_csv_stay_in_the_jobcenter(
     assert out["total"] == own == len(out["items"])
     assert {i["jobcenter"] for i in out["items"]} == {OWN}
     assert out["export"]["user"] == "kons1" and out["export"]["purpose"] == "test"
+    # the audit entry names each candidate with its jobcenter (ids repeat across jobcenters)
+    with Store.open(real_cache, read_only=True) as store:
+        (entry,) = [e for e in audit.entries(store.con) if e["action"] == "export"]
+    assert sorted(entry["subject_ids"]) == sorted(
+        f"{OWN}:{i['candidate_id']}" for i in out["items"]
+    )
     rc = main(["search", "candidates", "--cache", str(real_cache), "--format", "csv"])
     assert rc == 0
     text = capsys.readouterr().out.lstrip("\ufeff")

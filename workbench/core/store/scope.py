@@ -127,8 +127,7 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 
 def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
     row = con.execute(
-        "SELECT count(*) FROM information_schema.columns WHERE table_name = ? "
-        "AND column_name = ?",
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = ?",
         [table, column],
     ).fetchone()
     return bool(row and row[0])
