@@ -66,10 +66,11 @@ from workbench.core.imports.cpr import mask_cpr_in
 from workbench.core.imports.runner import SUMMARY_REJECTS
 from workbench.core.store import Store
 from workbench.core.tasks import Task
-from workbench.qt import i18n
 from workbench.qt.i18n import tr
 from workbench.qt.qt_translations import documents_dir
 
+# The import core writes the reasons the wizard shows in Danish (also in an English window).
+REASONS_LANG = "da"
 # What the file holds -> message id of its radio button.
 KIND_IDS = {"candidates": "import.kind_candidates", "collaborations": "import.kind_collaborations"}
 
@@ -392,11 +393,11 @@ class _RunPage(QWizardPage):
 
 def read_rejects(summary: ImportSummary) -> list[dict]:
     """The run's first rejected rows, read back from the encrypted rejects file beside the
-    cache (what the user sees is what was kept), reasons in the UI language."""
+    cache (what the user sees is what was kept)."""
     if summary.rejects_location is None:
         return []
     found = rejects_store.read_run(
-        summary.rejects_location, summary.run_id, lang=i18n.language(), limit=SUMMARY_REJECTS
+        summary.rejects_location, summary.run_id, lang=REASONS_LANG, limit=SUMMARY_REJECTS
     )
     return found[1] if found is not None else []
 
@@ -599,7 +600,7 @@ class ImportWizard(QWizard):
                 kind,
                 mapping=mapping,
                 jobcenter=jobcenter,
-                lang="da",
+                lang=REASONS_LANG,
                 progress=lambda f, m: self._progress.emit(-1.0 if f is None else float(f), m),
                 cancel=cancel,
                 settings=self.settings,

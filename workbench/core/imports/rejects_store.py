@@ -23,7 +23,7 @@ import json
 import logging
 import os
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -114,8 +114,8 @@ def open_store(
 
 class RejectsRecorder:
     """Writes one import run's rejected rows in batches, in one transaction of the rejects
-    file (committed by :meth:`commit`, rolled back when the run is cancelled or fails
-    before)."""
+    file: committed when the ``with`` block ends, rolled back when the run is cancelled or
+    fails inside it."""
 
     def __init__(
         self, where: RejectsLocation, run_id: str, table: str, file: str, headers: Sequence[str]
@@ -123,16 +123,19 @@ class RejectsRecorder:
         self.where, self.run_id, self.table = where, run_id, table
         self.file, self.headers = mask_cpr_in(file), [mask_cpr_in(h) for h in headers]
         self._con: duckdb.DuckDBPyConnection | None = None
-        self._store: Any = None
 
     def __enter__(self) -> RejectsRecorder:
-        self._store = open_store(self.where)
-        self._con = self._store.__enter__()
-        self._con.execute("BEGIN TRANSACTION")
-        self._con.execute(
-            "INSERT INTO reject_runs VALUES (?, ?, ?, ?, ?, 'import')",
-            [self.run_id, self.table, self.file, self.headers, datetime.now()],
-        )
+        self._stack = ExitStack()
+        try:
+            self._con = self._stack.enter_context(open_store(self.where))
+            self._stack.enter_context(cache.transaction(self._con))
+            self._con.execute(
+                "INSERT INTO reject_runs VALUES (?, ?, ?, ?, ?, 'import')",
+                [self.run_id, self.table, self.file, self.headers, datetime.now()],
+            )
+        except BaseException:
+            self._stack.close()
+            raise
         return self
 
     def write(self, rejects: list[dict[str, Any]]) -> None:
@@ -158,15 +161,9 @@ class RejectsRecorder:
             ],
         )
 
-    def commit(self) -> None:
-        assert self._con is not None
-        self._con.execute("COMMIT")
-        self._con = None
-
-    def __exit__(self, *exc: object) -> None:
-        if self._con is not None:  # not committed: nothing of this run stays
-            self._con.execute("ROLLBACK")
-        self._store.__exit__(*exc)
+    def __exit__(self, *exc: object) -> bool | None:
+        # Committed when the block ends normally; a cancel or a failure rolls back.
+        return self._stack.__exit__(*exc)
 
 
 def list_runs(where: RejectsLocation) -> list[dict[str, Any]]:
@@ -319,8 +316,7 @@ def _store_legacy(
     where: RejectsLocation, file: Path, headers: list[str], records: list[dict[str, Any]]
 ) -> str:
     run_id = new_run_id()
-    with open_store(where) as store:
-        store.execute("BEGIN TRANSACTION")
+    with open_store(where) as store, cache.transaction(store):
         store.execute(
             "INSERT INTO reject_runs VALUES (?, 'unknown', ?, ?, ?, 'legacy_csv')",
             [run_id, mask_cpr_in(file.name), headers, _mtime(file)],
@@ -339,7 +335,6 @@ def _store_legacy(
                 for r in records
             ],
         )
-        store.execute("COMMIT")
     return run_id
 
 

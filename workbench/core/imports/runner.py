@@ -397,7 +397,6 @@ def _run(
                     _record_rejects(ctx, target, batch)
                     rejects.extend(batch[: SUMMARY_REJECTS - len(rejects)])
                     check_cancel()
-                recorder.commit()
             rejects_file = where.path
         if result.accepted == 0:
             where, where_da = _see_rejects(ctx.run_id if rejects_file else None)
