@@ -41,9 +41,7 @@ def _child(file: Path, cache_path: Path) -> None:
     for _ in range(2):
         t0 = time.perf_counter()
         r0 = resource.getrusage(resource.RUSAGE_SELF)
-        s = import_file(
-            con, file, "candidates", rejects_path=cache_path.with_suffix(".rejects.csv")
-        )
+        s = import_file(con, file, "candidates")
         r1 = resource.getrusage(resource.RUSAGE_SELF)
         cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
         runs.append(

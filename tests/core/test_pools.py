@@ -201,3 +201,48 @@ def test_moving_out_of_a_map_selection_is_flyttet(con, tmp_path: Path) -> None:
     assert _active(con, "Nær") == {"A", "D"}
     _import(con, tmp_path, "second.csv", [candidate("A"), candidate("D", x="760000,5")])
     assert latest_changes(con, "Nær")["left"] == [{"candidate_id": "D", "reason": "flyttet"}]
+
+
+def test_older_pools_get_their_members_jobcenter(tmp_path: Path) -> None:
+    """candidate_id is unique only within a jobcenter: the migration names each existing
+    member's jobcenter (the pool's candidate, else the only one with that id)."""
+    from tests.raw_cache import raw_connect
+    from workbench.core import cache
+    from workbench.core.schema import MIGRATION_MEMBER_JOBCENTER, MIGRATIONS, SCHEMA_VERSION
+
+    path = tmp_path / "old.duckdb"
+    raw = raw_connect(path)
+    raw.execute("CREATE TABLE schema_version (version INTEGER, applied_at TIMESTAMP)")
+    before = MIGRATIONS[: MIGRATIONS.index(MIGRATION_MEMBER_JOBCENTER)]
+    for version, statements in enumerate(before, start=1):
+        for statement in statements:
+            raw.execute(statement)
+        raw.execute("INSERT INTO schema_version VALUES (?, now())", [version])
+    raw.execute(
+        "INSERT INTO candidates (rid, candidate_id, jobcenter) VALUES "
+        "(1, 'A', '0101'), (2, 'A', '0751'), (3, 'B', '0751')"
+    )
+    raw.execute(
+        "INSERT INTO pools (name, owner, jobcenter, created) VALUES "
+        "('egen', 'k', '0751', now()), ('fri', 'k', NULL, now())"
+    )
+    raw.execute(
+        "INSERT INTO pool_members (pool, candidate_id, status, added) VALUES "
+        "('egen', 'A', 'ny', now()), ('fri', 'B', 'ny', now()), ('fri', 'A', 'ny', now()), "
+        "('egen', 'GONE', 'ny', now())"
+    )
+    raw.close()
+    con = cache.connect(path)
+    try:
+        assert cache.schema_version(con) == SCHEMA_VERSION
+        rows = con.execute(
+            "SELECT pool, candidate_id, jobcenter FROM pool_members ORDER BY ALL"
+        ).fetchall()
+    finally:
+        con.close()
+    assert rows == [
+        ("egen", "A", "0751"),  # the pool's jobcenter has an A
+        ("egen", "GONE", "0751"),  # no candidate left: the pool's jobcenter
+        ("fri", "A", None),  # two jobcenters use A, the pool names none: opens nothing
+        ("fri", "B", "0751"),  # the only B
+    ]

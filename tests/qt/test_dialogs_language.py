@@ -172,7 +172,7 @@ def test_import_wizard_in_english(qtbot, english, cache_path: Path, tmp_path: Pa
         summary = wizard.summary_page
         assert summary.title() == "Result"
         assert "1 candidates imported for 0101; 1 rows rejected." in summary.counts.text()
-        assert "Rejected rows are saved in" in summary.counts.text()
+        assert "Rejected rows are kept encrypted in" in summary.counts.text()
         headers = [summary.rejects.horizontalHeaderItem(c).text() for c in range(4)]
         assert headers == ["Row", "Column", "Value", "Reason"]
         # The reason is the import core's text and stays as the core writes it.

@@ -78,8 +78,13 @@ def test_only_own_candidates_and_details_need_a_purpose_once(open_window, real_c
     assert len(seen) == 2
     entries = _entries(window)
     assert [(e["action"], e["subject_ids"], e["purpose"], e["user"]) for e in entries] == [
-        ("view_details", [first], "Jobordre 17: lager", "kons1"),
-        ("view_details", [model.row_dict(2)["candidate_id"]], "Jobordre 17: lager", "kons1"),
+        ("view_details", [f"{OWN}:{first}"], "Jobordre 17: lager", "kons1"),
+        (
+            "view_details",
+            [f"{OWN}:{model.row_dict(2)['candidate_id']}"],
+            "Jobordre 17: lager",
+            "kons1",
+        ),
     ]
     assert audit.verify(window.gui_cursor()) == []
 
@@ -182,5 +187,5 @@ def test_copying_candidates_is_an_audited_export(open_window, real_cache) -> Non
     assert len(seen) == 3
     exports = [e for e in _entries(window) if e["action"] == "export"]
     assert [(e["subject_ids"], e["purpose"]) for e in exports] == [
-        ([model.row_dict(3)["candidate_id"]], "Jobordre 17")
+        ([f"{OWN}:{model.row_dict(3)['candidate_id']}"], "Jobordre 17")
     ]

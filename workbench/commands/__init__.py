@@ -11,6 +11,7 @@ COMMAND_MODULES = [
     "workbench.commands.search",
     "workbench.commands.screenshot",
     "workbench.commands.import_",
+    "workbench.commands.rejects",
     "workbench.commands.refresh",
     "workbench.commands.plugins",
     "workbench.commands.sources",

@@ -40,7 +40,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--jobcenter", default=None, metavar="CODE", help="fill/override the jobcenter column"
     )
     p.add_argument(
-        "--rejects", type=Path, default=None, metavar="FILE", help="where to write the rejects CSV"
+        "--rejects",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also write the rejected rows to this CSV (a plain copy of personal data, "
+        "audited with --purpose; they are always kept encrypted: 'workbench rejects show')",
+    )
+    p.add_argument(
+        "--purpose",
+        help="why you write the --rejects file (in the audit log; default: checking the "
+        "import's rejected rows)",
     )
     p.add_argument(
         "--accept-rejects",
@@ -61,6 +71,21 @@ def _parse_map(items: list[str]) -> dict[str, str]:
             raise UsageError(f"--map needs FIELD=COLUMN, got {item!r}")
         out[field.strip()] = column.strip()
     return out
+
+
+def _write_rejects(con: object, settings: object, run_id: str, out: Path, purpose: str) -> None:
+    """The plain rejects file the user asked for with ``--rejects`` (audited)."""
+    from workbench.core.export.persons import ExportMeta
+    from workbench.core.imports.rejects_store import export_file
+    from workbench.core.session.workspace import UserContext
+
+    user = UserContext.from_settings(settings, con)
+    # --rejects existed before the audit: a script without --purpose keeps working.
+    purpose = purpose or f"checking the rejected rows of import {run_id} (--rejects)"
+    try:
+        export_file(con, run_id, out, ExportMeta(user.user, user.jobcenter, purpose))
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: {exc.strerror}") from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -84,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.jobcenter is not None and not args.jobcenter.strip():
         raise UsageError("--jobcenter needs a code")
+    purpose = (args.purpose or "").strip()
     settings = load_settings(args.config)
     path = cache_path(args)
     con = Store.open(path).con
@@ -101,13 +127,14 @@ def run(args: argparse.Namespace) -> int:
                 mapping=mapping or None,
                 profile=args.profile,
                 jobcenter=args.jobcenter,
-                rejects_path=args.rejects,
                 lang="en",
                 settings=settings,
                 accept_rejects=args.accept_rejects,
             )
             if args.save_profile:  # only a mapping that worked is saved
                 save_profile(con, args.save_profile, args.kind, {**base, **mapping})
+            if args.rejects is not None and summary.rejects_file:
+                _write_rejects(con, settings, summary.run_id, args.rejects, purpose)
         except ProfileError as exc:
             raise UsageError(str(exc)) from None
         except TooManyRejects as exc:  # the user must confirm: a usage decision, exit 2
@@ -121,7 +148,10 @@ def run(args: argparse.Namespace) -> int:
             f"{summary.accepted} {args.kind} imported for {', '.join(summary.jobcenters)}; {summary.rejected} rows rejected"
         )
         if summary.rejects_file:
-            print(f"rejects: {summary.rejects_file}")
+            print(
+                f"rejects: kept encrypted in {summary.rejects_file}; see them with "
+                f"'workbench rejects show {summary.run_id} --cache {path}'"
+            )
         for name, values in summary.unresolved.items():
             shown = ", ".join(f"{v} ({n})" for v, n in list(values.items())[:10])
             print(f"unresolved {name}: {shown}")

@@ -42,15 +42,20 @@ def run(args: argparse.Namespace) -> int:
     from workbench.core import pools
     from workbench.core.config import load_settings
     from workbench.core.saved_searches import current_user
-    from workbench.core.store import Store
+    from workbench.core.store.scope import ScopeError
+
+    from .user_context import open_as_user
 
     settings = load_settings(args.config)
     writes = args.action in ("create", "add")
-    store = Store.open(cache_path(args), read_only=not writes, create=False)
+    # Read as the configured user: members outside their jobcenter scope stay hidden.
+    store = open_as_user(cache_path(args), settings, read_only=not writes)
     try:
         try:
+            if args.action in ("show", "add"):
+                store.scope.require_rows("pool members")
             data = _act(args, store, pools, current_user(settings))
-        except pools.PoolError as exc:
+        except (pools.PoolError, ScopeError) as exc:
             raise UsageError(str(exc)) from None
     finally:
         store.close()

@@ -282,7 +282,8 @@ def run(args: argparse.Namespace) -> int:
                 user.jobcenter if user else None,
                 (args.purpose or "").strip() or None,
             )
-            rows = collect_ids(rows, columns.index("candidate_id"), ids)
+            jobcenter = columns.index("jobcenter") if "jobcenter" in columns else None
+            rows = collect_ids(rows, columns.index("candidate_id"), ids, jobcenter)
         written = _write(args, columns, rows, total, demo, meta)
     finally:
         store.close()

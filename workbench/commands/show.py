@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
             user=user.user if user else None,
             jobcenter=user.jobcenter if user else None,
             action="view_details",
-            subject_ids=[row["candidate_id"]],
+            subject_ids=[audit.subject_id(row["candidate_id"], row.get("jobcenter"))],
             purpose=purpose,
             job_order_id=args.job_order,
             campaign_id=args.campaign,

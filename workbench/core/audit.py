@@ -53,6 +53,13 @@ _SELECT = (
 )
 
 
+def subject_id(candidate_id: object, jobcenter: object = None) -> str:
+    """A candidate as the audit log names it: ``jobcenter:candidate_id``, because a
+    candidate_id is unique only within a jobcenter; the bare id where the jobcenter is not
+    known (entries written before this rule have bare ids)."""
+    return f"{jobcenter}:{candidate_id}" if jobcenter else str(candidate_id)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One break in the chain: ``kind`` is changed, deleted or inserted."""

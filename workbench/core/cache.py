@@ -228,6 +228,36 @@ def attach(
     con.execute(f"ATTACH {sql_text(str(path))} AS {alias} (ENCRYPTION_KEY {sql_text(secret)})")
 
 
+def file_of(con: duckdb.DuckDBPyConnection) -> tuple[Path | None, bool]:
+    """The file behind ``con``'s cache (None in memory) and whether it is encrypted."""
+    row = con.execute(
+        "SELECT path, encrypted FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    if row is None or not row[0] or str(row[0]).startswith(":memory:"):
+        return None, False
+    return Path(row[0]), bool(row[1])
+
+
+def open_side_file(
+    path: Path, *, encrypted: bool, read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
+    """Open (or create) a DuckDB file kept beside the cache, such as the import rejects,
+    the way the cache is opened: the user's key and ``ATTACH ... (ENCRYPTION_KEY ...)``,
+    user-only, spills encrypted. ``encrypted=False`` follows a plain cache (tests, a
+    legacy cache not yet converted); no migrations: the caller owns the file's tables."""
+    path = Path(path)
+    user_only.set_umask()
+    if read_only and not path.exists():
+        raise CacheError(f"{path} does not exist")
+    if not read_only:
+        user_only.make_dir(path.parent)
+    key = keys.load_key().secret if encrypted else None
+    try:
+        return _open(path, read_only, key)
+    except PlainCacheError:
+        raise CacheKeyError(f"{path} is not encrypted but the cache is: move it aside") from None
+
+
 def scratch_connection() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB for intermediate work on personal data (an import's checks).
 

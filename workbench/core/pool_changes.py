@@ -65,9 +65,11 @@ def _ids(
 ) -> set[str]:
     where, params = _where(con, pool, flt)
     if members_only:
+        # A member is its candidate_id in its jobcenter (ids repeat across jobcenters).
         where += (
-            " AND t.candidate_id IN (SELECT candidate_id FROM pool_members "
-            "WHERE pool = ? AND left_at IS NULL)"
+            " AND EXISTS (SELECT 1 FROM pool_members m WHERE m.pool = ? AND m.left_at IS NULL "
+            "AND m.candidate_id = t.candidate_id "
+            "AND (m.jobcenter IS NULL OR m.jobcenter = t.jobcenter))"
         )
         params.append(pool.name)
     rows = con.execute(
@@ -103,6 +105,7 @@ def _state(con: duckdb.DuckDBPyConnection, pool: Pool) -> _State:
         SELECT m.candidate_id,
                bool_or(c.unemployed_since IS NOT NULL), bool_or(coalesce(c.cv_searchable, FALSE))
         FROM pool_members m LEFT JOIN candidates c ON c.candidate_id = m.candidate_id
+             AND (m.jobcenter IS NULL OR c.jobcenter = m.jobcenter)
         WHERE m.pool = ? AND m.left_at IS NULL GROUP BY m.candidate_id
         """,
         [pool.name],

@@ -21,6 +21,7 @@ from . import retention
 from .errors import WorkbenchError
 from .filters import Filter
 from .saved_searches import current_user, template_filter
+from .schema import MEMBER_JOBCENTER_SQL
 from .store import Store
 
 # Member statuses, in the order of the work (the UI's choice list).
@@ -167,31 +168,43 @@ def insert_members(
     ids: list[str],
     added_by: str | None,
     note: str | None,
+    *,
+    jobcenters: list[str | None] | None = None,
 ) -> int:
     """Add ``ids`` as members (status ``ny``) without checking them (callers do); a former
     member becomes a member again with their note kept; a current member is left as is.
-    Returns how many were added."""
+    ``jobcenters`` (aligned with ``ids``) names each candidate's jobcenter; where it is not
+    given, :data:`~workbench.core.schema.MEMBER_JOBCENTER_SQL` decides (candidate_id is
+    unique only within a jobcenter). Returns how many were added."""
     if not ids:
         return 0
     now = _now()
-    wanted = "(SELECT DISTINCT unnest(?::VARCHAR[]) AS candidate_id)"
+    given = list(jobcenters) if jobcenters is not None else [None] * len(ids)
+    resolved = MEMBER_JOBCENTER_SQL.format(member="w", pool="p")
+    wanted = (
+        "(SELECT w.candidate_id, coalesce(w.jobcenter, "
+        f"(SELECT {resolved} FROM pools p WHERE p.name = ?)) AS jobcenter "
+        "FROM (SELECT DISTINCT unnest(?::VARCHAR[]) AS candidate_id, "
+        "unnest(?::VARCHAR[]) AS jobcenter) AS w)"
+    )
     n = con.execute(
         f"""
         UPDATE pool_members SET left_at = NULL, left_reason = NULL, status = 'ny',
                added = ?, added_by = ?, note = coalesce(?, note)
-        WHERE pool = ? AND left_at IS NOT NULL AND candidate_id IN {wanted}
+        WHERE pool = ? AND left_at IS NOT NULL
+          AND candidate_id IN (SELECT candidate_id FROM {wanted})
         RETURNING candidate_id
         """,
-        [now, added_by, note, pool, ids],
+        [now, added_by, note, pool, pool, ids, given],
     ).fetchall()
     m = con.execute(
         f"""
-        INSERT INTO pool_members (pool, candidate_id, note, status, added, added_by)
-        SELECT ?, a.candidate_id, ?, 'ny', ?, ? FROM {wanted} a
+        INSERT INTO pool_members (pool, candidate_id, note, status, added, added_by, jobcenter)
+        SELECT ?, a.candidate_id, ?, 'ny', ?, ?, a.jobcenter FROM {wanted} a
         WHERE a.candidate_id NOT IN (SELECT candidate_id FROM pool_members WHERE pool = ?)
         RETURNING candidate_id
         """,
-        [pool, note, now, added_by, ids, pool],
+        [pool, note, now, added_by, pool, ids, given, pool],
     ).fetchall()
     return len(n) + len(m)
 
@@ -204,24 +217,37 @@ def add_members(
     added_by: str | None = None,
     note: str | None = None,
 ) -> int:
-    """Add candidates (by pseudonymous id) to ``pool``; unknown ids are refused whole."""
+    """Add candidates (by pseudonymous id) to ``pool``; ids unknown or outside the store's
+    scope are refused whole. An id that several jobcenters use is the candidate of the
+    pool's jobcenter, else of the user's own, else the first in scope."""
     st = _store(store)
-    get_pool(st, pool)
+    found = get_pool(st, pool)
     ids = list(dict.fromkeys(str(i).strip() for i in candidate_ids if str(i).strip()))
     if not ids:
         raise PoolError("no candidates to add")
-    known = {
-        r[0]
-        for r in st.con.execute(
-            "SELECT candidate_id FROM candidates WHERE candidate_id IN (SELECT unnest(?))", [ids]
-        ).fetchall()
-    }
-    unknown = [i for i in ids if i not in known]
-    if unknown:
+    scope, params = st.candidate_scope("t")
+    jobcenter_of: dict[str, str] = {}
+    for cid, jobcenter in st.con.execute(
+        f"SELECT t.candidate_id, t.jobcenter FROM candidates AS t "
+        f"WHERE t.candidate_id IN (SELECT unnest(?)) AND {scope} "
+        "ORDER BY t.jobcenter IS NOT DISTINCT FROM ? DESC, "
+        "t.jobcenter IS NOT DISTINCT FROM ? DESC, t.jobcenter, t.rid",
+        [ids, *params, found.jobcenter, st.scope.jobcenter],
+    ).fetchall():
+        jobcenter_of.setdefault(cid, jobcenter)
+    unknown = [i for i in ids if i not in jobcenter_of]
+    if unknown:  # out of scope reads the same as absent: nothing leaks
         more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
         raise PoolError(f"unknown candidate {unknown[0]!r}{more}")
     with st.transaction():
-        return insert_members(st.con, pool, ids, added_by or current_user(), note)
+        return insert_members(
+            st.con,
+            pool,
+            ids,
+            added_by or current_user(),
+            note,
+            jobcenters=[jobcenter_of[i] for i in ids],
+        )
 
 
 def add_members_by_rid(
@@ -233,17 +259,27 @@ def add_members_by_rid(
 ) -> int:
     """Add the candidates of a search result or a map selection (candidate row ids)."""
     st = _store(store)
+    get_pool(st, pool)
     rid_list = [int(r) for r in np.asarray(rids, dtype=np.int64)]
-    ids = [
-        r[0]
-        for r in st.con.execute(
-            "SELECT candidate_id FROM candidates WHERE rid IN (SELECT unnest(?)) ORDER BY rid",
-            [rid_list],
-        ).fetchall()
-    ]
-    if not ids:
+    scope, params = st.candidate_scope("t")
+    rows = st.con.execute(
+        "SELECT t.candidate_id, t.jobcenter FROM candidates AS t "
+        f"WHERE t.rid IN (SELECT unnest(?)) AND {scope} ORDER BY t.rid",
+        [rid_list, *params],
+    ).fetchall()
+    if not rows:
         raise PoolError("no candidates to add")
-    return add_members(st, pool, ids, added_by=added_by)
+    # The row names the exact candidate: its jobcenter comes with its id.
+    pairs = list(dict.fromkeys((cid, jobcenter) for cid, jobcenter in rows))
+    with st.transaction():
+        return insert_members(
+            st.con,
+            pool,
+            [cid for cid, _ in pairs],
+            added_by or current_user(),
+            None,
+            jobcenters=[jobcenter for _, jobcenter in pairs],
+        )
 
 
 def remove_members(
@@ -290,26 +326,43 @@ def members(
     st = _store(store)
     get_pool(st, pool)
     left = "" if include_left else " AND m.left_at IS NULL"
+    # Only the members the store's user may see (their jobcenter's, or a pool shared with
+    # it): the member row carries the candidate's jobcenter, as candidates do.
+    scope, params = st.candidate_scope("m")
     rows = st.con.execute(
         f"""
-        SELECT m.candidate_id, m.note, m.status, m.added, m.added_by, m.left_at,
+        SELECT m.candidate_id, m.jobcenter, m.note, m.status, m.added, m.added_by, m.left_at,
                m.left_reason, c.rid
         FROM pool_members m
-        LEFT JOIN (SELECT candidate_id, min(rid) AS rid FROM candidates GROUP BY ALL) c
+        LEFT JOIN (SELECT candidate_id, jobcenter, min(rid) AS rid FROM candidates GROUP BY ALL) c
                ON c.candidate_id = m.candidate_id
-        WHERE m.pool = ?{left}
-        ORDER BY m.left_at NULLS FIRST, m.added, m.candidate_id
+              AND (m.jobcenter IS NULL OR c.jobcenter = m.jobcenter)
+        WHERE m.pool = ?{left} AND {scope}
+        ORDER BY m.left_at NULLS FIRST, m.added, m.candidate_id, c.rid
         """,
-        [pool],
+        [pool, *params],
     ).fetchall()
-    keys = ("candidate_id", "note", "status", "added", "added_by", "left_at", "left_reason")
+    keys = (
+        "candidate_id",
+        "jobcenter",
+        "note",
+        "status",
+        "added",
+        "added_by",
+        "left_at",
+        "left_reason",
+    )
     out = []
+    seen: set[str] = set()
     for r in rows:
-        d = dict(zip(keys, r[:7], strict=True))
+        if r[0] in seen:  # a member without a jobcenter whose id two jobcenters use
+            continue
+        seen.add(r[0])
+        d = dict(zip(keys, r[:8], strict=True))
         d["note"] = d["note"] or ""
         for k in ("added", "left_at"):
             d[k] = d[k].isoformat() if d[k] is not None else None
-        d["rid"] = int(r[7]) if r[7] is not None else None
+        d["rid"] = int(r[8]) if r[8] is not None else None
         out.append(d)
     return out
 
@@ -317,7 +370,8 @@ def members(
 def latest_changes(store: Store | duckdb.DuckDBPyConnection, pool: str) -> dict[str, Any]:
     """Who joined and who left (with why) in the latest run that changed ``pool``:
     ``{"run_id", "at", "joined": [ids], "left": [{"candidate_id", "reason"}]}``."""
-    con = _store(store).con
+    st = _store(store)
+    con = st.con
     row = con.execute(
         'SELECT run_id, max("at") FROM pool_changes WHERE pool = ? '
         'GROUP BY run_id ORDER BY max("at") DESC, run_id DESC LIMIT 1',
@@ -325,10 +379,14 @@ def latest_changes(store: Store | duckdb.DuckDBPyConnection, pool: str) -> dict[
     ).fetchone()
     if row is None:
         return {"run_id": None, "at": None, "joined": [], "left": []}
+    # Only the ids the store's user may see: through the member row (its jobcenter).
+    scope, params = st.candidate_scope("m")
     rows = con.execute(
-        "SELECT candidate_id, change, reason FROM pool_changes WHERE pool = ? "
-        "AND run_id IS NOT DISTINCT FROM ? ORDER BY change, candidate_id",
-        [pool, row[0]],
+        "SELECT pc.candidate_id, pc.change, pc.reason FROM pool_changes pc "
+        "JOIN pool_members m ON m.pool = pc.pool AND m.candidate_id = pc.candidate_id "
+        f"WHERE pc.pool = ? AND pc.run_id IS NOT DISTINCT FROM ? AND {scope} "
+        "ORDER BY pc.change, pc.candidate_id",
+        [pool, row[0], *params],
     ).fetchall()
     return {
         "run_id": row[0],
@@ -342,7 +400,9 @@ def pool_report(store: Store | duckdb.DuckDBPyConnection, pool: str) -> dict[str
     """``workbench pool show``: the pool, its members and its latest changes."""
     st = _store(store)
     out = get_pool(st, pool).to_json()
-    out["members"] = [{k: v for k, v in m.items() if k != "rid"} for m in members(st, pool)]
+    # The JSON keys are the script contract (module docstring of commands/pool.py).
+    hidden = ("rid", "jobcenter")
+    out["members"] = [{k: v for k, v in m.items() if k not in hidden} for m in members(st, pool)]
     out["changes"] = latest_changes(st, pool)
     return out
 

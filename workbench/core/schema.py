@@ -520,6 +520,27 @@ MIGRATION_TEAM_STORE = [
     "ALTER TABLE job_orders ADD COLUMN jobcenter VARCHAR",
 ]
 
+# candidate_id is unique only within a jobcenter (issue #15): a pool member carries the
+# jobcenter of its candidate, so a pool shared with another jobcenter opens exactly its
+# members, not every candidate with the same id. Existing members: the candidate with that
+# id in the pool's jobcenter, else the only jobcenter with that id, else the pool's.
+MEMBER_JOBCENTER_SQL = """
+    coalesce(
+        (SELECT max(c.jobcenter) FROM candidates c
+         WHERE c.candidate_id = {member}.candidate_id AND c.jobcenter = {pool}.jobcenter),
+        (SELECT CASE WHEN count(DISTINCT c.jobcenter) = 1 THEN max(c.jobcenter) END
+         FROM candidates c WHERE c.candidate_id = {member}.candidate_id),
+        {pool}.jobcenter
+    )
+"""
+MIGRATION_MEMBER_JOBCENTER = [
+    "ALTER TABLE pool_members ADD COLUMN jobcenter VARCHAR",
+    "UPDATE pool_members AS m SET jobcenter = ("
+    + "SELECT "
+    + MEMBER_JOBCENTER_SQL.format(member="m", pool="p")
+    + " FROM pools p WHERE p.name = m.pool)",
+]
+
 MIGRATIONS: list[list[str]] = [
     MIGRATION_1,
     MIGRATION_2,
@@ -537,6 +558,7 @@ MIGRATIONS: list[list[str]] = [
     MIGRATION_CAMPAIGNS,
     MIGRATION_SHORTAGE,
     MIGRATION_TEAM_STORE,
+    MIGRATION_MEMBER_JOBCENTER,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

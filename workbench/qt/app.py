@@ -10,6 +10,7 @@ from typing import Any
 from workbench.core import cache, keys, retention
 from workbench.core.config import Settings
 from workbench.core.errors import CacheKeyError, CachePathError, PlainCacheError, WorkbenchError
+from workbench.core.imports import rejects_store
 from workbench.core.store import Store
 from workbench.qt import i18n
 
@@ -141,6 +142,7 @@ def start_gui(cache_path: Path, *, settings: Settings, lang: str | None) -> GuiS
         QMessageBox.critical(None, i18n.tr("error.title"), i18n.tr("error.cache", message=str(exc)))
         return None
     retention.purge_at_start(con, settings)  # before the window shows expired data
+    rejects_store.adopt_legacy_files(con)  # plain rejects CSVs of earlier versions
     session = GuiSession(con, cache_path, settings)
     try:
         choice = None

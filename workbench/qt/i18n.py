@@ -390,7 +390,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "{rejected} rækker afvist.",
         "import.summary_unplaced": "{n} ledige uden koordinater (vises på kortet når adressen er "
         "geokodet).",
-        "import.summary_rejects_file": "Afviste rækker er gemt i {path}",
+        "import.summary_rejects_file": "Afviste rækker er gemt krypteret i {path} (kørsel {run})",
         "import.summary_unknown": "Ukendte {name}: {values}",
         # the company detail widget
         "company.l_cvr_number": "CVR-nummer",
@@ -1226,7 +1226,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "{rejected} rows rejected.",
         "import.summary_unplaced": "{n} candidates without coordinates (shown on the map once the "
         "address is geocoded).",
-        "import.summary_rejects_file": "Rejected rows are saved in {path}",
+        "import.summary_rejects_file": "Rejected rows are kept encrypted in {path} (run {run})",
         "import.summary_unknown": "Unknown {name}: {values}",
         # the company detail widget
         "company.l_cvr_number": "CVR number",

@@ -58,15 +58,19 @@ from workbench.core.imports import (
     import_file,
     list_profiles,
     preview,
+    rejects_store,
     resolve_mapping,
     save_profile,
 )
 from workbench.core.imports.cpr import mask_cpr_in
+from workbench.core.imports.runner import SUMMARY_REJECTS
 from workbench.core.store import Store
 from workbench.core.tasks import Task
 from workbench.qt.i18n import tr
 from workbench.qt.qt_translations import documents_dir
 
+# The import core writes the reasons the wizard shows in Danish (also in an English window).
+REASONS_LANG = "da"
 # What the file holds -> message id of its radio button.
 KIND_IDS = {"candidates": "import.kind_candidates", "collaborations": "import.kind_collaborations"}
 
@@ -387,6 +391,17 @@ class _RunPage(QWizardPage):
         return self.done
 
 
+def read_rejects(summary: ImportSummary) -> list[dict]:
+    """The run's first rejected rows, read back from the encrypted rejects file beside the
+    cache (what the user sees is what was kept)."""
+    if summary.rejects_location is None:
+        return []
+    found = rejects_store.read_run(
+        summary.rejects_location, summary.run_id, lang=REASONS_LANG, limit=SUMMARY_REJECTS
+    )
+    return found[1] if found is not None else []
+
+
 class _SummaryPage(QWizardPage):
     def __init__(self, wizard: ImportWizard):
         super().__init__()
@@ -435,10 +450,11 @@ class _SummaryPage(QWizardPage):
         if s.kind == "candidates" and s.unplaced:
             lines.append(tr("import.summary_unplaced", n=s.unplaced))
         if s.rejects_file:
-            lines.append(tr("import.summary_rejects_file", path=s.rejects_file))
+            lines.append(tr("import.summary_rejects_file", path=s.rejects_file, run=s.run_id))
         self.counts.setText("\n".join(lines))
-        self.rejects.setRowCount(len(s.rejects))
-        for i, r in enumerate(s.rejects):
+        shown = read_rejects(s)
+        self.rejects.setRowCount(len(shown))
+        for i, r in enumerate(shown):
             for c, value in enumerate((str(r["row"]), r["column"], r["value"] or "", r["reason"])):
                 self.rejects.setItem(i, c, QTableWidgetItem(value))
         parts = []
@@ -584,7 +600,7 @@ class ImportWizard(QWizard):
                 kind,
                 mapping=mapping,
                 jobcenter=jobcenter,
-                lang="da",
+                lang=REASONS_LANG,
                 progress=lambda f, m: self._progress.emit(-1.0 if f is None else float(f), m),
                 cancel=cancel,
                 settings=self.settings,

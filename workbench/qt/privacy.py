@@ -75,7 +75,7 @@ class WindowPrivacy:
         purpose = self.purpose()
         if purpose is None:
             return False
-        cid = str(row.get("candidate_id"))
+        cid = audit.subject_id(row.get("candidate_id"), row.get("jobcenter"))
         if self._last_opened != (cid, purpose):  # a re-selection is not a new opening
             self._append("view_details", [cid], purpose)
             self._last_opened = (cid, purpose)
@@ -105,7 +105,11 @@ class WindowPrivacy:
         if purpose is None:
             return False
         model = self.window.models["candidates"]
-        ids = [str(d["candidate_id"]) for r in rows if (d := model.row_dict(r)) is not None]
+        ids = [
+            audit.subject_id(d["candidate_id"], d.get("jobcenter"))
+            for r in rows
+            if (d := model.row_dict(r)) is not None
+        ]
         self._append("export", ids, purpose)
         return True
 
@@ -125,9 +129,13 @@ class WindowPrivacy:
         result = self.window.workspace.result
         rids = [] if result is None else result.candidates.rid.tolist()
         rows = person_rows(
-            self.window.gui_cursor(), "candidates", rids, ["candidate_id"], scope=self.scope()
+            self.window.gui_cursor(),
+            "candidates",
+            rids,
+            ["candidate_id", "jobcenter"],
+            scope=self.scope(),
         )
-        ids = [str(r["candidate_id"]) for r in rows]
+        ids = [audit.subject_id(r["candidate_id"], r["jobcenter"]) for r in rows]
         return lambda: self._append("print", ids, purpose)
 
     def record_export(self, ids: list[str], purpose: str) -> None:

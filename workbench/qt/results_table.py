@@ -29,6 +29,7 @@ from PySide6.QtCore import QItemSelectionModel, QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QPainter, QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QHeaderView, QTableView, QWidget
 
+from workbench.core import audit
 from workbench.core.errors import WorkbenchError
 from workbench.core.export.persons import ExportMeta
 from workbench.core.export.persons import record as record_export
@@ -410,7 +411,7 @@ class ResultsTables(QObject):
                 found = person_rows(cur, entity, chunk, columns=fetch_columns(entity), scope=scope)
                 for r in found:
                     if persons:
-                        ids.append(str(r.get("candidate_id")))
+                        ids.append(audit.subject_id(r.get("candidate_id"), r.get("jobcenter")))
                     yield [export_value(c.value(r)) for c in columns]
 
         def write(cur: Any) -> tuple[Path, int]:

@@ -41,9 +41,17 @@ def test_import_candidates_prints_the_json_summary(
     assert data["accepted"] == 5 and data["rejected"] == 1
     assert data["unresolved"] == {"stillingsbetegnelser": {"Kagebager": 1}}
     assert data["jobcenters"] == ["0101"] and data["unplaced"] == 0
+    # Kept encrypted beside the cache, read back with 'workbench rejects show RUN'.
     rejects = Path(data["rejects_file"])
-    assert rejects.is_file() and rejects.parent.name == "rejects"
-    assert "32-01-2025" in rejects.read_text("utf-8-sig")
+    assert rejects == cache_file.with_name(cache_file.name + ".rejects.duckdb")
+    assert b"32-01-2025" not in rejects.read_bytes()
+    rc, out, err = _run(
+        capsys, "rejects", "show", data["run_id"], "--cache", str(cache_file), "--format", "json"
+    )
+    assert rc == 0, err
+    (row,) = json.loads(out)["rows"]
+    assert (row["row"], row["column"], row["value"]) == (6, "ledig_siden", "32-01-2025")
+    assert row["values"]["borger_id"] == "BAD"
 
 
 def test_jobcenter_option_map_and_saved_profile(cache_file: Path, tmp_path: Path, capsys) -> None:

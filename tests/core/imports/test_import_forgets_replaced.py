@@ -83,15 +83,17 @@ def test_replaced_values_are_gone_from_an_encrypted_cache(tmp_path):
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes")
-def test_the_rejects_file_and_its_folder_are_user_only(con, tmp_path):
+def test_the_rejects_file_and_its_folder_are_user_only(con, cache_file, tmp_path):
     rows = [candidate("A1"), candidate("A2", since="not a date")]
-    target = tmp_path / "new-folder" / "rejects.csv"
     source = write_csv(tmp_path / "c.csv", CANDIDATE_HEADER, rows)
+    cache_file.parent.chmod(0o755)
     previous = os.umask(0o022)  # a process whose umask lets everyone read: still user-only
     try:
-        s = import_file(con, source, "candidates", rejects_path=target, accept_rejects=True)
+        s = import_file(con, source, "candidates", accept_rejects=True)
     finally:
         os.umask(previous)
     assert s.rejected == 1
+    target = Path(s.rejects_file)  # the encrypted rejects beside the cache
+    assert target == cache_file.with_name(cache_file.name + ".rejects.duckdb")
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert stat.S_IMODE(target.parent.stat().st_mode) == 0o700

@@ -3,7 +3,6 @@ resolution, collaborations, profiles and cancelling."""
 
 from __future__ import annotations
 
-import csv
 import json
 import threading
 from datetime import date, timedelta
@@ -18,6 +17,7 @@ from tests.core.imports.import_filegen import (
     candidates,
     write_csv,
 )
+from tests.core.imports.stored_rejects import stored_rejects, stored_text
 from workbench.core import cache
 from workbench.core.errors import FilterError
 from workbench.core.filters import Filter
@@ -67,9 +67,8 @@ def test_bad_values_are_rejected_per_row_and_field_and_good_rows_load(con, tmp_p
         candidate("", since="bad"),  # missing id and a bad date: two problems, one row
         candidate("OK2", since="2025-03-04", years="7,0", searchable="NEJ", licences="b, ce"),
     ]
-    rejects_file = tmp_path / "out" / "rejects.csv"
     f = write_csv(tmp_path / "c.csv", CANDIDATE_HEADER, rows)
-    s = import_file(con, f, "candidates", rejects_path=rejects_file, accept_rejects=True)
+    s = import_file(con, f, "candidates", accept_rejects=True)
     assert (s.accepted, s.rejected) == (2, 10)
     assert _ids(con) == ["OK1", "OK2"]
     assert con.execute(
@@ -102,9 +101,8 @@ def test_bad_values_are_rejected_per_row_and_field_and_good_rows_load(con, tmp_p
     assert "unknown municipality code 0999" in reasons[11]
     raw = json.loads(_rejects(con)[0][4])
     assert raw["borger_id"] == "R3" and raw["jobcenter"] == "101"
-    # The rejects file: row, column, value, reason and the row's other values.
-    with rejects_file.open(encoding="utf-8-sig", newline="") as fh:
-        lines = list(csv.reader(fh, delimiter=";"))
+    # The encrypted rejects: row, column, value, reason and the row's other values.
+    lines = stored_rejects(con, s.run_id)
     assert lines[0] == ["row", "column", "value", "reason", *CANDIDATE_HEADER]
     assert lines[1][:3] == ["3", "ledig_siden", "31-02-2025"] and lines[1][4] == "R3"
     assert len(lines) == 13
@@ -116,8 +114,7 @@ def test_danish_reasons_for_the_wizard(con, tmp_path: Path) -> None:
     f = write_csv(tmp_path / "c.csv", CANDIDATE_HEADER, [candidate("A"), candidate("B", since="x")])
     s = import_file(con, f, "candidates", lang="da")
     assert s.rejects[0]["reason"] == "ikke en dato (dd-mm-åååå eller åååå-mm-dd)"
-    with open(s.rejects_file, encoding="utf-8-sig") as fh:
-        assert fh.readline().startswith("række;kolonne;værdi;årsag;borger_id")
+    assert stored_text(con, s.run_id, "da").startswith("række;kolonne;værdi;årsag;borger_id")
     # The rejects table stays in English, whatever the UI language.
     assert _rejects(con)[0][3] == "not a date (dd-mm-yyyy or yyyy-mm-dd)"
 
@@ -267,8 +264,7 @@ def test_unemployed_since_or_cv_updated_in_the_future_is_rejected(con, tmp_path:
         "02-03-2026",
         "unemployed since 02-03-2026, a date in the future; unemployment cannot start after today",
     )
-    with open(s.rejects_file, encoding="utf-8-sig") as fh:
-        lines = list(csv.reader(fh, delimiter=";"))
+    lines = stored_rejects(con, s.run_id, "da")
     assert lines[1][:4] == [
         "3",
         "ledig_siden",
@@ -339,7 +335,7 @@ def test_cpr_numbers_never_reach_the_cache_logs_or_rejects(
             ],
             default=str,
         )
-        rejects_text = Path(s.rejects_file).read_text("utf-8-sig")
+        rejects_text = stored_text(con, s.run_id)
         assert "[CPR fjernet]" in rejects_text
         con.execute("CHECKPOINT")
     finally:
@@ -694,7 +690,7 @@ def test_rejects_are_written_in_batches(con, tmp_path: Path, monkeypatch) -> Non
     assert (s.accepted, s.rejected) == (1, 7)
     assert [r["value"] for r in s.rejects] == ["bad0", "bad1", "bad2"]
     assert [r[2] for r in _rejects(con)] == [f"bad{i}" for i in range(7)]
-    lines = Path(s.rejects_file).read_text("utf-8-sig").splitlines()
+    lines = stored_text(con, s.run_id).splitlines()
     assert len(lines) == 8 and lines[-1].startswith("9;ledig_siden;bad6;")
     assert con.execute("SELECT rows_rejected FROM refresh_log").fetchone() == (7,)
 

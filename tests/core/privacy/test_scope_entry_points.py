@@ -1,7 +1,8 @@
 """With ``[user] jobcenter = "0101"`` no entry point returns another jobcenter's candidate
 (issue #15): the search command (JSON, CSV), the query pipeline, the map's layer arrays,
-table/tooltip/detail rows (the Store's person read), exports, ``show candidate``; a pool
-shared with 0101 opens exactly its members; a team lead gets counts but no rows."""
+table/tooltip/detail rows (the Store's person read), exports, ``show candidate``,
+``pool show``/``pool add``; a pool shared with 0101 opens exactly its members (not another
+jobcenter's candidate with the same id); a team lead gets counts but no rows."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 from tests.conftest import DEMO_TODAY
 from tests.core.privacy.conftest import OWN, jobcenters_of, write_user_config
 from workbench.cli import main
+from workbench.core import audit
 from workbench.core import cache as wb_cache
 from workbench.core.config import load_settings
 from workbench.core.export.persons import ExportMeta, write_file
@@ -57,6 +59,12 @@ def test_search_command_json_and_csv_stay_in_the_jobcenter(
     assert out["total"] == own == len(out["items"])
     assert {i["jobcenter"] for i in out["items"]} == {OWN}
     assert out["export"]["user"] == "kons1" and out["export"]["purpose"] == "test"
+    # the audit entry names each candidate with its jobcenter (ids repeat across jobcenters)
+    with Store.open(real_cache, read_only=True) as store:
+        (entry,) = [e for e in audit.entries(store.con) if e["action"] == "export"]
+    assert sorted(entry["subject_ids"]) == sorted(
+        f"{OWN}:{i['candidate_id']}" for i in out["items"]
+    )
     rc = main(["search", "candidates", "--cache", str(real_cache), "--format", "csv"])
     assert rc == 0
     text = capsys.readouterr().out.lstrip("\ufeff")
@@ -137,22 +145,28 @@ def test_show_candidate_of_another_jobcenter_reads_as_not_found(
     assert rc == 2 and "not found" in err and len(err.strip().splitlines()) == 1
 
 
+def _twin(con, rid: int, jobcenter: str) -> None:
+    """Another person with the same pseudonymous id in another jobcenter (ids are unique
+    only within a jobcenter)."""
+    con.execute(
+        "INSERT INTO candidates SELECT * REPLACE (rid + 1000000 AS rid, ? AS jobcenter) "
+        "FROM candidates WHERE rid = ?",
+        [jobcenter, rid],
+    )
+
+
 def test_a_shared_pool_opens_exactly_its_members(
     real_cache: Path, consultant_0101: Path, capsys
 ) -> None:
-    _, other_id = _other_rid_and_id(real_cache)
+    from workbench.core import pools
+
+    other_rid, other_id = _other_rid_and_id(real_cache)
     con = wb_cache.connect(real_cache)
     try:
-        # the pools module's table (another branch); the columns the scope reads
-        con.execute(
-            "CREATE TABLE IF NOT EXISTS pool_members (pool VARCHAR, candidate_id VARCHAR, "
-            "left_at TIMESTAMP)"
-        )
-        con.execute(
-            "INSERT INTO pool_members (pool, candidate_id, status, added) "
-            "VALUES ('Lagerpool', ?, 'ny', now())",
-            [other_id],
-        )
+        (other_jc,) = jobcenters_of(con, "rid", [other_rid])
+        _twin(con, other_rid, "0999")
+        pools.create_pool(con, "Lagerpool", owner="tl", jobcenter=other_jc)
+        assert pools.add_members_by_rid(con, "Lagerpool", [other_rid]) == 1
     finally:
         con.close()
     args = ["show", "candidate", other_id, "--purpose", "matching", "--cache", str(real_cache)]
@@ -164,13 +178,68 @@ def test_a_shared_pool_opens_exactly_its_members(
     finally:
         con.close()
     assert main(args) == 0
-    assert json.loads(capsys.readouterr().out)["candidate_id"] == other_id
+    shown = json.loads(capsys.readouterr().out)
+    assert (shown["candidate_id"], shown["jobcenter"]) == (other_id, other_jc)
     main(["search", "candidates", "--cache", str(real_cache)])
     items = json.loads(capsys.readouterr().out)["items"]
-    assert {i["jobcenter"] for i in items} - {OWN} == jobcenters_of(
-        real_cache, "candidate_id", [other_id]
-    ) - {OWN}
-    assert len(items) == _own_count(real_cache) + sum(1 for i in items if i["jobcenter"] != OWN)
+    # the member, not the other jobcenter's person with the same id
+    outside = [(i["candidate_id"], i["jobcenter"]) for i in items if i["jobcenter"] != OWN]
+    assert outside == [(other_id, other_jc)]
+    assert len(items) == _own_count(real_cache) + 1
+
+
+def test_pool_show_lists_only_members_in_scope(
+    real_cache: Path, consultant_0101: Path, capsys
+) -> None:
+    from workbench.core import pools
+
+    other_rid, other_id = _other_rid_and_id(real_cache)
+    con = wb_cache.connect(real_cache)
+    try:
+        own_rid, own_id = con.execute(
+            "SELECT rid, candidate_id FROM candidates WHERE jobcenter = ? ORDER BY rid LIMIT 1",
+            [OWN],
+        ).fetchone()
+        pools.create_pool(con, "Blandet", owner="tl")
+        pools.add_members_by_rid(con, "Blandet", [own_rid, other_rid])
+        assert {m["candidate_id"] for m in pools.members(con, "Blandet")} == {own_id, other_id}
+    finally:
+        con.close()
+    args = ["pool", "show", "Blandet", "--cache", str(real_cache), "--format", "json"]
+    assert main(args) == 0
+    assert [m["candidate_id"] for m in json.loads(capsys.readouterr().out)["members"]] == [own_id]
+    assert main([*args[:-2], "--format", "text"]) == 0
+    assert other_id not in capsys.readouterr().out
+    write_user_config(f'[user]\njobcenter = "{OWN}"\nrole = "teamleder"\n')
+    assert main(args) == 2  # aggregates only
+    assert "aggregates only" in capsys.readouterr().err
+
+
+def test_adding_by_id_takes_the_candidate_in_scope(
+    real_cache: Path, consultant_0101: Path, capsys
+) -> None:
+    _other_rid, other_id = _other_rid_and_id(real_cache)
+    con = wb_cache.connect(real_cache)
+    try:
+        own_rid = con.execute(
+            "SELECT rid FROM candidates WHERE jobcenter = ? ORDER BY rid LIMIT 1", [OWN]
+        ).fetchone()[0]
+        own_id = con.execute("SELECT candidate_id FROM candidates WHERE rid = ?", [own_rid])
+        own_id = own_id.fetchone()[0]
+        _twin(con, own_rid, "0999")  # the same id in another jobcenter
+    finally:
+        con.close()
+    base = ["--cache", str(real_cache), "--format", "json"]
+    assert main(["pool", "create", "Egen", *base]) == 0
+    assert main(["pool", "add", "Egen", "--candidate", other_id, *base]) == 2  # not in scope
+    assert main(["pool", "add", "Egen", "--candidate", own_id, *base]) == 0
+    capsys.readouterr()
+    con = wb_cache.connect(real_cache)
+    try:
+        rows = con.execute("SELECT candidate_id, jobcenter FROM pool_members").fetchall()
+    finally:
+        con.close()
+    assert rows == [(own_id, OWN)]
 
 
 def test_a_team_lead_gets_counts_but_no_rows(real_cache: Path, capsys) -> None:
@@ -215,12 +284,9 @@ def test_sharing_a_pool_is_audited_and_unsharing_closes_it(
     with Store.open(real_cache) as store:
         con = store.con
         con.execute(
-            "CREATE TABLE IF NOT EXISTS pool_members (pool VARCHAR, candidate_id VARCHAR, "
-            "left_at TIMESTAMP)"
-        )
-        con.execute(
-            "INSERT INTO pool_members (pool, candidate_id, status, added) "
-            "VALUES ('Lager', ?, 'ny', now())",
+            "INSERT INTO pool_members (pool, candidate_id, status, added, jobcenter) "
+            "SELECT 'Lager', candidate_id, 'ny', now(), jobcenter FROM candidates "
+            "WHERE candidate_id = ?",
             [other_id],
         )
         share(con, "pool", "Lager", "101", user="tl", own_jobcenter="0751",

@@ -60,12 +60,17 @@ def check_allowed(scope: Scope | None) -> None:
 
 
 def collect_ids(
-    rows: Iterable[Sequence[Any]], index: int | None, into: list[str]
+    rows: Iterable[Sequence[Any]],
+    index: int | None,
+    into: list[str],
+    jobcenter_index: int | None = None,
 ) -> Iterator[Sequence[Any]]:
-    """``rows`` passed through, the value at ``index`` (the candidate id) kept in ``into``."""
+    """``rows`` passed through, the candidate at ``index`` (its id; with
+    ``jobcenter_index`` its jobcenter too: :func:`audit.subject_id`) kept in ``into``."""
     for row in rows:
         if index is not None:
-            into.append(str(row[index]))
+            jobcenter = row[jobcenter_index] if jobcenter_index is not None else None
+            into.append(audit.subject_id(row[index], jobcenter))
         yield row
 
 

@@ -10,7 +10,6 @@ the file never reaches the cache file, not even its staging schema.
 
 from __future__ import annotations
 
-import csv
 import logging
 import threading
 from collections.abc import Callable
@@ -22,11 +21,10 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from workbench.core import paths, retention, user_only
+from workbench.core import retention
 from workbench.core.cache import scratch_connection
 from workbench.core.config import Settings, load_settings
 from workbench.core.errors import FilterError, WorkbenchError
-from workbench.core.export.tabular import neutralise
 from workbench.core.plugins.api import Cancelled, Manifest, PluginError, RefreshContext
 from workbench.core.plugins.host import (
     PluginHost,
@@ -35,7 +33,7 @@ from workbench.core.plugins.host import (
 from workbench.core.scrub import forget_deleted
 
 from ..store import Store
-from .cpr import mask_cpr, mask_cpr_in
+from .cpr import mask_cpr_in
 from .profiles import load_profile
 from .reader import (
     ImportCancelled,
@@ -46,6 +44,7 @@ from .reader import (
     quotes_unbalanced,
     unclosed_quote,
 )
+from .rejects_store import RejectsLocation, RejectsRecorder, location
 from .spec import (
     TARGET_TABLE,
     ImportKind,
@@ -78,13 +77,16 @@ class ImportSummary:
     format: str
     accepted: int
     rejected: int  # rows
-    rejects_file: str | None
+    rejects_file: str | None  # the encrypted rejects file beside the cache (run_id's rows)
     unresolved: dict[str, dict[str, int]]
     unplaced: int
     jobcenters: list[str]
     rejects: list[dict[str, Any]] = field(default_factory=list)  # first SUMMARY_REJECTS records
     # Jobcenters in the file none of whose rows could be used: their previous data is kept.
     jobcenters_unchanged: list[str] = field(default_factory=list)
+    # Where the run's rejected rows are kept (encrypted as the cache): read them with
+    # :func:`.rejects_store.read_run` (the wizard does).
+    rejects_location: RejectsLocation | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -133,53 +135,6 @@ def manifest(kind: ImportKind) -> Manifest:
     )
 
 
-def default_rejects_path(source: Path, run_id: str) -> Path:
-    # Letters between the numbers: "130337-1234ab" (a time, then a run id starting with
-    # digits) reads like a CPR number and was masked in the summary at 13:03:37.
-    stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
-    stem = mask_cpr(source.stem) or "import"
-    return paths.user_data_dir() / "rejects" / f"{stem}-rejects-{stamp}-run{run_id[:6]}.csv"
-
-
-class RejectsWriter:
-    """The rejects file: ``;``-separated UTF-8 with BOM (opens in Danish Excel), one line per
-    problem: row, column, value, reason, then the row's values (CPR-like parts masked).
-    Cells are neutralised: the file is opened in Excel, and imported text may be a formula."""
-
-    def __init__(self, path: Path, headers: list[str], lang: str):
-        self.path, self.headers, self.lang = path, headers, lang
-
-    def __enter__(self) -> RejectsWriter:
-        # Rejected rows are personal data in plain text: user-only file and folder.
-        user_only.make_dir(self.path.parent)
-        self._fh = self.path.open("w", encoding="utf-8-sig", newline="")
-        user_only.restrict(self.path)
-        self._w = csv.writer(self._fh, delimiter=";", lineterminator="\r\n")
-        da = self.lang == "da"
-        head = (
-            ["række", "kolonne", "værdi", "årsag"] if da else ["row", "column", "value", "reason"]
-        )
-        self._w.writerow([neutralise(h) for h in head + self.headers])
-        return self
-
-    def write(self, rejects: list[dict[str, Any]]) -> None:
-        for r in rejects:
-            values = r.get("values") or {}
-            cells = [r["row"], r["column"], r["value"] or "", r["reason"]]
-            cells += [values.get(h) or "" for h in self.headers]
-            self._w.writerow([neutralise(c) for c in cells])
-
-    def __exit__(self, *exc: object) -> None:
-        self._fh.close()
-
-
-def write_rejects_file(
-    path: Path, headers: list[str], rejects: list[dict[str, Any]], lang: str
-) -> None:
-    with RejectsWriter(path, headers, lang) as writer:
-        writer.write(rejects)
-
-
 def _taxonomy(ctx: RefreshContext) -> Taxonomy:
     return Taxonomy(
         occupations=[
@@ -215,7 +170,6 @@ def import_file(
     mapping: dict[str, str] | None = None,
     profile: str | None = None,
     jobcenter: str | None = None,
-    rejects_path: str | Path | None = None,
     lang: str = "en",
     progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
@@ -231,7 +185,9 @@ def import_file(
 
     Raises :class:`ImportRefused` (file refused whole; the cache's data is unchanged),
     :class:`ImportCancelled`, :class:`~.profiles.ProfileError` or :class:`ImportFailed`.
-    Rows with problems are rejected (``<table>_rejects`` and a rejects file); the rest load.
+    Rows with problems are rejected (``<table>_rejects`` and the encrypted rejects file
+    beside the cache, :mod:`.rejects_store`, which keeps them also when the import is
+    refused); the rest load.
     ``today`` (default: ``date.today()``) is the day after which ``ledig_siden`` and
     ``cv_opdateret`` are rejected and Excel date serials are implausible.
     """
@@ -256,7 +212,7 @@ def import_file(
                     kind,
                     full_mapping,
                     jobcenter,
-                    rejects_path,
+                    location(con),
                     lang,
                     today,
                     accept_rejects,
@@ -334,12 +290,23 @@ def _refuse_incomplete(mem: duckdb.DuckDBPyConnection, tf: TableFile, raw: RawLo
         )
 
 
+def _see_rejects(run_id: str | None) -> tuple[str, str]:
+    """Where a refusal message sends the user for the rejected rows (English, Danish)."""
+    if not run_id:
+        return "", ""
+    command = f"'workbench rejects show {run_id}'"
+    return (
+        f"; see the rejected rows with {command}",
+        f"; se de afviste rækker med {command}",
+    )
+
+
 def _refuse_implausible_share(
     mem: duckdb.DuckDBPyConnection,
     source: Path,
     rejected: int,
     accepted: int,
-    rejects_file: Path | None,
+    run_id: str | None,
 ) -> None:
     total = rejected + accepted
     share = rejected / total if total else 0.0
@@ -350,8 +317,7 @@ def _refuse_implausible_share(
     ).fetchone()
     row, column, code, detail = first
     pct, limit = f"{share:.0%}", f"{MAX_REJECT_SHARE:.0%}"
-    where = f"; the rejects are in {rejects_file}" if rejects_file else ""
-    where_da = f"; de afviste rækker står i {rejects_file}" if rejects_file else ""
+    where, where_da = _see_rejects(run_id)
     raise TooManyRejects(
         f"{rejected} of {total} rows of {source.name} ({pct}) were rejected, more than "
         f"{limit}; first bad row {row}, {column}: {reason_text(code, detail)}"
@@ -372,7 +338,7 @@ def _run(
     kind: ImportKind,
     mapping: dict[str, str],
     jobcenter: str | None,
-    rejects_path: str | Path | None,
+    where: RejectsLocation,
     lang: str,
     today: date | None = None,
     accept_rejects: bool = False,
@@ -423,25 +389,26 @@ def _run(
         rejects: list[dict[str, Any]] = []  # the first SUMMARY_REJECTS, for the summary
         rejects_file: Path | None = None
         if mem.execute("SELECT count(*) FROM rej").fetchone()[0]:
-            rejects_file = (
-                Path(rejects_path) if rejects_path else default_rejects_path(source, ctx.run_id)
-            )
-            with RejectsWriter(rejects_file, tf.headers, lang) as writer:
+            # Beside the cache, encrypted like it, on a connection of its own: committed
+            # before the import is refused or fails, so the rows stay for the user to see.
+            with RejectsRecorder(where, ctx.run_id, target, source.name, tf.headers) as recorder:
                 for batch in validator.iter_rejects(lang):
-                    writer.write(batch)
+                    recorder.write(batch)
                     _record_rejects(ctx, target, batch)
                     rejects.extend(batch[: SUMMARY_REJECTS - len(rejects)])
                     check_cancel()
+            rejects_file = where.path
         if result.accepted == 0:
-            where = f"; see {rejects_file}" if rejects_file else ""
+            where, where_da = _see_rejects(ctx.run_id if rejects_file else None)
             raise ImportRefused(
                 f"no row of {source.name} could be imported ({rejected_rows} rejected){where}; "
                 f"the cache's {target} are unchanged",
-                f"ingen rækker i {source.name} kunne indlæses ({rejected_rows} afvist); "
-                "cachen er uændret",
+                f"ingen rækker i {source.name} kunne indlæses ({rejected_rows} afvist)"
+                f"{where_da}; cachen er uændret",
             )
         if not accept_rejects:
-            _refuse_implausible_share(mem, source, rejected_rows, result.accepted, rejects_file)
+            run = ctx.run_id if rejects_file else None
+            _refuse_implausible_share(mem, source, rejected_rows, result.accepted, run)
         check_cancel()
         ctx.progress(0.9, "klargør data")
         # The snapshot replaces only jobcenters with at least one usable row: a jobcenter whose
@@ -470,6 +437,7 @@ def _run(
             accepted=result.accepted,
             rejected=rejected_rows,
             rejects_file=str(rejects_file) if rejects_file else None,
+            rejects_location=where if rejects_file else None,
             unresolved=result.unresolved,
             unplaced=result.unplaced,
             jobcenters=replaced,

@@ -22,17 +22,21 @@ ROLES: tuple[str, ...] = ("konsulent", "teamleder", "administrator")
 # Older spellings that keep working (the session's first default was English).
 ROLE_ALIASES: dict[str, str] = {"consultant": "konsulent", "team_lead": "teamleder"}
 
-# How a shared thing lists its candidates: kind -> (table, SELECT giving ``ref`` and
-# ``candidate_id``). Pools and job orders are other modules' tables; a kind whose table does
-# not exist in a cache is left out. Modules that add a kind register it here.
+# How a shared thing lists its candidates: kind -> (table, SELECT giving ``ref``,
+# ``jobcenter`` and ``candidate_id``). candidate_id is unique only within a jobcenter, so a
+# member is named by both: a share opens exactly its members, not every candidate with the
+# same id in other jobcenters. Pools and job orders are other modules' tables; a kind whose
+# table does not exist in a cache, or has no ``jobcenter`` column, is left out (fails
+# closed). Modules that add a kind register it here.
 SHARE_MEMBERS: dict[str, tuple[str, str]] = {
     "pool": (
         "pool_members",
-        "SELECT pool AS ref, candidate_id FROM pool_members WHERE left_at IS NULL",
+        "SELECT pool AS ref, jobcenter, candidate_id FROM pool_members WHERE left_at IS NULL",
     ),
     "job_order": (
         "job_order_candidates",
-        "SELECT CAST(job_order_id AS VARCHAR) AS ref, candidate_id FROM job_order_candidates",
+        "SELECT CAST(job_order_id AS VARCHAR) AS ref, jobcenter, candidate_id "
+        "FROM job_order_candidates",
     ),
 }
 # "collaborations": jobcenter ``ref`` shows its collaborations' status and note to
@@ -76,14 +80,16 @@ class Scope:
         return self.role != "teamleder"
 
     def candidate_sql(self, alias: str = "t") -> tuple[str, list[str]]:
-        """A condition over ``candidates AS alias`` and its parameters: ``("TRUE", [])``
-        when the scope is the whole cache."""
+        """A condition over ``candidates AS alias`` (or any rows with the candidate's
+        ``jobcenter`` and ``candidate_id``, such as ``pool_members``) and its parameters:
+        ``("TRUE", [])`` when the scope is the whole cache."""
         if not self.restricts:
             return "TRUE", []
         if self.shared_sql is None:
             return f"{alias}.jobcenter = ?", [str(self.jobcenter)]
         return (
-            f"({alias}.jobcenter = ? OR {alias}.candidate_id IN ({self.shared_sql}))",
+            f"({alias}.jobcenter = ? OR ({alias}.jobcenter, {alias}.candidate_id) IN "
+            f"({self.shared_sql}))",
             [str(self.jobcenter), str(self.jobcenter)],
         )
 
@@ -98,15 +104,15 @@ class Scope:
         if not self.restricts:
             return self
         sources = [
-            f"SELECT '{kind}' AS kind, m.ref, m.candidate_id FROM ({select}) AS m"
+            f"SELECT '{kind}' AS kind, m.ref, m.jobcenter, m.candidate_id FROM ({select}) AS m"
             for kind, (table, select) in SHARE_MEMBERS.items()
-            if _has_table(con, table) and _has_table(con, "shares")
+            if _has_column(con, table, "jobcenter") and _has_table(con, "shares")
         ]
         if not sources:
             return Scope(self.jobcenter, self.role, None)
         members = " UNION ALL ".join(sources)
         sql = (
-            f"SELECT sm.candidate_id FROM ({members}) AS sm JOIN shares AS sh "
+            f"SELECT sm.jobcenter, sm.candidate_id FROM ({members}) AS sm JOIN shares AS sh "
             "ON sh.kind = sm.kind AND sh.ref = sm.ref WHERE sh.jobcenter = ?"
         )
         return Scope(self.jobcenter, self.role, sql)
@@ -115,5 +121,13 @@ class Scope:
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     row = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = ?",
+        [table, column],
     ).fetchone()
     return bool(row and row[0])
