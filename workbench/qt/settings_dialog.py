@@ -31,7 +31,7 @@ from workbench.core.config import (
     Settings,
     env_name,
     is_reference,
-    is_secret_key,
+    is_secret,
 )
 from workbench.core.config_write import (
     LockedSettingError,
@@ -69,6 +69,14 @@ def source_url_keys(settings: Settings) -> list[str]:
         if key.endswith("url") and isinstance(value, str)
     ]
     return [*keys, "routing.base_url"]
+
+
+def store_keys(settings: Settings) -> tuple[str, ...]:
+    """``[store] shared`` when this installation has it (a table: each of its keys)."""
+    shared = settings.get("store.shared")
+    if isinstance(shared, dict):
+        return tuple(f"store.shared.{key}" for key in shared)
+    return () if shared is None else ("store.shared",)
 
 
 def lock_pixmap(size: int = 14) -> QPixmap:
@@ -122,7 +130,7 @@ class SettingsDialog(QDialog):
             if group == "sources":
                 keys = tuple(source_url_keys(settings))
             elif group == "store":
-                keys = ("store.shared",) if settings.get("store.shared") is not None else ()
+                keys = store_keys(settings)
             if keys:
                 body_layout.addWidget(self._group(group, keys))
         body_layout.addStretch(1)
@@ -218,7 +226,7 @@ class SettingsDialog(QDialog):
             box = QCheckBox()
             box.setChecked(value)
             row = _Row(key, label, box, "bool")
-        elif is_secret_key(key):
+        elif is_secret(key, value):
             row = self._secret_row(key, label)
         elif isinstance(value, dict | list):  # not editable here: shown as written
             edit = QLineEdit(str(value))
