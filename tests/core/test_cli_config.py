@@ -73,3 +73,13 @@ def test_config_without_a_subcommand_is_bad_usage(capsys):
         main(["config"])
     assert exit_.value.code == 2
     assert "{show,path}" in capsys.readouterr().err
+
+
+def test_show_redacts_a_password_inside_a_url(files, capsys):
+    _, user = files
+    user.write_text('[store]\nshared = "postgresql://jk:hemmelig@teamlager/jobkort"\n', "utf-8")
+    assert main(["config", "show", "--format", "json"]) == 0
+    out = capsys.readouterr().out
+    assert "hemmelig" not in out
+    rows = {row["key"]: row for row in json.loads(out)["settings"]}
+    assert rows["store.shared"]["value"] == "***" and rows["store.shared"]["origin"] == "user"

@@ -173,3 +173,13 @@ def test_the_file_menu_opens_it_and_the_window_takes_the_saved_values(window, qt
     qtbot.addWidget(again)
     assert again.rows["http.timeout_s"].editor.text() == "7.5"
     again.close()
+
+
+def test_the_team_store_is_shown_when_configured_its_password_never(files, qtbot):
+    _, user = files
+    user.write_text('[store]\nshared = "postgresql://jk:hemmelig@teamlager.kommune.dk/jobkort"\n')
+    dialog = _dialog(qtbot)
+    shared = dialog.rows["store.shared"].editor
+    assert dialog.findChild(QWidget, "group:store") is not None
+    assert shared.text() == "" and shared.echoMode() == QLineEdit.EchoMode.Password
+    assert _origin_text(dialog, "store.shared") == "din konfiguration"

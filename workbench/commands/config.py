@@ -24,12 +24,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def setting_rows(settings: Any) -> list[dict[str, Any]]:
     """One row per effective key; a secret's value is ``***`` (its reference is shown)."""
-    from workbench.core.config import env_name, is_secret_key
+    from workbench.core.config import env_name, is_secret
 
     rows = []
     for key in settings.dotted_keys():
         value = settings.get(key)
-        if is_secret_key(key) and value:
+        if is_secret(key, value) and value:
             value = "***"
         origin = settings.origin(key)
         row = {

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -48,6 +49,14 @@ class Layer:
 
 def is_secret_key(dotted: str) -> bool:
     return any(dotted.rpartition(".")[2].lower().endswith(s) for s in SECRET_KEYS)
+
+
+_URL_PASSWORD = re.compile(r"://[^/@:\s]+:[^/@\s]+@")
+
+
+def is_secret(dotted: str, value: Any) -> bool:
+    """A secret key, or a URL with a password in it (``postgresql://user:pw@host/db``)."""
+    return is_secret_key(dotted) or (isinstance(value, str) and bool(_URL_PASSWORD.search(value)))
 
 
 def is_reference(value: Any) -> bool:

@@ -31,7 +31,7 @@ from workbench.core.config import (
     Settings,
     env_name,
     is_reference,
-    is_secret_key,
+    is_secret,
 )
 from workbench.core.config_write import (
     LockedSettingError,
@@ -69,6 +69,16 @@ def source_url_keys(settings: Settings) -> list[str]:
         if key.endswith("url") and isinstance(value, str)
     ]
     return [*keys, "routing.base_url"]
+
+
+def store_keys(settings: Settings) -> tuple[str, ...]:
+    """The team store's connection (``[store] shared``, ``user``, ``password``) where this
+    installation has the keys."""
+    return tuple(
+        key
+        for key in ("store.shared", "store.user", "store.password")
+        if settings.get(key) is not None
+    )
 
 
 def lock_pixmap(size: int = 14) -> QPixmap:
@@ -122,11 +132,7 @@ class SettingsDialog(QDialog):
             if group == "sources":
                 keys = tuple(source_url_keys(settings))
             elif group == "store":
-                keys = tuple(
-                    k
-                    for k in ("store.shared", "store.user", "store.password")
-                    if settings.get(k) is not None
-                )
+                keys = store_keys(settings)
             if keys:
                 body_layout.addWidget(self._group(group, keys))
         body_layout.addStretch(1)
@@ -222,7 +228,7 @@ class SettingsDialog(QDialog):
             box = QCheckBox()
             box.setChecked(value)
             row = _Row(key, label, box, "bool")
-        elif is_secret_key(key):
+        elif is_secret(key, value):
             row = self._secret_row(key, label)
         elif isinstance(value, dict | list):  # not editable here: shown as written
             edit = QLineEdit(str(value))
