@@ -28,6 +28,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import requests
 
 from workbench.core.plugins.api import PluginError
@@ -131,9 +132,14 @@ def _error(response: requests.Response, what: str) -> PluginError:
 
 def _json(response: requests.Response, what: str) -> dict[str, Any]:
     try:
-        body = response.json()
-    except ValueError as exc:
-        raise PluginError(f"CVR: svaret på {what} er ikke JSON") from exc
+        # orjson decodes a page of 1000 documents about twice as fast as json; json still
+        # reads what orjson refuses (NaN, integers beyond 64 bits).
+        body = orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise PluginError(f"CVR: svaret på {what} er ikke JSON") from exc
     if not isinstance(body, dict):
         raise PluginError(f"CVR: uventet svar på {what}")
     return body

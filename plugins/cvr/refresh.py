@@ -41,6 +41,7 @@ from workbench.core.plugins.api import PluginError, RefreshContext
 
 from . import mapping
 from .es import Page, Scroll, scroll_pages
+from .gc_pause import fewer_collections
 
 COMPANY_INDEX = "virksomhed"
 UNIT_INDEX = "produktionsenhed"
@@ -63,37 +64,44 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
 
 
 class _Batcher:
-    """Collects rows column-wise and writes them to a staging table every ``size`` rows."""
+    """Collects rows and writes them to a staging table every ``size`` rows.
+
+    Rows are kept as they come (dicts or tuples) and turned into columns once per batch: one
+    list comprehension per column is much cheaper than appending to 23 lists per row.
+    """
 
     def __init__(self, ctx: RefreshContext, table: str, columns: list[str], size: int):
         self.ctx = ctx
         self.table = table
         self.columns = columns
         self.size = size
-        self.data: dict[str, list[Any]] = {c: [] for c in columns}
+        self.rows: list[Mapping[str, Any] | tuple[Any, ...]] = []
         self.written = 0
 
     def add(self, row: Mapping[str, Any] | tuple[Any, ...]) -> None:
-        if isinstance(row, dict):
-            for c in self.columns:
-                self.data[c].append(row.get(c))
-        else:
-            for c, v in zip(self.columns, row, strict=True):
-                self.data[c].append(v)
-        if len(self.data[self.columns[0]]) >= self.size:
+        self.rows.append(row)
+        if len(self.rows) >= self.size:
+            self.flush()
+
+    def extend(self, rows: list[tuple[Any, ...]]) -> None:
+        self.rows.extend(rows)
+        if len(self.rows) >= self.size:
             self.flush()
 
     def flush(self) -> None:
-        n = len(self.data[self.columns[0]])
-        if not n:
+        rows, self.rows = self.rows, []
+        if not rows:
             return
+        if isinstance(rows[0], dict):
+            columns = [[r.get(c) for r in rows] for c in self.columns]
+        else:  # strict: every row as long as the first, and that as long as the columns
+            columns = [list(col) for col in zip(*rows, strict=True)]
         arrays = {
             c: pa.array(values, type=_ARROW_TYPES.get(c, pa.string()))
-            for c, values in self.data.items()
+            for c, values in zip(self.columns, columns, strict=True)
         }
         self.ctx.staging.insert_arrow(self.table, pa.table(arrays))
-        self.written += n
-        self.data = {c: [] for c in self.columns}
+        self.written += len(rows)
 
 
 class _Loader:
@@ -148,8 +156,7 @@ class _Loader:
                 )
                 continue
             self.companies.add(row)
-            for h in history:
-                self.history.add(h)
+            self.history.extend(history)
 
     def flush(self) -> None:
         self.companies.flush()
@@ -323,6 +330,11 @@ def _check_received(ctx: RefreshContext) -> None:
 
 def refresh(ctx: RefreshContext) -> None:
     """The plugin's refresh function (manifest ``refresh = ".refresh:refresh"``)."""
+    with fewer_collections():
+        _refresh(ctx)
+
+
+def _refresh(ctx: RefreshContext) -> None:
     if str(ctx.setting("source", "es")) != "es":
         raise PluginError(
             f"CVR: kilden {ctx.setting('source')!r} understøttes ikke endnu (kun 'es')"
