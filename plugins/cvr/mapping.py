@@ -74,6 +74,8 @@ class MappingError(ValueError):
 
 def _as_list(doc: Mapping[str, Any], key: str) -> list[Any]:
     value = doc.get(key)
+    if type(value) is list:  # the usual case first
+        return value
     if value is None:
         return []
     if not isinstance(value, list):
@@ -210,27 +212,31 @@ def format_address(addr: Mapping[str, Any] | None) -> str | None:
     """One line as CVR shows it: "Vesterbrogade 1L, 6., 1620 København V"."""
     if not addr:
         return None
+    get = addr.get
     parts: list[str] = []
-    street = _text(addr.get("vejnavn"))
+    street = _text(get("vejnavn"))
     if street:
         number = house_number(addr)
         first = f"{street} {number}" if number else street
-        floor = _text(addr.get("etage"))
-        door = _text(addr.get("sidedoer"))
+        floor = _text(get("etage"))
+        door = _text(get("sidedoer"))
         if floor or door:
-            first += ", " + " ".join(p for p in (f"{floor}." if floor else None, door) if p)
+            first += ", " + (f"{floor}. {door}" if floor and door else f"{floor}." if floor else door)
         parts.append(first)
-    elif _text(addr.get("fritekst")):
-        parts.append(str(addr["fritekst"]).strip())
-    if addr.get("postboks"):
+    elif text := _text(get("fritekst")):
+        parts.append(text)
+    if get("postboks"):
         parts.append(f"Postboks {addr['postboks']}")
-    if _text(addr.get("bynavn")):
-        parts.append(str(addr["bynavn"]).strip())
-    postnr = addr.get("postnummer")
-    district = _text(addr.get("postdistrikt"))
-    if postnr is not None or district:
-        parts.append(" ".join(str(p) for p in (postnr, district) if p is not None and p != ""))
-    if addr.get("landekode") not in (None, "", "DK"):
+    if text := _text(get("bynavn")):
+        parts.append(text)
+    postnr = get("postnummer")
+    district = _text(get("postdistrikt"))
+    if postnr is not None or district:  # (an empty postnummer alone adds an empty part)
+        if postnr is not None and postnr != "":
+            parts.append(f"{postnr} {district}" if district else str(postnr))
+        else:
+            parts.append(district or "")
+    if get("landekode") not in (None, "", "DK"):
         parts.append(str(addr["landekode"]))
     return ", ".join(parts) or None
 
@@ -462,10 +468,16 @@ def _address_fields(
 
 
 def _valid(entry: Mapping[str, Any]) -> tuple[date | None, date | None]:
-    periode = entry.get("periode") or {}
+    """``periode`` as dates (``parse_date`` of gyldigFra and gyldigTil), inlined: one call
+    per history entry."""
+    periode = entry.get("periode")
     if not isinstance(periode, dict):
         return None, None
-    return parse_date(periode.get("gyldigFra")), parse_date(periode.get("gyldigTil"))
+    fra, til = periode.get("gyldigFra"), periode.get("gyldigTil")
+    return (
+        _date_text(fra) if fra and isinstance(fra, str) else None,
+        _date_text(til) if til and isinstance(til, str) else None,
+    )
 
 
 def _history_rows(

@@ -40,7 +40,7 @@ import pyarrow as pa
 from workbench.core.plugins.api import PluginError, RefreshContext
 
 from . import mapping
-from .es import Page, Scroll, scroll_pages
+from .es import Page, Scroll, prefetched, scroll_pages
 from .gc_pause import fewer_collections
 
 COMPANY_INDEX = "virksomhed"
@@ -218,7 +218,7 @@ def _stream(
     done = 0
     label = "virksomheder" if kind == COMPANY_INDEX else "produktionsenheder"
     tally = Scroll()
-    pages = source.pages(kind, query, tally)
+    pages = prefetched(source.pages(kind, query, tally))
     try:
         for page in pages:
             ctx.check_cancelled()

@@ -168,6 +168,13 @@ def _hand_made(base: dict[str, Any]) -> Iterator[dict[str, Any]]:
     yield variant(beliggenhedsadresse=[{**foreign, "kommune": {"kommuneKode": "abc"}}])
     yield variant(beliggenhedsadresse=[{**foreign, "kommune": {"kommuneKode": 1000}}])
     yield variant(beliggenhedsadresse=[{**foreign, "postnummer": "DK-8000"}])
+    for postnr, district in (("", None), ("", "Aarhus C"), (0, None), (8000, " ")):
+        # An old address: only the history formats it (the row would reject its postnummer).
+        old = {**foreign, "postnummer": postnr, "postdistrikt": district}
+        old["periode"] = {"gyldigFra": "2001-01-01", "gyldigTil": "2002-01-01"}
+        yield variant(beliggenhedsadresse=[old, foreign])
+    yield variant(beliggenhedsadresse=[{**foreign, "etage": 2, "sidedoer": None}])
+    yield variant(beliggenhedsadresse=[{**foreign, "vejnavn": "Vej", "sidedoer": "th"}])
     yield variant(beliggenhedsadresse="Vesterbrogade 1")  # not a list: rejected
     yield variant(  # bad dates everywhere
         livsforloeb=[{"periode": {"gyldigFra": "2020-99-01", "gyldigTil": "nope"}}],
