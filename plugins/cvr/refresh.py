@@ -31,6 +31,7 @@ Completeness: every scroll reports the documents it received against ``hits.tota
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -42,6 +43,7 @@ from workbench.core.plugins.api import PluginError, RefreshContext
 from . import mapping
 from .es import Page, Scroll, prefetched, scroll_pages
 from .gc_pause import fewer_collections
+from .writer import StagingWriter
 
 COMPANY_INDEX = "virksomhed"
 UNIT_INDEX = "produktionsenhed"
@@ -70,8 +72,16 @@ class _Batcher:
     list comprehension per column is much cheaper than appending to 23 lists per row.
     """
 
-    def __init__(self, ctx: RefreshContext, table: str, columns: list[str], size: int):
+    def __init__(
+        self,
+        ctx: RefreshContext,
+        table: str,
+        columns: list[str],
+        size: int,
+        writer: StagingWriter,
+    ):
         self.ctx = ctx
+        self.writer = writer
         self.table = table
         self.columns = columns
         self.size = size
@@ -100,7 +110,8 @@ class _Batcher:
             c: pa.array(values, type=_ARROW_TYPES.get(c, pa.string()))
             for c, values in zip(self.columns, columns, strict=True)
         }
-        self.ctx.staging.insert_arrow(self.table, pa.table(arrays))
+        batch = pa.table(arrays)
+        self.writer.submit(lambda: self.ctx.staging.insert_arrow(self.table, batch))
         self.written += len(rows)
 
 
@@ -108,12 +119,17 @@ class _Loader:
     """Maps pages of hits into the staging batches, counting and rejecting."""
 
     def __init__(
-        self, ctx: RefreshContext, batch_rows: int, max_rejects: int = DEFAULT_MAX_REJECTS
+        self,
+        ctx: RefreshContext,
+        batch_rows: int,
+        writer: StagingWriter,
+        max_rejects: int = DEFAULT_MAX_REJECTS,
     ):
         self.ctx = ctx
+        self.writer = writer
         self.max_rejects = max_rejects
-        self.companies = _Batcher(ctx, "companies", mapping.COMPANY_COLUMNS, batch_rows)
-        self.history = _Batcher(ctx, "company_history", mapping.HISTORY_COLUMNS, batch_rows)
+        self.companies = _Batcher(ctx, "companies", mapping.COMPANY_COLUMNS, batch_rows, writer)
+        self.history = _Batcher(ctx, "company_history", mapping.HISTORY_COLUMNS, batch_rows, writer)
         self.seen = 0
         self.rejected = 0
 
@@ -146,21 +162,26 @@ class _Loader:
                     row, history = mapping.map_unit(source)
             except mapping.MappingError as exc:
                 self.rejected += 1
-                self.ctx.staging.reject(
-                    "companies",
-                    f"{kind}: {exc}",
-                    row_number=self.seen,
-                    field=None,
-                    value=hit.get("_id") if isinstance(hit, dict) else None,
-                    raw=_truncate(hit),
+                self.writer.submit(
+                    functools.partial(
+                        self.ctx.staging.reject,
+                        "companies",
+                        f"{kind}: {exc}",
+                        row_number=self.seen,
+                        field=None,
+                        value=hit.get("_id") if isinstance(hit, dict) else None,
+                        raw=_truncate(hit),
+                    )
                 )
                 continue
             self.companies.add(row)
             self.history.extend(history)
 
     def flush(self) -> None:
+        """Write what is batched and wait until it is in the staging tables."""
         self.companies.flush()
         self.history.flush()
+        self.writer.drain()
 
 
 def _truncate(hit: Any, limit: int = 4000) -> Any:
@@ -330,11 +351,15 @@ def _check_received(ctx: RefreshContext) -> None:
 
 def refresh(ctx: RefreshContext) -> None:
     """The plugin's refresh function (manifest ``refresh = ".refresh:refresh"``)."""
-    with fewer_collections():
-        _refresh(ctx)
+    writer = StagingWriter()
+    try:
+        with fewer_collections():
+            _refresh(ctx, writer)
+    finally:
+        writer.close()
 
 
-def _refresh(ctx: RefreshContext) -> None:
+def _refresh(ctx: RefreshContext, writer: StagingWriter) -> None:
     if str(ctx.setting("source", "es")) != "es":
         raise PluginError(
             f"CVR: kilden {ctx.setting('source')!r} understøttes ikke endnu (kun 'es')"
@@ -349,7 +374,7 @@ def _refresh(ctx: RefreshContext) -> None:
     if mode == "incremental" and since is None:
         mode = "full"
     max_rejects = int(ctx.setting("max_rejects", DEFAULT_MAX_REJECTS))
-    loader = _Loader(ctx, batch_rows, max_rejects)
+    loader = _Loader(ctx, batch_rows, writer, max_rejects)
 
     if since is None:
         companies = ctx.staging.table("companies", mode="replace")
