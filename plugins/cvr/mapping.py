@@ -221,7 +221,9 @@ def format_address(addr: Mapping[str, Any] | None) -> str | None:
         floor = _text(get("etage"))
         door = _text(get("sidedoer"))
         if floor or door:
-            first += ", " + (f"{floor}. {door}" if floor and door else f"{floor}." if floor else door)
+            first += ", " + (
+                f"{floor}. {door}" if floor and door else f"{floor}." if floor else door
+            )
         parts.append(first)
     elif text := _text(get("fritekst")):
         parts.append(text)
