@@ -4,8 +4,10 @@
 
 Full load (first run, or ``mode = "full"``): scroll all of ``virksomhed`` and
 ``produktionsenhed``; rows are mapped page by page and written to the staging tables in
-Arrow batches (``batch_rows``), so memory holds one page and one batch whatever the size
-(about 2M documents). Then, in SQL on the staging tables: company facts (status, form,
+Arrow batches (``batch_rows``), so memory holds a few pages and batches whatever the size
+(about 2M documents): the page being mapped and the next one, fetched meanwhile
+(``es.prefetched``), and at most two batches waiting for the writer thread
+(``writer.StagingWriter``: DuckDB inserts overlap the mapping). Then, in SQL on the staging tables: company facts (status, form,
 advertising protection) are copied onto the company's production-unit rows, and the
 company's own row is dropped where production units exist (one row per production unit; a
 company without known units keeps one row at its own address). Swap mode ``replace``.
