@@ -24,10 +24,13 @@ import contextlib
 import hashlib
 import json
 import math
+import queue
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import requests
 
 from workbench.core.plugins.api import PluginError
@@ -131,9 +134,14 @@ def _error(response: requests.Response, what: str) -> PluginError:
 
 def _json(response: requests.Response, what: str) -> dict[str, Any]:
     try:
-        body = response.json()
-    except ValueError as exc:
-        raise PluginError(f"CVR: svaret på {what} er ikke JSON") from exc
+        # orjson decodes a page of 1000 documents about twice as fast as json; json still
+        # reads what orjson refuses (NaN, integers beyond 64 bits).
+        body = orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise PluginError(f"CVR: svaret på {what} er ikke JSON") from exc
     if not isinstance(body, dict):
         raise PluginError(f"CVR: uventet svar på {what}")
     return body
@@ -229,3 +237,53 @@ def clear_scroll(
             headers={"Content-Type": "application/json"},
             auth=auth,
         )
+
+
+_DONE = object()
+
+
+def prefetched(pages: Iterator[Page]) -> Iterator[Page]:
+    """``pages`` with the next page fetched on a thread while the caller maps this one.
+
+    The server builds and sends page k+1 while page k is mapped, so its time no longer adds
+    to ours (a page of 1000 documents takes the real service a good part of a second). Only
+    one page is fetched ahead: the next request waits until the caller took the page before
+    it, so a caller that stops on a bad page leaves at most one more request behind (the
+    scroll request moves the server's cursor, see above). Errors of the fetch are raised to
+    the caller in order. Closing the returned generator (or leaving it early) stops the
+    thread after its current request and closes ``pages`` there, which clears the scroll.
+    """
+    slot: queue.Queue[Any] = queue.Queue(maxsize=1)
+    taken = threading.Semaphore(0)
+    stop = threading.Event()
+
+    def fetch() -> None:
+        try:
+            for page in pages:
+                slot.put(page)
+                taken.acquire()  # one page ahead at most
+                if stop.is_set():
+                    return
+            slot.put(_DONE)
+        except BaseException as exc:  # handed to the caller, raised there
+            slot.put(exc)
+        finally:
+            pages.close()  # runs scroll_pages' finally (clear_scroll) on this thread
+
+    thread = threading.Thread(target=fetch, name="cvr-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = slot.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            taken.release()
+            yield item
+    finally:
+        stop.set()
+        taken.release()  # wake the thread if it waits for the caller
+        with contextlib.suppress(queue.Empty):
+            slot.get_nowait()  # free a page it may be putting
+        thread.join()

@@ -13,6 +13,12 @@ Two document kinds:
 
 A document that cannot be used raises :class:`MappingError` with a reason (it goes to
 ``companies_rejects``); fields that are merely missing map to NULL.
+
+Speed (issue #17): this runs once per document of a national load (about 2M), so the hot
+helpers walk each history once, format each address once, and cache the parse of values that
+repeat across documents (dates, industry codes, size bands). The mapping before that rewrite
+is kept as the oracle of the tests (``tests/plugins/cvr_mapping_reference.py``); both must
+give identical rows.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from workbench.core.plugins.api import DB07, DB25, system_for_period
@@ -67,6 +74,8 @@ class MappingError(ValueError):
 
 def _as_list(doc: Mapping[str, Any], key: str) -> list[Any]:
     value = doc.get(key)
+    if type(value) is list:  # the usual case first
+        return value
     if value is None:
         return []
     if not isinstance(value, list):
@@ -82,14 +91,37 @@ def _period(entry: Mapping[str, Any]) -> tuple[str | None, str | None]:
 
 
 def current(history: Sequence[Any]) -> Mapping[str, Any] | None:
-    """The entry whose ``gyldigTil`` is null (latest ``gyldigFra`` wins), else the latest one."""
-    entries = [e for e in history if isinstance(e, dict)]
-    if not entries:
-        return None
-    open_ = [e for e in entries if _period(e)[1] is None]
-    pool = open_ or entries
-    # gyldigFra null sorts first ("" < any date); ISO dates compare as strings.
-    return max(pool, key=lambda e: (_period(e)[0] or "", _period(e)[1] or "9999"))
+    """The entry whose ``gyldigTil`` is null (latest ``gyldigFra`` wins), else the latest one.
+
+    gyldigFra null sorts first ("" < any date); ISO dates compare as strings; of equal keys
+    the first entry wins. One pass: the open entries' best and the closed entries' best (all
+    entries are closed when no entry is open).
+    """
+    best_open: Any = None
+    open_key: tuple[Any, Any] = ("", "")
+    closed: list[tuple[tuple[Any, Any], Any]] = []
+    for e in history:
+        if not isinstance(e, dict):
+            continue
+        periode = e.get("periode") or {}
+        if isinstance(periode, dict):
+            fra, til = periode.get("gyldigFra"), periode.get("gyldigTil")
+        else:
+            fra = til = None
+        if til is None:
+            key = (fra or "", "9999")
+            if best_open is None or key > open_key:
+                best_open, open_key = e, key
+        elif best_open is None:
+            closed.append(((fra or "", til or "9999"), e))
+    if best_open is not None or not closed:
+        return best_open
+    # Compared only when no entry is open, as max() over the closed ones would.
+    best_key, best = closed[0]
+    for key, e in closed[1:]:
+        if key > best_key:
+            best_key, best = key, e
+    return best
 
 
 def is_open(history: Sequence[Any]) -> bool:
@@ -103,10 +135,13 @@ def kommune_kode(value: Any) -> str | None:
     """CVR's integer municipality code (101) to the cache's four-digit string ("0101")."""
     if value is None or value == "":
         return None
-    try:
-        number = int(str(value).strip())
-    except ValueError as exc:
-        raise MappingError(f"kommuneKode: not a number: {value!r}") from exc
+    if type(value) is int:  # the usual case; bool is not int here (str(True) is no number)
+        number = value
+    else:
+        try:
+            number = int(str(value).strip())
+        except ValueError as exc:
+            raise MappingError(f"kommuneKode: not a number: {value!r}") from exc
     if not 0 < number < 1000:
         raise MappingError(f"kommuneKode: out of range: {value!r}")
     return f"{number:04d}"
@@ -116,7 +151,12 @@ def industry_code(value: Any) -> str | None:
     """DB07/DB25 code as six digits without dots ("82.91.00" -> "829100")."""
     if value is None:
         return None
-    digits = re.sub(r"\D", "", str(value))
+    return _industry_digits(str(value))
+
+
+@lru_cache(maxsize=16384)  # a few thousand codes recur across millions of documents
+def _industry_digits(text: str) -> str | None:
+    digits = re.sub(r"\D", "", text)
     if not digits:
         return None
     return digits.ljust(6, "0")[:6] if len(digits) <= 6 else digits
@@ -125,6 +165,11 @@ def industry_code(value: Any) -> str | None:
 def parse_date(value: Any) -> date | None:
     if not value or not isinstance(value, str):
         return None
+    return _date_text(value)
+
+
+@lru_cache(maxsize=65536)  # history dates repeat: one parse per distinct text
+def _date_text(value: str) -> date | None:
     try:
         return date.fromisoformat(value[:10])
     except ValueError:
@@ -147,7 +192,7 @@ def parse_timestamp(value: Any) -> datetime | None:
 def _text(value: Any) -> str | None:
     if value is None:
         return None
-    text = str(value).strip()
+    text = (value if type(value) is str else str(value)).strip()
     return text or None
 
 
@@ -167,27 +212,33 @@ def format_address(addr: Mapping[str, Any] | None) -> str | None:
     """One line as CVR shows it: "Vesterbrogade 1L, 6., 1620 København V"."""
     if not addr:
         return None
+    get = addr.get
     parts: list[str] = []
-    street = _text(addr.get("vejnavn"))
+    street = _text(get("vejnavn"))
     if street:
         number = house_number(addr)
         first = f"{street} {number}" if number else street
-        floor = _text(addr.get("etage"))
-        door = _text(addr.get("sidedoer"))
+        floor = _text(get("etage"))
+        door = _text(get("sidedoer"))
         if floor or door:
-            first += ", " + " ".join(p for p in (f"{floor}." if floor else None, door) if p)
+            first += ", " + (
+                f"{floor}. {door}" if floor and door else f"{floor}." if floor else door
+            )
         parts.append(first)
-    elif _text(addr.get("fritekst")):
-        parts.append(str(addr["fritekst"]).strip())
-    if addr.get("postboks"):
+    elif text := _text(get("fritekst")):
+        parts.append(text)
+    if get("postboks"):
         parts.append(f"Postboks {addr['postboks']}")
-    if _text(addr.get("bynavn")):
-        parts.append(str(addr["bynavn"]).strip())
-    postnr = addr.get("postnummer")
-    district = _text(addr.get("postdistrikt"))
-    if postnr is not None or district:
-        parts.append(" ".join(str(p) for p in (postnr, district) if p is not None and p != ""))
-    if addr.get("landekode") not in (None, "", "DK"):
+    if text := _text(get("bynavn")):
+        parts.append(text)
+    postnr = get("postnummer")
+    district = _text(get("postdistrikt"))
+    if postnr is not None or district:  # (an empty postnummer alone adds an empty part)
+        if postnr is not None and postnr != "":
+            parts.append(f"{postnr} {district}" if district else str(postnr))
+        else:
+            parts.append(district or "")
+    if get("landekode") not in (None, "", "DK"):
         parts.append(str(addr["landekode"]))
     return ", ".join(parts) or None
 
@@ -199,9 +250,14 @@ def employees_band(code: Any) -> str | None:
     """ "ANTAL_5_9" -> "5-9", "ANTAL_1000_999999" -> "1000+"; unknown codes pass through."""
     if not code:
         return None
-    match = _BAND.match(str(code))
+    return _band_text(str(code))
+
+
+@lru_cache(maxsize=1024)  # a dozen size codes recur across all documents
+def _band_text(code: str) -> str | None:
+    match = _BAND.match(code)
     if not match:
-        return str(code)
+        return code
     low, high = int(match.group(1)), int(match.group(2))
     if high >= 999999:
         return f"{low}+"
@@ -246,14 +302,21 @@ def _int_or_none(value: Any) -> int | None:
         return None
 
 
-def employment(doc: Mapping[str, Any]) -> tuple[int | None, str | None]:
+Figures = list[tuple[tuple[int, int, int], Mapping]]
+
+
+def employment(
+    doc: Mapping[str, Any], figures: Figures | None = None
+) -> tuple[int | None, str | None]:
     """Employees and band from the latest of the monthly, quarterly and yearly figures.
 
     ``employees`` is the exact ``antalAnsatte`` when CVR gives one, else NULL (the band
-    still tells the size).
+    still tells the size). ``figures``: the document's figures when the caller has them.
     """
     best: tuple[tuple[int, int, int], Mapping] | None = None
-    for key, entry in _employment_candidates(doc):
+    if figures is None:
+        figures = list(_employment_candidates(doc))
+    for key, entry in figures:
         if best is None or key > best[0]:
             best = (key, entry)
     if best is None:
@@ -271,10 +334,6 @@ def _current_name(doc: Mapping[str, Any], meta: Mapping[str, Any]) -> str | None
     if isinstance(newest, dict):
         return _text(newest.get("navn"))
     return None
-
-
-def _current_address(doc: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    return current(_as_list(doc, "beliggenhedsadresse"))
 
 
 def _entry_system(entry: Mapping[str, Any]) -> str:
@@ -351,10 +410,13 @@ def _cvr_number(value: Any, field: str = "cvrNummer") -> str:
         raise MappingError(f"{field} missing")
     if isinstance(value, bool):
         raise MappingError(f"{field}: not a number: {value!r}")
-    try:
-        number = int(str(value).strip())
-    except ValueError as exc:
-        raise MappingError(f"{field}: not a number: {value!r}") from exc
+    if type(value) is int:  # the usual case, without a round trip through text
+        number = value
+    else:
+        try:
+            number = int(str(value).strip())
+        except ValueError as exc:
+            raise MappingError(f"{field}: not a number: {value!r}") from exc
     if not 0 < number < 10**10:
         raise MappingError(f"{field}: out of range: {value!r}")
     return str(number)
@@ -370,7 +432,11 @@ def _flag(value: Any) -> bool | None:
     raise MappingError(f"reklamebeskyttet: not a boolean: {value!r}")
 
 
-def _address_fields(addr: Mapping[str, Any] | None) -> dict[str, Any]:
+def _address_fields(
+    addr: Mapping[str, Any] | None, texts: Mapping[int, str | None] | None = None
+) -> dict[str, Any]:
+    """The address columns of the current address; ``texts`` holds the entries' formatted
+    lines by ``id`` when the caller formatted them already (for the history)."""
     if not addr:
         return {
             "address": None,
@@ -391,7 +457,7 @@ def _address_fields(addr: Mapping[str, Any] | None) -> dict[str, Any]:
         except (TypeError, ValueError) as exc:
             raise MappingError(f"postnummer: not a number: {postnr!r}") from exc
     return {
-        "address": format_address(addr),
+        "address": texts[id(addr)] if texts is not None else format_address(addr),
         "postnr": postnr,
         "kommune_kode": code,
         "street": _text(addr.get("vejnavn")),
@@ -403,46 +469,67 @@ def _address_fields(addr: Mapping[str, Any] | None) -> dict[str, Any]:
 # --------------------------------------------------------------------------- documents
 
 
-def _history_rows(cvr: str, pnr: str | None, doc: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:
-    specs = (
-        ("navn", "navne", lambda e: _text(e.get("navn"))),
-        ("adresse", "beliggenhedsadresse", lambda e: format_address(e)),
-        (
-            "branche",
-            "hovedbranche",
-            lambda e: (
-                " ".join(
-                    p
-                    for p in (industry_code(e.get("branchekode")), _text(e.get("branchetekst")))
-                    if p
-                )
-                or None
-            ),
-        ),
-        ("status", "virksomhedsstatus", lambda e: _text(e.get("status"))),
-        ("virksomhedsform", "virksomhedsform", lambda e: _text(e.get("langBeskrivelse"))),
+def _valid(entry: Mapping[str, Any]) -> tuple[date | None, date | None]:
+    """``periode`` as dates (``parse_date`` of gyldigFra and gyldigTil), inlined: one call
+    per history entry."""
+    periode = entry.get("periode")
+    if not isinstance(periode, dict):
+        return None, None
+    fra, til = periode.get("gyldigFra"), periode.get("gyldigTil")
+    return (
+        _date_text(fra) if fra and isinstance(fra, str) else None,
+        _date_text(til) if til and isinstance(til, str) else None,
     )
-    for field, key, render in specs:
-        for entry in _as_list(doc, key):
-            if not isinstance(entry, dict):
-                continue
-            value = render(entry)
-            if value is None:
-                continue
-            fra, til = _period(entry)
-            yield (cvr, pnr, field, value, parse_date(fra), parse_date(til), SOURCE)
-    yield from _size_history(cvr, pnr, doc)
+
+
+def _history_rows(
+    cvr: str,
+    pnr: str | None,
+    doc: Mapping[str, Any],
+    address_texts: Mapping[int, str | None] | None = None,
+    figures: Figures | None = None,
+) -> list[tuple[Any, ...]]:
+    """The history rows of one document, field by field (navn, adresse, branche, status,
+    virksomhedsform, then ansatte); entries without a value are left out."""
+    rows: list[tuple[Any, ...]] = []
+    append = rows.append
+    for e in _as_list(doc, "navne"):
+        if isinstance(e, dict) and (value := _text(e.get("navn"))) is not None:
+            append((cvr, pnr, "navn", value, *_valid(e), SOURCE))
+    for e in _as_list(doc, "beliggenhedsadresse"):
+        if not isinstance(e, dict):
+            continue
+        value = address_texts[id(e)] if address_texts is not None else format_address(e)
+        if value is not None:
+            append((cvr, pnr, "adresse", value, *_valid(e), SOURCE))
+    for e in _as_list(doc, "hovedbranche"):
+        if not isinstance(e, dict):
+            continue
+        code, text = industry_code(e.get("branchekode")), _text(e.get("branchetekst"))
+        value = (f"{code} {text}" if text else code) if code else text
+        if value is not None:
+            append((cvr, pnr, "branche", value, *_valid(e), SOURCE))
+    for e in _as_list(doc, "virksomhedsstatus"):
+        if isinstance(e, dict) and (value := _text(e.get("status"))) is not None:
+            append((cvr, pnr, "status", value, *_valid(e), SOURCE))
+    for e in _as_list(doc, "virksomhedsform"):
+        if isinstance(e, dict) and (value := _text(e.get("langBeskrivelse"))) is not None:
+            append((cvr, pnr, "virksomhedsform", value, *_valid(e), SOURCE))
+    rows.extend(_size_history(cvr, pnr, doc, figures))
+    return rows
 
 
 SIZE_YEARS = 5  # the size history kept per unit: the last figure of each of the last 5 years
 
 
-def _size_history(cvr: str, pnr: str | None, doc: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:
+def _size_history(
+    cvr: str, pnr: str | None, doc: Mapping[str, Any], figures: Figures | None = None
+) -> Iterator[tuple[Any, ...]]:
     """``ansatte`` rows: per year the latest figure (the finest series wins a tie), the
     exact count when CVR gives one, else the band; ``valid_from`` is the period's month.
     One row a year keeps the history small at 1M units (a visit needs the trend)."""
     latest: dict[int, tuple[tuple[int, int, int], str]] = {}
-    for key, entry in _employment_candidates(doc):
+    for key, entry in figures if figures is not None else _employment_candidates(doc):
         count = _int_or_none(entry.get("antalAnsatte"))
         text = (
             str(count)
@@ -454,6 +541,14 @@ def _size_history(cvr: str, pnr: str | None, doc: Mapping[str, Any]) -> Iterator
     for year in sorted(latest)[-SIZE_YEARS:]:
         (y, month, _rank), text = latest[year]
         yield (cvr, pnr, "ansatte", text, date(y, month, 1), None, SOURCE)
+
+
+def _addresses(doc: Mapping[str, Any]) -> tuple[Mapping[str, Any] | None, dict[int, str | None]]:
+    """The current address entry and every entry's formatted line (by ``id``): each address
+    is formatted once for both the row and the history."""
+    entries = _as_list(doc, "beliggenhedsadresse")
+    texts = {id(e): format_address(e) for e in entries if isinstance(e, dict)}
+    return current(entries), texts
 
 
 def map_company(source: Mapping[str, Any]) -> tuple[dict[str, Any], list[str], list[tuple]]:
@@ -469,8 +564,10 @@ def map_company(source: Mapping[str, Any]) -> tuple[dict[str, Any], list[str], l
     meta = doc.get("virksomhedMetadata") or {}
     if not isinstance(meta, dict):
         raise MappingError("virksomhedMetadata: expected an object")
-    addr = _address_fields(_current_address(doc))
-    employees, band = employment(doc)
+    current_address, address_texts = _addresses(doc)
+    addr = _address_fields(current_address, address_texts)
+    figures = list(_employment_candidates(doc))
+    employees, band = employment(doc, figures)
     form = current(_as_list(doc, "virksomhedsform"))
     pnrs: list[str] = []
     for entry in _as_list(doc, "penheder"):
@@ -492,7 +589,7 @@ def map_company(source: Mapping[str, Any]) -> tuple[dict[str, Any], list[str], l
         "unit_kind": "virksomhed",
         "cvr_updated": parse_timestamp(doc.get("sidstOpdateret")),
     }
-    return row, pnrs, list(_history_rows(cvr, None, doc))
+    return row, pnrs, _history_rows(cvr, None, doc, address_texts, figures)
 
 
 def map_unit(source: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple]]:
@@ -513,8 +610,10 @@ def map_unit(source: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple]]:
     if cvr_value is None:
         cvr_value = meta.get("nyesteCvrNummerRelation")
     cvr = _cvr_number(cvr_value, "virksomhedsrelation.cvrNummer")
-    addr = _address_fields(_current_address(doc))
-    employees, band = employment(doc)
+    current_address, address_texts = _addresses(doc)
+    addr = _address_fields(current_address, address_texts)
+    figures = list(_employment_candidates(doc))
+    employees, band = employment(doc, figures)
     life = _as_list(doc, "livsforloeb")
     status = _nice_status(_text(meta.get("sammensatStatus"))) or (
         ("Aktiv" if is_open(life) else "Ophørt") if life else None
@@ -537,4 +636,4 @@ def map_unit(source: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple]]:
         "unit_kind": "produktionsenhed",
         "cvr_updated": parse_timestamp(doc.get("sidstOpdateret")),
     }
-    return row, list(_history_rows(cvr, pnr, doc))
+    return row, _history_rows(cvr, pnr, doc, address_texts, figures)

@@ -4,8 +4,10 @@
 
 Full load (first run, or ``mode = "full"``): scroll all of ``virksomhed`` and
 ``produktionsenhed``; rows are mapped page by page and written to the staging tables in
-Arrow batches (``batch_rows``), so memory holds one page and one batch whatever the size
-(about 2M documents). Then, in SQL on the staging tables: company facts (status, form,
+Arrow batches (``batch_rows``), so memory holds a few pages and batches whatever the size
+(about 2M documents): the page being mapped and the next one, fetched meanwhile
+(``es.prefetched``), and at most two batches waiting for the writer thread
+(``writer.StagingWriter``: DuckDB inserts overlap the mapping). Then, in SQL on the staging tables: company facts (status, form,
 advertising protection) are copied onto the company's production-unit rows, and the
 company's own row is dropped where production units exist (one row per production unit; a
 company without known units keeps one row at its own address). Swap mode ``replace``.
@@ -31,6 +33,7 @@ Completeness: every scroll reports the documents it received against ``hits.tota
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -40,7 +43,9 @@ import pyarrow as pa
 from workbench.core.plugins.api import PluginError, RefreshContext
 
 from . import mapping
-from .es import Page, Scroll, scroll_pages
+from .es import Page, Scroll, prefetched, scroll_pages
+from .gc_pause import fewer_collections
+from .writer import StagingWriter
 
 COMPANY_INDEX = "virksomhed"
 UNIT_INDEX = "produktionsenhed"
@@ -63,49 +68,70 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
 
 
 class _Batcher:
-    """Collects rows column-wise and writes them to a staging table every ``size`` rows."""
+    """Collects rows and writes them to a staging table every ``size`` rows.
 
-    def __init__(self, ctx: RefreshContext, table: str, columns: list[str], size: int):
+    Rows are kept as they come (dicts or tuples) and turned into columns once per batch: one
+    list comprehension per column is much cheaper than appending to 23 lists per row.
+    """
+
+    def __init__(
+        self,
+        ctx: RefreshContext,
+        table: str,
+        columns: list[str],
+        size: int,
+        writer: StagingWriter,
+    ):
         self.ctx = ctx
+        self.writer = writer
         self.table = table
         self.columns = columns
         self.size = size
-        self.data: dict[str, list[Any]] = {c: [] for c in columns}
+        self.rows: list[Mapping[str, Any] | tuple[Any, ...]] = []
         self.written = 0
 
     def add(self, row: Mapping[str, Any] | tuple[Any, ...]) -> None:
-        if isinstance(row, dict):
-            for c in self.columns:
-                self.data[c].append(row.get(c))
-        else:
-            for c, v in zip(self.columns, row, strict=True):
-                self.data[c].append(v)
-        if len(self.data[self.columns[0]]) >= self.size:
+        self.rows.append(row)
+        if len(self.rows) >= self.size:
+            self.flush()
+
+    def extend(self, rows: list[tuple[Any, ...]]) -> None:
+        self.rows.extend(rows)
+        if len(self.rows) >= self.size:
             self.flush()
 
     def flush(self) -> None:
-        n = len(self.data[self.columns[0]])
-        if not n:
+        rows, self.rows = self.rows, []
+        if not rows:
             return
+        if isinstance(rows[0], dict):
+            columns = [[r.get(c) for r in rows] for c in self.columns]
+        else:  # strict: every row as long as the first, and that as long as the columns
+            columns = [list(col) for col in zip(*rows, strict=True)]
         arrays = {
             c: pa.array(values, type=_ARROW_TYPES.get(c, pa.string()))
-            for c, values in self.data.items()
+            for c, values in zip(self.columns, columns, strict=True)
         }
-        self.ctx.staging.insert_arrow(self.table, pa.table(arrays))
-        self.written += n
-        self.data = {c: [] for c in self.columns}
+        batch = pa.table(arrays)
+        self.writer.submit(lambda: self.ctx.staging.insert_arrow(self.table, batch))
+        self.written += len(rows)
 
 
 class _Loader:
     """Maps pages of hits into the staging batches, counting and rejecting."""
 
     def __init__(
-        self, ctx: RefreshContext, batch_rows: int, max_rejects: int = DEFAULT_MAX_REJECTS
+        self,
+        ctx: RefreshContext,
+        batch_rows: int,
+        writer: StagingWriter,
+        max_rejects: int = DEFAULT_MAX_REJECTS,
     ):
         self.ctx = ctx
+        self.writer = writer
         self.max_rejects = max_rejects
-        self.companies = _Batcher(ctx, "companies", mapping.COMPANY_COLUMNS, batch_rows)
-        self.history = _Batcher(ctx, "company_history", mapping.HISTORY_COLUMNS, batch_rows)
+        self.companies = _Batcher(ctx, "companies", mapping.COMPANY_COLUMNS, batch_rows, writer)
+        self.history = _Batcher(ctx, "company_history", mapping.HISTORY_COLUMNS, batch_rows, writer)
         self.seen = 0
         self.rejected = 0
 
@@ -138,22 +164,26 @@ class _Loader:
                     row, history = mapping.map_unit(source)
             except mapping.MappingError as exc:
                 self.rejected += 1
-                self.ctx.staging.reject(
-                    "companies",
-                    f"{kind}: {exc}",
-                    row_number=self.seen,
-                    field=None,
-                    value=hit.get("_id") if isinstance(hit, dict) else None,
-                    raw=_truncate(hit),
+                self.writer.submit(
+                    functools.partial(
+                        self.ctx.staging.reject,
+                        "companies",
+                        f"{kind}: {exc}",
+                        row_number=self.seen,
+                        field=None,
+                        value=hit.get("_id") if isinstance(hit, dict) else None,
+                        raw=_truncate(hit),
+                    )
                 )
                 continue
             self.companies.add(row)
-            for h in history:
-                self.history.add(h)
+            self.history.extend(history)
 
     def flush(self) -> None:
+        """Write what is batched and wait until it is in the staging tables."""
         self.companies.flush()
         self.history.flush()
+        self.writer.drain()
 
 
 def _truncate(hit: Any, limit: int = 4000) -> Any:
@@ -211,7 +241,7 @@ def _stream(
     done = 0
     label = "virksomheder" if kind == COMPANY_INDEX else "produktionsenheder"
     tally = Scroll()
-    pages = source.pages(kind, query, tally)
+    pages = prefetched(source.pages(kind, query, tally))
     try:
         for page in pages:
             ctx.check_cancelled()
@@ -323,6 +353,15 @@ def _check_received(ctx: RefreshContext) -> None:
 
 def refresh(ctx: RefreshContext) -> None:
     """The plugin's refresh function (manifest ``refresh = ".refresh:refresh"``)."""
+    writer = StagingWriter()
+    try:
+        with fewer_collections():
+            _refresh(ctx, writer)
+    finally:
+        writer.close()
+
+
+def _refresh(ctx: RefreshContext, writer: StagingWriter) -> None:
     if str(ctx.setting("source", "es")) != "es":
         raise PluginError(
             f"CVR: kilden {ctx.setting('source')!r} understøttes ikke endnu (kun 'es')"
@@ -337,7 +376,7 @@ def refresh(ctx: RefreshContext) -> None:
     if mode == "incremental" and since is None:
         mode = "full"
     max_rejects = int(ctx.setting("max_rejects", DEFAULT_MAX_REJECTS))
-    loader = _Loader(ctx, batch_rows, max_rejects)
+    loader = _Loader(ctx, batch_rows, writer, max_rejects)
 
     if since is None:
         companies = ctx.staging.table("companies", mode="replace")

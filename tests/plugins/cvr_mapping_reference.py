@@ -1,0 +1,544 @@
+"""The reference CVR mapping: ``plugins/cvr/mapping.py`` as it was before it was rewritten
+for speed (issue #17), kept unchanged as the oracle of ``test_cvr_mapping_reference.py``.
+Do not optimise this file.
+
+CVR documents (Elasticsearch ``_source``) to cache rows. Pure functions, no I/O.
+
+CVR fields are histories: lists of entries with ``periode.gyldigFra/gyldigTil``. The current
+value is the entry whose ``gyldigTil`` is null (the latest ``gyldigFra`` if several). A ceased
+company or unit has no open entry: then the latest entry is used, and the status says
+"Ophørt".
+
+Two document kinds:
+- ``Vrvirksomhed`` (index ``virksomhed``): the company, with its own address, its current
+  production units (``penheder``) and company-level facts (status, founding date, form).
+- ``VrproduktionsEnhed`` (index ``produktionsenhed``): a production unit (P number), with
+  its own address, industry and employment, and its company (``virksomhedsrelation``).
+
+A document that cannot be used raises :class:`MappingError` with a reason (it goes to
+``companies_rejects``); fields that are merely missing map to NULL.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from workbench.core.plugins.api import DB07, DB25, system_for_period
+
+SOURCE = "cvr"
+
+# Columns staged for companies: the contract columns (without rid/refreshed_at, set by the
+# host/plugin) plus the extra columns of the companies migration.
+COMPANY_COLUMNS: list[str] = [
+    "cvr",
+    "pnr",
+    "name",
+    "address",
+    "postnr",
+    "kommune_kode",
+    "industry_code",
+    "industry_text",
+    "employees",
+    "employees_band",
+    "status",
+    "started",
+    "advertising_protected",
+    "source",
+    # extra columns (migration "companies: cvr details")
+    "industry_code_db25",  # the current code when it is a DB25 code (kept for scripts)
+    "industry_text_db25",
+    "industry_system",  # DB07 | DB25: the system of industry_code (migration industry systems)
+    "street",
+    "house_no",
+    "address_id",
+    "company_form",
+    "unit_kind",  # 'produktionsenhed' or 'virksomhed' (company without known units)
+    "cvr_updated",
+]
+
+HISTORY_COLUMNS: list[str] = ["cvr", "pnr", "field", "value", "valid_from", "valid_to", "source"]
+
+
+class MappingError(ValueError):
+    """A document that cannot become a row; ``str(exc)`` is the reject reason."""
+
+
+# --------------------------------------------------------------------------- histories
+
+
+def _as_list(doc: Mapping[str, Any], key: str) -> list[Any]:
+    value = doc.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise MappingError(f"{key}: expected a list, got {type(value).__name__}")
+    return value
+
+
+def _period(entry: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    periode = entry.get("periode") or {}
+    if not isinstance(periode, dict):
+        return None, None
+    return periode.get("gyldigFra"), periode.get("gyldigTil")
+
+
+def current(history: Sequence[Any]) -> Mapping[str, Any] | None:
+    """The entry whose ``gyldigTil`` is null (latest ``gyldigFra`` wins), else the latest one."""
+    entries = [e for e in history if isinstance(e, dict)]
+    if not entries:
+        return None
+    open_ = [e for e in entries if _period(e)[1] is None]
+    pool = open_ or entries
+    # gyldigFra null sorts first ("" < any date); ISO dates compare as strings.
+    return max(pool, key=lambda e: (_period(e)[0] or "", _period(e)[1] or "9999"))
+
+
+def is_open(history: Sequence[Any]) -> bool:
+    return any(isinstance(e, dict) and _period(e)[1] is None for e in history)
+
+
+# --------------------------------------------------------------------------- field helpers
+
+
+def kommune_kode(value: Any) -> str | None:
+    """CVR's integer municipality code (101) to the cache's four-digit string ("0101")."""
+    if value is None or value == "":
+        return None
+    try:
+        number = int(str(value).strip())
+    except ValueError as exc:
+        raise MappingError(f"kommuneKode: not a number: {value!r}") from exc
+    if not 0 < number < 1000:
+        raise MappingError(f"kommuneKode: out of range: {value!r}")
+    return f"{number:04d}"
+
+
+def industry_code(value: Any) -> str | None:
+    """DB07/DB25 code as six digits without dots ("82.91.00" -> "829100")."""
+    if value is None:
+        return None
+    digits = re.sub(r"\D", "", str(value))
+    if not digits:
+        return None
+    return digits.ljust(6, "0")[:6] if len(digits) <= 6 else digits
+
+
+def parse_date(value: Any) -> date | None:
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def parse_timestamp(value: Any) -> datetime | None:
+    """CVR timestamps ("2021-10-04T15:05:24.000+02:00") as naive UTC."""
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def house_number(addr: Mapping[str, Any]) -> str | None:
+    """ "1L", "3", "12-14" from husnummerFra/bogstavFra/husnummerTil/bogstavTil."""
+    fra = addr.get("husnummerFra")
+    if fra is None:
+        return None
+    out = f"{fra}{addr.get('bogstavFra') or ''}"
+    til = addr.get("husnummerTil")
+    if til is not None:
+        out += f"-{til}{addr.get('bogstavTil') or ''}"
+    return out
+
+
+def format_address(addr: Mapping[str, Any] | None) -> str | None:
+    """One line as CVR shows it: "Vesterbrogade 1L, 6., 1620 København V"."""
+    if not addr:
+        return None
+    parts: list[str] = []
+    street = _text(addr.get("vejnavn"))
+    if street:
+        number = house_number(addr)
+        first = f"{street} {number}" if number else street
+        floor = _text(addr.get("etage"))
+        door = _text(addr.get("sidedoer"))
+        if floor or door:
+            first += ", " + " ".join(p for p in (f"{floor}." if floor else None, door) if p)
+        parts.append(first)
+    elif _text(addr.get("fritekst")):
+        parts.append(str(addr["fritekst"]).strip())
+    if addr.get("postboks"):
+        parts.append(f"Postboks {addr['postboks']}")
+    if _text(addr.get("bynavn")):
+        parts.append(str(addr["bynavn"]).strip())
+    postnr = addr.get("postnummer")
+    district = _text(addr.get("postdistrikt"))
+    if postnr is not None or district:
+        parts.append(" ".join(str(p) for p in (postnr, district) if p is not None and p != ""))
+    if addr.get("landekode") not in (None, "", "DK"):
+        parts.append(str(addr["landekode"]))
+    return ", ".join(parts) or None
+
+
+_BAND = re.compile(r"^ANTAL_(\d+)_(\d+)$")
+
+
+def employees_band(code: Any) -> str | None:
+    """ "ANTAL_5_9" -> "5-9", "ANTAL_1000_999999" -> "1000+"; unknown codes pass through."""
+    if not code:
+        return None
+    match = _BAND.match(str(code))
+    if not match:
+        return str(code)
+    low, high = int(match.group(1)), int(match.group(2))
+    if high >= 999999:
+        return f"{low}+"
+    return str(low) if low == high else f"{low}-{high}"
+
+
+def _employment_candidates(
+    doc: Mapping[str, Any],
+) -> Iterator[tuple[tuple[int, int, int], Mapping]]:
+    """(period end as (year, month, granularity), entry) of all employment figures.
+
+    Granularity breaks ties so that a month beats a quarter beats a year ending the same month.
+    """
+    for key, kind in (
+        ("maanedsbeskaeftigelse", "m"),
+        ("erstMaanedsbeskaeftigelse", "m"),
+        ("kvartalsbeskaeftigelse", "q"),
+        ("aarsbeskaeftigelse", "y"),
+    ):
+        for entry in _as_list(doc, key):
+            if not isinstance(entry, dict):
+                continue
+            try:
+                year = int(entry.get("aar"))
+                if kind == "m":
+                    month, rank = int(entry.get("maaned")), 3
+                elif kind == "q":
+                    month, rank = int(entry.get("kvartal")) * 3, 2
+                else:
+                    month, rank = 12, 1
+            except (TypeError, ValueError):
+                continue
+            yield (year, month, rank), entry
+
+
+def _int_or_none(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def employment(doc: Mapping[str, Any]) -> tuple[int | None, str | None]:
+    """Employees and band from the latest of the monthly, quarterly and yearly figures.
+
+    ``employees`` is the exact ``antalAnsatte`` when CVR gives one, else NULL (the band
+    still tells the size).
+    """
+    best: tuple[tuple[int, int, int], Mapping] | None = None
+    for key, entry in _employment_candidates(doc):
+        if best is None or key > best[0]:
+            best = (key, entry)
+    if best is None:
+        return None, None
+    entry = best[1]
+    count = _int_or_none(entry.get("antalAnsatte"))
+    return count, employees_band(entry.get("intervalKodeAntalAnsatte"))
+
+
+def _current_name(doc: Mapping[str, Any], meta: Mapping[str, Any]) -> str | None:
+    entry = current(_as_list(doc, "navne"))
+    if entry is not None and _text(entry.get("navn")):
+        return _text(entry.get("navn"))
+    newest = meta.get("nyesteNavn") if isinstance(meta, dict) else None
+    if isinstance(newest, dict):
+        return _text(newest.get("navn"))
+    return None
+
+
+def _current_address(doc: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    return current(_as_list(doc, "beliggenhedsadresse"))
+
+
+def _entry_system(entry: Mapping[str, Any]) -> str:
+    """DB07 or DB25 for one ``hovedbranche`` entry.
+
+    CVR has no separate DB25 field: since 1 January 2025 ``hovedbranche`` holds DB25 codes
+    for periods with ``gyldigFra`` on or after 2025-01-01 and DB07 codes before. An explicit
+    ``branchekodeversion``/``klassifikation`` tag, where a document has one, wins.
+    """
+    tag = str(entry.get("branchekodeversion") or entry.get("klassifikation") or "")
+    if "25" in tag:
+        return DB25
+    if "07" in tag:
+        return DB07
+    return system_for_period(_period(entry)[0])
+
+
+def _industry(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """The current main industry as the columns industry_code/_text/_system (+ _db25)."""
+    entry = current(_as_list(doc, "hovedbranche"))
+    if entry is None:
+        code = text = system = None
+    else:
+        code = industry_code(entry.get("branchekode"))
+        text = _text(entry.get("branchetekst"))
+        system = _entry_system(entry) if code else None
+    db25 = system == DB25
+    return {
+        "industry_code": code,
+        "industry_text": text,
+        "industry_system": system,
+        "industry_code_db25": code if db25 else None,
+        "industry_text_db25": text if db25 else None,
+    }
+
+
+def _started(doc: Mapping[str, Any], meta: Mapping[str, Any]) -> date | None:
+    if isinstance(meta, dict) and meta.get("stiftelsesDato"):
+        parsed = parse_date(meta.get("stiftelsesDato"))
+        if parsed:
+            return parsed
+    starts = [
+        parse_date(_period(e)[0]) for e in _as_list(doc, "livsforloeb") if isinstance(e, dict)
+    ]
+    starts = [s for s in starts if s]
+    return min(starts) if starts else None
+
+
+def _nice_status(value: str | None) -> str | None:
+    """CVR's "NORMAL"/"UNDER KONKURS" as "Normal"/"Under konkurs"; mixed case kept."""
+    if value and value.isupper():
+        return value.capitalize()
+    return value
+
+
+def _status(doc: Mapping[str, Any], meta: Mapping[str, Any]) -> str | None:
+    return _nice_status(_raw_status(doc, meta))
+
+
+def _raw_status(doc: Mapping[str, Any], meta: Mapping[str, Any]) -> str | None:
+    if isinstance(meta, dict) and _text(meta.get("sammensatStatus")):
+        return _text(meta.get("sammensatStatus"))
+    entry = current(_as_list(doc, "virksomhedsstatus"))
+    if entry is not None and _text(entry.get("status")):
+        return _text(entry.get("status"))
+    life = _as_list(doc, "livsforloeb")
+    if life:
+        return "Aktiv" if is_open(life) else "Ophørt"
+    return None
+
+
+def _cvr_number(value: Any, field: str = "cvrNummer") -> str:
+    if value is None or value == "":
+        raise MappingError(f"{field} missing")
+    if isinstance(value, bool):
+        raise MappingError(f"{field}: not a number: {value!r}")
+    try:
+        number = int(str(value).strip())
+    except ValueError as exc:
+        raise MappingError(f"{field}: not a number: {value!r}") from exc
+    if not 0 < number < 10**10:
+        raise MappingError(f"{field}: out of range: {value!r}")
+    return str(number)
+
+
+def _flag(value: Any) -> bool | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise MappingError(f"reklamebeskyttet: not a boolean: {value!r}")
+
+
+def _address_fields(addr: Mapping[str, Any] | None) -> dict[str, Any]:
+    if not addr:
+        return {
+            "address": None,
+            "postnr": None,
+            "kommune_kode": None,
+            "street": None,
+            "house_no": None,
+            "address_id": None,
+        }
+    if not isinstance(addr, dict):
+        raise MappingError("beliggenhedsadresse: entry is not an object")
+    kommune = addr.get("kommune")
+    code = kommune_kode(kommune.get("kommuneKode")) if isinstance(kommune, dict) else None
+    postnr = addr.get("postnummer")
+    if postnr is not None:
+        try:
+            postnr = f"{int(postnr):04d}"
+        except (TypeError, ValueError) as exc:
+            raise MappingError(f"postnummer: not a number: {postnr!r}") from exc
+    return {
+        "address": format_address(addr),
+        "postnr": postnr,
+        "kommune_kode": code,
+        "street": _text(addr.get("vejnavn")),
+        "house_no": house_number(addr),
+        "address_id": _text(addr.get("adresseId")),
+    }
+
+
+# --------------------------------------------------------------------------- documents
+
+
+def _history_rows(cvr: str, pnr: str | None, doc: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:
+    specs = (
+        ("navn", "navne", lambda e: _text(e.get("navn"))),
+        ("adresse", "beliggenhedsadresse", lambda e: format_address(e)),
+        (
+            "branche",
+            "hovedbranche",
+            lambda e: (
+                " ".join(
+                    p
+                    for p in (industry_code(e.get("branchekode")), _text(e.get("branchetekst")))
+                    if p
+                )
+                or None
+            ),
+        ),
+        ("status", "virksomhedsstatus", lambda e: _text(e.get("status"))),
+        ("virksomhedsform", "virksomhedsform", lambda e: _text(e.get("langBeskrivelse"))),
+    )
+    for field, key, render in specs:
+        for entry in _as_list(doc, key):
+            if not isinstance(entry, dict):
+                continue
+            value = render(entry)
+            if value is None:
+                continue
+            fra, til = _period(entry)
+            yield (cvr, pnr, field, value, parse_date(fra), parse_date(til), SOURCE)
+    yield from _size_history(cvr, pnr, doc)
+
+
+SIZE_YEARS = 5  # the size history kept per unit: the last figure of each of the last 5 years
+
+
+def _size_history(cvr: str, pnr: str | None, doc: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:
+    """``ansatte`` rows: per year the latest figure (the finest series wins a tie), the
+    exact count when CVR gives one, else the band; ``valid_from`` is the period's month.
+    One row a year keeps the history small at 1M units (a visit needs the trend)."""
+    latest: dict[int, tuple[tuple[int, int, int], str]] = {}
+    for key, entry in _employment_candidates(doc):
+        count = _int_or_none(entry.get("antalAnsatte"))
+        text = (
+            str(count)
+            if count is not None
+            else employees_band(entry.get("intervalKodeAntalAnsatte"))
+        )
+        if text is not None and (key[0] not in latest or key > latest[key[0]][0]):
+            latest[key[0]] = (key, text)
+    for year in sorted(latest)[-SIZE_YEARS:]:
+        (y, month, _rank), text = latest[year]
+        yield (cvr, pnr, "ansatte", text, date(y, month, 1), None, SOURCE)
+
+
+def map_company(source: Mapping[str, Any]) -> tuple[dict[str, Any], list[str], list[tuple]]:
+    """A ``virksomhed`` hit's ``_source`` to (company row, current P numbers, history rows).
+
+    The company row describes the company at its own address; it is used as the company's
+    row when none of its production units is available.
+    """
+    doc = source.get("Vrvirksomhed") if isinstance(source, dict) else None
+    if not isinstance(doc, dict):
+        raise MappingError("no Vrvirksomhed object")
+    cvr = _cvr_number(doc.get("cvrNummer"))
+    meta = doc.get("virksomhedMetadata") or {}
+    if not isinstance(meta, dict):
+        raise MappingError("virksomhedMetadata: expected an object")
+    addr = _address_fields(_current_address(doc))
+    employees, band = employment(doc)
+    form = current(_as_list(doc, "virksomhedsform"))
+    pnrs: list[str] = []
+    for entry in _as_list(doc, "penheder"):
+        if isinstance(entry, dict) and _period(entry)[1] is None and entry.get("pNummer"):
+            pnrs.append(_cvr_number(entry.get("pNummer"), "pNummer"))
+    row = {
+        "cvr": cvr,
+        "pnr": None,
+        "name": _current_name(doc, meta),
+        **addr,
+        **_industry(doc),
+        "employees": employees,
+        "employees_band": band,
+        "status": _status(doc, meta),
+        "started": _started(doc, meta),
+        "advertising_protected": _flag(doc.get("reklamebeskyttet")),
+        "source": SOURCE,
+        "company_form": _text(form.get("langBeskrivelse")) if form else None,
+        "unit_kind": "virksomhed",
+        "cvr_updated": parse_timestamp(doc.get("sidstOpdateret")),
+    }
+    return row, pnrs, list(_history_rows(cvr, None, doc))
+
+
+def map_unit(source: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple]]:
+    """A ``produktionsenhed`` hit's ``_source`` to (unit row, history rows).
+
+    Company-level facts (status of the company, company form) are filled in from the
+    company when both are loaded; the unit's own status is "Ophørt" when its life ended.
+    """
+    doc = source.get("VrproduktionsEnhed") if isinstance(source, dict) else None
+    if not isinstance(doc, dict):
+        raise MappingError("no VrproduktionsEnhed object")
+    pnr = _cvr_number(doc.get("pNummer"), "pNummer")
+    relation = current(_as_list(doc, "virksomhedsrelation"))
+    meta = doc.get("produktionsEnhedMetadata") or {}
+    if not isinstance(meta, dict):
+        raise MappingError("produktionsEnhedMetadata: expected an object")
+    cvr_value = relation.get("cvrNummer") if relation else None
+    if cvr_value is None:
+        cvr_value = meta.get("nyesteCvrNummerRelation")
+    cvr = _cvr_number(cvr_value, "virksomhedsrelation.cvrNummer")
+    addr = _address_fields(_current_address(doc))
+    employees, band = employment(doc)
+    life = _as_list(doc, "livsforloeb")
+    status = _nice_status(_text(meta.get("sammensatStatus"))) or (
+        ("Aktiv" if is_open(life) else "Ophørt") if life else None
+    )
+    starts = [parse_date(_period(e)[0]) for e in life if isinstance(e, dict)]
+    starts = [s for s in starts if s]
+    row = {
+        "cvr": cvr,
+        "pnr": pnr,
+        "name": _current_name(doc, meta),
+        **addr,
+        **_industry(doc),
+        "employees": employees,
+        "employees_band": band,
+        "status": status,
+        "started": min(starts) if starts else None,
+        "advertising_protected": _flag(doc.get("reklamebeskyttet")),
+        "source": SOURCE,
+        "company_form": None,
+        "unit_kind": "produktionsenhed",
+        "cvr_updated": parse_timestamp(doc.get("sidstOpdateret")),
+    }
+    return row, list(_history_rows(cvr, pnr, doc))
