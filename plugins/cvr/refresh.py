@@ -162,7 +162,12 @@ class _Loader:
                     row, _pnrs, history = mapping.map_company(source)
                 else:
                     row, history = mapping.map_unit(source)
-            except mapping.MappingError as exc:
+            except (mapping.MappingError, TypeError, ValueError, OverflowError) as exc:
+                # A document of an unexpected shape (mixed date types in one history, a month
+                # 13) is rejected with its reason like any unusable document: one odd
+                # document must not end the refresh with a traceback.
+                if not isinstance(exc, mapping.MappingError):
+                    exc = mapping.MappingError(f"uventet indhold ({type(exc).__name__}: {exc})")
                 self.rejected += 1
                 self.writer.submit(
                     functools.partial(

@@ -222,3 +222,33 @@ def test_a_first_answer_without_documents_but_a_total_fails(
     result = _full_run(url, path)
     assert result.status == "failed" and "modtog 0 af 40" in result.message, result.message
     assert table_hashes(path) == before
+
+
+def test_documents_the_mapping_cannot_read_are_rejected_not_a_crash(
+    loaded: tuple[FakeElasticsearch, str, Path], shared_fixtures: Path
+) -> None:
+    # Documents the mapping raised a plain TypeError/ValueError on (mixed date types in one
+    # history, an employment month 13) once ended the whole refresh with a traceback.
+    from tests.plugins.test_cvr_mapping_reference import _assert_same, _sources_under_test
+
+    crashing = [
+        d
+        for d in _sources_under_test(shared_fixtures)
+        if isinstance(d, dict) and "Vrvirksomhed" in d and _assert_same(d) == "crash"
+    ][:5]
+    assert crashing, "the corpus has documents the mapping cannot read"
+    fake, url, path = loaded
+    bad = [json.dumps(d) for d in crashing]
+    fake.set_index(
+        "virksomhed",
+        lambda: (
+            bad[i // 100] if i % 100 == 0 and i // 100 < len(bad) else d
+            for i, d in enumerate(synthetic_stream(N))
+        ),
+    )
+    result = _full_run(url, path)
+    assert result.status == "ok", result.message
+    n_bad = min(len(bad), N // 100)
+    assert rows(path, "SELECT count(*) FROM companies") == [(N - n_bad,)]
+    reasons = rows(path, "SELECT reason FROM companies_rejects WHERE reason LIKE '%uventet%'")
+    assert len(reasons) == n_bad
