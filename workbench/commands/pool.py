@@ -1,4 +1,6 @@
-"""``workbench pool list|show|create|add``: candidate pools (emnebanker) for scripts.
+"""``workbench pool list|show|create|add|share|unshare``: candidate pools (emnebanker) for
+scripts. ``share NAME --with KODE --purpose TEXT`` makes the pool's members visible to another
+jobcenter (audited as ``share_pool``; only the pool's own jobcenter shares it).
 
 ``pool list --format json`` -> ``{"pools": [{"name", "owner", "jobcenter", "note",
 "has_criteria", "created", "members", "latest_run", "joined", "left"}]}``;
@@ -32,7 +34,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument(
         "--candidate", action="append", required=True, metavar="ID", help="candidate id (repeat)"
     )
-    for sub in (ls, show, create, add):
+    share = actions.add_parser(
+        "share", help="share a pool with another jobcenter (audited, needs --purpose)"
+    )
+    share.add_argument("name", metavar="NAME")
+    share.add_argument("--with", dest="with_jobcenter", required=True, metavar="KODE")
+    share.add_argument("--purpose", required=True, help="why (written to the audit log)")
+    unshare = actions.add_parser("unshare", help="stop sharing a pool with a jobcenter")
+    unshare.add_argument("name", metavar="NAME")
+    unshare.add_argument("--with", dest="with_jobcenter", required=True, metavar="KODE")
+    for sub in (ls, show, create, add, share, unshare):
         add_cache_options(sub)
         add_format_option(sub)
         sub.set_defaults(func=run)
@@ -47,12 +58,12 @@ def run(args: argparse.Namespace) -> int:
     from .user_context import open_as_user
 
     settings = load_settings(args.config)
-    writes = args.action in ("create", "add")
+    writes = args.action in ("create", "add", "share", "unshare")
     # Read as the configured user: members outside their jobcenter scope stay hidden.
     store = open_as_user(cache_path(args), settings, read_only=not writes)
     try:
         try:
-            if args.action in ("show", "add"):
+            if args.action in ("show", "add", "share", "unshare"):
                 store.scope.require_rows("pool members")
             data = _act(args, store, pools, current_user(settings))
         except (pools.PoolError, ScopeError) as exc:
@@ -75,6 +86,10 @@ def _act(args: argparse.Namespace, store: Any, pools: Any, user: str) -> dict[st
         return pools.create_pool(
             store, args.name, owner=user, jobcenter=args.jobcenter, note=args.note
         ).to_json()
+    if args.action == "share":
+        return pools.share_pool(store, args.name, args.with_jobcenter, purpose=args.purpose)
+    if args.action == "unshare":
+        return pools.unshare_pool(store, args.name, args.with_jobcenter)
     added = pools.add_members(store, args.name, args.candidate, added_by=user)
     return {"pool": args.name, "added": added}
 
@@ -101,5 +116,11 @@ def _print_text(action: str, data: dict[str, Any]) -> None:
                 print(f"  - {left['candidate_id']}: {left['reason']}")
     elif action == "create":
         print(f"emnebank {data['name']} oprettet")
+    elif action == "share":
+        print(
+            f"{data['pool']} delt med jobcenter {data['shared_with']} ({data['members']} medlemmer)"
+        )
+    elif action == "unshare":
+        print(f"{data['pool']} deles ikke længere med jobcenter {data['unshared_with']}")
     else:
         print(f"{data['added']} tilføjet til {data['pool']}")

@@ -367,6 +367,45 @@ def members(
     return out
 
 
+def share_pool(store: Store, pool: str, jobcenter: str, *, purpose: str) -> dict[str, Any]:
+    """Share ``pool`` with another ``jobcenter`` (issue #15): its current members become
+    visible there. Only the pool's own jobcenter shares it (a pool shared with you is not
+    yours to pass on), with a purpose; the audit entry names every member."""
+    from .audit import subject_id
+    from .store import shares
+
+    if not (purpose or "").strip():
+        raise PoolError("sharing a pool needs a purpose (--purpose)")
+    p = get_pool(store, pool)
+    user = store.user
+    own = user.jobcenter if user is not None else None
+    if own and p.jobcenter and p.jobcenter != own:
+        raise PoolError(f"pool {pool!r} belongs to jobcenter {p.jobcenter}: only it can share it")
+    current = members(store, pool)
+    ids = [subject_id(m["candidate_id"], m["jobcenter"]) for m in current]
+    shares.share(  # the share and its audit entry (the audit log's own transaction)
+        store.con,
+        "pool",
+        pool,
+        jobcenter,
+        user=user.user if user is not None else current_user(None),
+        own_jobcenter=own,
+        purpose=purpose.strip(),
+        subject_ids=ids,
+    )
+    code = shares.normalise_kommune_kode(jobcenter)
+    return {"pool": pool, "shared_with": code, "members": len(ids)}
+
+
+def unshare_pool(store: Store, pool: str, jobcenter: str) -> dict[str, Any]:
+    """Stop sharing ``pool`` with ``jobcenter``."""
+    from .store import shares
+
+    get_pool(store, pool)
+    shares.unshare(store.con, "pool", pool, jobcenter)
+    return {"pool": pool, "unshared_with": shares.normalise_kommune_kode(jobcenter)}
+
+
 def latest_changes(store: Store | duckdb.DuckDBPyConnection, pool: str) -> dict[str, Any]:
     """Who joined and who left (with why) in the latest run that changed ``pool``:
     ``{"run_id", "at", "joined": [ids], "left": [{"candidate_id", "reason"}]}``."""

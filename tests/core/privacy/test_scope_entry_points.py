@@ -318,3 +318,45 @@ def test_the_workspace_hands_out_a_store_that_reads_as_its_user(
             assert owner.con.execute("SELECT 1").fetchone() == (1,)
         finally:
             ws.close()
+
+
+def test_pool_share_command_opens_a_pool_to_another_jobcenter_with_a_purpose(
+    real_cache: Path, consultant_0101: Path, capsys
+) -> None:
+    other_rid, other_id = _other_rid_and_id(real_cache)
+    con = wb_cache.connect(real_cache, read_only=True)
+    try:
+        (other_jc,) = jobcenters_of(con, "rid", [other_rid])
+    finally:
+        con.close()
+    cache = ["--cache", str(real_cache)]
+    show = ["show", "candidate", other_id, "--purpose", "matching", *cache]
+    # the other jobcenter's consultant makes a pool of their candidate and shares it
+    write_user_config(f'[user]\njobcenter = "{other_jc}"\nname = "kl"\n')
+    assert main(["pool", "create", "Lager", "--jobcenter", other_jc, *cache]) == 0
+    assert main(["pool", "add", "Lager", "--candidate", other_id, *cache]) == 0
+    with pytest.raises(SystemExit) as no_purpose:
+        main(["pool", "share", "Lager", "--with", OWN, *cache])
+    assert no_purpose.value.code == 2
+    capsys.readouterr()
+    assert main(["pool", "share", "Lager", "--with", OWN, "--purpose", "jobordre", *cache]) == 0
+    assert f"delt med jobcenter {OWN}" in capsys.readouterr().out
+    con = wb_cache.connect(real_cache, read_only=True)
+    try:
+        last = list(audit.entries(con))[-1]
+    finally:
+        con.close()
+    assert last["action"] == "share_pool" and last["purpose"] == "jobordre"
+    assert last["subject_ids"] == ["Lager", f"{other_jc}:{other_id}"]
+    # 0101 now sees that member, and may not pass the pool on
+    write_user_config(f'[user]\njobcenter = "{OWN}"\n')
+    assert main(show) == 0
+    capsys.readouterr()
+    args = ["pool", "share", "Lager", "--with", "0999", "--purpose", "videre", *cache]
+    assert main(args) == 2
+    assert "only it can share it" in capsys.readouterr().err
+    # unshared by its owner: closed again
+    write_user_config(f'[user]\njobcenter = "{other_jc}"\n')
+    assert main(["pool", "unshare", "Lager", "--with", OWN, *cache]) == 0
+    write_user_config(f'[user]\njobcenter = "{OWN}"\n')
+    assert main(show) == 2
