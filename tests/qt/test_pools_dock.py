@@ -177,3 +177,42 @@ def test_english_texts(open_window, small_demo_cache) -> None:
     assert window.pools_dock.windowTitle() == "Candidate pools"
     assert window.nearby_button.text() == "Find companies nearby"
     assert window.saved_searches.save_button.text() == "Save search…"
+
+
+def test_share_a_pool_with_another_jobcenter_asks_code_and_purpose(
+    qtbot, window, monkeypatch
+) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from workbench.core import audit
+
+    dock = window.pools_dock
+    con = window.gui_cursor()
+    a, b = _first_candidates(window, 2)
+    core.create_pool(con, "Lager", owner="kons1")
+    core.add_members(con, "Lager", [a, b])
+    dock.refresh()
+    dock.pool_list.setCurrentRow(0)
+    messages: list[str] = []
+    dock.message.connect(messages.append)
+    asked: list[str] = []
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("0101", True))
+    monkeypatch.setattr(
+        "workbench.qt.purpose.ask_purpose", lambda _p, s="": asked.append(s) or "fælles ordre"
+    )
+    dock.share_button.click()
+    assert asked == ["Emnebank »Lager« delt med andet jobcenter"]  # prefilled suggestion
+    assert messages == ["»Lager« er delt med jobcenter 0101 (2 kandidater)"]
+    assert con.execute("SELECT kind, ref, jobcenter FROM shares").fetchall() == [
+        ("pool", "Lager", "0101")
+    ]
+    entry = list(audit.entries(con))[-1]
+    assert entry["action"] == "share_pool" and entry["purpose"] == "fælles ordre"
+    assert sorted(entry["subject_ids"][1:]) == sorted(
+        audit.subject_id(m["candidate_id"], m["jobcenter"]) for m in core.members(con, "Lager")
+    )
+    # cancelling the purpose shares nothing more
+    monkeypatch.setattr("workbench.qt.purpose.ask_purpose", lambda *_a, **_k: None)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("0999", True))
+    dock.share_button.click()
+    assert con.execute("SELECT count(*) FROM shares").fetchone() == (1,)

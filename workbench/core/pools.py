@@ -367,7 +367,15 @@ def members(
     return out
 
 
-def share_pool(store: Store, pool: str, jobcenter: str, *, purpose: str) -> dict[str, Any]:
+def share_pool(
+    store: Store | duckdb.DuckDBPyConnection,
+    pool: str,
+    jobcenter: str,
+    *,
+    purpose: str,
+    user: str | None = None,
+    own_jobcenter: str | None = None,
+) -> dict[str, Any]:
     """Share ``pool`` with another ``jobcenter`` (issue #15): its current members become
     visible there. Only the pool's own jobcenter shares it (a pool shared with you is not
     yours to pass on), with a purpose; the audit entry names every member."""
@@ -376,19 +384,21 @@ def share_pool(store: Store, pool: str, jobcenter: str, *, purpose: str) -> dict
 
     if not (purpose or "").strip():
         raise PoolError("sharing a pool needs a purpose (--purpose)")
-    p = get_pool(store, pool)
-    user = store.user
-    own = user.jobcenter if user is not None else None
+    st = _store(store)
+    p = get_pool(st, pool)
+    ctx = st.user  # the Store's user, unless the caller (the window) names them
+    user = user or (ctx.user if ctx is not None else None) or current_user(None)
+    own = own_jobcenter or (ctx.jobcenter if ctx is not None else None)
     if own and p.jobcenter and p.jobcenter != own:
         raise PoolError(f"pool {pool!r} belongs to jobcenter {p.jobcenter}: only it can share it")
-    current = members(store, pool)
+    current = members(st, pool)
     ids = [subject_id(m["candidate_id"], m["jobcenter"]) for m in current]
     shares.share(  # the share and its audit entry (the audit log's own transaction)
-        store.con,
+        st.con,
         "pool",
         pool,
         jobcenter,
-        user=user.user if user is not None else current_user(None),
+        user=user,
         own_jobcenter=own,
         purpose=purpose.strip(),
         subject_ids=ids,
@@ -397,12 +407,15 @@ def share_pool(store: Store, pool: str, jobcenter: str, *, purpose: str) -> dict
     return {"pool": pool, "shared_with": code, "members": len(ids)}
 
 
-def unshare_pool(store: Store, pool: str, jobcenter: str) -> dict[str, Any]:
+def unshare_pool(
+    store: Store | duckdb.DuckDBPyConnection, pool: str, jobcenter: str
+) -> dict[str, Any]:
     """Stop sharing ``pool`` with ``jobcenter``."""
     from .store import shares
 
-    get_pool(store, pool)
-    shares.unshare(store.con, "pool", pool, jobcenter)
+    st = _store(store)
+    get_pool(st, pool)
+    shares.unshare(st.con, "pool", pool, jobcenter)
     return {"pool": pool, "unshared_with": shares.normalise_kommune_kode(jobcenter)}
 
 

@@ -98,7 +98,16 @@ class PoolsDock(QDockWidget):
         self.delete_button = QToolButton(body)
         self.delete_button.setText(tr("pools.delete"))
         self.delete_button.clicked.connect(self.ask_delete_pool)
-        for b in (self.new_button, self.new_from_filter_button, self.delete_button):
+        self.share_button = QToolButton(body)
+        self.share_button.setText(tr("pools.share"))
+        self.share_button.setToolTip(tr("pools.share_tip"))
+        self.share_button.clicked.connect(self.ask_share_pool)
+        for b in (
+            self.new_button,
+            self.new_from_filter_button,
+            self.delete_button,
+            self.share_button,
+        ):
             buttons.addWidget(b)
         buttons.addStretch(1)
 
@@ -243,6 +252,42 @@ class PoolsDock(QDockWidget):
             )
 
         self._in_background(work, select=name.strip())
+
+    def ask_share_pool(self) -> None:
+        """Share the current pool with another jobcenter: its code, then the purpose (both
+        asked; the share and its members are written to the audit log)."""
+        from PySide6.QtWidgets import QInputDialog
+
+        from workbench.qt.purpose import ask_purpose
+
+        pool = self.current_pool()
+        if not pool:
+            return
+        code, ok = QInputDialog.getText(
+            self, tr("pools.share_title"), tr("pools.share_prompt", pool=pool)
+        )
+        if not ok or not code.strip():
+            return
+        purpose = ask_purpose(self, tr("pools.share_purpose", pool=pool))
+        if purpose:
+            self.share_pool(pool, code.strip(), purpose)
+
+    def share_pool(self, name: str, jobcenter: str, purpose: str) -> None:
+        try:
+            done = core.share_pool(
+                self.cursor(),
+                name,
+                jobcenter,
+                purpose=purpose,
+                user=self.owner,
+                own_jobcenter=self.jobcenter,
+            )
+        except (core.PoolError, ValueError) as exc:
+            self.message.emit(tr("pools.error", message=str(exc)))
+            return
+        self.message.emit(
+            tr("pools.shared", pool=name, jobcenter=done["shared_with"], n=done["members"])
+        )
 
     def delete_pool(self, name: str) -> None:
         self._guard(lambda: core.delete_pool(self.cursor(), name))
