@@ -110,3 +110,10 @@ def test_posting_to_exported_shortlist_of_five(qtbot, open_window, small_demo_ca
     sheet = openpyxl.load_workbook(table_file)["shortlist"]
     ids = [row[1] for row in list(sheet.values)[1:]]
     assert ids == [e.candidate_id for e in entries]
+    # the sent list is kept with its (now saved) order: ids, jobcenter and reason only
+    saved = window.workspace.job_order
+    assert saved.id and saved.source_posting_id == posting_id
+    kept = window.con.execute(
+        "SELECT candidate_id, reason FROM job_order_candidates WHERE job_order_id = ?", [saved.id]
+    ).fetchall()
+    assert sorted(kept) == sorted((e.candidate_id, "kandidatforslag") for e in entries)

@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "workbench.commands.sources",
     "workbench.commands.match",
     "workbench.commands.pool",
+    "workbench.commands.job_order",
     "workbench.commands.show",
     "workbench.commands.audit",
     "workbench.commands.cache_admin",

@@ -541,6 +541,22 @@ MIGRATION_MEMBER_JOBCENTER = [
     + " FROM pools p WHERE p.name = m.pool)",
 ]
 
+# A job order's shortlisted candidates (issue #15): what a job order shared with another
+# jobcenter opens there (``scope.SHARE_MEMBERS``), and what the shortlist keeps after a
+# retention purge: the pseudonymous id, its jobcenter and the reason only.
+MIGRATION_JOB_ORDER_CANDIDATES = [
+    """
+    CREATE TABLE job_order_candidates (
+        job_order_id VARCHAR NOT NULL,
+        jobcenter VARCHAR,                 -- the candidate's jobcenter (ids repeat across them)
+        candidate_id VARCHAR NOT NULL,
+        reason VARCHAR,                    -- why on the list, e.g. 'kandidatforslag'
+        added_at TIMESTAMP NOT NULL,
+        added_by VARCHAR
+    )
+    """,
+]
+
 MIGRATIONS: list[list[str]] = [
     MIGRATION_1,
     MIGRATION_2,
@@ -559,6 +575,7 @@ MIGRATIONS: list[list[str]] = [
     MIGRATION_SHORTAGE,
     MIGRATION_TEAM_STORE,
     MIGRATION_MEMBER_JOBCENTER,
+    MIGRATION_JOB_ORDER_CANDIDATES,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -360,3 +360,41 @@ def test_pool_share_command_opens_a_pool_to_another_jobcenter_with_a_purpose(
     assert main(["pool", "unshare", "Lager", "--with", OWN, *cache]) == 0
     write_user_config(f'[user]\njobcenter = "{OWN}"\n')
     assert main(show) == 2
+
+
+def test_a_job_order_shared_with_a_jobcenter_opens_its_shortlisted_candidates(
+    real_cache: Path, consultant_0101: Path, capsys
+) -> None:
+    from workbench.core.matching.order import JobOrder
+    from workbench.core.matching.orders import record_candidates, save_job_order
+
+    other_rid, other_id = _other_rid_and_id(real_cache)
+    with Store.open(real_cache) as store:
+        (other_jc,) = jobcenters_of(store.con, "rid", [other_rid])
+        _twin(store.con, other_rid, "0999")  # the same id in a third jobcenter stays closed
+        order_id = save_job_order(store, JobOrder(occupation_codes=["5223"], title="Butik"))
+        assert record_candidates(store, order_id, [other_rid], added_by="kl") == 1
+    cache = ["--cache", str(real_cache)]
+    show = ["show", "candidate", other_id, "--purpose", "matching", *cache]
+    assert main(show) == 2  # the order is not shared with 0101
+    capsys.readouterr()
+    write_user_config(f'[user]\njobcenter = "{other_jc}"\n')
+    share = ["job-order", "share", order_id, "--with", OWN, "--purpose", "fælles ordre", *cache]
+    assert main(share) == 0
+    assert "(1 kandidater)" in capsys.readouterr().out
+    write_user_config(f'[user]\njobcenter = "{OWN}"\n')
+    assert main(show) == 0
+    assert json.loads(capsys.readouterr().out)["jobcenter"] == other_jc
+    assert main(["job-order", "candidates", order_id, "--format", "json", *cache]) == 0
+    kept = json.loads(capsys.readouterr().out)["candidates"]
+    assert [(c["jobcenter"], c["candidate_id"], c["reason"]) for c in kept] == [
+        (other_jc, other_id, "kandidatforslag")
+    ]
+    main(["search", "candidates", *cache])
+    outside = {
+        (i["candidate_id"], i["jobcenter"])
+        for i in json.loads(capsys.readouterr().out)["items"]
+        if i["jobcenter"] != OWN
+    }
+    assert outside == {(other_id, other_jc)}
+    assert main(["job-order", "share", "JO-nope", "--with", OWN, "--purpose", "x", *cache]) == 2

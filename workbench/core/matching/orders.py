@@ -85,7 +85,89 @@ def list_job_orders(store: Any) -> list[dict[str, Any]]:
 
 def delete_job_order(store: Any, order_id: str) -> None:
     with store.transaction() as con:
+        con.execute("DELETE FROM job_order_candidates WHERE job_order_id = ?", [order_id])
         con.execute("DELETE FROM job_orders WHERE id = ?", [order_id])
+
+
+SHORTLISTED = "kandidatforslag"
+
+
+def record_candidates(
+    store: Any,
+    order_id: str,
+    rids: list[int],
+    *,
+    reason: str = SHORTLISTED,
+    added_by: str | None = None,
+) -> int:
+    """Keep the candidates at ``rids`` as ``order_id``'s list (replacing the one before):
+    the pseudonymous id with its jobcenter and the reason, nothing else. Returns how many."""
+    now = _now()
+    with store.transaction() as con:
+        con.execute("DELETE FROM job_order_candidates WHERE job_order_id = ?", [order_id])
+        con.execute(
+            "INSERT INTO job_order_candidates "
+            "SELECT DISTINCT ?, jobcenter, candidate_id, ?, ?, ? FROM candidates "
+            "WHERE rid IN (SELECT unnest(?::BIGINT[]))",
+            [order_id, reason, now, added_by, [int(r) for r in rids]],
+        )
+        (n,) = con.execute(
+            "SELECT count(*) FROM job_order_candidates WHERE job_order_id = ?", [order_id]
+        ).fetchone()
+    return int(n)
+
+
+def order_candidates(store: Any, order_id: str) -> list[dict[str, Any]]:
+    """``order_id``'s kept candidates (``jobcenter``, ``candidate_id``, ``reason``,
+    ``added_at``, ``added_by``), within the store's scope."""
+    scope, params = store.candidate_scope("k")
+    keys = ("jobcenter", "candidate_id", "reason", "added_at", "added_by")
+    rows = (
+        store.cursor()
+        .execute(
+            f"SELECT {', '.join(keys)} FROM job_order_candidates k "
+            f"WHERE job_order_id = ? AND {scope} ORDER BY added_at, jobcenter, candidate_id",
+            [order_id, *params],
+        )
+        .fetchall()
+    )
+    return [dict(zip(keys, r, strict=True)) for r in rows]
+
+
+def share_job_order(
+    store: Any,
+    order_id: str,
+    jobcenter: str,
+    *,
+    purpose: str,
+    user: str | None = None,
+    own_jobcenter: str | None = None,
+) -> dict[str, Any]:
+    """Share ``order_id`` with another jobcenter (issue #15): its kept candidates become
+    visible there; audited with the purpose and every candidate."""
+    from ..audit import subject_id
+    from ..store import shares
+
+    if not (purpose or "").strip():
+        raise JobOrderError("purpose", "sharing a job order needs a purpose (--purpose)")
+    load_job_order(store, order_id)  # an unknown id: one clear line
+    ctx = getattr(store, "user", None)
+    ids = [subject_id(c["candidate_id"], c["jobcenter"]) for c in order_candidates(store, order_id)]
+    shares.share(
+        store.con,
+        "job_order",
+        order_id,
+        jobcenter,
+        user=user or (ctx.user if ctx is not None else None),
+        own_jobcenter=own_jobcenter or (ctx.jobcenter if ctx is not None else None),
+        purpose=purpose.strip(),
+        subject_ids=ids,
+    )
+    return {
+        "job_order": order_id,
+        "shared_with": shares.normalise_kommune_kode(jobcenter),
+        "candidates": len(ids),
+    }
 
 
 def job_order_from_posting(

@@ -39,6 +39,7 @@ from workbench.core.matching.orders import (
     job_order_from_posting,
     list_job_orders,
     load_job_order,
+    record_candidates,
     save_job_order,
 )
 from workbench.core.store import Store, person_rows
@@ -497,6 +498,17 @@ class JobOrderDock(QDockWidget):
             cur.close()
         if privacy is not None and meta is not None and meta.audited:
             privacy.record_export([e.candidate_id for e in sl.entries], meta.purpose or "")
+        if order is not None:
+            # a sent shortlist keeps its order (saved now if it was not) and the order its
+            # list (ids and the reason only): what sharing the order opens to another
+            # jobcenter, and what outlives a retention purge
+            order_id = order.id or self.save()
+            record_candidates(
+                self.store,
+                order_id,
+                [e.rid for e in sl.entries],
+                added_by=self.workspace.context.user,
+            )
         self.message.emit(tr("joborder.shortlist.exported", files=", ".join(p.name for p in paths)))
         self.exported.emit(paths)
         return paths
