@@ -75,78 +75,58 @@ def pg_server() -> Iterator[PgServer]:
             pytest.fail(reason)
         pytest.skip(reason)
     as_root = os.geteuid() == 0
-    prefix: list[str] = []
+    owner = pwd.getpwnam("postgres") if as_root else None
+    prefix = ["runuser", "-u", "postgres", "--"] if as_root else []
     # /tmp may be closed to other users: a root run needs a folder postgres can reach.
     base = Path(tempfile.mkdtemp(prefix="jobkort-pg-", dir="/var/tmp" if as_root else None))
-    if as_root:
-        pw = pwd.getpwnam("postgres")
-        os.chown(base, pw.pw_uid, pw.pw_gid)
-        prefix = ["runuser", "-u", "postgres", "--"]
-    data, sockets = base / "data", base / "sock"
-    pwfile = base / "pw"
-    pwfile.write_text("postgres-test\n")
-    if as_root:
-        os.chown(pwfile, pw.pw_uid, pw.pw_gid)
-    run = {"check": True, "capture_output": True, "text": True, "cwd": base}
-    subprocess.run(
-        [
-            *prefix,
-            str(bindir / "initdb"),
-            "-D",
-            str(data),
-            "-U",
-            "postgres",
-            "-E",
-            "UTF8",
-            "--no-sync",
-            "--auth-local=trust",
-            "--auth-host=scram-sha-256",
-            f"--pwfile={pwfile}",
-        ],
-        **run,
-    )
-    port = _free_port()
-    sockets.mkdir()
-    if as_root:
-        os.chown(sockets, pw.pw_uid, pw.pw_gid)
-    opts = (
-        f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c full_page_writes=off -c synchronous_commit=off"
-    )
-    subprocess.run(
-        [
-            *prefix,
-            str(bindir / "pg_ctl"),
-            "-D",
-            str(data),
-            "-l",
-            str(base / "server.log"),
-            "-o",
-            opts,
-            "-w",
-            "-t",
-            "60",
-            "start",
-        ],
-        **run,
-    )
-    server = PgServer("127.0.0.1", port, DATABASE, ROLE, PASSWORD, sockets)
+    if owner is not None:
+        os.chown(base, owner.pw_uid, owner.pw_gid)
+    data = base / "data"
     try:
-        import psycopg
-
-        with psycopg.connect(
-            host=str(sockets), port=port, user="postgres", dbname="postgres", autocommit=True
-        ) as con:
-            # what docs/rollout.md tells IT to do
-            con.execute(f"CREATE ROLE {ROLE} LOGIN PASSWORD '{PASSWORD}'")
-            con.execute(f"CREATE DATABASE {DATABASE} OWNER {ROLE}")
-        yield server
+        yield _start(bindir, base, prefix, owner)
     finally:
         subprocess.run(
             [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
             capture_output=True,
         )
         shutil.rmtree(base, ignore_errors=True)
+
+
+def _run(command: list[str], cwd: Path) -> None:
+    """Run a server tool; a failure fails the tests with the tool's own words."""
+    done = subprocess.run(command, capture_output=True, text=True, cwd=cwd)
+    if done.returncode != 0:
+        tool = next(Path(c).name for c in command if "/" in c)
+        pytest.fail(f"{tool} failed: {(done.stderr or done.stdout).strip()[-800:]}")
+
+
+def _start(bindir: Path, base: Path, prefix: list[str], owner: pwd.struct_passwd | None):
+    import psycopg
+
+    data, sockets, pwfile = base / "data", base / "sock", base / "pw"
+    pwfile.write_text("postgres-test\n")
+    sockets.mkdir()
+    if owner is not None:
+        for path in (pwfile, sockets):
+            os.chown(path, owner.pw_uid, owner.pw_gid)
+    initdb = [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-E", "UTF8"]
+    auth = ["--no-sync", "--auth-local=trust", "--auth-host=scram-sha-256", f"--pwfile={pwfile}"]
+    _run([*prefix, *initdb, *auth], base)
+    port = _free_port()
+    opts = (
+        f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off "
+        "-c full_page_writes=off -c synchronous_commit=off"
+    )
+    log = str(base / "server.log")
+    _run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-l", log, "-o", opts, "-w",
+          "-t", "60", "start"], base)  # fmt: skip
+    with psycopg.connect(
+        host=str(sockets), port=port, user="postgres", dbname="postgres", autocommit=True
+    ) as con:
+        # what docs/rollout.md tells IT to do
+        con.execute(f"CREATE ROLE {ROLE} LOGIN PASSWORD '{PASSWORD}'")
+        con.execute(f"CREATE DATABASE {DATABASE} OWNER {ROLE}")
+    return PgServer("127.0.0.1", port, DATABASE, ROLE, PASSWORD, sockets)
 
 
 @pytest.fixture
