@@ -86,13 +86,13 @@ def test_first_points_do_not_wait_for_the_display_order(small_demo_con, monkeypa
     from workbench.core.search import pipeline
 
     sorted_entities: list[str] = []
-    real = pipeline.display_points
+    real = pipeline.display_rank
 
     def recording(cur, entity):
         sorted_entities.append(entity)
         return real(cur, entity)
 
-    monkeypatch.setattr(pipeline, "display_points", recording)
+    monkeypatch.setattr(pipeline, "display_rank", recording)
     seen_before_points: list[list[str]] = []
     flt = Filter(today=TODAY)
     fast = run_filter(
