@@ -93,8 +93,8 @@ class DisplayRanks:
             value = compute()
             with self._lock:
                 if generation == self._generation:
-                    if key[0] == "days":  # one reference date at a time
-                        self._values = {k: v for k, v in self._values.items() if k[0] != "days"}
+                    if key[0] in ("days", "collab_on"):  # one reference date at a time
+                        self._values = {k: v for k, v in self._values.items() if k[0] != key[0]}
                     self._values[key] = value
         return value
 
@@ -102,14 +102,19 @@ class DisplayRanks:
         """Days unemployed as of ``today`` per candidate rid (``NO_DAYS`` where unknown)."""
         return self._once(("days", today), lambda: unemployment_days_by_rid(cur, today, NO_DAYS))
 
-    def collaborations(self, cur: Any) -> CollaborationBits | None:
+    def collaborations(self, cur: Any, day: date | None = None) -> CollaborationBits | None:
+        """The companies' collaboration bits; with ``day``, also the kinds active on it."""
+
         def load() -> CollaborationBits | None:
             try:
                 return CollaborationBits.load(cur)
             except duckdb.Error:
                 return None  # e.g. an old cache without the table: the SQL path works
 
-        return self._once(("collab", None), load)
+        bits = self._once(("collab", None), load)
+        if bits is None or day is None:
+            return bits
+        return self._once(("collab_on", day), lambda: bits.on_day(cur, day))
 
     def get(self, cur: Any, entity: str) -> np.ndarray:
         # Only the rids: the coordinates come from ``every`` (sorting rid, x, y of 1M
@@ -173,7 +178,13 @@ def run_filter(
     for entity in ENTITIES:
         t = time.perf_counter()
         eflt = flt.with_(unemployed_days=None) if entity == "candidates" and days_range else flt
-        bits = entity == "companies" and ranks is not None and CollaborationBits.applies(eflt)
+        bits = (
+            entity == "companies"
+            and ranks is not None
+            and CollaborationBits.applies(eflt, dated=True)
+        )
+        # active/former need the kinds active on the reference date
+        day = eflt.reference_date() if {"active", "former"} & set(eflt.collaboration) else None
         base = eflt.with_(collaboration=()) if bits else eflt
         if (
             ranks is not None
@@ -182,7 +193,7 @@ def run_filter(
         ):
             # Nothing restricts the entity (but maybe collaborations): all rows, cached.
             every = ranks.every(cur, entity)
-            collab = ranks.collaborations(cur) if bits else None
+            collab = ranks.collaborations(cur, day) if bits else None
             if bits and collab is None:
                 raw[entity] = points(cur, entity, eflt, ordered=False)
             elif collab is not None:
@@ -192,7 +203,7 @@ def run_filter(
                 raw[entity] = every
                 all_rows.add(entity)  # the tables' rows: all, in display order after on_points
         elif bits:
-            raw[entity] = company_points(cur, eflt, ranks.collaborations(cur))
+            raw[entity] = company_points(cur, eflt, ranks.collaborations(cur, day))
         else:
             raw[entity] = points(cur, entity, eflt, ordered=ranks is None)
         if eflt is not flt:  # the candidates' duration range, in numpy
