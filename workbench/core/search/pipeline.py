@@ -32,6 +32,12 @@ from workbench.core.query import (
     unemployment_days,
 )
 from workbench.core.runner import JobCancelled
+from workbench.core.search.columns import (
+    DICTIONARY_CLAUSES,
+    DictionaryColumn,
+    dictionary_clauses,
+    select,
+)
 from workbench.core.store.gateway import (
     reference_date as reference_date,  # one rule, CLI and window
 )
@@ -93,7 +99,11 @@ class DisplayRanks:
             value = compute()
             with self._lock:
                 if generation == self._generation:
-                    if key[0] in ("days", "collab_on"):  # one reference date at a time
+                    if key[0] in (
+                        "days",
+                        "collab_on",
+                        "histogram_all",
+                    ):  # one reference date at a time
                         self._values = {k: v for k, v in self._values.items() if k[0] != key[0]}
                     self._values[key] = value
         return value
@@ -115,6 +125,21 @@ class DisplayRanks:
         if bits is None or day is None:
             return bits
         return self._once(("collab_on", day), lambda: bits.on_day(cur, day))
+
+    def histogram_of_all(self, cur: Any, today: date) -> np.ndarray:
+        """The duration histogram of every candidate (a filter that leaves them all)."""
+        return self._once(
+            ("histogram_all", today),
+            lambda: _days_histogram(self.days(cur, today), self.every(cur, "candidates").rid),
+        )
+
+    def dictionary(self, cur: Any, entity: str, clause: str) -> DictionaryColumn | None:
+        """The value ids of the columns ``clause`` reads, over ``every`` row."""
+        cols = DICTIONARY_CLAUSES[entity][clause]
+        return self._once(
+            ("dictionary", (entity, cols)),
+            lambda: DictionaryColumn.load(cur, entity, cols, self.every(cur, entity)),
+        )
 
     def get(self, cur: Any, entity: str) -> np.ndarray:
         # Only the rids: the coordinates come from ``every`` (sorting rid, x, y of 1M
@@ -202,6 +227,15 @@ def run_filter(
             else:
                 raw[entity] = every
                 all_rows.add(entity)  # the tables' rows: all, in display order after on_points
+        elif ranks is not None and (pts := _by_dictionary(cur, ranks, entity, base)) is not None:
+            # Criteria on few distinct values (industry, size, municipality) as numpy masks
+            collab = ranks.collaborations(cur, day) if bits else None
+            if bits and (collab is None or not collab.covers(eflt)):
+                raw[entity] = points(cur, entity, eflt, ordered=False)
+            elif collab is not None:
+                raw[entity] = _masked(pts, collab.mask(eflt, pts.rid))
+            else:
+                raw[entity] = pts
         elif bits:
             raw[entity] = company_points(cur, eflt, ranks.collaborations(cur, day))
         else:
@@ -263,8 +297,10 @@ def run_filter(
         and (wide is not None or flt.unemployed_days is None)
         and (cand.size == 0 or (int(cand.min()) >= 0 and int(cand.max()) < by_rid.shape[0]))
     ):
-        d = by_rid[cand]
-        counts = histogram(d[d != NO_DAYS], DURATION_EDGES)
+        if "candidates" in all_rows:  # every candidate: the same counts for every filter
+            counts = ranks.histogram_of_all(cur, flt.reference_date())  # type: ignore[union-attr]
+        else:
+            counts = _days_histogram(by_rid, cand)
     else:
         days = unemployment_days(cur, flt.with_(unemployed_days=None))
         counts = histogram(days, DURATION_EDGES)
@@ -278,6 +314,20 @@ def run_filter(
         posting_pts,
         timings,
     )
+
+
+def _days_histogram(by_rid: np.ndarray, rid: np.ndarray) -> np.ndarray:
+    d = by_rid[rid]
+    return histogram(d[d != NO_DAYS], DURATION_EDGES)
+
+
+def _by_dictionary(cur: Any, ranks: DisplayRanks, entity: str, flt: Filter) -> Points | None:
+    """``flt``'s matches (unordered) by :mod:`.columns` when all its criteria allow it."""
+    clauses = dictionary_clauses(entity, flt)
+    if clauses is None:
+        return None
+    every = ranks.every(cur, entity)
+    return select(cur, every, clauses, lambda name: ranks.dictionary(cur, entity, name))
 
 
 def _days_in_range(by_rid: np.ndarray, rid: np.ndarray, rng: Any) -> np.ndarray | None:
