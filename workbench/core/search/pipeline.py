@@ -65,11 +65,15 @@ class QueryResult:
     empty_reasons: dict[str, Any] | None = None
 
 
+# Values kept for one reference date at a time (the newest asked for).
+_ONE_DAY = ("days", "collab_on", "histogram_all")
+
+
 class DisplayRanks:
-    """Per-entity display ranks (see ``query.display_rank``), all rows in display order
-    (``query.display_points``: reused by filters that do not restrict the entity) and the
-    companies' collaboration bitmask (``query.CollaborationBits``), computed once on the
-    worker. Valid until the data changes: a refresh or import calls :meth:`reset`.
+    """Per-entity display ranks (see ``query.display_rank``), all rows in storage and in
+    display order (reused by filters that do not restrict the entity), the companies'
+    collaboration bitmask (``query.CollaborationBits``), days unemployed per candidate and
+    the value ids of ``columns.DICTIONARY_CLAUSES``, computed once on the worker. Valid until the data changes: a refresh or import calls :meth:`reset`.
 
     Each value is computed once even when two threads ask for it at the same time (the
     start-up's :meth:`warm` and the first query): the second waits for the first."""
@@ -99,11 +103,7 @@ class DisplayRanks:
             value = compute()
             with self._lock:
                 if generation == self._generation:
-                    if key[0] in (
-                        "days",
-                        "collab_on",
-                        "histogram_all",
-                    ):  # one reference date at a time
+                    if key[0] in _ONE_DAY:
                         self._values = {k: v for k, v in self._values.items() if k[0] != key[0]}
                     self._values[key] = value
         return value
