@@ -68,7 +68,7 @@ def test_masks_match_the_sql(con, i):
 def test_other_criteria_take_the_sql(con, monkeypatch):
     assert dictionary_clauses("companies", Filter(cvr="11111111")) is None
     assert dictionary_clauses("companies", Filter(collaboration=("active",))) is None
-    assert dictionary_clauses("candidates", Filter(municipalities=("0101",))) is None
+    assert dictionary_clauses("candidates", Filter(driving_licences=("B",))) is None
     # the masks run no scan of the companies per filter: only the few distinct values
     ranks = DisplayRanks()
     run_filter(con, FILTERS[5], ranks, postings=False)
@@ -79,3 +79,47 @@ def test_other_criteria_take_the_sql(con, monkeypatch):
 
 def _refused(*_args, **_kwargs):
     raise AssertionError("the SQL path ran")
+
+
+def test_candidates_side_tables_match_the_sql(small_demo_con):
+    """Occupations (prefix), qualifications (any, all) and municipalities as masks: the same
+    candidates as the semi-joins of compile_where."""
+    con = small_demo_con
+    occ = [
+        r[0]
+        for r in con.execute(
+            "SELECT code FROM candidate_occupations GROUP BY code ORDER BY count(*) DESC LIMIT 3"
+        ).fetchall()
+    ]
+    qual = [
+        r[0]
+        for r in con.execute(
+            "SELECT code FROM candidate_qualifications GROUP BY code ORDER BY count(*) DESC LIMIT 3"
+        ).fetchall()
+    ]
+    munis = [
+        r[0]
+        for r in con.execute(
+            "SELECT kommune_kode FROM candidates GROUP BY 1 ORDER BY count(*) DESC LIMIT 4"
+        ).fetchall()
+    ]
+    filters = [
+        Filter(occupations=(occ[0][:2],)),  # a prefix: the code's children
+        Filter(occupations=(occ[0], occ[1])),
+        Filter(qualifications=(qual[0],)),
+        Filter(qualifications=(qual[0], qual[1]), qualification_match="any"),
+        Filter(qualifications=(qual[0], qual[1], qual[2])),  # all of them
+        Filter(qualifications=(qual[1], qual[0]), municipalities=tuple(munis)),
+        Filter(occupations=(occ[1],), qualifications=(qual[0],), municipalities=(munis[0],)),
+        Filter(occupations=("99999",)),  # nothing
+    ]
+    ranks = DisplayRanks()
+    for flt in filters:
+        assert dictionary_clauses("candidates", flt) is not None
+        got = run_filter(con, flt, ranks, postings=False).candidates
+        want = points(con, "candidates", flt, ordered=True)
+        np.testing.assert_array_equal(got.rid, want.rid)
+        np.testing.assert_array_equal(got.y, want.y)
+    assert len(run_filter(con, filters[4], ranks, postings=False).candidates) < len(
+        run_filter(con, filters[3], ranks, postings=False).candidates
+    )

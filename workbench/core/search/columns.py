@@ -15,7 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from workbench.core.filters import Filter, compile_where
+from workbench.core.filters import (
+    Filter,
+    compile_where,
+    occupation_condition,
+    qualification_condition,
+)
 from workbench.core.query import Points
 from workbench.core.schema import ENTITY_TABLES
 
@@ -28,7 +33,17 @@ DICTIONARY_CLAUSES: dict[str, dict[str, tuple[str, ...]]] = {
         "employees": ("employees",),
         "municipalities": ("kommune_kode",),
     },
+    "candidates": {"municipalities": ("kommune_kode",)},
 }
+# Per entity: clause name -> the side table of (rid, code) rows it tests (a semi-join).
+SIDE_CLAUSES: dict[str, dict[str, str]] = {
+    "candidates": {
+        "occupations": "candidate_occupations",
+        "qualifications": "candidate_qualifications",
+    },
+}
+
+SIDE_NAMES = frozenset(name for names in SIDE_CLAUSES.values() for name in names)
 
 
 @dataclass(frozen=True)
@@ -100,11 +115,69 @@ class DictionaryColumn:
         return lut
 
 
+@dataclass(frozen=True)
+class SideCodes:
+    """A side table of (rid, code) rows (``candidate_occupations``, ...): per row its rid
+    and the id of its code among the distinct codes."""
+
+    rid: np.ndarray  # int64 per side row
+    codes: list[Any]
+    ids: np.ndarray  # int32 per side row
+
+    @classmethod
+    def load(cls, cur: Any, table: str) -> SideCodes:
+        distinct = (
+            "SELECT (row_number() OVER (ORDER BY code NULLS FIRST) - 1)::INTEGER AS i, code "
+            f"FROM (SELECT DISTINCT code FROM {table})"
+        )
+        codes = [r[0] for r in cur.execute(f"SELECT code FROM ({distinct}) ORDER BY i").fetchall()]
+        arrays = cur.execute(
+            f"SELECT s.rid, v.i FROM {table} AS s JOIN ({distinct}) AS v "
+            "ON s.code IS NOT DISTINCT FROM v.code"
+        ).fetchnumpy()
+        rid = np.asarray(arrays["rid"], dtype=np.int64)
+        return cls(rid, codes, np.asarray(arrays["i"], dtype=np.int32))
+
+    def rids(self, cur: Any, cond: str, params: list[Any], size: int, every: int = 0) -> Any:
+        """Per rid (``size`` of them), whether a row's code passes ``cond`` (over ``t.code``);
+        with ``every`` > 0, whether the rid has that many distinct passing codes."""
+        keep = np.zeros(size, dtype=bool)
+        if not self.codes:
+            return keep
+        arrays = cur.execute(
+            "SELECT t.i FROM (SELECT unnest(?::VARCHAR[]) AS code, unnest(range(?)) AS i) AS t "
+            f"WHERE {cond}",
+            [self.codes, len(self.codes), *params],
+        ).fetchnumpy()
+        lut = np.zeros(len(self.codes), dtype=bool)
+        lut[np.asarray(arrays["i"], dtype=np.int64)] = True
+        hit = lut[self.ids]
+        rid = self.rid[hit]
+        if rid.size and (int(rid.min()) < 0 or int(rid.max()) >= size):
+            return None  # rows the candidates no longer have: the SQL path
+        if every <= 0:
+            keep[rid] = True
+            return keep
+        pairs = np.unique(rid * len(self.codes) + self.ids[hit])  # distinct (rid, code)
+        return np.bincount(pairs // len(self.codes), minlength=size)[:size] == every
+
+
+def side_mask(cur: Any, side: SideCodes, name: str, flt: Filter, size: int) -> Any:
+    """The rids passing the side clause ``name`` of (normalised) ``flt``, as in
+    ``compile_where``: occupations by code prefix, qualifications any or all."""
+    if name == "occupations":
+        cond, params = occupation_condition("t.code", flt.occupations)
+        return side.rids(cur, cond, params, size)
+    cond, codes = qualification_condition("t.code", flt.qualifications)
+    every = len(codes) if flt.qualification_match == "all" and len(codes) > 1 else 0
+    return side.rids(cur, cond, codes, size, every)
+
+
 def dictionary_clauses(entity: str, flt: Filter) -> list[Any] | None:
-    """The compiled clauses of ``flt`` when every one can run over distinct values (else
-    None: the SQL path)."""
-    groups = DICTIONARY_CLAUSES.get(entity)
-    if groups is None or flt.selection is not None:
+    """The compiled clauses of ``flt`` when every one can run over distinct values or a
+    side table's codes (else None: the SQL path)."""
+    groups = {**DICTIONARY_CLAUSES.get(entity, {}), **SIDE_CLAUSES.get(entity, {})}
+    if not groups or flt.selection is not None:
         return None
     compiled = compile_where(entity, flt, strict=False)  # type: ignore[arg-type]
     if not compiled.clauses or any(c.name not in groups for c in compiled.clauses):
@@ -112,11 +185,20 @@ def dictionary_clauses(entity: str, flt: Filter) -> list[Any] | None:
     return compiled.clauses
 
 
-def select(cur: Any, rows: Points, clauses: list[Any], column: Any) -> Points | None:
+def select(
+    cur: Any, rows: Points, clauses: list[Any], column: Any, side: Any = None
+) -> Points | None:
     """The ``rows`` passing every clause; ``column(name)`` gives the clause's
-    :class:`DictionaryColumn` over ``rows`` (None: use the SQL)."""
+    :class:`DictionaryColumn` over ``rows``, ``side(name)`` the rids passing a side clause
+    (a bool array by rid); None from either: use the SQL."""
     idx: np.ndarray | None = None  # rows passing the clauses so far (None: all)
     for clause in clauses:
+        if side is not None and clause.name in SIDE_NAMES:
+            by_rid = side(clause.name)
+            if by_rid is None:
+                return None
+            idx = np.flatnonzero(by_rid[rows.rid]) if idx is None else idx[by_rid[rows.rid[idx]]]
+            continue
         col = column(clause.name)
         if col is None:
             return None

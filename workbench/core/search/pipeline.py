@@ -34,9 +34,12 @@ from workbench.core.query import (
 from workbench.core.runner import JobCancelled
 from workbench.core.search.columns import (
     DICTIONARY_CLAUSES,
+    SIDE_CLAUSES,
     DictionaryColumn,
+    SideCodes,
     dictionary_clauses,
     select,
+    side_mask,
 )
 from workbench.core.store.gateway import (
     reference_date as reference_date,  # one rule, CLI and window
@@ -140,6 +143,11 @@ class DisplayRanks:
             ("dictionary", (entity, cols)),
             lambda: DictionaryColumn.load(cur, entity, cols, self.every(cur, entity)),
         )
+
+    def side_codes(self, cur: Any, entity: str, clause: str) -> SideCodes:
+        """The side table's (rid, code id) rows that ``clause`` tests."""
+        table = SIDE_CLAUSES[entity][clause]
+        return self._once(("side", table), lambda: SideCodes.load(cur, table))
 
     def get(self, cur: Any, entity: str) -> np.ndarray:
         # Only the rids: the coordinates come from ``every`` (sorting rid, x, y of 1M
@@ -327,7 +335,14 @@ def _by_dictionary(cur: Any, ranks: DisplayRanks, entity: str, flt: Filter) -> P
     if clauses is None:
         return None
     every = ranks.every(cur, entity)
-    return select(cur, every, clauses, lambda name: ranks.dictionary(cur, entity, name))
+    norm = flt.normalised()
+
+    def side(name: str) -> np.ndarray | None:
+        codes = ranks.side_codes(cur, entity, name)
+        size = int(max(every.rid.max(initial=-1), codes.rid.max(initial=-1))) + 1
+        return side_mask(cur, codes, name, norm, size)
+
+    return select(cur, every, clauses, lambda name: ranks.dictionary(cur, entity, name), side)
 
 
 def _days_in_range(by_rid: np.ndarray, rid: np.ndarray, rng: Any) -> np.ndarray | None:
