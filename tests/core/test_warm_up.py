@@ -84,3 +84,12 @@ def test_a_reset_during_a_sort_does_not_keep_the_old_rows(small_demo_con, record
     calls_before = len(_calls)
     ranks.get(small_demo_con.cursor(), "candidates")
     assert len(_calls) == calls_before + 1  # sorted again: the old one was dropped
+
+
+def test_a_stopped_warm_up_computes_nothing_more(small_demo_con, recorded_sorts):
+    calls, _started, release = recorded_sorts
+    release.set()
+    stop = threading.Event()
+    stop.set()  # close() came before the thread's first step
+    DisplayRanks().warm(small_demo_con.cursor(), DEMO_TODAY, stop)
+    assert calls == []

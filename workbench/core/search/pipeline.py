@@ -173,15 +173,20 @@ class DisplayRanks:
             lambda: points(cur, entity, Filter(), ordered=False),  # type: ignore[arg-type]
         )
 
-    def warm(self, cur: Any, today: date) -> None:
+    def warm(self, cur: Any, today: date, stop: threading.Event | None = None) -> None:
         """Compute what the first query (all rows) needs, in its order: called on a thread
         of its own at start-up, so the sorts run in DuckDB (without the GIL) while the
-        window is built. Raises what the queries raise (the caller logs it)."""
-        for entity in ENTITIES:
-            self.every(cur, entity)
-        self.days(cur, today)
-        for entity in ENTITIES:
-            self.all(cur, entity)
+        window is built. Returns early once ``stop`` is set; raises what the queries raise
+        (the caller logs it)."""
+        steps: list[Callable[[], Any]] = [
+            *(lambda e=e: self.every(cur, e) for e in ENTITIES),
+            lambda: self.days(cur, today),
+            *(lambda e=e: self.all(cur, e) for e in ENTITIES),
+        ]
+        for step in steps:
+            if stop is not None and stop.is_set():
+                return
+            step()
 
 
 def run_filter(

@@ -138,7 +138,8 @@ class Workspace:
         self.job_order_changed = Event("job_order_changed")  # JobOrder | None
         self._base = 0  # tickets of earlier runners (a reopened cache gets a new one)
         self._runner = self._make_runner()
-        self._warming: tuple[threading.Thread, Any] | None = None  # warm_up's thread, cursor
+        # warm_up's thread, its cursor and its stop flag
+        self._warming: tuple[threading.Thread, Any, threading.Event] | None = None
 
     # -- state -------------------------------------------------------------------------
     @property
@@ -322,24 +323,26 @@ class Workspace:
         cur = self.con.cursor()
         today = self.effective_filter().reference_date()
         ranks = self.ranks
+        stop = threading.Event()
 
         def run() -> None:
             try:
-                ranks.warm(cur, today)
+                ranks.warm(cur, today, stop)
             except Exception as exc:  # interrupted, closed: the queries compute it then
                 logging.getLogger(__name__).debug("warm-up stopped: %s", exc)
 
         thread = threading.Thread(target=run, name="workspace-warm-up", daemon=True)
-        self._warming = (thread, cur)
+        self._warming = (thread, cur, stop)
         thread.start()
 
     def _stop_warm_up(self) -> None:
         """Interrupt and join the warm-up (before the connection is lent or closed)."""
         if self._warming is None:
             return
-        thread, cur = self._warming
+        thread, cur, stop = self._warming
         self._warming = None
-        if thread.is_alive():
+        stop.set()  # between steps
+        if thread.is_alive():  # inside a query
             with contextlib.suppress(duckdb.Error):
                 cur.interrupt()
         thread.join()
