@@ -28,6 +28,10 @@ def _filters(con) -> list[Filter]:
         Filter(today=TODAY, collaboration=("any",)),
         Filter(today=TODAY, collaboration=("fleksjob", "mentor")),
         Filter(today=TODAY, collaboration=("any",), employees=Range(5, None)),
+        # active/former as masks of the kinds active on the day (issue #17)
+        Filter(today=TODAY, collaboration=("active",)),
+        Filter(today=TODAY, collaboration=("former",), employees=Range(5, None)),
+        Filter(today=TODAY, collaboration=("active", "mentor", "fleksjob")),
         Filter(today=TODAY, collaboration=("none",)).with_selection(
             Selection.radius(575_000, 6_220_000, 60_000)
         ),
@@ -40,7 +44,7 @@ def _filters(con) -> list[Filter]:
     ]
 
 
-@pytest.mark.parametrize("i", range(12))
+@pytest.mark.parametrize("i", range(15))
 def test_fast_paths_match_order_by(small_demo_con, i):
     flt = _filters(small_demo_con)[i]
     ranks = DisplayRanks()
@@ -57,6 +61,26 @@ def test_fast_paths_match_order_by(small_demo_con, i):
         early = getattr(points_seen[0], entity)  # the map's: same rows, any order
         np.testing.assert_array_equal(np.sort(early.rid), np.sort(want.rid))
     np.testing.assert_array_equal(fast.duration_counts, plain.duration_counts)
+
+
+def test_bench_filters_match_the_plain_sql(small_demo_con):
+    """The suite's filters (issue #17: search_ms), in sequence on one warm cache as in the
+    bench: the same rows, order, coordinates and histogram as the plain SQL (ORDER BY, the
+    collaboration semi-joins, the histogram's own query)."""
+    from workbench.bench.filters import bench_filters
+
+    filters = bench_filters(small_demo_con, TODAY, 8)
+    ranks = DisplayRanks()
+    assert {f.collaboration[0] for f in filters.companies} == {"none", "any", "active", "former"}
+    for flt in [*filters.candidates, *filters.companies]:
+        fast = run_filter(small_demo_con, flt, ranks, postings=False)
+        plain = run_filter(small_demo_con, flt, None, postings=False)
+        for entity in ("candidates", "companies"):
+            got, want = getattr(fast, entity), getattr(plain, entity)
+            np.testing.assert_array_equal(got.rid, want.rid)
+            np.testing.assert_array_equal(got.x, want.x)
+            np.testing.assert_array_equal(got.y, want.y)
+        np.testing.assert_array_equal(fast.duration_counts, plain.duration_counts)
 
 
 def test_duration_range_needs_no_second_query(small_demo_con, monkeypatch):
@@ -86,13 +110,13 @@ def test_first_points_do_not_wait_for_the_display_order(small_demo_con, monkeypa
     from workbench.core.search import pipeline
 
     sorted_entities: list[str] = []
-    real = pipeline.display_points
+    real = pipeline.display_rank
 
     def recording(cur, entity):
         sorted_entities.append(entity)
         return real(cur, entity)
 
-    monkeypatch.setattr(pipeline, "display_points", recording)
+    monkeypatch.setattr(pipeline, "display_rank", recording)
     seen_before_points: list[list[str]] = []
     flt = Filter(today=TODAY)
     fast = run_filter(

@@ -92,3 +92,41 @@ def test_geometry_collections_contribute_their_polygons():
     model = areas_from_wkb([shapely.to_wkb(gc)])
     assert model.ring_count == 2
     assert len(model.x) == 8
+
+
+def test_rings_of_walks_every_polygon_in_order():
+    """The vectorised rings (issue #17) are the exterior then the holes of each polygon, in
+    order, through multi-polygons and collections; lines, points and empty parts skipped."""
+    import numpy as np
+    import shapely
+    from shapely.geometry import GeometryCollection, LineString, MultiPolygon, Point, Polygon
+
+    from workbench.layers.areas import rings_of
+
+    square = Polygon(
+        [(0, 0), (10, 0), (10, 10), (0, 10)], [[(2, 2), (3, 2), (3, 3)], [(5, 5), (6, 5), (6, 6)]]
+    )
+    other = Polygon([(20, 0), (30, 0), (30, 5)])
+    multi = MultiPolygon([square, other])
+    mixed = GeometryCollection([LineString([(0, 0), (1, 1)]), multi, Point(4, 4), other])
+
+    def expected(polygons):
+        out = []
+        for p in polygons:
+            out.append(np.asarray(p.exterior.coords))
+            out.extend(np.asarray(r.coords) for r in p.interiors)
+        return out
+
+    for geom, polygons in (
+        (square, [square]),
+        (multi, [square, other]),
+        (mixed, [square, other, other]),
+    ):
+        got = rings_of(geom)
+        want = expected(polygons)
+        assert len(got) == len(want)
+        for g, w in zip(got, want, strict=True):
+            np.testing.assert_array_equal(g, w)
+    assert rings_of(None) == [] and rings_of(Polygon()) == []
+    assert rings_of(LineString([(0, 0), (1, 1)])) == []
+    assert rings_of(shapely.from_wkt("MULTIPOLYGON EMPTY")) == []

@@ -364,6 +364,19 @@ class Compiled:
     clauses: list[Clause] = field(default_factory=list)
 
 
+def occupation_condition(column: str, codes: tuple[str, ...]) -> tuple[str, list[Any]]:
+    """SQL and parameters true for an occupation code ``column`` matching one of ``codes``
+    (a code matches itself and its children)."""
+    return " OR ".join(f"starts_with({column}, ?)" for _ in codes), list(codes)
+
+
+def qualification_condition(column: str, codes: tuple[str, ...]) -> tuple[str, list[Any]]:
+    """SQL true for a qualification code ``column`` equal to one of ``codes``, and the
+    distinct codes (sorted) it takes as parameters."""
+    distinct = sorted(set(codes))
+    return f"{column} IN ({', '.join('?' for _ in distinct)})", distinct
+
+
 def compile_where(
     entity: Entity, flt: Filter, *, alias: str = "t", strict: bool = True
 ) -> Compiled:
@@ -404,25 +417,22 @@ def compile_where(
 
     if applies("occupations"):
         if entity == "candidates":
-            cond = " OR ".join("starts_with(o.code, ?)" for _ in flt.occupations)
+            cond, values = occupation_condition("o.code", flt.occupations)
             parts.append(f"{a}.rid IN (SELECT o.rid FROM candidate_occupations o WHERE {cond})")
         else:
-            cond = " OR ".join(f"starts_with({a}.occupation_code, ?)" for _ in flt.occupations)
+            cond, values = occupation_condition(f"{a}.occupation_code", flt.occupations)
             parts.append(f"({cond})")
-        params.extend(flt.occupations)
+        params.extend(values)
     clause("occupations")
 
     if applies("qualifications"):
-        codes = sorted(set(flt.qualifications))
-        marks = ", ".join("?" for _ in codes)
+        cond, codes = qualification_condition("q.code", flt.qualifications)
         if flt.qualification_match == "any" or len(codes) == 1:
-            parts.append(
-                f"{a}.rid IN (SELECT q.rid FROM candidate_qualifications q WHERE q.code IN ({marks}))"
-            )
+            parts.append(f"{a}.rid IN (SELECT q.rid FROM candidate_qualifications q WHERE {cond})")
             params.extend(codes)
         else:
             parts.append(
-                f"{a}.rid IN (SELECT q.rid FROM candidate_qualifications q WHERE q.code IN ({marks}) "
+                f"{a}.rid IN (SELECT q.rid FROM candidate_qualifications q WHERE {cond} "
                 "GROUP BY q.rid HAVING count(DISTINCT q.code) = ?)"
             )
             params.extend(codes)

@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
+from .collaboration import active_sql
 from .filters import Entity, Filter, compile_where
 from .schema import ENTITY_COLUMNS, ENTITY_TABLES
 from .store.rows import person_rows
@@ -291,10 +292,14 @@ class CollaborationBits:
     ``bits[rid]``, one bit per kind in ``kinds`` order; rids past the end have none. Built
     once (a few hundred ms for 1M units), it turns the collaboration filter of scope "all"
     into a numpy mask on the companies' matches instead of a semi-join per query (~100 ms
-    for 1M)."""
+    for 1M). With :meth:`on_day`, ``active`` holds the kinds active on ``day`` (as
+    ``collaboration.active_sql``), so "active" and "former" are masks too (issue #17: their
+    two semi-joins cost 50-100 ms per query at 1M)."""
 
     kinds: tuple[str | None, ...]
     bits: np.ndarray  # int32
+    active: np.ndarray | None = None  # int32 like bits: the kinds active on ``day``
+    day: date | None = None
 
     @classmethod
     def load(cls, con: duckdb.DuckDBPyConnection) -> CollaborationBits | None:
@@ -307,56 +312,85 @@ class CollaborationBits:
         )
         if len(kinds) > 31:
             return None
+        return cls(kinds, cls._bits(con, kinds, "TRUE", []))
+
+    @staticmethod
+    def _bits(
+        con: duckdb.DuckDBPyConnection, kinds: tuple[str | None, ...], where: str, params: list
+    ) -> np.ndarray:
         arrays = con.execute(
             "SELECT cb.rid, bit_or(1::INTEGER << (coalesce(list_position(?, cb.kind), ?) - 1)) "
-            "AS b FROM company_collaborations cb GROUP BY cb.rid",
-            [[k for k in kinds if k is not None], len(kinds)],
+            f"AS b FROM company_collaborations cb WHERE {where} GROUP BY cb.rid",
+            [[k for k in kinds if k is not None], len(kinds), *params],
         ).fetchnumpy()
         rid = np.asarray(arrays["rid"], dtype=np.int64)
         b = np.asarray(arrays["b"], dtype=np.int32)
         size = int(rid.max(initial=-1)) + 1
         bits = np.zeros(size, dtype=np.int32)
         bits[rid] = b
-        return cls(kinds, bits)
+        return bits
+
+    def on_day(self, con: duckdb.DuckDBPyConnection, day: date) -> CollaborationBits:
+        """These bits with the kinds active on ``day`` (one grouped scan)."""
+        active = self._bits(con, self.kinds, active_sql("cb"), [day])
+        return CollaborationBits(self.kinds, self.bits, active, day)
 
     @staticmethod
-    def applies(flt: Filter) -> bool:
+    def applies(flt: Filter, *, dated: bool = False) -> bool:
         """Whether :meth:`mask` can replace the SQL collaboration filter of ``flt``: scope
-        "all", no time window, and none/any/kinds (active/former need the dates: SQL)."""
+        "all", no time window, and none/any/kinds; with ``dated`` also active/former (then
+        the bits must be :meth:`on_day` the filter's reference date)."""
         return (
             bool(flt.collaboration)
             and flt.collaboration_scope == "all"
             and flt.collaboration_since is None
-            and not {"active", "former"} & set(flt.collaboration)
+            and (dated or not {"active", "former"} & set(flt.collaboration))
         )
 
-    def mask(self, flt: Filter, rid: np.ndarray) -> np.ndarray:
-        """Which of the units ``rid`` pass ``flt``'s collaboration filter (if it applies)."""
-        size = self.bits.shape[0]
+    def covers(self, flt: Filter) -> bool:
+        """Whether :meth:`mask` gives ``flt``'s collaboration filter with these bits."""
+        if not self.applies(flt, dated=True):
+            return False
+        dated = bool({"active", "former"} & set(flt.collaboration))
+        return not dated or (self.active is not None and self.day == flt.reference_date())
+
+    @staticmethod
+    def _lookup(bits: np.ndarray, rid: np.ndarray) -> np.ndarray:
+        size = bits.shape[0]
         if rid.size and (int(rid.max()) >= size or int(rid.min()) < 0):
             known = (rid >= 0) & (rid < size)
             have = np.zeros(rid.shape[0], dtype=np.int32)
-            have[known] = self.bits[rid[known]]
-        else:
-            have = self.bits[rid]
+            have[known] = bits[rid[known]]
+            return have
+        return bits[rid]
+
+    def mask(self, flt: Filter, rid: np.ndarray) -> np.ndarray:
+        """Which of the units ``rid`` pass ``flt``'s collaboration filter (if it applies)."""
+        have = self._lookup(self.bits, rid)
         if "none" in flt.collaboration:
             return have == 0
-        wanted = [k for k in flt.collaboration if k != "any"]  # kinds, when given, decide
-        if not wanted:
-            return have != 0
-        want = 0
-        for k in wanted:
-            if k in self.kinds:
-                want |= 1 << self.kinds.index(k)
-        return (have & want) != 0
+        wanted = [k for k in flt.collaboration if k not in ("any", "active", "former")]
+        want = -1  # every kind (NULL kinds too), as the SQL without a kind condition
+        if wanted:  # kinds, when given, decide
+            want = 0
+            for k in wanted:
+                if k in self.kinds:
+                    want |= 1 << self.kinds.index(k)
+        has = (have & want) != 0
+        if not {"active", "former"} & set(flt.collaboration):
+            return has
+        if self.active is None or self.day != flt.reference_date():
+            raise ValueError("active/former need the bits on the filter's reference date")
+        active = (self._lookup(self.active, rid) & want) != 0
+        return active if "active" in flt.collaboration else has & ~active
 
 
 def company_points(
     con: duckdb.DuckDBPyConnection, flt: Filter, collab: CollaborationBits | None
 ) -> Points:
     """The companies' matches (unordered) like ``points(con, "companies", flt, ordered=False)``
-    with the collaboration filter of scope "all" applied through ``collab`` when given."""
-    if collab is None or not CollaborationBits.applies(flt):
+    with the collaboration filter of scope "all" applied through ``collab`` when it covers it."""
+    if collab is None or not collab.covers(flt):
         return points(con, "companies", flt, ordered=False)
     pts = points(con, "companies", flt.with_(collaboration=()), ordered=False)
     keep = collab.mask(flt, pts.rid)

@@ -557,6 +557,19 @@ MIGRATION_JOB_ORDER_CANDIDATES = [
     """,
 ]
 
+# Issue #17: the regions dissolved from the municipalities (when the cache has no region
+# geometry), kept under a fingerprint of their inputs so the window does not dissolve them
+# at every start (~0.4 s on the national cache). Derived data: recomputed when it is stale.
+MIGRATION_REGION_OUTLINES = [
+    """
+    CREATE TABLE region_outlines (
+        fingerprint VARCHAR NOT NULL,  -- md5 over the municipalities' codes, regions, geometry
+        region_kode VARCHAR NOT NULL,
+        geom BLOB NOT NULL             -- WKB, EPSG:25832, simplified for drawing
+    )
+    """,
+]
+
 MIGRATIONS: list[list[str]] = [
     MIGRATION_1,
     MIGRATION_2,
@@ -576,6 +589,7 @@ MIGRATIONS: list[list[str]] = [
     MIGRATION_TEAM_STORE,
     MIGRATION_MEMBER_JOBCENTER,
     MIGRATION_JOB_ORDER_CANDIDATES,
+    MIGRATION_REGION_OUTLINES,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -31,7 +31,13 @@ def ensure_app(argv: list[str] | None = None):
 
 
 def create_main_window(
-    con, *, cache_path: Path, settings: Settings, lang: str | None, workspace: Any = None
+    con,
+    *,
+    cache_path: Path,
+    settings: Settings,
+    lang: str | None,
+    workspace: Any = None,
+    warm_up: bool = False,
 ):
     """A main window on ``con``; given a ``workspace`` (a language change), it shows that
     session (filter, selection, layers) instead of starting a new one."""
@@ -40,7 +46,9 @@ def create_main_window(
 
     i18n.set_language(i18n.resolve_language(lang, settings.get("ui.language")))
     install_qt_translations(i18n.language())  # Qt's own dialogs and buttons follow the UI
-    return MainWindow(con, cache_path=cache_path, settings=settings, workspace=workspace)
+    return MainWindow(
+        con, cache_path=cache_path, settings=settings, workspace=workspace, warm_up=warm_up
+    )
 
 
 class GuiSession:
@@ -72,6 +80,7 @@ class GuiSession:
             settings=self.settings,
             lang=lang,
             workspace=old.workspace if old is not None else None,
+            warm_up=old is None,  # a new session: sort the rows while the window is built
         )
         window.languageRequested.connect(self.open_window)
         window.cacheSwitchRequested.connect(self.switch_cache)
@@ -118,8 +127,10 @@ def start_gui(cache_path: Path, *, settings: Settings, lang: str | None) -> GuiS
     """
     from PySide6.QtWidgets import QMessageBox
 
+    from workbench.core.preload import start_preload
     from workbench.qt.qt_translations import install_qt_translations
 
+    start_preload()  # DuckDB's first bound parameter imports pandas: overlap it (issue #17)
     ensure_app()
     i18n.set_language(i18n.resolve_language(lang, settings.get("ui.language")))
     install_qt_translations(i18n.language())  # the first-start dialogs come before the window

@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         cache_path: Path,
         settings: Settings,
         workspace: Workspace | None = None,
+        warm_up: bool = False,
         parent=None,
     ):
         super().__init__(parent)
@@ -89,6 +90,8 @@ class MainWindow(QMainWindow):
         self.owns_workspace = True
         if workspace is None:
             workspace = Workspace(con, context=UserContext.from_settings(settings, con))
+            if warm_up:  # start-up: the first query's sorts run while the window is built
+                workspace.warm_up()
             stat = str(settings.get("map.choropleth", "auto") or "auto")
             workspace.layers.set_choropleth(stat, str(settings.get("map.classes", "quantile")))
         self.workspace = workspace

@@ -25,14 +25,22 @@ from workbench.core.query import (
     CollaborationBits,
     Points,
     company_points,
-    display_points,
+    display_rank,
     histogram,
     in_display_order,
     points,
-    rank_of,
     unemployment_days,
 )
 from workbench.core.runner import JobCancelled
+from workbench.core.search.columns import (
+    DICTIONARY_CLAUSES,
+    SIDE_CLAUSES,
+    DictionaryColumn,
+    SideCodes,
+    dictionary_clauses,
+    select,
+    side_mask,
+)
 from workbench.core.store.gateway import (
     reference_date as reference_date,  # one rule, CLI and window
 )
@@ -60,84 +68,125 @@ class QueryResult:
     empty_reasons: dict[str, Any] | None = None
 
 
+# Values kept for one reference date at a time (the newest asked for).
+_ONE_DAY = ("days", "collab_on", "histogram_all")
+
+
 class DisplayRanks:
-    """Per-entity display ranks (see ``query.display_rank``), all rows in display order
-    (``query.display_points``: reused by filters that do not restrict the entity) and the
-    companies' collaboration bitmask (``query.CollaborationBits``), computed once on the
-    worker. Valid until the data changes: a refresh or import calls :meth:`reset`."""
+    """Per-entity display ranks (see ``query.display_rank``), all rows in storage and in
+    display order (reused by filters that do not restrict the entity), the companies'
+    collaboration bitmask (``query.CollaborationBits``), days unemployed per candidate and
+    the value ids of ``columns.DICTIONARY_CLAUSES``, computed once on the worker. Valid until the data changes: a refresh or import calls :meth:`reset`.
+
+    Each value is computed once even when two threads ask for it at the same time (the
+    start-up's :meth:`warm` and the first query): the second waits for the first."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._ranks: dict[str, np.ndarray] = {}
-        self._all: dict[str, Points] = {}  # storage order
-        self._in_order: dict[str, Points] = {}  # display order
-        self._collab: list[CollaborationBits | None] = []  # empty: not loaded yet
-        self._days: dict[date, np.ndarray] = {}
+        self._values: dict[tuple[str, Any], Any] = {}
+        self._computing: dict[tuple[str, Any], threading.Lock] = {}
+        self._generation = 0  # bumped by reset: a value computed before it is not kept
 
     def reset(self) -> None:
         """Forget everything computed (the cache's rows changed: refresh, import, sync)."""
         with self._lock:
-            self._ranks = {}
-            self._all = {}
-            self._in_order = {}
-            self._collab = []
-            self._days = {}
+            self._values = {}
+            self._generation += 1
+
+    def _once(self, key: tuple[str, Any], compute: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._values:
+                return self._values[key]
+            busy = self._computing.setdefault(key, threading.Lock())
+        with busy:
+            with self._lock:
+                if key in self._values:  # computed by the thread we waited for
+                    return self._values[key]
+                generation = self._generation
+            value = compute()
+            with self._lock:
+                if generation == self._generation:
+                    if key[0] in _ONE_DAY:
+                        self._values = {k: v for k, v in self._values.items() if k[0] != key[0]}
+                    self._values[key] = value
+        return value
 
     def days(self, cur: Any, today: date) -> np.ndarray:
         """Days unemployed as of ``today`` per candidate rid (``NO_DAYS`` where unknown)."""
-        with self._lock:
-            days = self._days.get(today)
-        if days is None:
-            days = unemployment_days_by_rid(cur, today, NO_DAYS)
-            with self._lock:
-                self._days = {today: days}
-        return days
+        return self._once(("days", today), lambda: unemployment_days_by_rid(cur, today, NO_DAYS))
 
-    def collaborations(self, cur: Any) -> CollaborationBits | None:
-        with self._lock:
-            if self._collab:
-                return self._collab[0]
-        try:
-            bits = CollaborationBits.load(cur)
-        except duckdb.Error:
-            bits = None  # e.g. an old cache without the table: the SQL path works
-        with self._lock:
-            self._collab = [bits]
-        return bits
+    def collaborations(self, cur: Any, day: date | None = None) -> CollaborationBits | None:
+        """The companies' collaboration bits; with ``day``, also the kinds active on it."""
+
+        def load() -> CollaborationBits | None:
+            try:
+                return CollaborationBits.load(cur)
+            except duckdb.Error:
+                return None  # e.g. an old cache without the table: the SQL path works
+
+        bits = self._once(("collab", None), load)
+        if bits is None or day is None:
+            return bits
+        return self._once(("collab_on", day), lambda: bits.on_day(cur, day))
+
+    def histogram_of_all(self, cur: Any, today: date) -> np.ndarray:
+        """The duration histogram of every candidate (a filter that leaves them all)."""
+        return self._once(
+            ("histogram_all", today),
+            lambda: _days_histogram(self.days(cur, today), self.every(cur, "candidates").rid),
+        )
+
+    def dictionary(self, cur: Any, entity: str, clause: str) -> DictionaryColumn | None:
+        """The value ids of the columns ``clause`` reads, over ``every`` row."""
+        cols = DICTIONARY_CLAUSES[entity][clause]
+        return self._once(
+            ("dictionary", (entity, cols)),
+            lambda: DictionaryColumn.load(cur, entity, cols, self.every(cur, entity)),
+        )
+
+    def side_codes(self, cur: Any, entity: str, clause: str) -> SideCodes:
+        """The side table's (rid, code id) rows that ``clause`` tests."""
+        table = SIDE_CLAUSES[entity][clause]
+        return self._once(("side", table), lambda: SideCodes.load(cur, table))
 
     def get(self, cur: Any, entity: str) -> np.ndarray:
-        with self._lock:
-            rank = self._ranks.get(entity)
-        if rank is None:
-            rank = rank_of(display_points(cur, entity).rid)  # type: ignore[arg-type]
-            with self._lock:
-                self._ranks[entity] = rank
-        return rank
+        # Only the rids: the coordinates come from ``every`` (sorting rid, x, y of 1M
+        # companies cost ~1.7x sorting the rids alone: issue #17).
+        return self._once(("rank", entity), lambda: display_rank(cur, entity))  # type: ignore[arg-type]
 
     def all(self, cur: Any, entity: str) -> tuple[Points, Points]:
         """All rows in the table's storage order (for the map: spatially coherent, so the
         density binning has fewer cache misses than in display order; the national bench
         was clearly slower with display-ordered arrays) and in display order (tables)."""
         raw = self.every(cur, entity)
-        with self._lock:
-            in_order = self._in_order.get(entity)
-        if in_order is None:
-            in_order = in_display_order(self.get(cur, entity), raw)
-            with self._lock:
-                self._in_order[entity] = in_order
+        in_order = self._once(
+            ("in_order", entity), lambda: in_display_order(self.get(cur, entity), raw)
+        )
         return raw, in_order
 
     def every(self, cur: Any, entity: str) -> Points:
         """All rows in storage order only: what the map needs first. The display order
         (a sort of every row, ~0.5 s for 1M companies) waits until the map has them, so the
         first paint after start-up does not wait for the tables' order (issue #17)."""
-        with self._lock:
-            raw = self._all.get(entity)
-        if raw is None:
-            raw = points(cur, entity, Filter(), ordered=False)  # type: ignore[arg-type]
-            with self._lock:
-                self._all[entity] = raw
-        return raw
+        return self._once(
+            ("every", entity),
+            lambda: points(cur, entity, Filter(), ordered=False),  # type: ignore[arg-type]
+        )
+
+    def warm(self, cur: Any, today: date, stop: threading.Event | None = None) -> None:
+        """Compute what the first query (all rows) needs, in its order: called on a thread
+        of its own at start-up, so the sorts run in DuckDB (without the GIL) while the
+        window is built. Returns early once ``stop`` is set; raises what the queries raise
+        (the caller logs it)."""
+        steps: list[Callable[[], Any]] = [
+            *(lambda e=e: self.every(cur, e) for e in ENTITIES),
+            lambda: self.days(cur, today),
+            *(lambda e=e: self.all(cur, e) for e in ENTITIES),
+        ]
+        for step in steps:
+            if stop is not None and stop.is_set():
+                return
+            step()
 
 
 def run_filter(
@@ -167,7 +216,13 @@ def run_filter(
     for entity in ENTITIES:
         t = time.perf_counter()
         eflt = flt.with_(unemployed_days=None) if entity == "candidates" and days_range else flt
-        bits = entity == "companies" and ranks is not None and CollaborationBits.applies(eflt)
+        bits = (
+            entity == "companies"
+            and ranks is not None
+            and CollaborationBits.applies(eflt, dated=True)
+        )
+        # active/former need the kinds active on the reference date
+        day = eflt.reference_date() if {"active", "former"} & set(eflt.collaboration) else None
         base = eflt.with_(collaboration=()) if bits else eflt
         if (
             ranks is not None
@@ -176,7 +231,7 @@ def run_filter(
         ):
             # Nothing restricts the entity (but maybe collaborations): all rows, cached.
             every = ranks.every(cur, entity)
-            collab = ranks.collaborations(cur) if bits else None
+            collab = ranks.collaborations(cur, day) if bits else None
             if bits and collab is None:
                 raw[entity] = points(cur, entity, eflt, ordered=False)
             elif collab is not None:
@@ -185,8 +240,17 @@ def run_filter(
             else:
                 raw[entity] = every
                 all_rows.add(entity)  # the tables' rows: all, in display order after on_points
+        elif ranks is not None and (pts := _by_dictionary(cur, ranks, entity, base)) is not None:
+            # Criteria on few distinct values (industry, size, municipality) as numpy masks
+            collab = ranks.collaborations(cur, day) if bits else None
+            if bits and (collab is None or not collab.covers(eflt)):
+                raw[entity] = points(cur, entity, eflt, ordered=False)
+            elif collab is not None:
+                raw[entity] = _masked(pts, collab.mask(eflt, pts.rid))
+            else:
+                raw[entity] = pts
         elif bits:
-            raw[entity] = company_points(cur, eflt, ranks.collaborations(cur))
+            raw[entity] = company_points(cur, eflt, ranks.collaborations(cur, day))
         else:
             raw[entity] = points(cur, entity, eflt, ordered=ranks is None)
         if eflt is not flt:  # the candidates' duration range, in numpy
@@ -246,8 +310,10 @@ def run_filter(
         and (wide is not None or flt.unemployed_days is None)
         and (cand.size == 0 or (int(cand.min()) >= 0 and int(cand.max()) < by_rid.shape[0]))
     ):
-        d = by_rid[cand]
-        counts = histogram(d[d != NO_DAYS], DURATION_EDGES)
+        if "candidates" in all_rows:  # every candidate: the same counts for every filter
+            counts = ranks.histogram_of_all(cur, flt.reference_date())  # type: ignore[union-attr]
+        else:
+            counts = _days_histogram(by_rid, cand)
     else:
         days = unemployment_days(cur, flt.with_(unemployed_days=None))
         counts = histogram(days, DURATION_EDGES)
@@ -261,6 +327,27 @@ def run_filter(
         posting_pts,
         timings,
     )
+
+
+def _days_histogram(by_rid: np.ndarray, rid: np.ndarray) -> np.ndarray:
+    d = by_rid[rid]
+    return histogram(d[d != NO_DAYS], DURATION_EDGES)
+
+
+def _by_dictionary(cur: Any, ranks: DisplayRanks, entity: str, flt: Filter) -> Points | None:
+    """``flt``'s matches (unordered) by :mod:`.columns` when all its criteria allow it."""
+    clauses = dictionary_clauses(entity, flt)
+    if clauses is None:
+        return None
+    every = ranks.every(cur, entity)
+    norm = flt.normalised()
+
+    def side(name: str) -> np.ndarray | None:
+        codes = ranks.side_codes(cur, entity, name)
+        size = int(max(every.rid.max(initial=-1), codes.rid.max(initial=-1))) + 1
+        return side_mask(cur, codes, name, norm, size)
+
+    return select(cur, every, clauses, lambda name: ranks.dictionary(cur, entity, name), side)
 
 
 def _days_in_range(by_rid: np.ndarray, rid: np.ndarray, rng: Any) -> np.ndarray | None:

@@ -34,6 +34,7 @@ from workbench.core.config import Settings
 from workbench.core.layer_data import class_by_rid, municipality_shapes, region_shapes
 from workbench.core.layer_data import statistic as layer_statistic
 from workbench.core.query import Points
+from workbench.core.region_outlines import SIMPLIFY_M, dissolved_regions
 from workbench.core.search.pipeline import ENTITIES, QueryResult
 from workbench.core.selections import list_selections
 from workbench.core.session import Workspace
@@ -48,7 +49,7 @@ from workbench.layers.tiles import TileService, default_tile_root
 from workbench.qt.company_search import CompanySearchWidget
 from workbench.qt.docks.details import Names
 from workbench.qt.i18n import fmt_int, tr
-from workbench.qt.map.canvas import TOOLS, MapWidget, union_by
+from workbench.qt.map.canvas import TOOLS, MapWidget
 from workbench.qt.map.caption import filter_lines
 from workbench.qt.map.export import export_map
 from workbench.qt.map.layers_panel import LayersPanel
@@ -136,7 +137,7 @@ class MapView(QWidget):
                 simplify_m=50.0,
             )
             geoms = shapely.simplify(
-                shapely.from_wkb(np.asarray(wkbs, dtype=object), on_invalid="ignore"), 50.0
+                shapely.from_wkb(np.asarray(wkbs, dtype=object), on_invalid="ignore"), SIMPLIFY_M
             )
         except (duckdb.Error, ValueError):  # broken geometry must not stop the window
             rows, geoms, model = [], [], AreaLayerModel.empty()
@@ -150,9 +151,12 @@ class MapView(QWidget):
         except (duckdb.Error, ValueError):
             region_geoms = []
         if not region_geoms and rows:
-            # no region outlines in the cache: dissolve the municipalities by region
-            keyed = [(g, r[5]) for r, g in zip(rows, geoms, strict=True) if r[5] and g is not None]
-            region_geoms = union_by([g for g, _ in keyed], [k for _, k in keyed])
+            # no region outlines in the cache: the municipalities dissolved by region (kept
+            # in the cache, so not at every start)
+            try:
+                region_geoms = dissolved_regions(self._cursor(), list(geoms), [r[5] for r in rows])
+            except (duckdb.Error, ValueError):
+                region_geoms = []
         self.map.set_regions(region_geoms)
 
     def reload_data(self, demo: bool) -> None:

@@ -1,0 +1,95 @@
+"""Start-up (issue #17): the display order of every row is sorted on a warm-up thread while
+the window is built; the first query waits for a sort in progress instead of repeating it,
+and gets the same rows in the same order."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from tests.conftest import DEMO_TODAY
+from workbench.core.filters import Filter
+from workbench.core.search import DisplayRanks, pipeline, run_filter
+from workbench.core.session import UserContext, Workspace
+
+TIMEOUT = 60
+
+
+@pytest.fixture
+def recorded_sorts(monkeypatch):
+    """``display_rank`` calls as (entity, thread name); the candidates' sort waits for
+    ``release`` so a query can arrive while it is in progress."""
+    calls: list[tuple[str, str]] = []
+    started, release = threading.Event(), threading.Event()
+    real = pipeline.display_rank
+
+    def recording(cur, entity):
+        calls.append((entity, threading.current_thread().name))
+        if entity == "candidates":
+            started.set()
+            assert release.wait(TIMEOUT)
+        return real(cur, entity)
+
+    monkeypatch.setattr(pipeline, "display_rank", recording)
+    return calls, started, release
+
+
+def test_the_first_query_waits_for_the_warm_up_sort(small_demo_con, recorded_sorts):
+    calls, started, release = recorded_sorts
+    ws = Workspace(small_demo_con, context=UserContext(reference_date=DEMO_TODAY))
+    try:
+        ws.warm_up()
+        assert started.wait(TIMEOUT)  # the warm-up is inside the candidates' sort
+        ticket = ws.set_filter(Filter(today=DEMO_TODAY))
+        release.set()
+        assert ws.wait_idle(TIMEOUT)
+        assert ws.ticket == ticket and ws.result is not None, ws.last_error
+        # each entity sorted once, by the warm-up (the query waited for it)
+        assert sorted(calls) == [
+            ("candidates", "workspace-warm-up"),
+            ("companies", "workspace-warm-up"),
+        ]
+        plain = run_filter(small_demo_con.cursor(), Filter(today=DEMO_TODAY), None, postings=False)
+        for entity in ("candidates", "companies"):
+            got, want = getattr(ws.result, entity), getattr(plain, entity)
+            np.testing.assert_array_equal(got.rid, want.rid)
+            np.testing.assert_array_equal(got.x, want.x)
+        np.testing.assert_array_equal(ws.result.duration_counts, plain.duration_counts)
+    finally:
+        release.set()
+        ws.close()
+
+
+def test_close_stops_the_warm_up(small_demo_con):
+    ws = Workspace(small_demo_con, context=UserContext(reference_date=DEMO_TODAY))
+    ws.warm_up()
+    ws.close()  # joins the thread (interrupting its query): the connection is free again
+    assert not any(t.name == "workspace-warm-up" for t in threading.enumerate())
+    assert small_demo_con.execute("SELECT count(*) FROM companies").fetchone()[0] > 0
+
+
+def test_a_reset_during_a_sort_does_not_keep_the_old_rows(small_demo_con, recorded_sorts):
+    """New data (reset) while a sort of the old rows runs: the result is not cached."""
+    _calls, started, release = recorded_sorts
+    ranks = DisplayRanks()
+    cur = small_demo_con.cursor()
+    done = threading.Thread(target=ranks.get, args=(cur, "candidates"))
+    done.start()
+    assert started.wait(TIMEOUT)
+    ranks.reset()
+    release.set()
+    done.join()
+    calls_before = len(_calls)
+    ranks.get(small_demo_con.cursor(), "candidates")
+    assert len(_calls) == calls_before + 1  # sorted again: the old one was dropped
+
+
+def test_a_stopped_warm_up_computes_nothing_more(small_demo_con, recorded_sorts):
+    calls, _started, release = recorded_sorts
+    release.set()
+    stop = threading.Event()
+    stop.set()  # close() came before the thread's first step
+    DisplayRanks().warm(small_demo_con.cursor(), DEMO_TODAY, stop)
+    assert calls == []

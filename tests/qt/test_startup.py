@@ -1,0 +1,71 @@
+"""Start-up work moved off the first paint (issue #17): the region outlines dissolved once per
+cache, the display sorts warmed while the window is built, pandas imported on a thread."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from workbench.core.config import load_settings
+
+
+def test_regions_are_dissolved_once_across_starts(qtbot, small_demo_cache, monkeypatch):
+    from workbench.core import region_outlines
+    from workbench.qt.app import start_gui
+
+    calls: list[int] = []
+    real = region_outlines.dissolve_by_region
+    monkeypatch.setattr(
+        region_outlines,
+        "dissolve_by_region",
+        lambda geoms, keys: calls.append(len(geoms)) or real(geoms, keys),
+    )
+    for _ in range(2):
+        session = start_gui(small_demo_cache, settings=load_settings(), lang="da")
+        try:
+            qtbot.waitUntil(session.window.is_idle, timeout=30_000)
+            assert not session.window.map.regions.path().isEmpty()  # drawn both times
+        finally:
+            session.close()
+    assert len(calls) == 1
+
+
+def test_a_new_session_warms_up_a_language_switch_does_not(qtbot, small_demo_cache, monkeypatch):
+    from workbench.core import preload
+    from workbench.core.session import Workspace
+    from workbench.qt.app import start_gui
+
+    warmed: list[Workspace] = []
+    real = Workspace.warm_up
+    monkeypatch.setattr(Workspace, "warm_up", lambda self: warmed.append(self) or real(self))
+    preloads: list[bool] = []
+    real_preload = preload.start_preload
+    monkeypatch.setattr(preload, "start_preload", lambda: preloads.append(True) or real_preload())
+    session = start_gui(small_demo_cache, settings=load_settings(), lang="da")
+    try:
+        first = session.window
+        qtbot.waitUntil(first.is_idle, timeout=30_000)
+        assert warmed == [first.workspace] and preloads == [True]
+        first.languageRequested.emit("en")
+        qtbot.waitUntil(session.window.is_idle, timeout=30_000)
+        assert session.window.workspace is first.workspace
+        assert len(warmed) == 1  # the session's rows are sorted already
+    finally:
+        session.close()
+
+
+def test_the_preload_imports_pandas():
+    """pandas is still imported (for DuckDB's first bound parameter and the exports), only
+    earlier and on a thread of its own."""
+    code = (
+        "import sys\n"
+        "from workbench.core.preload import start_preload\n"
+        "assert 'pandas' not in sys.modules\n"
+        "thread = start_preload()\n"
+        "thread.join()\n"
+        "import pandas\n"
+        "assert pandas.DataFrame is not None\n"
+        "assert start_preload() is None\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
