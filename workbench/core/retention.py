@@ -75,6 +75,7 @@ def purge_expired(
     if cache.is_demo(con):
         return result
     cutoff = now - timedelta(days=int(days))
+    _purge_rejects(con, cutoff)
     with cache.transaction(con) as cur:
         # Candidates no import recorded (older code paths): confirmed now, never purged blind.
         cur.execute(
@@ -133,6 +134,20 @@ def purge_expired(
     # Deleted means gone: the purged rows leave the file's bytes too (core/scrub.py).
     forget_deleted(con, ("candidates", *CANDIDATE_SIDE_TABLES))
     return result
+
+
+def _purge_rejects(con: duckdb.DuckDBPyConnection, cutoff: datetime) -> None:
+    """Rejected import rows beside the cache are kept for the same period (no import ever
+    confirms them); a failure there is logged and leaves the candidates' purge to run."""
+    from .imports import rejects_store
+
+    try:
+        runs = rejects_store.purge_older_than(rejects_store.location(con), cutoff)
+    except (duckdb.Error, OSError) as exc:
+        logging.getLogger(__name__).warning("old rejected rows not purged: %s", exc)
+        return
+    if runs:
+        logging.getLogger(__name__).info("%d import runs' rejected rows purged (retention)", runs)
 
 
 def purge_at_start(con: duckdb.DuckDBPyConnection, settings: Any) -> PurgeResult | None:

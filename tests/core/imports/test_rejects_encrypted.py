@@ -180,3 +180,43 @@ def test_the_legacy_move_overwrites_before_deleting(tmp_path, monkeypatch):
     monkeypatch.setattr(Path, "unlink", spy)
     rejects_store.shred(path)
     assert not path.exists() and seen == [b"\0" * len(NAME.encode() * 10)]
+
+
+def test_rejected_rows_older_than_the_retention_period_are_purged_from_the_file(tmp_path):
+    from datetime import datetime, timedelta
+
+    from workbench.core import retention
+
+    path = tmp_path / "c.duckdb"
+    # plain, so the file's bytes can be searched for the purged row
+    con = cache.connect(path, _unencrypted=True)
+    try:
+        seed_taxonomy(con)
+        for n in (1, 2):
+            source = _bad_file(tmp_path / f"in{n}")
+            with pytest.raises(TooManyRejects):
+                import_file(con, source, "candidates")
+        runs = [
+            r[0] for r in con.execute("SELECT run_id FROM refresh_log ORDER BY started").fetchall()
+        ]
+        where = rejects_store.location(con)
+        # the first run was recorded 40 days ago, the second now
+        with rejects_store.open_store(where) as side:
+            side.execute(
+                "UPDATE reject_runs SET created_at = created_at - INTERVAL 40 DAY WHERE run_id = ?",
+                [runs[0]],
+            )
+            side.execute(
+                "UPDATE rejected_rows SET raw = replace(raw, ?, 'Ulrikke Nyborg-Halberg') "
+                "WHERE run_id = ?",
+                [NAME, runs[0]],
+            )
+        assert b"Ulrikke Nyborg-Halberg" in where.path.read_bytes()
+        retention.purge_expired(con, 30, now=datetime.now() + timedelta(minutes=1))
+        assert [r["run_id"] for r in rejects_store.list_runs(where)] == [runs[1]]
+        assert rejects_store.read_run(where, runs[0]) is None
+    finally:
+        con.close()
+    assert b"Ulrikke Nyborg-Halberg" not in where.path.read_bytes()
+    wal = where.path.with_name(where.path.name + ".wal")
+    assert not wal.exists() or b"Ulrikke Nyborg-Halberg" not in wal.read_bytes()

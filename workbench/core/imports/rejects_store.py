@@ -183,6 +183,30 @@ def list_runs(where: RejectsLocation) -> list[dict[str, Any]]:
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
+def purge_older_than(where: RejectsLocation, cutoff: datetime) -> int:
+    """Delete the import runs (and their rejected rows) recorded before ``cutoff``, and
+    their bytes from the file (retention, issue #15: rejected rows are candidate data no
+    import confirms). Returns how many runs went; a cache without a rejects file: 0."""
+    from ..scrub import forget_deleted
+
+    if not where.path.exists():
+        return 0
+    with open_store(where) as con:
+        with cache.transaction(con):
+            old = [
+                r[0]
+                for r in con.execute(
+                    "SELECT run_id FROM reject_runs WHERE created_at < ?", [cutoff]
+                ).fetchall()
+            ]
+            if old:
+                for table in ("rejected_rows", "reject_runs"):
+                    con.execute(f"DELETE FROM {table} WHERE run_id IN (SELECT unnest(?))", [old])
+        if old:
+            forget_deleted(con, ("rejected_rows", "reject_runs"))
+    return len(old)
+
+
 def read_run(
     where: RejectsLocation, run_id: str, *, lang: str = "en", limit: int | None = None
 ) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
