@@ -20,8 +20,10 @@ def test_about_dialog_shows_version_sources_and_licences(window, qtbot) -> None:
     dialog.close()
 
 
-def test_copy_diagnose_puts_a_report_without_candidates_on_the_clipboard(window) -> None:
-    window.diagnose_action.trigger()
+def test_copy_diagnose_puts_a_report_without_candidates_on_the_clipboard(window, qtbot) -> None:
+    QApplication.clipboard().setText("")
+    window.diagnose_action.trigger()  # collected off the GUI thread
+    qtbot.waitUntil(lambda: "kopieret" in window.statusBar().currentMessage(), timeout=20_000)
     text = QApplication.clipboard().text()
     assert text.startswith("Jobkort workbench ") and "Sources:" in text
     ids = [

@@ -91,9 +91,19 @@ def diagnose_text(window: MainWindow) -> str:
         cursor.close()
 
 
-def copy_diagnose(window: MainWindow) -> str:
-    """Put the support report on the clipboard and say so in the status bar."""
-    text = diagnose_text(window)
-    QApplication.clipboard().setText(text)
-    window.statusBar().showMessage(tr("about.diagnose_copied"), 5000)
-    return text
+def copy_diagnose(window: MainWindow) -> None:
+    """Put the support report on the clipboard and say so in the status bar. Collected off
+    the GUI thread: checking a team store that does not answer takes seconds."""
+    settings, path = window.settings, window.cache_path
+    window.statusBar().showMessage(tr("about.diagnose_collecting"))
+
+    def done(result: object) -> None:
+        if isinstance(result, BaseException):
+            window.statusBar().showMessage(
+                tr("about.diagnose_failed", message=str(result).splitlines()[0]), 8000
+            )
+            return
+        QApplication.clipboard().setText(str(result))
+        window.statusBar().showMessage(tr("about.diagnose_copied"), 5000)
+
+    window.background.run(lambda cur: diagnose(settings, cur, path), done)
