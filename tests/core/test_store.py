@@ -114,3 +114,34 @@ def test_wrap_leaves_the_owner_connection_open(small_demo_con):
     assert Store.wrap(store) is store
     store.close()
     assert small_demo_con.execute("SELECT 1").fetchall() == [(1,)]
+
+
+def test_rows_are_read_through_the_rid_index_which_survives_a_rewrite(small_demo_cache: Path):
+    from workbench.core.scrub import forget_deleted
+    from workbench.core.store import rows as rows_module
+
+    def indexed(con: duckdb.DuckDBPyConnection) -> set[str]:
+        found = con.execute(
+            "SELECT table_name FROM duckdb_indexes() WHERE index_name IN "
+            "('candidates_rid', 'companies_rid')"
+        ).fetchall()
+        return {r[0] for r in found}
+
+    with Store.open(small_demo_cache) as store:
+        con = store.con
+        assert indexed(con) == {"candidates", "companies"}
+        rids = [r[0] for r in con.execute("SELECT rid FROM companies ORDER BY rid DESC").fetchall()]
+        few = [*rids[:7][::-1], 10**12]  # an order of its own, and a rid that is not there
+        literal = store.person_rows("companies", few)  # a literal list: the index lookup
+        page = f"SELECT rid FROM companies WHERE rid IN ({', '.join(map(str, few))})"
+        plan = "".join(r[1] for r in con.execute(f"EXPLAIN ANALYZE {page}").fetchall())
+        assert "Index Scan" in plan
+        many = rids[: rows_module.LITERAL_KEYS + 5]  # a bound array beyond the literal limit
+        assert len(store.person_rows("companies", many)) == len(many)
+        forget_deleted(con, ("companies", "candidates"))  # drops and recreates the tables
+        assert indexed(con) == {"candidates", "companies"}
+        assert store.person_rows("companies", few) == literal
+        assert [r["cvr"] for r in literal] == [
+            con.execute("SELECT cvr FROM companies WHERE rid = ?", [r]).fetchone()[0]
+            for r in few[:-1]
+        ]

@@ -19,6 +19,11 @@ PERSON_ENTITIES: tuple[str, ...] = tuple(ENTITY_TABLES)
 _COLUMN = re.compile(r"[a-z_][a-z0-9_]*")
 
 
+# Up to this many keys go into the SQL as a literal list (an index lookup per key); more are
+# joined from a bound array (one scan is cheaper then).
+LITERAL_KEYS = 2000
+
+
 def person_rows(
     con: duckdb.DuckDBPyConnection,
     entity: str,
@@ -46,10 +51,15 @@ def person_rows(
             return []
         cond, params = scope.candidate_sql("t")
     cols = ", ".join(f"t.{c}" for c in columns)
+    if len(keys) <= LITERAL_KEYS:
+        # a literal list (ints: nothing spliced but digits) lets DuckDB use the rid index:
+        # a page of rows is a lookup, not a scan of the table (issue #17)
+        where, key_params = f"t.rid IN ({', '.join(map(str, keys))})", []
+    else:
+        where, key_params = "t.rid IN (SELECT unnest(?::BIGINT[]))", [keys]
     rel = con.execute(
-        f"SELECT t.rid AS __rid, {cols} FROM {ENTITY_TABLES[entity]} AS t "
-        f"WHERE t.rid IN (SELECT unnest(?::BIGINT[])) AND {cond}",
-        [keys, *params],
+        f"SELECT t.rid AS __rid, {cols} FROM {ENTITY_TABLES[entity]} AS t WHERE {where} AND {cond}",
+        [*key_params, *params],
     )
     by_rid = {row[0]: dict(zip(columns, row[1:], strict=True)) for row in rel.fetchall()}
     return [by_rid[k] for k in keys if k in by_rid]
