@@ -166,3 +166,17 @@ def test_only_the_labels_on_screen_are_drawn(qtbot, map_widget):
     drawn = rec.calls.get("drawText", 0)
     assert drawn % 5 == 0 and 0 < drawn // 5 <= on_screen + 2
     assert dark(image).any()
+
+
+def test_frames_that_leave_the_legend_as_it_was_do_not_refit_it(qtbot, map_widget):
+    m = map_widget
+    fits = []
+    place = m.legend.place
+    m.legend.place = lambda *args: (fits.append(args), place(*args))
+    text = m.legend.text()
+    with qtbot.waitSignal(m.layersRefreshed, timeout=10_000):
+        m.refresh_layers()  # the same points and counts: the same legend
+    assert m.legend.text() == text and fits == []
+    with qtbot.waitSignal(m.layersRefreshed, timeout=10_000):
+        m.set_points("candidates", np.arange(3), np.full(3, 600_000.0), np.full(3, 6_200_000.0))
+    assert "3" in m.legend.text() and len(fits) == 1  # new counts: fitted again
