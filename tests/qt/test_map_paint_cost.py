@@ -180,3 +180,32 @@ def test_frames_that_leave_the_legend_as_it_was_do_not_refit_it(qtbot, map_widge
     with qtbot.waitSignal(m.layersRefreshed, timeout=10_000):
         m.set_points("candidates", np.arange(3), np.full(3, 600_000.0), np.full(3, 6_200_000.0))
     assert "3" in m.legend.text() and len(fits) == 1  # new counts: fitted again
+
+
+def test_a_filter_renders_only_the_layers_whose_points_changed(qtbot, map_widget):
+    m = map_widget
+    rng = np.random.default_rng(2)
+    n = 30_000
+    cx, cy = rng.uniform(450_000, 850_000, n), rng.uniform(6_050_000, 6_400_000, n)
+    with qtbot.waitSignal(m.layersRefreshed, timeout=10_000):
+        m.set_points("companies", np.arange(n), cx, cy)
+    companies = m.items["companies"].frame
+    candidates = m.items["candidates"].frame
+    assert m.items["companies"].detail == "density"
+    # a candidates filter: new candidate arrays, the companies' arrays passed on as they were
+    keep = np.arange(0, 5_000, 2)
+    cand = m.layers["candidates"]
+    with qtbot.waitSignal(m.layersRefreshed, timeout=10_000):
+        m.set_points("candidates", cand.rid[keep], cand.x[keep], cand.y[keep])
+    # the companies' frame is the one rendered before (its raster not binned again) ...
+    assert companies is not None and m.items["companies"].frame is companies
+    assert m.items["candidates"].frame is not candidates
+    assert m.items["candidates"].shown_count == keep.size
+    # ... until the view or the companies change
+    with qtbot.waitSignal(m.layersRefreshed, timeout=10_000):
+        m.set_extent((600_000, 6_150_000, 700_000, 6_250_000), padding=0)
+    moved = m.items["companies"].frame
+    assert moved is not companies and moved.extent != companies.extent
+    with qtbot.waitSignal(m.layersRefreshed, timeout=10_000):
+        m.set_points("companies", np.arange(n), cx.copy(), cy.copy())
+    assert m.items["companies"].frame is not moved

@@ -84,6 +84,7 @@ class PointLayerItem(pg.ImageItem):
         self.shown_count = 0
         self.class_counts: np.ndarray | None = None
         self.frame_extent: Extent | None = None
+        self.frame: Frame | None = None  # the frame shown
         self._visible_idx = np.empty(0, dtype=np.int64)
 
     def visible_indices(self) -> np.ndarray:
@@ -99,6 +100,7 @@ class PointLayerItem(pg.ImageItem):
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, before)
 
     def apply_frame(self, frame: Frame | None) -> None:
+        self.frame = frame if self.model.visible else None
         if frame is None or not self.model.visible:
             self.clear()
             self.detail = "points"
