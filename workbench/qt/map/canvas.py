@@ -92,6 +92,7 @@ LAYER_TITLES = {
     "basemap": "layer.basemap",
 }
 TOOLS = ("pan", "rectangle", "lasso", "radius")
+REFRESH_DEBOUNCE_MS = 30  # view changes in a row (drag, wheel) render once they pause
 
 
 def nice_length(max_m: float) -> float:
@@ -304,7 +305,8 @@ class MapWidget(pg.PlotWidget):
         self.frames.ready.connect(self._apply_frames)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(30)
+        self._refresh_timer.setInterval(REFRESH_DEBOUNCE_MS)
+        self._last_view_change = 0.0
         self._refresh_timer.timeout.connect(self.request_refresh)
         self.vb.sigRangeChanged.connect(self._on_range_changed)
         self._hover_timer = QTimer(self)
@@ -768,7 +770,17 @@ class MapWidget(pg.PlotWidget):
     # -- drawing --------------------------------------------------------------------------
     def _on_range_changed(self, *_args) -> None:
         self.scale_bar.set_scale(self.metres_per_pixel())
-        self._refresh_timer.start()
+        now = time.perf_counter()
+        quiet = now - self._last_view_change > REFRESH_DEBOUNCE_MS / 1000
+        self._last_view_change = now
+        if quiet and self.frames.idle() and not self._refresh_timer.isActive():
+            # Leading edge: the first change after a quiet spell (a jump to a municipality,
+            # the first step of a drag or of a wheel; one range signal each) renders now,
+            # before the view repaints the old frames (a debounce or a zero timer fired
+            # only after that paint); the changes of a burst wait until it pauses.
+            self.request_refresh()
+        else:
+            self._refresh_timer.start(REFRESH_DEBOUNCE_MS)
 
     def _request(self, scale: float = 1.0) -> FrameRequest:
         """The frames for the current view; ``scale`` > 1 renders them with that many device
@@ -830,7 +842,7 @@ class MapWidget(pg.PlotWidget):
         for name, item in self.items.items():
             item.apply_frame(frames.get(name))
         self._applied_generation = generation
-        self._update_legend()
+        self._update_legend(if_changed=True)
         self.last_frame_seconds = time.perf_counter() - self._submitted_at
         if profiling():
             log.info(
@@ -911,8 +923,13 @@ class MapWidget(pg.PlotWidget):
             )
         return "<br>".join(parts)
 
-    def _update_legend(self) -> None:
-        self.legend.setText(self._legend_html())
+    def _update_legend(self, *, if_changed: bool = False) -> None:
+        """Set the legend's text and fit it (``if_changed``: only when the text changed;
+        the fit measures rich text, ~2 ms, for every frame of a pan)."""
+        html = self._legend_html()
+        if if_changed and html == self.legend.text():
+            return
+        self.legend.setText(html)
         self._place_overlays()
 
     def set_demo(self, demo: bool) -> None:
@@ -985,7 +1002,7 @@ class MapWidget(pg.PlotWidget):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if obj is self and event.type() == QEvent.Type.Resize:
             self._place_overlays()
-            self._refresh_timer.start()
+            self._refresh_timer.start(REFRESH_DEBOUNCE_MS)
         return super().eventFilter(obj, event)
 
     def shutdown(self) -> None:

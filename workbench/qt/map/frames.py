@@ -49,24 +49,56 @@ class FrameRequest:
     submitted: float
 
 
-def render_request(req: FrameRequest) -> dict[str, Frame | None]:
+def same_input(a: LayerJob, b: LayerJob) -> bool:
+    """Whether ``b`` renders what ``a`` did (for the same view): the same arrays, style and
+    level-of-detail settings. By identity: a filter passes the unchanged layer's arrays on
+    as they were, and nothing changes them in place."""
+    return (
+        a.x is b.x
+        and a.y is b.y
+        and a.classes is b.classes
+        and a.sprites is b.sprites
+        and a.density_lut is b.density_lut
+        and a.visible == b.visible
+        and a.threshold == b.threshold
+        and a.cell_px == b.cell_px
+    )
+
+
+# per layer: the view (extent, pixels), the job and the frame rendered for them
+Previous = dict[str, tuple[Extent, tuple[int, int], LayerJob, Frame | None]]
+
+
+def render_request(req: FrameRequest, previous: Previous | None = None) -> dict[str, Frame | None]:
+    """The frames of ``req``. With ``previous`` (the last frame per layer, updated here), a
+    layer whose input and view did not change keeps its frame: a candidates filter does not
+    bin the 1M unchanged companies again (~20 ms at national scale, issue #17)."""
     out: dict[str, Frame | None] = {}
     for job in req.layers:
-        if not job.visible or job.x.size == 0:
-            out[job.name] = None
+        last = previous.get(job.name) if previous is not None else None
+        if last is not None and last[:2] == (req.extent, req.pixels) and same_input(last[2], job):
+            out[job.name] = last[3]
             continue
-        out[job.name] = render_frame(
-            job.x,
-            job.y,
-            req.extent,
-            req.pixels,
-            threshold=job.threshold,
-            density_lut=job.density_lut,
-            sprites=list(job.sprites),
-            classes=job.classes,
-            cell_px=job.cell_px,
-        )
+        out[job.name] = _render_layer(req, job)
+        if previous is not None:
+            previous[job.name] = (req.extent, req.pixels, job, out[job.name])
     return out
+
+
+def _render_layer(req: FrameRequest, job: LayerJob) -> Frame | None:
+    if not job.visible or job.x.size == 0:
+        return None
+    return render_frame(
+        job.x,
+        job.y,
+        req.extent,
+        req.pixels,
+        threshold=job.threshold,
+        density_lut=job.density_lut,
+        sprites=list(job.sprites),
+        classes=job.classes,
+        cell_px=job.cell_px,
+    )
 
 
 class FrameWorker(QObject):
@@ -83,6 +115,8 @@ class FrameWorker(QObject):
         self._busy = False
         self._closed = False
         self.last_seconds = 0.0
+        # the last frame per layer (worker thread only): unchanged layers are not re-rendered
+        self._previous: Previous = {}
         self._done.connect(self._on_done)
         self._thread = threading.Thread(target=self._loop, name="map-frames", daemon=True)
         self._thread.start()
@@ -108,7 +142,7 @@ class FrameWorker(QObject):
                 self._busy = True
             try:
                 t0 = time.perf_counter()
-                frames = render_request(req)
+                frames = render_request(req, self._previous)
                 self.last_seconds = time.perf_counter() - t0
                 if profiling():
                     log.info(
