@@ -77,9 +77,19 @@ def test_config_without_a_subcommand_is_bad_usage(capsys):
 
 def test_show_redacts_a_password_inside_a_url(files, capsys):
     _, user = files
+    # a team store URL holding a password is refused (the password has its own key), and
+    # the refusal does not repeat it
     user.write_text('[store]\nshared = "postgresql://jk:hemmelig@teamlager/jobkort"\n', "utf-8")
+    assert main(["config", "show", "--format", "json"]) == 1
+    captured = capsys.readouterr()
+    assert "hemmelig" not in captured.out + captured.err
+    assert "[store] shared" in captured.err and "password" in captured.err
+    user.write_text(
+        '[store]\nshared = "postgresql://teamlager/jobkort"\npassword = "hemmelig"\n', "utf-8"
+    )
     assert main(["config", "show", "--format", "json"]) == 0
     out = capsys.readouterr().out
     assert "hemmelig" not in out
     rows = {row["key"]: row for row in json.loads(out)["settings"]}
-    assert rows["store.shared"]["value"] == "***" and rows["store.shared"]["origin"] == "user"
+    assert rows["store.password"]["value"] == "***" and rows["store.password"]["origin"] == "user"
+    assert rows["store.shared"]["value"] == "postgresql://teamlager/jobkort"
