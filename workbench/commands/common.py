@@ -63,3 +63,20 @@ def check_plugin_ids(requested: list[str], infos: list[Any]) -> None:
 def progress(message: str) -> None:
     """Progress and diagnostics go to stderr so stdout stays machine-readable."""
     print(message, file=sys.stderr, flush=True)
+
+
+def add_share_parsers(
+    actions: argparse._SubParsersAction, what: str, ref: str
+) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    """``share REF --with KODE --purpose TEXT`` and ``unshare REF --with KODE`` for a thing
+    one jobcenter can open to another (pools, job orders; audited by the core)."""
+    share = actions.add_parser(
+        "share", help=f"share a {what} with another jobcenter (audited, needs --purpose)"
+    )
+    share.add_argument(ref.lower(), metavar=ref)
+    share.add_argument("--with", dest="with_jobcenter", required=True, metavar="KODE")
+    share.add_argument("--purpose", required=True, help="why (written to the audit log)")
+    unshare = actions.add_parser("unshare", help=f"stop sharing a {what} with a jobcenter")
+    unshare.add_argument(ref.lower(), metavar=ref)
+    unshare.add_argument("--with", dest="with_jobcenter", required=True, metavar="KODE")
+    return share, unshare

@@ -13,7 +13,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .common import UsageError, add_cache_options, add_format_option, cache_path, print_json
+from .common import (
+    UsageError,
+    add_cache_options,
+    add_format_option,
+    add_share_parsers,
+    cache_path,
+    print_json,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,13 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ls = actions.add_parser("list", help="the saved job orders")
     cands = actions.add_parser("candidates", help="a job order's shortlisted candidates")
     cands.add_argument("id", metavar="ID")
-    share = actions.add_parser("share", help="share a job order's candidates with a jobcenter")
-    share.add_argument("id", metavar="ID")
-    share.add_argument("--with", dest="with_jobcenter", required=True, metavar="KODE")
-    share.add_argument("--purpose", required=True, help="why (written to the audit log)")
-    unshare = actions.add_parser("unshare", help="stop sharing a job order with a jobcenter")
-    unshare.add_argument("id", metavar="ID")
-    unshare.add_argument("--with", dest="with_jobcenter", required=True, metavar="KODE")
+    share, unshare = add_share_parsers(actions, "job order", "ID")
     for sub in (ls, cands, share, unshare):
         add_cache_options(sub)
         add_format_option(sub)

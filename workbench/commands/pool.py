@@ -16,7 +16,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .common import UsageError, add_cache_options, add_format_option, cache_path, print_json
+from .common import (
+    UsageError,
+    add_cache_options,
+    add_format_option,
+    add_share_parsers,
+    cache_path,
+    print_json,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,15 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument(
         "--candidate", action="append", required=True, metavar="ID", help="candidate id (repeat)"
     )
-    share = actions.add_parser(
-        "share", help="share a pool with another jobcenter (audited, needs --purpose)"
-    )
-    share.add_argument("name", metavar="NAME")
-    share.add_argument("--with", dest="with_jobcenter", required=True, metavar="KODE")
-    share.add_argument("--purpose", required=True, help="why (written to the audit log)")
-    unshare = actions.add_parser("unshare", help="stop sharing a pool with a jobcenter")
-    unshare.add_argument("name", metavar="NAME")
-    unshare.add_argument("--with", dest="with_jobcenter", required=True, metavar="KODE")
+    share, unshare = add_share_parsers(actions, "pool", "NAME")
     for sub in (ls, show, create, add, share, unshare):
         add_cache_options(sub)
         add_format_option(sub)
