@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import DEMO_TODAY
-from workbench.core.filters import Filter
+from workbench.core.filters import Filter, Range
 from workbench.core.search import DisplayRanks, pipeline, run_filter
 from workbench.core.session import UserContext, Workspace
 
@@ -93,3 +93,41 @@ def test_a_stopped_warm_up_computes_nothing_more(small_demo_con, recorded_sorts)
     stop.set()  # close() came before the thread's first step
     DisplayRanks().warm(small_demo_con.cursor(), DEMO_TODAY, stop)
     assert calls == []
+
+
+def test_after_the_warm_up_a_first_filter_of_each_kind_builds_nothing(small_demo_con, monkeypatch):
+    """What the first filters read (side codes, distinct values, collaboration kinds) is
+    built by the warm-up, not by the user's first filter (the slow first filter, issue #17)."""
+    from workbench.core.search import columns
+
+    ranks = DisplayRanks()
+    ranks.warm(small_demo_con.cursor(), DEMO_TODAY)
+    built: list[str] = []
+    for name, cls in (("side", columns.SideCodes), ("dictionary", columns.DictionaryColumn)):
+        real = cls.load.__func__
+
+        def spy(klass, *args, _name=name, _real=real, **kwargs):
+            built.append(_name)
+            return _real(klass, *args, **kwargs)
+
+        monkeypatch.setattr(cls, "load", classmethod(spy))
+    cur = small_demo_con.cursor()
+    occ, qual = cur.execute(
+        "SELECT (SELECT code FROM candidate_occupations LIMIT 1), "
+        "(SELECT code FROM candidate_qualifications LIMIT 1)"
+    ).fetchone()
+    muni = cur.execute("SELECT kommune_kode FROM companies LIMIT 1").fetchone()[0]
+    flt = Filter(
+        today=DEMO_TODAY,
+        occupations=(occ,),
+        qualifications=(qual,),
+        municipalities=(muni,),
+        employees=Range(1, 49),
+        collaboration=("active",),
+    )
+    result = run_filter(cur, flt, ranks)
+    assert built == []  # nothing loaded at the filter's time
+    monkeypatch.undo()
+    cold = run_filter(small_demo_con.cursor(), flt, DisplayRanks())  # the same rows, cold
+    for entity in ("candidates", "companies"):
+        assert np.array_equal(getattr(result, entity).rid, getattr(cold, entity).rid)
