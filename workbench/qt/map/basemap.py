@@ -1,8 +1,10 @@
 """The basemap: WMTS tiles drawn under everything, loaded in the background.
 
 :class:`TileLoader` fetches tiles on a small thread pool (cache first, then the network via
-:class:`workbench.layers.tiles.TileFetcher`) and decodes them into QImages there; results
-arrive in the GUI thread as a signal. Requests for a view replace the previous view's pending
+:class:`workbench.layers.tiles.TileFetcher`); the bytes arrive in the GUI thread, which
+decodes them (~1 ms a tile). Decoding with Qt on a worker could deadlock: QImage takes Qt's
+plugin-loader lock there, and a Qt message handled in Python then waits for the GIL that the
+GUI thread holds while it waits for the same lock (building a menu, say). Requests for a view replace the previous view's pending
 requests, so panning never queues up stale downloads. Without a configured service, or
 offline, the map simply shows what is cached (or nothing) - never an error.
 """
@@ -23,6 +25,7 @@ TileKey = tuple[int, int, int]  # level, row, col
 
 class TileLoader(QObject):
     tileLoaded = Signal(object, object)  # key, QImage
+    _fetched = Signal(object, object)  # key, bytes or None: worker -> GUI thread
     idleChanged = Signal(bool)
     # Once per loader: the service refused us or has moved (a layers.tiles.TileProblem).
     problemFound = Signal(object)
@@ -37,6 +40,7 @@ class TileLoader(QObject):
         self._inflight: set[TileKey] = set()
         self._closed = False
         self.failed: set[TileKey] = set()
+        self._fetched.connect(self._decode)  # queued: the loader lives in the GUI thread
 
     def request(self, keys: list[TileKey]) -> None:
         """Load ``keys`` (in order); tiles no longer wanted are skipped when their turn comes."""
@@ -54,23 +58,30 @@ class TileLoader(QObject):
             return len(self._inflight)
 
     def _load(self, key: TileKey) -> None:
+        data: bytes | None = None
         try:
             with self._lock:
                 if self._closed or key not in self._wanted:
+                    self._inflight.discard(key)
                     return
             data = self.fetcher.fetch(*key)
+        except Exception:  # a broken tile must never break the map
+            data = None
+        self._fetched.emit(key, data)
+
+    def _decode(self, key: TileKey, data: bytes | None) -> None:
+        """In the GUI thread: the tile's image (a failed one: empty), then ``tileLoaded``."""
+        try:
             image = QImage.fromData(data) if data else QImage()
-            if image.isNull():
-                self.failed.add(key)
-            else:
+            if not image.isNull():
                 image = image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
         except Exception:  # a broken tile must never break the map
             image = QImage()
+        if image.isNull():
             self.failed.add(key)
-        finally:
-            with self._lock:
-                self._inflight.discard(key)
-                closed = self._closed
+        with self._lock:
+            self._inflight.discard(key)
+            closed = self._closed
         if not closed:
             self.tileLoaded.emit(key, image)
 
