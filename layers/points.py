@@ -10,6 +10,8 @@ Pure numpy; the pyqtgraph item that draws it lives in ``workbench.qt.map``.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -21,6 +23,7 @@ Detail = Literal["points", "density"]
 DEFAULT_DENSITY_THRESHOLD = 20_000
 DENSITY_CELL_PX = 3  # screen pixels per density bin, at every zoom
 DENSITY_RADIUS = 2  # blur reach in bins (gaussian, sigma one bin)
+CHUNK = 1 << 15  # points per block of the per-point passes: their scratch stays in cache
 
 
 @dataclass(frozen=True)
@@ -90,14 +93,21 @@ def level_of_detail(visible: int, threshold: int = DEFAULT_DENSITY_THRESHOLD) ->
 
 
 def in_extent(x: np.ndarray, y: np.ndarray, extent: Extent) -> np.ndarray:
+    """Whether each point lies in ``extent`` (edges included; NaN never does). In blocks of
+    ``CHUNK`` points, so the scratch mask stays in cache (1M points: see ``_cell_index``)."""
     xmin, ymin, xmax, ymax = extent
-    # NaN compares False, so unplaced rows are never inside. In place: one mask, not seven.
-    m = x >= xmin
-    t = np.empty_like(m)
-    m &= np.less_equal(x, xmax, out=t)
-    m &= np.greater_equal(y, ymin, out=t)
-    m &= np.less_equal(y, ymax, out=t)
-    return m
+    n = x.size
+    out = np.empty(n, dtype=bool)
+    step = min(n, CHUNK) or 1
+    scratch = np.empty(step, dtype=bool)
+    for s in range(0, n, step):
+        e = min(n, s + step)
+        m, t = out[s:e], scratch[: e - s]
+        np.greater_equal(x[s:e], xmin, out=m)
+        m &= np.less_equal(x[s:e], xmax, out=t)
+        m &= np.greater_equal(y[s:e], ymin, out=t)
+        m &= np.less_equal(y[s:e], ymax, out=t)
+    return out
 
 
 def bin_density(x: np.ndarray, y: np.ndarray, extent: Extent, shape: tuple[int, int]) -> np.ndarray:
@@ -355,19 +365,117 @@ def _binned_masked(
     """Like :func:`_binned` for the points where ``mask`` holds (inside ``reach``), without
     gathering them: points outside go to a spare bin that is dropped."""
     h, w = shape
-    t = np.subtract(x, reach[0])
-    t *= 1.0 / c
-    with np.errstate(invalid="ignore"):  # NaN (unplaced) and far rows: masked out below
-        ix = t.astype(np.int64)
-        np.subtract(y, reach[1], out=t)
-        t *= 1.0 / c
-        iy = t.astype(np.int64)
-    np.clip(ix, 0, w - 1, out=ix)  # outside (and NaN) rows: any bin, then moved to the spare
-    np.clip(iy, 0, h - 1, out=iy)
-    iy *= w
-    iy += ix
-    iy[~mask] = w * h
-    return np.bincount(iy, minlength=w * h + 1)[: w * h].reshape(h, w).astype(np.float32)
+    idx = _cell_index(x, y, reach, c, shape, mask)
+    return np.bincount(idx, minlength=w * h + 1)[: w * h].reshape(h, w).astype(np.float32)
+
+
+def _binned_inside(
+    x: np.ndarray, y: np.ndarray, reach: Extent, c: float, shape: tuple[int, int]
+) -> np.ndarray:
+    """Like :func:`_binned` for points that all lie inside ``reach``, leaving ``x`` and ``y``
+    as they are."""
+    h, w = shape
+    idx = _cell_index(x, y, reach, c, shape)
+    return np.bincount(idx, minlength=w * h).reshape(h, w).astype(np.float32)
+
+
+def _cell_index(
+    x: np.ndarray,
+    y: np.ndarray,
+    reach: Extent,
+    c: float,
+    shape: tuple[int, int],
+    mask: np.ndarray | None = None,
+) -> np.ndarray:
+    """The flat cell (row * width + column) of each point in the ``shape`` grid over
+    ``reach`` of ``c`` metres; with ``mask``, rows where it is False (and NaN rows) get
+    the spare cell ``width * height``. Computed in blocks of ``CHUNK``: over whole 1M-row
+    arrays each of the ten steps streamed 8 MB through memory (~20 ms); in blocks the
+    scratch stays in cache (~9 ms), with the same arithmetic and so the same cells."""
+    h, w = shape
+    n = x.size
+    out = np.empty(n, dtype=np.int64)
+    step = min(n, CHUNK) or 1
+    tx, ty = np.empty(step), np.empty(step)
+    ix, iy = np.empty(step, np.int64), np.empty(step, np.int64)
+    inv = 1.0 / c
+    with np.errstate(invalid="ignore"):  # NaN (unplaced) rows: masked to the spare cell
+        for s in range(0, n, step):
+            e = min(n, s + step)
+            k = e - s
+            a, b, i, j = tx[:k], ty[:k], ix[:k], iy[:k]
+            np.subtract(x[s:e], reach[0], out=a)
+            a *= inv
+            np.subtract(y[s:e], reach[1], out=b)
+            b *= inv
+            np.copyto(i, a, casting="unsafe")  # truncation: floor for points inside
+            np.copyto(j, b, casting="unsafe")
+            if mask is None:
+                np.minimum(i, w - 1, out=i)  # a point on the far edge
+                np.minimum(j, h - 1, out=j)
+            else:  # rows outside: any cell, then moved to the spare
+                np.clip(i, 0, w - 1, out=i)
+                np.clip(j, 0, h - 1, out=j)
+            j *= w
+            np.add(j, i, out=out[s:e])
+            if mask is not None:
+                out[s:e][~mask[s:e]] = w * h
+    return out
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """Of a layer's arrays: the bounds of its placed points and those points alone."""
+
+    bounds: Extent | None  # None: no point is placed
+    x: np.ndarray  # the placed points' coordinates (the arrays themselves when all are)
+    y: np.ndarray
+    all_placed: bool
+
+
+_PLACED: OrderedDict[tuple[int, int], tuple[np.ndarray, np.ndarray, _Placed]] = OrderedDict()
+_PLACED_LOCK = threading.Lock()  # the frame worker and a synchronous render may both ask
+_PLACED_KEPT = 4  # two layers, the current and the previous arrays
+
+
+def _placed(x: np.ndarray, y: np.ndarray) -> _Placed:
+    """The placed points of ``x``/``y`` and their bounds, computed once per pair of arrays
+    (by identity: a layer's arrays are replaced, never changed in place) and reused for
+    every view of them: a pan or a zoom out to all of Denmark then bins the points without
+    testing 1M of them against the view twice (issue #17)."""
+    key = (id(x), id(y))
+    with _PLACED_LOCK:
+        hit = _PLACED.get(key)
+        if hit is not None and hit[0] is x and hit[1] is y:
+            _PLACED.move_to_end(key)
+            return hit[2]
+    ok = ~np.isnan(x)
+    ok &= ~np.isnan(y)
+    n = int(np.count_nonzero(ok))
+    if n == x.size:
+        px, py = x, y
+    else:
+        px, py = x[ok], y[ok]
+    bounds = (float(px.min()), float(py.min()), float(px.max()), float(py.max())) if n else None
+    info = _Placed(bounds, px, py, n == x.size)
+    with _PLACED_LOCK:
+        _PLACED[key] = (x, y, info)
+        while len(_PLACED) > _PLACED_KEPT:
+            _PLACED.popitem(last=False)
+    return info
+
+
+def placed_mask(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return ~(np.isnan(x) | np.isnan(y))
+
+
+def _contains(outer: Extent, inner: Extent) -> bool:
+    return (
+        outer[0] <= inner[0]
+        and outer[1] <= inner[1]
+        and outer[2] >= inner[2]
+        and outer[3] >= inner[3]
+    )
 
 
 def render_frame(
@@ -390,6 +498,24 @@ def render_frame(
     (gx0, gy0, nx, ny), reach = _grid_geometry(extent, cell, DENSITY_RADIUS)
     r = DENSITY_RADIUS
     shape = (ny + 2 * r, nx + 2 * r)
+    placed = _placed(x, y) if x.size > threshold else None
+    if (
+        placed is not None
+        and placed.bounds is not None
+        and _contains(extent, placed.bounds)
+        and placed.x.size > threshold
+    ):
+        # Every placed point is in view (all of Denmark): no test per point.
+        grid = _binned_inside(placed.x, placed.y, reach, cell, shape)
+        image = density_lut[density_index(blur(grid, r)[r : r + ny, r : r + nx])]
+        gext = (gx0, gy0, gx0 + nx * cell, gy0 + ny * cell)
+        counts = None
+        if classes is not None:
+            n = len(sprites)
+            cls = (classes if placed.all_placed else classes[placed_mask(x, y)]).astype(np.int64)
+            cls = np.where((cls >= 0) & (cls < n - 1), cls, n - 1)
+            counts = np.bincount(cls, minlength=n)
+        return Frame(gext, "density", image, placed.x.size, np.empty(0, np.int64), counts)
     # The density grid also counts the points in the blur's margin around the view (reach).
     # Most points near the view (e.g. all of Denmark): work on the whole arrays with masks;
     # few: gather them first. Either way about as fast as binning the view alone was.
@@ -412,7 +538,7 @@ def render_frame(
         if dense:
             grid = _binned_masked(x, y, near_mask, reach, cell, shape)
         else:
-            grid = _binned(xs, ys, reach, cell, shape)
+            grid = _binned_inside(xs, ys, reach, cell, shape)
         image = density_lut[density_index(blur(grid, r)[r : r + ny, r : r + nx])]
         gext = (gx0, gy0, gx0 + nx * cell, gy0 + ny * cell)
         return Frame(gext, "density", image, visible, np.empty(0, np.int64), counts)
