@@ -11,8 +11,21 @@ import pytest
 from workbench.core import cache
 from workbench.core.filters import Filter, Range
 from workbench.core.query import points
-from workbench.core.search import DisplayRanks, pipeline, run_filter
+from workbench.core.search import DisplayRanks, columns, pipeline, run_filter
 from workbench.core.search.columns import dictionary_clauses
+
+
+@pytest.fixture(autouse=True, params=["default", "masks", "by_value"])
+def row_paths(request, monkeypatch):
+    """Every test runs with the rows of a clause found both ways: by a mask over every row
+    and by the rows of the passing values (``rows_of``, ``SideCodes.by_code``)."""
+    if request.param == "masks":
+        monkeypatch.setattr(columns, "FEW_CODES", -1)
+    elif request.param == "by_value":
+        monkeypatch.setattr(columns, "FEW_CODES", 10**9)
+        monkeypatch.setattr(columns, "FEW_ROWS_SHARE", 1)
+    return request.param
+
 
 # rid, industry_code, industry_system, employees, kommune_kode
 COMPANIES = [

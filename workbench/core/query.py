@@ -255,8 +255,26 @@ def display_points(con: duckdb.DuckDBPyConnection, entity: Entity) -> Points:
     )
 
 
+def _order_of(keys: np.ndarray, size: int) -> np.ndarray:
+    """The positions of ``keys`` (distinct, 0 <= key < ``size``) in ascending key order.
+
+    Up to a third of ``size``: one sort of (key << 32 | position) as int64, numpy's vectorised
+    sort (0.7 ms for 70k keys, against 3.9 ms for a bucket pass over 1M slots or 1.5 ms for an
+    argsort); beyond that a bucket pass over the slots is the cheaper (issue #17)."""
+    if 3 * keys.size < size:
+        packed = keys.astype(np.int64) << 32
+        packed |= np.arange(keys.size, dtype=np.int64)
+        packed.sort()
+        return (packed & 0xFFFFFFFF).astype(np.int32)
+    inv = np.empty(size, dtype=np.int32)
+    inv[keys] = np.arange(keys.size, dtype=np.int32)
+    flag = np.zeros(size, dtype=bool)
+    flag[keys] = True
+    return inv[np.flatnonzero(flag)]
+
+
 def in_display_order(rank: np.ndarray, pts: Points) -> Points:
-    """``pts`` (any order) in display order, by a bucket pass over the ranks (no sort).
+    """``pts`` (any order) in display order, by the ranks (see :func:`_order_of`).
     Rids the rank does not know (rows added since) follow at the end, in their order."""
     n = len(pts)
     if n == 0:
@@ -274,12 +292,7 @@ def in_display_order(rank: np.ndarray, pts: Points) -> Points:
         idx_ok = np.flatnonzero(ok)
         tail = np.flatnonzero(~ok)
         keys = keys[idx_ok]
-    total = size  # ranks are < number of rows <= size
-    inv = np.empty(total, dtype=np.int32)
-    inv[keys] = np.arange(keys.size, dtype=np.int32)
-    flag = np.zeros(total, dtype=bool)
-    flag[keys] = True
-    perm = inv[np.flatnonzero(flag)]
+    perm = _order_of(keys, size)
     if idx_ok is not None and tail is not None:
         perm = np.concatenate([idx_ok[perm], tail])
     return Points(pts.rid[perm], pts.x[perm], pts.y[perm])

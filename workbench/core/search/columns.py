@@ -25,6 +25,10 @@ from workbench.core.query import Points
 from workbench.core.schema import ENTITY_TABLES
 
 LUTS_KEPT = 64  # matching values per column remembered (a few KB each)
+# A filter passing at most this many codes or values reads their rows by value, not every
+# row, when they are at most 1 / FEW_ROWS_SHARE of the rows (else one mask is cheaper).
+FEW_CODES = 256
+FEW_ROWS_SHARE = 4
 
 # Per entity: clause name (compile_where) -> the columns it reads (nothing else of the row).
 DICTIONARY_CLAUSES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -57,6 +61,22 @@ class DictionaryColumn:
     ids: np.ndarray  # per row (uint16 or int32)
     # (clause SQL, parameters) -> the ids that pass: a filter changed elsewhere reuses it
     luts: dict[tuple[str, tuple[Any, ...]], np.ndarray] = field(repr=False, compare=False)
+    # the row positions grouped by id (storage order within an id), and where each id's
+    # group starts: a clause passing few ids reads their rows instead of testing every row
+    by_id: np.ndarray = field(repr=False, compare=False, default_factory=lambda: np.empty(0))
+    starts: np.ndarray = field(repr=False, compare=False, default_factory=lambda: np.empty(0))
+
+    def rows_of(self, lut: np.ndarray) -> np.ndarray | None:
+        """The positions of the rows whose id passes ``lut``, grouped by id; None when they
+        are too many for that to beat a mask over every row."""
+        passing = np.flatnonzero(lut)
+        if passing.size > FEW_CODES or self.starts.size != lut.size + 1:
+            return None
+        sizes = self.starts[passing + 1] - self.starts[passing]
+        if int(sizes.sum()) * FEW_ROWS_SHARE > self.ids.size:
+            return None
+        parts = [self.by_id[self.starts[i] : self.starts[i + 1]] for i in passing]
+        return np.concatenate(parts) if parts else np.empty(0, np.int64)
 
     @classmethod
     def load(
@@ -86,7 +106,17 @@ class DictionaryColumn:
             return None
         if len(values) <= np.iinfo(np.uint16).max:  # half the bytes to gather per filter
             ids = ids.astype(np.uint16)
-        return cls(columns, types, tuple(list(c) for c in zip(*values, strict=True)), ids, {})
+        by_id = np.argsort(ids, kind="stable").astype(np.int32)
+        starts = np.searchsorted(ids[by_id], np.arange(len(values) + 1))
+        return cls(
+            columns,
+            types,
+            tuple(list(c) for c in zip(*values, strict=True)),
+            ids,
+            {},
+            by_id,
+            starts,
+        )
 
     def matching(self, cur: Any, sql: str, params: list[Any]) -> np.ndarray:
         """Per id, whether the values pass the clause ``sql`` (written over ``t``)."""
@@ -118,11 +148,16 @@ class DictionaryColumn:
 @dataclass(frozen=True)
 class SideCodes:
     """A side table of (rid, code) rows (``candidate_occupations``, ...): per row its rid
-    and the id of its code among the distinct codes."""
+    and the id of its code among the distinct codes, and the rids grouped by code id (a
+    filter on a few codes reads only their rows, not every side row)."""
 
     rid: np.ndarray  # int64 per side row
     codes: list[Any]
     ids: np.ndarray  # int32 per side row
+    by_code: np.ndarray  # the rids ordered by code id
+    starts: np.ndarray  # by_code[starts[i]:starts[i + 1]]: the rids of code id i
+    # (condition, parameters) -> the code ids that pass, as for DictionaryColumn.luts
+    luts: dict[tuple[str, tuple[Any, ...]], np.ndarray] = field(repr=False, compare=False)
 
     @classmethod
     def load(cls, cur: Any, table: str) -> SideCodes:
@@ -136,7 +171,27 @@ class SideCodes:
             "ON s.code IS NOT DISTINCT FROM v.code"
         ).fetchnumpy()
         rid = np.asarray(arrays["rid"], dtype=np.int64)
-        return cls(rid, codes, np.asarray(arrays["i"], dtype=np.int32))
+        ids = np.asarray(arrays["i"], dtype=np.int32)
+        order = np.argsort(ids, kind="stable")
+        starts = np.searchsorted(ids[order], np.arange(len(codes) + 1))
+        return cls(rid, codes, ids, rid[order], starts, {})
+
+    def matching(self, cur: Any, cond: str, params: list[Any]) -> np.ndarray:
+        """Per code id, whether the code passes ``cond`` (over ``t.code``); remembered."""
+        key = (cond, tuple(params))
+        lut = self.luts.get(key)
+        if lut is None:
+            arrays = cur.execute(
+                "SELECT t.i FROM (SELECT unnest(?::VARCHAR[]) AS code, "
+                f"unnest(range(?)) AS i) AS t WHERE {cond}",
+                [self.codes, len(self.codes), *params],
+            ).fetchnumpy()
+            lut = np.zeros(len(self.codes), dtype=bool)
+            lut[np.asarray(arrays["i"], dtype=np.int64)] = True
+            if len(self.luts) >= LUTS_KEPT:
+                self.luts.pop(next(iter(self.luts)))
+            self.luts[key] = lut
+        return lut
 
     def rids(self, cur: Any, cond: str, params: list[Any], size: int, every: int = 0) -> Any:
         """Per rid (``size`` of them), whether a row's code passes ``cond`` (over ``t.code``);
@@ -144,15 +199,15 @@ class SideCodes:
         keep = np.zeros(size, dtype=bool)
         if not self.codes:
             return keep
-        arrays = cur.execute(
-            "SELECT t.i FROM (SELECT unnest(?::VARCHAR[]) AS code, unnest(range(?)) AS i) AS t "
-            f"WHERE {cond}",
-            [self.codes, len(self.codes), *params],
-        ).fetchnumpy()
-        lut = np.zeros(len(self.codes), dtype=bool)
-        lut[np.asarray(arrays["i"], dtype=np.int64)] = True
-        hit = lut[self.ids]
-        rid = self.rid[hit]
+        lut = self.matching(cur, cond, params)
+        passing = np.flatnonzero(lut)
+        if every <= 0 and passing.size <= FEW_CODES:
+            # the rows of the passing codes only (a code's rows are one slice)
+            parts = [self.by_code[self.starts[i] : self.starts[i + 1]] for i in passing]
+            rid = np.concatenate(parts) if parts else np.empty(0, np.int64)
+        else:
+            hit = lut[self.ids]
+            rid = self.rid[hit]
         if rid.size and (int(rid.min()) < 0 or int(rid.max()) >= size):
             return None  # rows the candidates no longer have: the SQL path
         if every <= 0:
@@ -204,7 +259,12 @@ def select(
             return None
         lut = col.matching(cur, clause.sql, list(clause.params))
         # after the first clause only the rows still in: the later clauses gather less
-        idx = np.flatnonzero(lut[col.ids]) if idx is None else idx[lut[col.ids[idx]]]
+        if idx is None:
+            idx = col.rows_of(lut)
+            if idx is None:
+                idx = np.flatnonzero(lut[col.ids])
+        else:
+            idx = idx[lut[col.ids[idx]]]
     if idx is None:
         return rows
     return Points(rows.rid[idx], rows.x[idx], rows.y[idx])
