@@ -321,7 +321,10 @@ class Workspace:
         if self._warming is not None or self._suspended:
             return
         cur = self.con.cursor()
-        today = self.effective_filter().reference_date()
+        # The date the window's filters will carry (a demo cache's own reference date), not
+        # the empty start filter's: values computed for another day are recomputed by the
+        # first filter (issue #17: that made the first filter after a start the slowest).
+        today = self._filter.today or self.context.today()
         ranks = self.ranks
         stop = threading.Event()
 
@@ -334,6 +337,11 @@ class Workspace:
         thread = threading.Thread(target=run, name="workspace-warm-up", daemon=True)
         self._warming = (thread, cur, stop)
         thread.start()
+
+    def warming_up(self) -> bool:
+        """The start-up warm-up is still computing (benchmarks wait for it, as a user
+        looking at the first map does before choosing a filter)."""
+        return self._warming is not None and self._warming[0].is_alive()
 
     def _stop_warm_up(self) -> None:
         """Interrupt and join the warm-up (before the connection is lent or closed)."""
