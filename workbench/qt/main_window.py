@@ -10,6 +10,7 @@ Stale results never reach the window.
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 
 import duckdb
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -55,6 +56,8 @@ from workbench.qt.team_sync import install_team_sync
 from workbench.qt.workspace import QtWorkspace
 
 log = logging.getLogger("workbench.profile")
+# The longest a filter result waits for its map frames before the tables show it anyway.
+RESULT_WAIT_MS = 250
 
 
 class MainWindow(QMainWindow):
@@ -109,10 +112,17 @@ class MainWindow(QMainWindow):
         lookups = {kind: load_entries(self._gui_cursor, kind) for kind in VOCABULARY_KINDS}
         self._names = Names.from_lookups(lookups)
         ws = self.qt_workspace
-        ws.resultReady.connect(self._apply_result)
+        ws.resultReady.connect(self._on_result)
         ws.queryFailed.connect(self._on_failed)
         ws.pointsReady.connect(self._apply_points)
         self._map_ticket = 0  # ticket whose points the map holds
+        # A result that waits for its map frames (``_on_result``), and the guard that
+        # applies it anyway should the frames not come.
+        self._waiting_result: tuple[int, QueryResult] | None = None
+        self._result_guard = QTimer(self)
+        self._result_guard.setSingleShot(True)
+        self._result_guard.setInterval(RESULT_WAIT_MS)
+        self._result_guard.timeout.connect(self._apply_waiting_result)
 
         # tables (below the map): qt/docks/results.py ---------------------------------------
         self.results_pane = ResultsPane(
@@ -149,6 +159,7 @@ class MainWindow(QMainWindow):
             mv.layers_to_map()
         self.map.pointClicked.connect(pane.select_rid)  # a point clicked: its row
         self.map.set_demo(self.demo)
+        self.map.framesPainted.connect(self._on_frames_painted)
         mv.selectionRequested.connect(self.set_selection)
         mv.savedSelectionChosen.connect(self.load_saved_selection)
         mv.company_search.companyChosen.connect(self.show_company)
@@ -403,7 +414,31 @@ class MainWindow(QMainWindow):
             and not self.results_pane.reading_pages()
         )
 
+    def _on_result(self, ticket: int, result: QueryResult) -> None:
+        """The map first: until the frames of this result's points are rendered and painted,
+        the tables wait (issue #17). Resetting a table, painting it and reading its first
+        page take the GUI thread and the GIL for ~10-20 ms, which delayed the map's frames
+        by as much; the counts and rows follow right after the map is painted. A hidden map
+        (never painted) does not hold them."""
+        if self._map_ticket == ticket and self.map.isVisible() and not self.map.is_painted():
+            self._waiting_result = (ticket, result)
+            self._result_guard.start()
+            return
+        self._waiting_result = None
+        self._apply_result(ticket, result)
+
+    def _on_frames_painted(self) -> None:
+        if self._waiting_result is not None and self.map.is_painted():
+            self._apply_waiting_result()
+
+    def _apply_waiting_result(self) -> None:
+        waiting, self._waiting_result = self._waiting_result, None
+        self._result_guard.stop()
+        if waiting is not None and self.workspace.is_current(waiting[0]):
+            self._apply_result(*waiting)
+
     def _apply_result(self, ticket: int, result: QueryResult) -> None:
+        first = self.result is None
         self._done_ticket = ticket
         self.result = result
         self.last_error = None
@@ -437,6 +472,8 @@ class MainWindow(QMainWindow):
             self.busy_label.setText(tr("status.ready"))
         self.busy_label.setToolTip(f"{result.seconds * 1000:.0f} ms")  # the query's cost
         self.resultsApplied.emit(result)
+        if first:
+            freeze_start_up_objects()
 
     def _on_failed(self, ticket: int, message: str) -> None:
         self._done_ticket = ticket
@@ -509,6 +546,8 @@ class MainWindow(QMainWindow):
         """Stop showing the Workspace (another window takes it over, or this one closes)."""
         self.qt_workspace.detach()
         self.workspace.remove_job_step(self.results.finish_job)
+        self._result_guard.stop()
+        self._waiting_result = None
 
     def shutdown(self) -> None:
         """Stop the workers; the connection belongs to the caller."""
@@ -520,6 +559,22 @@ class MainWindow(QMainWindow):
         self.map.shutdown()
         self.background.join()
         self.results_pane.join_page_reads()
+
+
+_FROZEN = False
+
+
+def freeze_start_up_objects() -> None:
+    """Once per process, after the first result is shown: move the objects of the start-up
+    (modules, widgets, vocabularies: ~1M, nearly all kept for the session) out of the
+    cycle collector's reach. A full collection walked them all, 60 ms or more in the middle
+    of a filter or a pan (issue #17); unreachable ones are still freed by reference
+    counting."""
+    global _FROZEN
+    if not _FROZEN:
+        _FROZEN = True
+        gc.collect()
+        gc.freeze()
 
 
 def centre_widget(widget: QWidget) -> None:  # pragma: no cover - cosmetics

@@ -175,6 +175,7 @@ class MapWidget(pg.PlotWidget):
 
     pointClicked = Signal(str, int)
     layersRefreshed = Signal()
+    framesPainted = Signal()  # the newest frames were painted on screen (after layersRefreshed)
     selectionDrawn = Signal(object)
     layersChanged = Signal()  # visibility, opacity, order, style or choropleth changed
     toolChanged = Signal(str)
@@ -299,6 +300,7 @@ class MapWidget(pg.PlotWidget):
         # rendering and events ---------------------------------------------------------------
         self._generation = 0
         self._applied_generation = 0
+        self._painted_generation = 0  # the applied frames the last paint showed
         self._submitted_at = 0.0
         self.last_frame_seconds = 0.0
         self.frames = FrameWorker(self)
@@ -831,6 +833,16 @@ class MapWidget(pg.PlotWidget):
         self.frames.submit(req)  # makes any frame in flight stale
         self._apply_frames(req.generation, render_request(req))
 
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self._painted_generation != self._applied_generation:
+            self._painted_generation = self._applied_generation
+            self.framesPainted.emit()
+
+    def is_painted(self) -> bool:
+        """Settled, and the newest frames have been painted (what the user sees)."""
+        return self.is_settled() and self._painted_generation == self._applied_generation
+
     def is_settled(self) -> bool:
         """No view change pending and the newest frames are on screen."""
         return not self._refresh_timer.isActive() and self._applied_generation == self._generation
@@ -842,6 +854,7 @@ class MapWidget(pg.PlotWidget):
         for name, item in self.items.items():
             item.apply_frame(frames.get(name))
         self._applied_generation = generation
+        self.viewport().update()  # a paint follows even when no item changed (framesPainted)
         self._update_legend(if_changed=True)
         self.last_frame_seconds = time.perf_counter() - self._submitted_at
         if profiling():
