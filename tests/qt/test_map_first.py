@@ -43,3 +43,12 @@ def test_a_superseded_result_that_waited_is_dropped(qtbot, window):
         window.apply_filter(second)
     qtbot.waitUntil(window.is_idle, timeout=30_000)
     assert applied == [second]
+
+
+def test_start_up_objects_leave_the_cycle_collector_after_the_first_result(window):
+    import gc
+
+    from workbench.qt import main_window
+
+    assert window.result is not None
+    assert main_window._FROZEN and gc.get_freeze_count() > 0

@@ -566,14 +566,14 @@ _FROZEN = False
 
 def freeze_start_up_objects() -> None:
     """Once per process, after the first result is shown: move the objects of the start-up
-    (modules, widgets, vocabularies: ~1M, nearly all kept for the session) out of the
-    cycle collector's reach. A full collection walked them all, 60 ms or more in the middle
-    of a filter or a pan (issue #17); unreachable ones are still freed by reference
-    counting."""
+    (modules, widgets, vocabularies: nearly all kept for the session) out of the cycle
+    collector's reach. A full collection walked them all, 60 ms or more in the middle of a
+    filter or a pan (issue #17). No collection first: it would cost as much on the way to
+    the first map, and what it could free of the start-up is small; frozen objects are
+    still freed by reference counting."""
     global _FROZEN
     if not _FROZEN:
         _FROZEN = True
-        gc.collect()
         gc.freeze()
 
 
