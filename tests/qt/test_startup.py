@@ -69,3 +69,35 @@ def test_the_preload_imports_pandas():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_cache_opens_while_qt_starts_and_is_purged_before_the_window(
+    qtbot, small_demo_cache, monkeypatch
+):
+    """The cache's open (keyring, httpfs, ATTACH) and the retention purge run on a thread
+    while Qt starts (issue #17, second round); the purge still comes before the window."""
+    import threading
+
+    from workbench.core import retention
+    from workbench.qt import app
+
+    events: list[tuple[str, str]] = []
+    real_purge, real_window = retention.purge_at_start, app.create_main_window
+
+    def purge(con, settings):
+        events.append(("purge", threading.current_thread().name))
+        return real_purge(con, settings)
+
+    def window(*args, **kwargs):
+        events.append(("window", threading.current_thread().name))
+        return real_window(*args, **kwargs)
+
+    monkeypatch.setattr(retention, "purge_at_start", purge)
+    monkeypatch.setattr(app, "create_main_window", window)
+    session = app.start_gui(small_demo_cache, settings=load_settings(), lang="da")
+    try:
+        qtbot.waitUntil(session.window.is_idle, timeout=30_000)
+        assert events == [("purge", "open-cache"), ("window", "MainThread")]
+        assert session.window.result is not None and len(session.window.result.companies) > 0
+    finally:
+        session.close()

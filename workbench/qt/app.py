@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -125,18 +126,28 @@ def start_gui(cache_path: Path, *, settings: Settings, lang: str | None) -> GuiS
 
     None when the cache cannot be opened (the user has been told why).
     """
-    from PySide6.QtWidgets import QMessageBox
-
-    from workbench.core.preload import start_preload
-    from workbench.qt.qt_translations import install_qt_translations
+    from workbench.core.preload import start_call, start_preload
 
     start_preload()  # DuckDB's first bound parameter imports pandas: overlap it (issue #17)
-    ensure_app()
-    i18n.set_language(i18n.resolve_language(lang, settings.get("ui.language")))
-    install_qt_translations(i18n.language())  # the first-start dialogs come before the window
     cache_path = Path(cache_path)
+    # The cache opens (keyring lookup, DuckDB's httpfs load and ATTACH, the retention
+    # purge before the window shows any row) while Qt starts and the window's modules load.
+    opened = start_call(lambda: _open_cache(cache_path, settings), "open-cache")
     try:
-        con = Store.open(cache_path).con
+        from PySide6.QtWidgets import QMessageBox
+
+        from workbench.qt.qt_translations import install_qt_translations
+
+        ensure_app()
+        i18n.set_language(i18n.resolve_language(lang, settings.get("ui.language")))
+        install_qt_translations(i18n.language())  # the first-start dialogs precede the window
+        import workbench.qt.main_window  # noqa: F401  (loaded while the cache opens)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            opened().close()  # not left open behind the error
+        raise
+    try:
+        con = opened()
     except CachePathError:
         text = i18n.tr("error.cache_path", path=str(cache_path))
         QMessageBox.critical(None, i18n.tr("error.title"), text)
@@ -152,7 +163,6 @@ def start_gui(cache_path: Path, *, settings: Settings, lang: str | None) -> GuiS
     except WorkbenchError as exc:
         QMessageBox.critical(None, i18n.tr("error.title"), i18n.tr("error.cache", message=str(exc)))
         return None
-    retention.purge_at_start(con, settings)  # before the window shows expired data
     rejects_store.adopt_legacy_files(con)  # plain rejects CSVs of earlier versions
     session = GuiSession(con, cache_path, settings)
     try:
@@ -177,6 +187,17 @@ def start_gui(cache_path: Path, *, settings: Settings, lang: str | None) -> GuiS
     return session
 
 
+def _open_cache(cache_path: Path, settings: Settings) -> Any:
+    """The cache's connection, expired rows purged (before the window shows any)."""
+    con = Store.open(cache_path).con
+    try:
+        retention.purge_at_start(con, settings)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 def run_gui(
     cache_path: Path,
     *,
@@ -186,10 +207,10 @@ def run_gui(
 ) -> int:
     """Open the window on ``cache_path`` (and ``workspace_file``, a ``.jobkort``, when
     given: a double-click in Explorer) and run the event loop; returns the exit code."""
-    app = ensure_app()
-    session = start_gui(cache_path, settings=settings, lang=lang)
+    session = start_gui(cache_path, settings=settings, lang=lang)  # starts Qt meanwhile
     if session is None:
         return 1
+    app = ensure_app()
     if workspace_file is not None and session.window is not None:
         from workbench.qt.workspace_files import open_workspace
 
