@@ -26,7 +26,9 @@ def test_the_management_tab_is_built_on_its_first_show(qtbot, open_window, small
     assert window.management is tab  # built once
 
 
-def test_using_the_management_tab_from_code_builds_it_in_place(qtbot, open_window, small_demo_cache):
+def test_using_the_management_tab_from_code_builds_it_in_place(
+    qtbot, open_window, small_demo_cache
+):
     window = open_window(small_demo_cache)
     tab = window.management  # e.g. a team sync's reload, or a test, before any click
     tabs = window.central_tabs
