@@ -23,24 +23,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import duckdb
 import numpy as np
-
-from workbench.core.lazy import lazy_module
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import collaboration as collab
 from ..company_detail import two_years_before
 from .model import DEFAULT_RADIUS_KM, DEFAULT_WEIGHTS, SHORTAGE_POINTS, ScoreWeights
 from .supply import CandidateCodes, supply_by_group
-
-if TYPE_CHECKING:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-else:  # imported when a ranking runs, not with the window (issue #17)
-    pa = lazy_module("pyarrow")
-    pc = lazy_module("pyarrow.compute")
 
 NATIONAL_AREAS = ("DK", "0", "000", "HELE LANDET")
 

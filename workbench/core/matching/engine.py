@@ -14,11 +14,11 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
-
-from workbench.core.lazy import lazy_module
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import Cancelled
 from ..store.gateway import reference_date
@@ -28,13 +28,6 @@ from .explain import Criterion, Explainer
 from .order import JobOrder, validate
 from .scoring import Weights
 from .snapshot import CandidateSnapshot
-
-if TYPE_CHECKING:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-else:  # imported when a ranking runs, not with the window (issue #17)
-    pa = lazy_module("pyarrow")
-    pc = lazy_module("pyarrow.compute")
 
 log = logging.getLogger(__name__)
 

@@ -12,20 +12,13 @@ user's scope changed) is not used.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
-
-from workbench.core.lazy import lazy_module
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .eligibility import candidate_base
-
-if TYPE_CHECKING:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-else:  # imported when a ranking runs, not with the window (issue #17)
-    pa = lazy_module("pyarrow")
-    pc = lazy_module("pyarrow.compute")
 
 _EPOCH = date(1970, 1, 1)
 _COLUMNS = (
