@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         settings: Settings,
         workspace: Workspace | None = None,
         warm_up: bool = False,
+        ranks: Any = None,
         parent=None,
     ):
         super().__init__(parent)
@@ -91,7 +92,8 @@ class MainWindow(QMainWindow):
         # The window closes the Workspace when it closes, unless it hands it on (GuiSession).
         self.owns_workspace = True
         if workspace is None:
-            workspace = Workspace(con, context=UserContext.from_settings(settings, con))
+            context = UserContext.from_settings(settings, con)
+            workspace = Workspace(con, context=context, ranks=ranks)
             if warm_up:  # start-up: the first query's sorts run while the window is built
                 workspace.warm_up()
             stat = str(settings.get("map.choropleth", "auto") or "auto")

@@ -108,6 +108,7 @@ class Workspace:
         *,
         context: UserContext | None = None,
         flt: Filter | None = None,
+        ranks: DisplayRanks | None = None,
     ) -> None:
         self.con = con
         self.context = context or UserContext.for_cache(con)
@@ -115,7 +116,8 @@ class Workspace:
         # The purpose of the task at hand, asked once before candidates' details or exports.
         self.purpose: str | None = None
         self.layers = LayerList()
-        self.ranks = DisplayRanks()
+        # ``ranks``: sorts started before the Workspace (start-up: qt.app.EarlySort)
+        self.ranks = ranks if ranks is not None else DisplayRanks()
         self._filter = flt or Filter()
         self._selection: Any = None  # layers.selection.Selection
         self.result: QueryResult | None = None
