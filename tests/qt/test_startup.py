@@ -6,6 +6,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import duckdb
+import pytest
+
 from workbench.core.config import load_settings
 
 
@@ -135,5 +138,8 @@ def test_the_companies_sort_starts_when_the_cache_opens(qtbot, small_demo_cache,
         ]
         plain = run_filter(window.con.cursor(), Filter(today=window.today), None, postings=False)
         np.testing.assert_array_equal(window.result.companies.rid, plain.companies.rid)
+        session.early_sort.stop()  # joins the finished sort
+        with pytest.raises(duckdb.Error):  # its cursor is closed: nothing holds the file
+            session.early_sort._cursor.execute("SELECT 1")
     finally:
         session.close()

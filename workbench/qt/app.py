@@ -219,20 +219,26 @@ class EarlySort:
     def start(self, con: Any) -> None:
         from workbench.core.preload import start_call
 
-        ranks, self._cursor = self.ranks, con.cursor()
-        self._done = start_call(lambda: ranks.get(self._cursor, "companies"), "early-sort")
+        ranks, cursor = self.ranks, con.cursor()
+        self._cursor = cursor
+
+        def sort() -> Any:
+            try:
+                return ranks.get(cursor, "companies")
+            finally:
+                cursor.close()  # no cursor left to hold the file when a command asks for it
+
+        self._done = start_call(sort, "early-sort")
 
     def stop(self) -> None:
         """Interrupt and wait for the sort (nothing is kept from an interrupted one)."""
         if self._done is None:
             return
         done, cursor, self._done = self._done, self._cursor, None
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # closed already when the sort is done
             cursor.interrupt()
         with contextlib.suppress(Exception):
             done()
-        with contextlib.suppress(Exception):
-            cursor.close()
 
 
 def _open_cache(cache_path: Path, settings: Settings, early: EarlySort) -> Any:
