@@ -131,3 +131,53 @@ def test_after_the_warm_up_a_first_filter_of_each_kind_builds_nothing(small_demo
     cold = run_filter(small_demo_con.cursor(), flt, DisplayRanks())  # the same rows, cold
     for entity in ("candidates", "companies"):
         assert np.array_equal(getattr(result, entity).rid, getattr(cold, entity).rid)
+
+
+def test_the_filter_caches_wait_for_the_first_result(small_demo_con, monkeypatch):
+    """The warm-up builds what the first query needs (for the demo's own date), then waits
+    for the first result before it builds the filter caches: they no longer compete with
+    the first result and paint for the two cores (issue #17, second round)."""
+    days_for: list[object] = []
+    collab_at: list[bool] = []  # whether a result was out when the caches were built
+    first_needs_done = threading.Event()
+    real_days, real_hist = pipeline.unemployment_days_by_rid, DisplayRanks.histogram_of_all
+    real_collab = DisplayRanks.collaborations
+    monkeypatch.setattr(
+        pipeline,
+        "unemployment_days_by_rid",
+        lambda cur, today, missing: days_for.append(today) or real_days(cur, today, missing),
+    )
+
+    def histogram(self, cur, today):
+        counts = real_hist(self, cur, today)
+        first_needs_done.set()
+        return counts
+
+    def collaborations(self, cur, day=None):
+        if threading.current_thread().name == "workspace-warm-up":
+            collab_at.append(ws.result is not None)
+        return real_collab(self, cur, day)
+
+    monkeypatch.setattr(DisplayRanks, "histogram_of_all", histogram)
+    monkeypatch.setattr(DisplayRanks, "collaborations", collaborations)
+    ws = Workspace(small_demo_con, context=UserContext(reference_date=DEMO_TODAY))
+    try:
+        ws.warm_up()
+        assert first_needs_done.wait(TIMEOUT)
+        assert collab_at == []  # waiting for the first result
+        ws.set_filter(Filter(today=DEMO_TODAY))
+        assert ws.wait_idle(TIMEOUT) and ws.result is not None, ws.last_error
+        warm = [t for t in threading.enumerate() if t.name == "workspace-warm-up"]
+        for thread in warm:
+            thread.join(TIMEOUT)
+        assert collab_at == [True]  # built by the warm-up, after the first result
+        assert days_for == [DEMO_TODAY]  # the demo's date, computed once for both
+    finally:
+        ws.close()
+
+
+def test_close_wakes_a_warm_up_waiting_for_the_first_result(small_demo_con):
+    ws = Workspace(small_demo_con, context=UserContext(reference_date=DEMO_TODAY))
+    ws.warm_up()
+    ws.close()  # no query ran: the thread waits for a result that never comes
+    assert not any(t.name == "workspace-warm-up" for t in threading.enumerate())

@@ -24,10 +24,11 @@ def main(argv: list[str] | None = None) -> int:
     from workbench.qt.app import ensure_app, start_gui
     from workbench.qt.screenshot import wait_until
 
-    app = ensure_app()
+    # as ``run_gui``: start_gui starts Qt itself, while the cache opens
     session = start_gui(args.cache, settings=load_settings(), lang="da")
     if session is None:
         return 1
+    app = ensure_app()
     window = session.window
     window.resize(1600, 1000)
     try:

@@ -14,6 +14,10 @@ import importlib
 import logging
 import sys
 import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 PRELOADED = ("pandas",)
 
@@ -33,3 +37,27 @@ def start_preload() -> threading.Thread | None:
     thread = threading.Thread(target=_import_all, name="preload-imports", daemon=True)
     thread.start()
     return thread
+
+
+def start_call(fn: Callable[[], T], name: str) -> Callable[[], T]:
+    """Run ``fn`` on a daemon thread now; the returned function waits for it and returns
+    its value or raises its exception (start-up work that can overlap the Qt start, such
+    as opening the cache: the keyring lookup, DuckDB's extension load and ATTACH)."""
+    box: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # re-raised in the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    thread.start()
+
+    def result() -> T:
+        thread.join()
+        if "error" in box:
+            raise box["error"]  # type: ignore[misc]
+        return box["value"]  # type: ignore[return-value]
+
+    return result

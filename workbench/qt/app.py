@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -38,6 +39,7 @@ def create_main_window(
     lang: str | None,
     workspace: Any = None,
     warm_up: bool = False,
+    ranks: Any = None,
 ):
     """A main window on ``con``; given a ``workspace`` (a language change), it shows that
     session (filter, selection, layers) instead of starting a new one."""
@@ -47,7 +49,12 @@ def create_main_window(
     i18n.set_language(i18n.resolve_language(lang, settings.get("ui.language")))
     install_qt_translations(i18n.language())  # Qt's own dialogs and buttons follow the UI
     return MainWindow(
-        con, cache_path=cache_path, settings=settings, workspace=workspace, warm_up=warm_up
+        con,
+        cache_path=cache_path,
+        settings=settings,
+        workspace=workspace,
+        warm_up=warm_up,
+        ranks=ranks,
     )
 
 
@@ -62,6 +69,7 @@ class GuiSession:
         self.settings = settings
         self.window: Any = None
         self.watch: Any = None  # CacheWatch: lets a command use the cache (start_watch)
+        self.early_sort: EarlySort | None = None  # for the first window's Workspace
 
     def start_watch(self) -> Any:
         """Give the cache to a command that asks for it, take it back after (issue #10)."""
@@ -81,6 +89,7 @@ class GuiSession:
             lang=lang,
             workspace=old.workspace if old is not None else None,
             warm_up=old is None,  # a new session: sort the rows while the window is built
+            ranks=self.early_sort.ranks if old is None and self.early_sort else None,
         )
         window.languageRequested.connect(self.open_window)
         window.cacheSwitchRequested.connect(self.switch_cache)
@@ -111,6 +120,8 @@ class GuiSession:
         return self.window
 
     def close(self) -> None:
+        if self.early_sort is not None:
+            self.early_sort.stop()  # before the connection closes under it
         if self.watch is not None:
             self.watch.stop()
         if self.window is not None:
@@ -125,18 +136,31 @@ def start_gui(cache_path: Path, *, settings: Settings, lang: str | None) -> GuiS
 
     None when the cache cannot be opened (the user has been told why).
     """
-    from PySide6.QtWidgets import QMessageBox
-
-    from workbench.core.preload import start_preload
-    from workbench.qt.qt_translations import install_qt_translations
+    from workbench.core.preload import start_call, start_preload
 
     start_preload()  # DuckDB's first bound parameter imports pandas: overlap it (issue #17)
-    ensure_app()
-    i18n.set_language(i18n.resolve_language(lang, settings.get("ui.language")))
-    install_qt_translations(i18n.language())  # the first-start dialogs come before the window
     cache_path = Path(cache_path)
+    # The cache opens (keyring lookup, DuckDB's httpfs load and ATTACH, the retention
+    # purge before the window shows any row) while Qt starts and the window's modules load.
+    early = EarlySort()
+    opened = start_call(lambda: _open_cache(cache_path, settings, early), "open-cache")
     try:
-        con = Store.open(cache_path).con
+        from PySide6.QtWidgets import QMessageBox
+
+        from workbench.qt.qt_translations import install_qt_translations
+
+        ensure_app()
+        i18n.set_language(i18n.resolve_language(lang, settings.get("ui.language")))
+        install_qt_translations(i18n.language())  # the first-start dialogs precede the window
+        import workbench.qt.main_window  # noqa: F401  (loaded while the cache opens)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            con = opened()
+            early.stop()
+            con.close()  # not left open behind the error
+        raise
+    try:
+        con = opened()
     except CachePathError:
         text = i18n.tr("error.cache_path", path=str(cache_path))
         QMessageBox.critical(None, i18n.tr("error.title"), text)
@@ -152,12 +176,14 @@ def start_gui(cache_path: Path, *, settings: Settings, lang: str | None) -> GuiS
     except WorkbenchError as exc:
         QMessageBox.critical(None, i18n.tr("error.title"), i18n.tr("error.cache", message=str(exc)))
         return None
-    retention.purge_at_start(con, settings)  # before the window shows expired data
     rejects_store.adopt_legacy_files(con)  # plain rejects CSVs of earlier versions
     session = GuiSession(con, cache_path, settings)
+    session.early_sort = early
     try:
         choice = None
-        if cache.is_empty(con):  # a new installation: Denmark before the first refresh
+        if cache.is_empty(con):
+            early.stop()  # the seed or a demo brings rows: the window sorts them itself
+            early.ranks = None  # a new installation: Denmark before the first refresh
             from workbench.core.seed import apply_seed
 
             apply_seed(con)
@@ -177,6 +203,58 @@ def start_gui(cache_path: Path, *, settings: Settings, lang: str | None) -> GuiS
     return session
 
 
+class EarlySort:
+    """The companies' display order, sorted in DuckDB (without the GIL) from the moment the
+    cache is open, while pandas, Qt and the window's modules import (issue #17): the
+    first window's Workspace gets ``ranks`` and finds it sorted or in progress. The
+    retention purge deletes candidates only, so it cannot change this order."""
+
+    def __init__(self) -> None:
+        from workbench.core.search import DisplayRanks
+
+        self.ranks: Any = DisplayRanks()
+        self._cursor: Any = None
+        self._done: Any = None
+
+    def start(self, con: Any) -> None:
+        from workbench.core.preload import start_call
+
+        ranks, cursor = self.ranks, con.cursor()
+        self._cursor = cursor
+
+        def sort() -> Any:
+            try:
+                return ranks.get(cursor, "companies")
+            finally:
+                cursor.close()  # no cursor left to hold the file when a command asks for it
+
+        self._done = start_call(sort, "early-sort")
+
+    def stop(self) -> None:
+        """Interrupt and wait for the sort (nothing is kept from an interrupted one)."""
+        if self._done is None:
+            return
+        done, cursor, self._done = self._done, self._cursor, None
+        with contextlib.suppress(Exception):  # closed already when the sort is done
+            cursor.interrupt()
+        with contextlib.suppress(Exception):
+            done()
+
+
+def _open_cache(cache_path: Path, settings: Settings, early: EarlySort) -> Any:
+    """The cache's connection, expired rows purged (before the window shows any); the
+    companies' display sort starts first."""
+    con = Store.open(cache_path).con
+    try:
+        early.start(con)
+        retention.purge_at_start(con, settings)
+    except BaseException:
+        early.stop()
+        con.close()
+        raise
+    return con
+
+
 def run_gui(
     cache_path: Path,
     *,
@@ -186,10 +264,10 @@ def run_gui(
 ) -> int:
     """Open the window on ``cache_path`` (and ``workspace_file``, a ``.jobkort``, when
     given: a double-click in Explorer) and run the event loop; returns the exit code."""
-    app = ensure_app()
-    session = start_gui(cache_path, settings=settings, lang=lang)
+    session = start_gui(cache_path, settings=settings, lang=lang)  # starts Qt meanwhile
     if session is None:
         return 1
+    app = ensure_app()
     if workspace_file is not None and session.window is not None:
         from workbench.qt.workspace_files import open_workspace
 

@@ -14,7 +14,7 @@ import gc
 import logging
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import numpy as np
@@ -45,7 +45,6 @@ from workbench.qt.docks.panels import FilterDock, LayersDock
 from workbench.qt.docks.results import ResultsPane
 from workbench.qt.filters import FilterPanel
 from workbench.qt.i18n import tr
-from workbench.qt.management import ManagementTab
 from workbench.qt.map.frames import profiling
 from workbench.qt.menus import build_menus, open_import_wizard, open_refresh_dialog
 from workbench.qt.pools_view import install_pools
@@ -54,6 +53,9 @@ from workbench.qt.status_line import StatusLine
 from workbench.qt.tasks import CursorTasks
 from workbench.qt.team_sync import install_team_sync
 from workbench.qt.workspace import QtWorkspace
+
+if TYPE_CHECKING:
+    from workbench.qt.management import ManagementTab
 
 log = logging.getLogger("workbench.profile")
 # The longest a filter result waits for its map frames before the tables show it anyway.
@@ -77,6 +79,7 @@ class MainWindow(QMainWindow):
         settings: Settings,
         workspace: Workspace | None = None,
         warm_up: bool = False,
+        ranks: Any = None,
         parent=None,
     ):
         super().__init__(parent)
@@ -92,7 +95,8 @@ class MainWindow(QMainWindow):
         # The window closes the Workspace when it closes, unless it hands it on (GuiSession).
         self.owns_workspace = True
         if workspace is None:
-            workspace = Workspace(con, context=UserContext.from_settings(settings, con))
+            context = UserContext.from_settings(settings, con)
+            workspace = Workspace(con, context=context, ranks=ranks)
             if warm_up:  # start-up: the first query's sorts run while the window is built
                 workspace.warm_up()
             stat = str(settings.get("map.choropleth", "auto") or "auto")
@@ -175,15 +179,13 @@ class MainWindow(QMainWindow):
         self.central_tabs.setObjectName("centralTabs")
         self.central_tabs.setDocumentMode(True)
         self.central_tabs.addTab(split, tr("shortage.tab_map"))
-        self.management = ManagementTab(
-            lambda: self._gui_cursor,
-            self.background.run,
-            jobcenter=workspace.context.jobcenter,
-            today=self.today,
-            parent=self,
-        )
-        self.management.message.connect(self.statusBar().showMessage)
-        self.central_tabs.addTab(self.management, tr("shortage.tab"))
+        # The management tab (charts) is built when first shown or used: a placeholder
+        # holds its place until then (start-up, issue #17).
+        self._management: ManagementTab | None = None
+        self._management_args = (workspace.context.jobcenter, self.today)
+        self._management_slot = QWidget(self)
+        self.central_tabs.addTab(self._management_slot, tr("shortage.tab"))
+        self.central_tabs.currentChanged.connect(self._on_central_tab)
         self.setCentralWidget(self.central_tabs)
 
         # filters (left) -----------------------------------------------------------------
@@ -275,7 +277,8 @@ class MainWindow(QMainWindow):
         self.empty_cache = cache.is_empty(self.con)
         self.results.reload()
         self.map_view.reload_data(self.demo)
-        self.management.reload()
+        if self._management is not None:  # else built on the new data when first shown
+            self._management.reload()
         self._update_title()
         self.demo_badge.setVisible(self.demo)
         self._submitted_at = time.perf_counter()
@@ -310,6 +313,38 @@ class MainWindow(QMainWindow):
         self.setEnabled(True)
         self.statusBar().clearMessage()
         return self.reload_data(con)
+
+    @property
+    def management(self) -> ManagementTab:
+        """The management tab, built on first use (see ``_management_slot``)."""
+        if self._management is None:
+            from workbench.qt.management import ManagementTab
+
+            jobcenter, today = self._management_args
+            tab = ManagementTab(
+                lambda: self._gui_cursor,
+                self.background.run,
+                jobcenter=jobcenter,
+                today=today,
+                parent=self,
+            )
+            tab.message.connect(self.statusBar().showMessage)
+            self._management = tab
+            tabs, slot = self.central_tabs, self._management_slot
+            index, current = tabs.indexOf(slot), tabs.currentIndex()
+            tabs.blockSignals(True)  # the swap is not a tab change
+            try:
+                tabs.removeTab(index)
+                tabs.insertTab(index, tab, tr("shortage.tab"))
+                tabs.setCurrentIndex(current)
+            finally:
+                tabs.blockSignals(False)
+            slot.deleteLater()
+        return self._management
+
+    def _on_central_tab(self, index: int) -> None:
+        if self._management is None and self.central_tabs.widget(index) is self._management_slot:
+            self.management  # noqa: B018 (builds it in the slot's place, shown)
 
     def gui_cursor(self) -> duckdb.DuckDBPyConnection:
         """The GUI thread's cursor (a reopened cache brings a new one)."""

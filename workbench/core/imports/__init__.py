@@ -10,28 +10,72 @@ one-transaction swap): see :func:`import_file`. The pieces:
 - :mod:`.profiles`: named column mappings stored in the cache
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .cpr import install_log_scrubber
-from .profiles import (
-    Profile,
-    ProfileError,
-    delete_profile,
-    list_profiles,
-    load_profile,
-    save_profile,
-)
-from .reader import ImportCancelled, TableFile, inspect_file, preview
-from .runner import ImportFailed, ImportSummary, import_file
-from .spec import (
-    FIELDS,
-    KINDS,
-    FieldSpec,
-    ImportKind,
-    ImportRefused,
-    TooManyRejects,
-    auto_mapping,
-    normalise_header,
-    resolve_mapping,
-)
+
+if TYPE_CHECKING:
+    from .profiles import (
+        Profile,
+        ProfileError,
+        delete_profile,
+        list_profiles,
+        load_profile,
+        save_profile,
+    )
+    from .reader import ImportCancelled, TableFile, inspect_file, preview
+    from .runner import ImportFailed, ImportSummary, import_file
+    from .spec import (
+        FIELDS,
+        KINDS,
+        FieldSpec,
+        ImportKind,
+        ImportRefused,
+        TooManyRejects,
+        auto_mapping,
+        normalise_header,
+        resolve_mapping,
+    )
+
+# The names below load their module on first use (PEP 562): the window imports this package
+# for ``rejects_store`` at start-up, and the runner and reader bring pyarrow, requests and
+# the plugin host with them (~0.15 s before the first paint, issue #17).
+_LAZY = {
+    **dict.fromkeys(
+        ("Profile", "ProfileError", "delete_profile", "list_profiles", "load_profile"),
+        "profiles",
+    ),
+    "save_profile": "profiles",
+    **dict.fromkeys(("ImportCancelled", "TableFile", "inspect_file", "preview"), "reader"),
+    **dict.fromkeys(("ImportFailed", "ImportSummary", "import_file"), "runner"),
+    **dict.fromkeys(
+        (
+            "FIELDS",
+            "KINDS",
+            "FieldSpec",
+            "ImportKind",
+            "ImportRefused",
+            "TooManyRejects",
+            "auto_mapping",
+            "normalise_header",
+            "resolve_mapping",
+        ),
+        "spec",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "FIELDS",

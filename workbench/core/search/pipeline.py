@@ -173,35 +173,55 @@ class DisplayRanks:
             lambda: points(cur, entity, Filter(), ordered=False),  # type: ignore[arg-type]
         )
 
-    def warm(self, cur: Any, today: date, stop: threading.Event | None = None) -> None:
+    def warm(
+        self,
+        cur: Any,
+        today: date,
+        stop: threading.Event | None = None,
+        first_result: threading.Event | None = None,
+    ) -> None:
         """Compute what the first query (all rows) needs, in its order, then what the first
         filters read (collaboration kinds, side codes, distinct values): called on a thread
         of its own at start-up, so the sorts run in DuckDB (without the GIL) while the
-        window is built. Returns early once ``stop`` is set; raises what the queries raise
-        (the caller logs it)."""
-        steps: list[Callable[[], Any]] = [
+        window is built. The filter caches wait for ``first_result`` (when given): built
+        earlier they competed with the first result and paint for the two cores (issue
+        #17). Returns early once ``stop`` is set (set ``first_result`` too to wake a
+        waiting thread); raises what the queries raise (the caller logs it)."""
+        first: list[Callable[[], Any]] = [
             *(lambda e=e: self.every(cur, e) for e in ENTITIES),
             lambda: self.days(cur, today),
             *(lambda e=e: self.all(cur, e) for e in ENTITIES),
-            # then what the first filter of each kind reads (20-150 ms each when a filter
-            # builds it: the slowest filters after a start, the bench's p95)
-            lambda: self.collaborations(cur, today),
-            lambda: self.histogram_of_all(cur, today),
-            *(
-                lambda e=e, c=c: self.side_codes(cur, e, c)
-                for e, clauses in SIDE_CLAUSES.items()
-                for c in clauses
-            ),
-            *(
-                lambda e=e, c=c: self.dictionary(cur, e, c)
-                for e, clauses in DICTIONARY_CLAUSES.items()
-                for c in clauses
-            ),
+            lambda: self.histogram_of_all(cur, today),  # the first query's histogram
         ]
-        for step in steps:
-            if stop is not None and stop.is_set():
-                return
-            step()
+
+        def run(steps: list[Callable[[], Any]]) -> bool:
+            for step in steps:
+                if stop is not None and stop.is_set():
+                    return False
+                step()
+            return True
+
+        if not run(first):
+            return
+        if first_result is not None:
+            first_result.wait()
+        run(
+            [
+                # then what the first filter of each kind reads (20-150 ms each when a filter
+                # builds it: the slowest filters after a start, the bench's p95)
+                lambda: self.collaborations(cur, today),
+                *(
+                    lambda e=e, c=c: self.side_codes(cur, e, c)
+                    for e, clauses in SIDE_CLAUSES.items()
+                    for c in clauses
+                ),
+                *(
+                    lambda e=e, c=c: self.dictionary(cur, e, c)
+                    for e, clauses in DICTIONARY_CLAUSES.items()
+                    for c in clauses
+                ),
+            ]
+        )
 
 
 def run_filter(

@@ -108,6 +108,7 @@ class Workspace:
         *,
         context: UserContext | None = None,
         flt: Filter | None = None,
+        ranks: DisplayRanks | None = None,
     ) -> None:
         self.con = con
         self.context = context or UserContext.for_cache(con)
@@ -115,7 +116,8 @@ class Workspace:
         # The purpose of the task at hand, asked once before candidates' details or exports.
         self.purpose: str | None = None
         self.layers = LayerList()
-        self.ranks = DisplayRanks()
+        # ``ranks``: sorts started before the Workspace (start-up: qt.app.EarlySort)
+        self.ranks = ranks if ranks is not None else DisplayRanks()
         self._filter = flt or Filter()
         self._selection: Any = None  # layers.selection.Selection
         self.result: QueryResult | None = None
@@ -140,6 +142,8 @@ class Workspace:
         self._runner = self._make_runner()
         # warm_up's thread, its cursor and its stop flag
         self._warming: tuple[threading.Thread, Any, threading.Event] | None = None
+        # set once a first result is out: the warm-up then builds the filter caches
+        self._first_result = threading.Event()
 
     # -- state -------------------------------------------------------------------------
     @property
@@ -308,6 +312,7 @@ class Workspace:
         """Drop whatever runs or waits (the user's cancel button)."""
         self._runner.cancel()
         self._set_busy(False)
+        self._first_result.set()  # no result to wait for: the warm-up goes on
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Block until no job runs or waits (headless callers; the GUI waits on events)."""
@@ -327,10 +332,11 @@ class Workspace:
         today = self._filter.today or self.context.today()
         ranks = self.ranks
         stop = threading.Event()
+        self._first_result = first_result = threading.Event()
 
         def run() -> None:
             try:
-                ranks.warm(cur, today, stop)
+                ranks.warm(cur, today, stop, first_result)
             except Exception as exc:  # interrupted, closed: the queries compute it then
                 logging.getLogger(__name__).debug("warm-up stopped: %s", exc)
 
@@ -350,6 +356,7 @@ class Workspace:
         thread, cur, stop = self._warming
         self._warming = None
         stop.set()  # between steps
+        self._first_result.set()  # waiting for the first result: wakes up, stops
         if thread.is_alive():  # inside a query
             with contextlib.suppress(duckdb.Error):
                 cur.interrupt()
@@ -413,6 +420,7 @@ class Workspace:
         self.last_error = None
         self._set_busy(False)
         self.result_ready.emit(ticket, result)
+        self._first_result.set()
 
     def _on_error(self, ticket: int, exc: BaseException) -> None:
         if not self.is_current(ticket):
@@ -421,3 +429,4 @@ class Workspace:
         self.last_error = message
         self._set_busy(False)
         self.query_failed.emit(ticket, message)
+        self._first_result.set()

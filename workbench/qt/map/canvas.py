@@ -240,6 +240,7 @@ class MapWidget(pg.PlotWidget):
         self.spatial_selection: Selection | None = None
         self.choropleth: Choropleth | None = None
         self.muni_geoms: dict[str, tuple[str, object]] = {}  # code -> (name, geometry)
+        self._muni_rings: dict[str, list[np.ndarray]] = {}  # code -> rings, per geometry set
         self.layer_order: list[str] = list(DEFAULT_ORDER)
         self.layer_visible: dict[str, bool] = {n: True for n in (*DEFAULT_ORDER, "basemap")}
         self.layer_visible["postings"] = False  # on demand: the map stays readable
@@ -333,6 +334,7 @@ class MapWidget(pg.PlotWidget):
     def set_municipalities(self, geoms: dict[str, tuple[str, object]]) -> None:
         """Per-code (name, shapely geometry) for the choropleth and zoom to a municipality."""
         self.muni_geoms = dict(geoms)
+        self._muni_rings = {}
 
     def set_regions(self, geoms: list[object]) -> None:
         rings: list[np.ndarray] = []
@@ -432,7 +434,11 @@ class MapWidget(pg.PlotWidget):
             for code, color in zip(choropleth.codes, choropleth.colors(), strict=True):
                 entry = self.muni_geoms.get(code)
                 if entry is not None:
-                    by_color.setdefault(color, []).extend(rings_of(entry[1]))
+                    # the rings once per geometry: every filter recolours the choropleth
+                    rings = self._muni_rings.get(code)
+                    if rings is None:
+                        rings = self._muni_rings[code] = rings_of(entry[1])
+                    by_color.setdefault(color, []).extend(rings)
             for color, rings in by_color.items():
                 x, y, connect = path_arrays(rings)
                 path = pg.arrayToQPath(x, y, connect=connect)
