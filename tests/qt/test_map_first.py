@@ -52,3 +52,29 @@ def test_start_up_objects_leave_the_cycle_collector_after_the_first_result(windo
 
     assert window.result is not None
     assert main_window._FROZEN and gc.get_freeze_count() > 0
+
+
+def test_a_jump_of_the_view_is_painted_once_with_its_frames(qtbot, window):
+    """A municipality or all of Denmark is painted when its frames are there, not first as
+    the old frames stretched to the new view."""
+    m = window.map
+    qtbot.waitUntil(m.is_painted, timeout=30_000)
+    paints_when_applied: list[int] = []
+    m.layersRefreshed.connect(lambda: paints_when_applied.append(m.paint_count))
+    for jump in (lambda: m.zoom_to_municipality(m.municipality_names()[0]), m.reset_view):
+        before = m.paint_count
+        paints_when_applied.clear()
+        jump()
+        assert not m.viewport().updatesEnabled()  # held until the frames come
+        qtbot.waitUntil(m.is_painted, timeout=30_000)
+        assert m.viewport().updatesEnabled()
+        assert paints_when_applied and paints_when_applied[0] == before  # no paint between
+        assert m.paint_count > before
+
+
+def test_a_held_paint_comes_back_without_frames(qtbot, window):
+    m = window.map
+    qtbot.waitUntil(m.is_painted, timeout=30_000)
+    m._hold_paint()
+    assert not m.viewport().updatesEnabled()
+    qtbot.waitUntil(m.viewport().updatesEnabled, timeout=5_000)  # the guard

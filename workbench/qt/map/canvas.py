@@ -61,6 +61,7 @@ log = logging.getLogger("workbench.profile")
 
 # Denmark in EPSG:25832, for the first view before any area is loaded.
 DENMARK_EXTENT = (440_000.0, 6_040_000.0, 900_000.0, 6_410_000.0)
+HOLD_PAINT_MS = 300  # the longest a jump of the view waits for its frames before painting
 SEA = (206, 224, 238)
 
 POINT_LAYERS = ("candidates", "postings", "companies")
@@ -302,6 +303,7 @@ class MapWidget(pg.PlotWidget):
         self._generation = 0
         self._applied_generation = 0
         self._painted_generation = 0  # the applied frames the last paint showed
+        self.paint_count = 0  # paints of the view (tests, profiling)
         self._submitted_at = 0.0
         self.last_frame_seconds = 0.0
         self.frames = FrameWorker(self)
@@ -311,6 +313,10 @@ class MapWidget(pg.PlotWidget):
         self._refresh_timer.setInterval(REFRESH_DEBOUNCE_MS)
         self._last_view_change = 0.0
         self._refresh_timer.timeout.connect(self.request_refresh)
+        self._hold_guard = QTimer(self)  # see set_extent
+        self._hold_guard.setSingleShot(True)
+        self._hold_guard.setInterval(HOLD_PAINT_MS)
+        self._hold_guard.timeout.connect(self._release_paint)
         self.vb.sigRangeChanged.connect(self._on_range_changed)
         self._hover_timer = QTimer(self)
         self._hover_timer.setSingleShot(True)
@@ -362,9 +368,31 @@ class MapWidget(pg.PlotWidget):
     def set_extent(
         self, extent: tuple[float, float, float, float], *, padding: float = 0.02
     ) -> None:
-        """Show ``extent`` (with a margin; ``padding=0`` restores a saved view exactly)."""
+        """Show ``extent`` (with a margin; ``padding=0`` restores a saved view exactly).
+
+        A jump (a municipality, all of Denmark, a saved view) is painted once, when its
+        frames are rendered: not first as the old frames stretched to the new view. That
+        stretched preview of a density raster is a blur, and painting it (the outlines and
+        the choropleth are redrawn for the new scale) held the GUI thread and the GIL for
+        20-35 ms while the frames were rendered, which made them ~15% later (issue #17).
+        Drags and the wheel keep their immediate preview."""
         xmin, ymin, xmax, ymax = extent
+        self._hold_paint()
         self.vb.setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=padding)
+        if self.is_settled():  # the same view again: no frames come
+            self._release_paint()
+
+    def _hold_paint(self) -> None:
+        """No paint of the view until the next frames are applied (or ``HOLD_PAINT_MS``)."""
+        if self.isVisible() and self.frames.idle():
+            self.viewport().setUpdatesEnabled(False)
+            self._hold_guard.start()
+
+    def _release_paint(self) -> None:
+        self._hold_guard.stop()
+        if not self.viewport().updatesEnabled():
+            self.viewport().setUpdatesEnabled(True)
+            self.viewport().update()
 
     def reset_view(self) -> None:
         bounds = self.areas.model.bounds() or DENMARK_EXTENT
@@ -841,6 +869,7 @@ class MapWidget(pg.PlotWidget):
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
+        self.paint_count += 1
         if self._painted_generation != self._applied_generation:
             self._painted_generation = self._applied_generation
             self.framesPainted.emit()
@@ -860,6 +889,7 @@ class MapWidget(pg.PlotWidget):
         for name, item in self.items.items():
             item.apply_frame(frames.get(name))
         self._applied_generation = generation
+        self._release_paint()
         self.viewport().update()  # a paint follows even when no item changed (framesPainted)
         self._update_legend(if_changed=True)
         self.last_frame_seconds = time.perf_counter() - self._submitted_at
