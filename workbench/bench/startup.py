@@ -6,9 +6,12 @@ import compileall
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
+
+START_TIMEOUT_S = 120
 
 
 def project_folders() -> list[Path]:
@@ -50,7 +53,13 @@ def measure_startup(
             env=env,
         )
         assert proc.stdout is not None
-        line = proc.stdout.readline()
+        # a start that never paints (e.g. a dialog waiting offscreen) must fail, not hang
+        killer = threading.Timer(START_TIMEOUT_S, proc.kill)
+        killer.start()
+        try:
+            line = proc.stdout.readline()
+        finally:
+            killer.cancel()
         ms = (time.perf_counter() - t0) * 1e3
         _out, err = proc.communicate(timeout=120)
         word, _, cpu = line.strip().partition(" ")
