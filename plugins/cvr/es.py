@@ -35,6 +35,8 @@ import requests
 
 from workbench.core.plugins.api import PluginError
 
+from . import documents
+
 
 class ScrollExpired(PluginError):
     """The server no longer knows the scroll id."""
@@ -42,9 +44,25 @@ class ScrollExpired(PluginError):
 
 @dataclass
 class Page:
-    hits: list[dict[str, Any]]
+    """One answer's hits: dicts, or ``documents.Hit`` structs when the whole answer decoded
+    typed (``raw`` then holds its bytes, for :meth:`dict_hits`)."""
+
+    hits: list[Any]
     total: int | None
     at_least: bool = False  # ES 7 ``"relation": "gte"``: ``total`` is a lower bound
+    raw: bytes | None = None
+
+    @property
+    def typed(self) -> bool:
+        return self.raw is not None
+
+    def dict_hits(self) -> list[dict[str, Any]]:
+        """The hits as dicts (decoded from ``raw`` on first use for a typed page)."""
+        if self.raw is None:
+            return self.hits
+        if not hasattr(self, "_dicts"):
+            self._dicts = _page(_loads(self.raw, "siden"), "siden").hits
+        return self._dicts
 
 
 @dataclass
@@ -73,8 +91,7 @@ class Scroll:
         return self.lowest, None if self.at_least else self.highest
 
 
-def _total(hits: Mapping[str, Any]) -> tuple[int | None, bool]:
-    total = hits.get("total")
+def _total(total: Any) -> tuple[int | None, bool]:
     at_least = False
     if isinstance(total, Mapping):  # ES 7: {"value": n, "relation": "eq"}
         at_least = total.get("relation") == "gte"
@@ -94,15 +111,21 @@ def _page(body: Mapping[str, Any], what: str) -> Page:
             err = err.get("type") or err.get("reason")
         reason = f" (fejl: {str(err)[:200]})" if err else ""
         raise PluginError(f"CVR: svaret på {what} har ingen hits{reason}; kørslen er stoppet")
-    total, at_least = _total(hits)
+    total, at_least = _total(hits.get("total"))
     return Page(hits=list(hits.get("hits") or []), total=total, at_least=at_least)
 
 
 def _fingerprint(hits: list[Any]) -> str:
     """Cheap identity of a page (its size, first and last hit): hashing whole pages would
     cost seconds on a national load."""
-    text = json.dumps([len(hits), hits[0], hits[-1]], sort_keys=True, default=str)
+    text = json.dumps([len(hits), hits[0], hits[-1]], sort_keys=True, default=_plain)
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, documents.Struct):
+        return documents.to_builtins(value)
+    return str(value)
 
 
 def _error(response: requests.Response, what: str) -> PluginError:
@@ -132,19 +155,33 @@ def _error(response: requests.Response, what: str) -> PluginError:
     )
 
 
-def _json(response: requests.Response, what: str) -> dict[str, Any]:
+def _loads(content: bytes, what: str) -> dict[str, Any]:
     try:
         # orjson decodes a page of 1000 documents about twice as fast as json; json still
         # reads what orjson refuses (NaN, integers beyond 64 bits).
-        body = orjson.loads(response.content)
+        body = orjson.loads(content)
     except orjson.JSONDecodeError:
         try:
-            body = response.json()
+            body = json.loads(content)
         except ValueError as exc:
             raise PluginError(f"CVR: svaret på {what} er ikke JSON") from exc
     if not isinstance(body, dict):
         raise PluginError(f"CVR: uventet svar på {what}")
     return body
+
+
+def _answer(response: requests.Response, what: str) -> tuple[Any, Page]:
+    """The scroll id and the page of one answer: typed when every value on it has the usual
+    shape (``documents``), else as dicts."""
+    content = response.content
+    typed = documents.decode_answer(content)
+    if typed is not None:
+        hits = typed.hits
+        total, at_least = _total(hits.total)  # type: ignore[union-attr]
+        page = Page(hits=hits.hits, total=total, at_least=at_least, raw=content)  # type: ignore[union-attr]
+        return typed._scroll_id, page
+    body = _loads(content, what)
+    return body.get("_scroll_id"), _page(body, what)
 
 
 def scroll_pages(
@@ -177,9 +214,7 @@ def scroll_pages(
     what = f"søgning i {index}"
     if response.status_code != 200:
         raise _error(response, what)
-    answer = _json(response, what)
-    scroll_id = answer.get("_scroll_id")
-    page = _page(answer, what)
+    scroll_id, page = _answer(response, what)
     pages = 0
     seen: set[tuple[Any, str]] = set()
     try:
@@ -218,9 +253,8 @@ def scroll_pages(
             )
             if response.status_code != 200:
                 raise _error(response, what)
-            answer = _json(response, what)
-            scroll_id = answer.get("_scroll_id") or scroll_id
-            page = _page(answer, what)
+            next_id, page = _answer(response, what)
+            scroll_id = next_id or scroll_id
     finally:
         if scroll_id:
             clear_scroll(session, base, scroll_id, auth=auth)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -151,6 +151,8 @@ def industry_code(value: Any) -> str | None:
     """DB07/DB25 code as six digits without dots ("82.91.00" -> "829100")."""
     if value is None:
         return None
+    if type(value) is str and len(value) == 6 and value.isdecimal():
+        return value  # the usual form: six digits (isdecimal is what \d matches)
     return _industry_digits(str(value))
 
 
@@ -180,6 +182,17 @@ def parse_timestamp(value: Any) -> datetime | None:
     """CVR timestamps ("2021-10-04T15:05:24.000+02:00") as naive UTC."""
     if not value or not isinstance(value, str):
         return None
+    if len(value) == 29 and value[23] in "+-":
+        # The usual form: the local time less its offset, ~4x cheaper than astimezone (which
+        # gives the same for a fixed offset). Anything odd takes the general path below.
+        offset = _utc_offset(value[23:])
+        if offset is not None:
+            try:
+                local = datetime.fromisoformat(value[:23])
+            except ValueError:
+                local = None
+            if local is not None and 1 < local.year < 9999:
+                return local - offset
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
@@ -187,6 +200,14 @@ def parse_timestamp(value: Any) -> datetime | None:
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     return parsed
+
+
+@lru_cache(maxsize=256)  # a handful of offsets ("+01:00", "+02:00")
+def _utc_offset(suffix: str) -> timedelta | None:
+    try:
+        return datetime.fromisoformat("2000-01-01T00:00:00" + suffix).utcoffset()
+    except ValueError:
+        return None
 
 
 def _text(value: Any) -> str | None:
@@ -198,13 +219,17 @@ def _text(value: Any) -> str | None:
 
 def house_number(addr: Mapping[str, Any]) -> str | None:
     """ "1L", "3", "12-14" from husnummerFra/bogstavFra/husnummerTil/bogstavTil."""
-    fra = addr.get("husnummerFra")
+    get = addr.get
+    return house_no(get("husnummerFra"), get("bogstavFra"), get("husnummerTil"), get("bogstavTil"))
+
+
+def house_no(fra: Any, bogstav_fra: Any, til: Any, bogstav_til: Any) -> str | None:
+    """:func:`house_number` of the four values (shared with the typed mapping)."""
     if fra is None:
         return None
-    out = f"{fra}{addr.get('bogstavFra') or ''}"
-    til = addr.get("husnummerTil")
+    out = f"{fra}{bogstav_fra or ''}"
     if til is not None:
-        out += f"-{til}{addr.get('bogstavTil') or ''}"
+        out += f"-{til}{bogstav_til or ''}"
     return out
 
 
@@ -213,34 +238,76 @@ def format_address(addr: Mapping[str, Any] | None) -> str | None:
     if not addr:
         return None
     get = addr.get
+    return address_line(
+        get("vejnavn"),
+        get("husnummerFra"),
+        get("bogstavFra"),
+        get("husnummerTil"),
+        get("bogstavTil"),
+        get("etage"),
+        get("sidedoer"),
+        get("fritekst"),
+        get("postboks"),
+        get("bynavn"),
+        get("postnummer"),
+        get("postdistrikt"),
+        get("landekode"),
+    )
+
+
+def address_line(
+    vejnavn: Any,
+    husnummer_fra: Any,
+    bogstav_fra: Any,
+    husnummer_til: Any,
+    bogstav_til: Any,
+    etage: Any,
+    sidedoer: Any,
+    fritekst: Any,
+    postboks: Any,
+    bynavn: Any,
+    postnummer: Any,
+    postdistrikt: Any,
+    landekode: Any,
+) -> str | None:
+    """:func:`format_address` of an address's values (shared with the typed mapping)."""
     parts: list[str] = []
-    street = _text(get("vejnavn"))
+    street = _text(vejnavn)
     if street:
-        number = house_number(addr)
+        number = house_no(husnummer_fra, bogstav_fra, husnummer_til, bogstav_til)
         first = f"{street} {number}" if number else street
-        floor = _text(get("etage"))
-        door = _text(get("sidedoer"))
+        floor = _text(etage)
+        door = _text(sidedoer)
         if floor or door:
             first += ", " + (
                 f"{floor}. {door}" if floor and door else f"{floor}." if floor else door
             )
         parts.append(first)
-    elif text := _text(get("fritekst")):
+    elif text := _text(fritekst):
         parts.append(text)
-    if get("postboks"):
-        parts.append(f"Postboks {addr['postboks']}")
-    if text := _text(get("bynavn")):
+    if postboks:
+        parts.append(f"Postboks {postboks}")
+    if text := _text(bynavn):
         parts.append(text)
-    postnr = get("postnummer")
-    district = _text(get("postdistrikt"))
-    if postnr is not None or district:  # (an empty postnummer alone adds an empty part)
-        if postnr is not None and postnr != "":
-            parts.append(f"{postnr} {district}" if district else str(postnr))
+    district = _text(postdistrikt)
+    if postnummer is not None or district:  # (an empty postnummer alone adds an empty part)
+        if postnummer is not None and postnummer != "":
+            parts.append(f"{postnummer} {district}" if district else str(postnummer))
         else:
             parts.append(district or "")
-    if get("landekode") not in (None, "", "DK"):
-        parts.append(str(addr["landekode"]))
+    if landekode not in (None, "", "DK"):
+        parts.append(str(landekode))
     return ", ".join(parts) or None
+
+
+def postnr_text(value: Any) -> str | None:
+    """CVR's postnummer (8000) as the cache's four-digit text ("8000")."""
+    if value is None:
+        return None
+    try:
+        return f"{int(value):04d}"
+    except (TypeError, ValueError) as exc:
+        raise MappingError(f"postnummer: not a number: {value!r}") from exc
 
 
 _BAND = re.compile(r"^ANTAL_(\d+)_(\d+)$")
@@ -264,10 +331,9 @@ def _band_text(code: str) -> str | None:
     return str(low) if low == high else f"{low}-{high}"
 
 
-def _employment_candidates(
-    doc: Mapping[str, Any],
-) -> Iterator[tuple[tuple[int, int, int], Mapping]]:
-    """(period end as (year, month, granularity), entry) of all employment figures.
+def _employment_candidates(doc: Mapping[str, Any]) -> Iterator[Figure]:
+    """(period end as (year, month, granularity), antalAnsatte, intervalKodeAntalAnsatte) of
+    all employment figures.
 
     Granularity breaks ties so that a month beats a quarter beats a year ending the same month.
     """
@@ -290,7 +356,11 @@ def _employment_candidates(
                     month, rank = 12, 1
             except (TypeError, ValueError):
                 continue
-            yield (year, month, rank), entry
+            yield (
+                (year, month, rank),
+                entry.get("antalAnsatte"),
+                entry.get("intervalKodeAntalAnsatte"),
+            )
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -302,28 +372,28 @@ def _int_or_none(value: Any) -> int | None:
         return None
 
 
-Figures = list[tuple[tuple[int, int, int], Mapping]]
+# One employment figure: its period key, antalAnsatte and intervalKodeAntalAnsatte as given.
+Figure = tuple[tuple[int, int, int], Any, Any]
+Figures = list[Figure]
 
 
 def employment(
-    doc: Mapping[str, Any], figures: Figures | None = None
+    doc: Mapping[str, Any] | None, figures: Figures | None = None
 ) -> tuple[int | None, str | None]:
     """Employees and band from the latest of the monthly, quarterly and yearly figures.
 
     ``employees`` is the exact ``antalAnsatte`` when CVR gives one, else NULL (the band
     still tells the size). ``figures``: the document's figures when the caller has them.
     """
-    best: tuple[tuple[int, int, int], Mapping] | None = None
+    best: Figure | None = None
     if figures is None:
-        figures = list(_employment_candidates(doc))
-    for key, entry in figures:
-        if best is None or key > best[0]:
-            best = (key, entry)
+        figures = list(_employment_candidates(doc or {}))
+    for figure in figures:
+        if best is None or figure[0] > best[0]:
+            best = figure
     if best is None:
         return None, None
-    entry = best[1]
-    count = _int_or_none(entry.get("antalAnsatte"))
-    return count, employees_band(entry.get("intervalKodeAntalAnsatte"))
+    return _int_or_none(best[1]), employees_band(best[2])
 
 
 def _current_name(doc: Mapping[str, Any], meta: Mapping[str, Any]) -> str | None:
@@ -337,18 +407,42 @@ def _current_name(doc: Mapping[str, Any], meta: Mapping[str, Any]) -> str | None
 
 
 def _entry_system(entry: Mapping[str, Any]) -> str:
-    """DB07 or DB25 for one ``hovedbranche`` entry.
+    """DB07 or DB25 for one ``hovedbranche`` entry (see :func:`industry_system`)."""
+    return industry_system(
+        entry.get("branchekodeversion"), entry.get("klassifikation"), _period(entry)[0]
+    )
+
+
+def industry_system(version: Any, klassifikation: Any, valid_from: Any) -> str:
+    """DB07 or DB25 for a ``hovedbranche`` entry's tag and ``gyldigFra``.
 
     CVR has no separate DB25 field: since 1 January 2025 ``hovedbranche`` holds DB25 codes
     for periods with ``gyldigFra`` on or after 2025-01-01 and DB07 codes before. An explicit
     ``branchekodeversion``/``klassifikation`` tag, where a document has one, wins.
     """
-    tag = str(entry.get("branchekodeversion") or entry.get("klassifikation") or "")
+    tag = str(version or klassifikation or "")
     if "25" in tag:
         return DB25
     if "07" in tag:
         return DB07
-    return system_for_period(_period(entry)[0])
+    return system_for_period(valid_from)
+
+
+def industry_columns(code: str | None, text: str | None, system: str | None) -> dict[str, Any]:
+    """The industry columns of the current main industry (code, text, system, _db25)."""
+    db25 = system == DB25
+    return {
+        "industry_code": code,
+        "industry_text": text,
+        "industry_system": system,
+        "industry_code_db25": code if db25 else None,
+        "industry_text_db25": text if db25 else None,
+    }
+
+
+def branche_value(code: str | None, text: str | None) -> str | None:
+    """A ``branche`` history value: "620100 Computerprogrammering", the code or the text."""
+    return (f"{code} {text}" if text else code) if code else text
 
 
 def _industry(doc: Mapping[str, Any]) -> dict[str, Any]:
@@ -360,14 +454,7 @@ def _industry(doc: Mapping[str, Any]) -> dict[str, Any]:
         code = industry_code(entry.get("branchekode"))
         text = _text(entry.get("branchetekst"))
         system = _entry_system(entry) if code else None
-    db25 = system == DB25
-    return {
-        "industry_code": code,
-        "industry_text": text,
-        "industry_system": system,
-        "industry_code_db25": code if db25 else None,
-        "industry_text_db25": text if db25 else None,
-    }
+    return industry_columns(code, text, system)
 
 
 def _started(doc: Mapping[str, Any], meta: Mapping[str, Any]) -> date | None:
@@ -450,12 +537,7 @@ def _address_fields(
         raise MappingError("beliggenhedsadresse: entry is not an object")
     kommune = addr.get("kommune")
     code = kommune_kode(kommune.get("kommuneKode")) if isinstance(kommune, dict) else None
-    postnr = addr.get("postnummer")
-    if postnr is not None:
-        try:
-            postnr = f"{int(postnr):04d}"
-        except (TypeError, ValueError) as exc:
-            raise MappingError(f"postnummer: not a number: {postnr!r}") from exc
+    postnr = postnr_text(addr.get("postnummer"))
     return {
         "address": texts[id(addr)] if texts is not None else format_address(addr),
         "postnr": postnr,
@@ -505,8 +587,7 @@ def _history_rows(
     for e in _as_list(doc, "hovedbranche"):
         if not isinstance(e, dict):
             continue
-        code, text = industry_code(e.get("branchekode")), _text(e.get("branchetekst"))
-        value = (f"{code} {text}" if text else code) if code else text
+        value = branche_value(industry_code(e.get("branchekode")), _text(e.get("branchetekst")))
         if value is not None:
             append((cvr, pnr, "branche", value, *_valid(e), SOURCE))
     for e in _as_list(doc, "virksomhedsstatus"):
@@ -523,19 +604,17 @@ SIZE_YEARS = 5  # the size history kept per unit: the last figure of each of the
 
 
 def _size_history(
-    cvr: str, pnr: str | None, doc: Mapping[str, Any], figures: Figures | None = None
+    cvr: str, pnr: str | None, doc: Mapping[str, Any] | None, figures: Figures | None = None
 ) -> Iterator[tuple[Any, ...]]:
     """``ansatte`` rows: per year the latest figure (the finest series wins a tie), the
     exact count when CVR gives one, else the band; ``valid_from`` is the period's month.
     One row a year keeps the history small at 1M units (a visit needs the trend)."""
     latest: dict[int, tuple[tuple[int, int, int], str]] = {}
-    for key, entry in figures if figures is not None else _employment_candidates(doc):
-        count = _int_or_none(entry.get("antalAnsatte"))
-        text = (
-            str(count)
-            if count is not None
-            else employees_band(entry.get("intervalKodeAntalAnsatte"))
-        )
+    for key, antal, interval in (
+        figures if figures is not None else _employment_candidates(doc or {})
+    ):
+        count = _int_or_none(antal)
+        text = str(count) if count is not None else employees_band(interval)
         if text is not None and (key[0] not in latest or key > latest[key[0]][0]):
             latest[key[0]] = (key, text)
     for year in sorted(latest)[-SIZE_YEARS:]:

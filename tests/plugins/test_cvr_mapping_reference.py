@@ -17,12 +17,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from tests.plugins import cvr_mapping_reference as reference
 from tests.plugins.fake_es import FakeElasticsearch, FakeElasticsearchServer, synthetic_stream
 from tests.plugins.test_cvr import PASSWORD, USER, make_host, rows, unit_doc
-from workbench.plugins.cvr import mapping, refresh
+from workbench.plugins.cvr import documents, mapping, refresh, typed_mapping
 
 # Values a field may carry in a bad document: wrong types, bad and odd dates, padded text.
 AWKWARD_VALUES: list[Any] = [
@@ -105,6 +106,28 @@ def _mutate(rng: random.Random, value: Any, depth: int = 0) -> Any:
         return items
     if rng.random() < 0.04:
         return rng.choice(AWKWARD_VALUES)
+    return value
+
+
+def _mutate_in_type(rng: random.Random, value: Any) -> Any:
+    """Like :func:`_mutate`, but a replaced leaf keeps its JSON type (text for text, a number
+    for a number): documents that still decode typed, with awkward values."""
+    if isinstance(value, dict):
+        out = {k: _mutate_in_type(rng, v) for k, v in value.items() if rng.random() > 0.03}
+        if "periode" in out and rng.random() < 0.2:
+            out["periode"] = {"gyldigFra": rng.choice(AWKWARD_VALUES[15:20]), "gyldigTil": None}
+        return out
+    if isinstance(value, list):
+        items = [_mutate_in_type(rng, item) for item in value]
+        if items and rng.random() < 0.25:
+            items.append(copy.deepcopy(rng.choice(items)))
+        rng.shuffle(items) if rng.random() < 0.2 else None
+        return items
+    if rng.random() < 0.1:
+        if isinstance(value, str):
+            return rng.choice([v for v in AWKWARD_VALUES if isinstance(v, str)])
+        if type(value) is int:
+            return rng.choice([v for v in AWKWARD_VALUES if type(v) is int])
     return value
 
 
@@ -233,6 +256,53 @@ def test_fast_mapping_equals_reference_per_document(shared_fixtures: Path) -> No
     assert outcomes.count("reject") > 100
 
 
+def _typed_outcome(doc: Any) -> tuple[str, Any]:
+    """The typed path's outcome for one document as it would arrive on a page: "untyped"
+    (the page would be read as dicts), "fallback" (the typed mapping hands it to the dict
+    mapping) or ("ok", row as a dict, history)."""
+    page = orjson.dumps({"_scroll_id": "s", "hits": {"total": 1, "hits": [{"_source": doc}]}})
+    answer = documents.decode_answer(page)
+    if answer is None:
+        return "untyped", None
+    source = answer.hits.hits[0]._source  # type: ignore[union-attr]
+    unit = isinstance(doc, dict) and "VrproduktionsEnhed" in doc
+    try:
+        if unit:
+            row, history = typed_mapping.unit(source.VrproduktionsEnhed if source else None)
+        else:
+            row, history = typed_mapping.company(source.Vrvirksomhed if source else None)
+    except Exception:
+        return "fallback", None
+    return "ok", (dict(zip(mapping.COMPANY_COLUMNS, row, strict=True)), history)
+
+
+def test_typed_mapping_equals_reference_per_document(shared_fixtures: Path) -> None:
+    """Every document the typed path maps gives the reference's row and history; the usual
+    documents (fixtures, synthetic stream, units) all take it."""
+    fixtures = _fixture_sources(shared_fixtures)
+    usual = len(fixtures) + 200  # the fixtures, then the synthetic stream
+    docs = _sources_under_test(shared_fixtures)[:usual]
+    rng = random.Random(23)
+    docs += [_mutate_in_type(rng, fixtures[i % len(fixtures)]) for i in range(600)]
+    docs += _sources_under_test(shared_fixtures)[usual:]
+    counts = {"ok": 0, "fallback": 0, "untyped": 0}
+    for i, doc in enumerate(docs):
+        kind, typed = _typed_outcome(copy.deepcopy(doc))
+        counts[kind] += 1
+        if i < usual:
+            assert kind == "ok", json.dumps(doc, ensure_ascii=False)[:2000]
+        if kind != "ok":
+            continue
+        unit = isinstance(doc, dict) and "VrproduktionsEnhed" in doc
+        if unit:
+            row, history = reference.map_unit(copy.deepcopy(doc))
+        else:
+            row, _pnrs, history = reference.map_company(copy.deepcopy(doc))
+        assert typed == (row, history), json.dumps(doc, ensure_ascii=False, default=str)[:3000]
+    # The fuzzed documents exercise all three: mapped typed, handed on, and pages as dicts.
+    assert counts["ok"] > 600 and counts["fallback"] > 100 and counts["untyped"] > 200, counts
+
+
 def _cache_tables(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     return {
         "companies": rows(
@@ -275,8 +345,13 @@ def test_full_refresh_tables_equal_reference(
     fake.set_index("produktionsenhed", units)
     tables = {}
     with FakeElasticsearchServer(fake) as server:
-        for name, module in (("new", mapping), ("reference", reference)):
+        for name, module, typed in (
+            ("typed", mapping, typed_mapping),
+            ("dicts", mapping, _NeverTyped),
+            ("reference", reference, _NeverTyped),
+        ):
             monkeypatch.setattr(refresh, "mapping", module)
+            monkeypatch.setattr(refresh, "typed_mapping", typed)
             path = tmp_path / f"{name}.duckdb"
             with make_host(
                 path, server.url, page_size=page_size, batch_rows=50, max_rejects=100_000
@@ -284,7 +359,18 @@ def test_full_refresh_tables_equal_reference(
                 result = host.run("cvr")
             assert result.ok, result.message
             tables[name] = _cache_tables(path)
-    assert len(tables["new"]["companies"]) > 300
-    assert len(tables["new"]["companies_rejects"]) > 100
+    assert len(tables["typed"]["companies"]) > 300
+    assert len(tables["typed"]["companies_rejects"]) > 100
     for table in ("companies", "company_history", "companies_rejects"):
-        assert tables["new"][table] == tables["reference"][table], table
+        assert tables["typed"][table] == tables["reference"][table], table
+        assert tables["dicts"][table] == tables["reference"][table], table
+
+
+class _NeverTyped:
+    """Stands in for ``typed_mapping``: every document goes to the dict mapping."""
+
+    @staticmethod
+    def company(_doc: Any) -> Any:
+        raise typed_mapping.NotTyped("dict path under test")
+
+    unit = company
