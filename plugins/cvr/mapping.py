@@ -605,21 +605,30 @@ SIZE_YEARS = 5  # the size history kept per unit: the last figure of each of the
 
 def _size_history(
     cvr: str, pnr: str | None, doc: Mapping[str, Any] | None, figures: Figures | None = None
-) -> Iterator[tuple[Any, ...]]:
+) -> list[tuple[Any, ...]]:
     """``ansatte`` rows: per year the latest figure (the finest series wins a tie), the
     exact count when CVR gives one, else the band; ``valid_from`` is the period's month.
     One row a year keeps the history small at 1M units (a visit needs the trend)."""
+    if figures is None:
+        figures = list(_employment_candidates(doc or {}))
+    if len(figures) == 1:  # common: one figure, one row
+        (y, month, _rank), antal, interval = figures[0]
+        count = _int_or_none(antal)
+        text = str(count) if count is not None else employees_band(interval)
+        return (
+            [] if text is None else [(cvr, pnr, "ansatte", text, date(y, month, 1), None, SOURCE)]
+        )
     latest: dict[int, tuple[tuple[int, int, int], str]] = {}
-    for key, antal, interval in (
-        figures if figures is not None else _employment_candidates(doc or {})
-    ):
+    for key, antal, interval in figures:
         count = _int_or_none(antal)
         text = str(count) if count is not None else employees_band(interval)
         if text is not None and (key[0] not in latest or key > latest[key[0]][0]):
             latest[key[0]] = (key, text)
+    rows = []
     for year in sorted(latest)[-SIZE_YEARS:]:
         (y, month, _rank), text = latest[year]
-        yield (cvr, pnr, "ansatte", text, date(y, month, 1), None, SOURCE)
+        rows.append((cvr, pnr, "ansatte", text, date(y, month, 1), None, SOURCE))
+    return rows
 
 
 def _addresses(doc: Mapping[str, Any]) -> tuple[Mapping[str, Any] | None, dict[int, str | None]]:

@@ -71,8 +71,8 @@ class _Batcher:
     """Collects rows (tuples in ``columns`` order) and writes them to a staging table every
     ``size`` rows.
 
-    Rows are turned into columns once per batch: one ``zip`` over the batch is much cheaper
-    than appending to 23 lists per row.
+    Rows are turned into columns once per batch (much cheaper than appending to 23 lists per
+    row).
     """
 
     def __init__(
@@ -88,6 +88,7 @@ class _Batcher:
         self.table = table
         self.columns = columns
         self.size = size
+        self.struct = pa.struct([(c, _ARROW_TYPES.get(c, pa.string())) for c in columns])
         self.rows: list[tuple[Any, ...]] = []
         self.written = 0
 
@@ -105,13 +106,8 @@ class _Batcher:
         rows, self.rows = self.rows, []
         if not rows:
             return
-        # strict: every row as long as the first, and that as long as the columns
-        columns = list(zip(*rows, strict=True))
-        arrays = {
-            c: pa.array(values, type=_ARROW_TYPES.get(c, pa.string()))
-            for c, values in zip(self.columns, columns, strict=True)
-        }
-        batch = pa.table(arrays)
+        # pyarrow reads the tuples as structs in C: cheaper than a zip and one array a column
+        batch = pa.Table.from_struct_array(pa.array(rows, type=self.struct))
         self.writer.submit(lambda: self.ctx.staging.insert_arrow(self.table, batch))
         self.written += len(rows)
 
