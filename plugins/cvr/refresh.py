@@ -153,15 +153,10 @@ class _Loader:
                 self.seen += 1
                 self._add_dict(kind, hit)
             return
-        company = kind == COMPANY_INDEX
         for i, hit in enumerate(page.hits):
             self.seen += 1
-            source = hit._source
             try:
-                if company:
-                    row, rows = typed_mapping.company(source.Vrvirksomhed if source else None)
-                else:
-                    row, rows = typed_mapping.unit(source.VrproduktionsEnhed if source else None)
+                row, rows = _typed_rows(kind, hit)
             except Exception:
                 # Not the usual shape, or unusable: the dict mapping decides, with the reason
                 # of a reject (the tests hold both mappings to the same rows).
@@ -206,6 +201,15 @@ class _Loader:
         self.companies.flush()
         self.history.flush()
         self.writer.drain()
+
+
+def _typed_rows(kind: str, hit: Any) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
+    """The row and history of a typed hit (``documents.Hit``); raises when the document is
+    not of the usual shape or not usable (the dict mapping then decides)."""
+    source = hit._source
+    if kind == COMPANY_INDEX:
+        return typed_mapping.company(source.Vrvirksomhed if source else None)
+    return typed_mapping.unit(source.VrproduktionsEnhed if source else None)
 
 
 def _truncate(hit: Any, limit: int = 4000) -> Any:
@@ -348,7 +352,13 @@ def _changed_cvrs(ctx: RefreshContext, source: EsSource, since: str) -> set[str]
         try:
             for page in pages:
                 ctx.check_cancelled()
-                for hit in page.dict_hits():
+                for i, hit in enumerate(page.hits):
+                    if page.typed:
+                        try:
+                            cvrs.add(_typed_rows(kind, hit)[0][0])
+                            continue
+                        except Exception:
+                            hit = page.dict_hits()[i]  # the dict mapping decides
                     src = hit.get("_source") or {}
                     try:
                         if kind == COMPANY_INDEX:

@@ -142,3 +142,33 @@ def test_typed_pages_give_the_same_cache_as_dict_pages(
         )
     assert len(tables[0][0]) == 36
     assert tables[0] == tables[1]
+
+
+def test_incremental_change_scan_reads_typed_pages(
+    tmp_path: Path, es: tuple[FakeElasticsearch, str], counted: dict[str, int]
+) -> None:
+    fake, url = es
+    docs = _synthetic(8)
+    fake.set_index("virksomhed", docs)
+    fake.set_index("produktionsenhed", [])
+    path = tmp_path / "cache.duckdb"
+    with make_host(path, url, page_size=3) as host:
+        assert host.run("cvr").ok
+    changed = copy.deepcopy(docs)
+    changed[3]["Vrvirksomhed"]["sidstOpdateret"] = "2030-01-02T00:00:00.000+01:00"
+    changed[3]["Vrvirksomhed"]["navne"][0]["navn"] = "Omdøbt ApS"
+    changed[5]["Vrvirksomhed"]["sidstOpdateret"] = "2030-01-02T00:00:00.000+01:00"
+    changed[5]["Vrvirksomhed"]["cvrNummer"] = "12 34"  # changed, and no CVR number: skipped
+    fake.set_index("virksomhed", changed)
+    for key in counted:
+        counted[key] = 0
+    with make_host(path, url, page_size=3, mode="auto") as host:
+        result = host.run("cvr")
+    assert result.ok, result.message
+    # All typed. The change scan finds 3, 5 and 7 (the newest before, within the 24 hours'
+    # overlap); 5 has no CVR number and is skipped. The reload maps 3 and 7: 2 + 2 typed.
+    assert counted["dict_pages"] == 0 and counted["typed_pages"] >= 2
+    assert counted["typed"] == 4
+    cvr = str(docs[3]["Vrvirksomhed"]["cvrNummer"])
+    assert rows(path, "SELECT name FROM companies WHERE cvr = ?", [cvr]) == [("Omdøbt ApS",)]
+    assert rows(path, "SELECT count(*) FROM companies") == [(8,)]
