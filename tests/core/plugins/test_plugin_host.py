@@ -429,3 +429,42 @@ def test_a_plugin_missing_required_settings_fails_at_once_with_a_hint(cache_file
     assert (
         "WORKBENCH__PLUGINS__SRC__PASSWORD" in result.message and "base_url" not in result.message
     )
+
+
+def test_staging_threads_hold_while_the_refresh_runs_and_are_restored(cache_file: Path):
+    """``staging_threads`` in the manifest: DuckDB's threads while the plugin's function
+    runs, the previous number for the swap and after, also when the function fails."""
+    seen: list[int] = []
+
+    def threads(con: object) -> int:
+        return int(con.execute("SELECT current_setting('threads')").fetchone()[0])  # type: ignore[attr-defined]
+
+    def refresh(ctx: RefreshContext) -> None:
+        seen.append(threads(host.con))
+        _munis(ctx, {"0101": "København"})
+
+    def failing(ctx: RefreshContext) -> None:
+        seen.append(threads(host.con))
+        raise PluginError("kilden svarede ikke")
+
+    plugins = [
+        plugin_from_function(manifest("single", staging_threads=1), refresh),
+        plugin_from_function(manifest("failing", staging_threads=1), failing),
+        plugin_from_function(manifest("default"), refresh),
+    ]
+    with PluginHost(cache_file, settings(), plugins=plugins) as host:
+        host.con.execute("SET threads = 3")
+        assert host.run("single").ok
+        assert threads(host.con) == 3
+        assert not host.run("failing").ok
+        assert threads(host.con) == 3
+        assert host.run("default").ok
+    assert seen == [1, 1, 3]
+
+
+def test_staging_threads_must_be_a_whole_number():
+    with pytest.raises(ValueError, match="staging_threads"):
+        manifest("t", staging_threads="many")
+    with pytest.raises(ValueError, match="staging_threads"):
+        manifest("t", staging_threads=-1)
+    assert manifest("t", staging_threads=2).to_dict()["staging_threads"] == 2

@@ -18,6 +18,7 @@ A process killed mid-run leaves a ``running`` row and a staging schema: :meth:`r
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.metadata
 import importlib.util
@@ -27,7 +28,7 @@ import re
 import threading
 import tomllib
 import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -855,7 +856,8 @@ class PluginHost:
                         work_dir=self.work_dir,
                     )
                     try:
-                        func(ctx)
+                        with _duckdb_threads(con, info.manifest.staging_threads):
+                            func(ctx)
                     finally:
                         session.close()
                         staging.flush_rejects()
@@ -1019,6 +1021,24 @@ class PluginHost:
             if self.swap_hook is not None:
                 self.swap_hook(result.plugin, con)
         return written
+
+
+@contextlib.contextmanager
+def _duckdb_threads(con: duckdb.DuckDBPyConnection, threads: int) -> Iterator[None]:
+    """DuckDB's ``threads`` for the block (``0``: unchanged), then the previous value.
+
+    The setting is the database's, so other connections of this process (the window's)
+    share it while a plugin that asked for it runs.
+    """
+    if threads <= 0:
+        yield
+        return
+    before = int(con.execute("SELECT current_setting('threads')").fetchone()[0])
+    con.execute(f"SET threads = {int(threads)}")
+    try:
+        yield
+    finally:
+        con.execute(f"SET threads = {before}")
 
 
 def _apply(con: duckdb.DuckDBPyConnection, spec: _Spec) -> int:
