@@ -138,7 +138,11 @@ def start_gui(cache_path: Path, *, settings: Settings, lang: str | None) -> GuiS
     """
     from workbench.core.preload import start_call, start_preload
 
-    start_preload()  # DuckDB's first bound parameter imports pandas: overlap it (issue #17)
+    if settings.get("user.jobcenter"):
+        # The first query binds the jobcenter scope, and DuckDB's first bound parameter
+        # imports pandas: overlap it with the open. Without a scope the start binds nothing
+        # before the first paint, and the warm-up imports it after (issue #17).
+        start_preload()
     cache_path = Path(cache_path)
     # The cache opens (keyring lookup, DuckDB's httpfs load and ATTACH, the retention
     # purge before the window shows any row) while Qt starts and the window's modules load.

@@ -98,7 +98,7 @@ class MainWindow(QMainWindow):
             context = UserContext.from_settings(settings, con)
             workspace = Workspace(con, context=context, ranks=ranks)
             if warm_up:  # start-up: the first query's sorts run while the window is built
-                workspace.warm_up()
+                workspace.warm_up(until_shown=True)  # its filter caches after the first map
             stat = str(settings.get("map.choropleth", "auto") or "auto")
             workspace.layers.set_choropleth(stat, str(settings.get("map.classes", "quantile")))
         self.workspace = workspace
@@ -509,6 +509,9 @@ class MainWindow(QMainWindow):
         self.resultsApplied.emit(result)
         if first:
             freeze_start_up_objects()
+            # after the tables' paint this result asked for: the warm-up's filter caches
+            # (and pandas) no longer compete with the first map and tables (issue #17)
+            QTimer.singleShot(0, self.workspace.result_shown)
 
     def _on_failed(self, ticket: int, message: str) -> None:
         self._done_ticket = ticket
