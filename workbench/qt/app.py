@@ -25,8 +25,9 @@ def ensure_app(argv: list[str] | None = None):
         app = QApplication(argv if argv is not None else [sys.argv[0]])
         app.setApplicationName("Jobkort")
         app.setOrganizationName("Jobkort")
-    import pyqtgraph as pg
+    from workbench.qt.pyqtgraph_import import import_pyqtgraph
 
+    pg = import_pyqtgraph()  # without copying every Qt type (issue #17)
     pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
     return app
 
