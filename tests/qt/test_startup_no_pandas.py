@@ -121,3 +121,41 @@ def test_the_window_modules_leave_pyarrow_to_its_first_use() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_the_warm_up_goes_on_once_the_first_tables_are_painted(
+    qtbot, small_demo_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The filter caches (and pandas) wait until the first result's map and tables are
+    painted: started before the tables' paint, they held the GIL while it read its rows."""
+    from workbench.core.config import load_settings
+    from workbench.core.session import Workspace
+    from workbench.qt.app import start_gui
+    from workbench.qt.main_window import MainWindow
+    from workbench.qt.results_table import ResultsTableView
+
+    events: list[str] = []
+    real_shown, real_paint = Workspace.result_shown, ResultsTableView.paintEvent
+    real_apply = MainWindow._apply_result
+    monkeypatch.setattr(
+        MainWindow,
+        "_apply_result",
+        lambda self, *args: events.append("applied") or real_apply(self, *args),
+    )
+    monkeypatch.setattr(
+        Workspace, "result_shown", lambda self: events.append("shown") or real_shown(self)
+    )
+    monkeypatch.setattr(
+        ResultsTableView,
+        "paintEvent",
+        lambda self, event: events.append("tables painted") or real_paint(self, event),
+    )
+    session = start_gui(small_demo_cache, settings=load_settings(), lang="da")
+    try:
+        qtbot.waitUntil(lambda: "shown" in events, timeout=30_000)
+        assert session.window.map.paint_count > 0
+        first = events.index("applied")
+        assert "tables painted" in events[first : events.index("shown")]
+        qtbot.waitUntil(lambda: not session.window.workspace.warming_up(), timeout=30_000)
+    finally:
+        session.close()

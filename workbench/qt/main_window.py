@@ -127,6 +127,10 @@ class MainWindow(QMainWindow):
         self._result_guard.setSingleShot(True)
         self._result_guard.setInterval(RESULT_WAIT_MS)
         self._result_guard.timeout.connect(self._apply_waiting_result)
+        self._shown_timer = QTimer(self)  # the first result shown: see _apply_result
+        self._shown_timer.setSingleShot(True)
+        self._shown_timer.setInterval(0)
+        self._shown_timer.timeout.connect(workspace.result_shown)
 
         # tables (below the map): qt/docks/results.py ---------------------------------------
         self.results_pane = ResultsPane(
@@ -509,9 +513,11 @@ class MainWindow(QMainWindow):
         self.resultsApplied.emit(result)
         if first:
             freeze_start_up_objects()
-            # after the tables' paint this result asked for: the warm-up's filter caches
-            # (and pandas) no longer compete with the first map and tables (issue #17)
-            QTimer.singleShot(0, self.workspace.result_shown)
+            # The warm-up's filter caches (and pandas) once the first map and tables are
+            # painted (issue #17): a timer object, as its timeout comes after the paints
+            # this result posted (``singleShot(0)`` came before them, and the tables' first
+            # page reads then waited for the GIL).
+            self._shown_timer.start()
 
     def _on_failed(self, ticket: int, message: str) -> None:
         self._done_ticket = ticket
