@@ -20,13 +20,14 @@ def ensure_app(argv: list[str] | None = None):
     """The QApplication (created once). pyqtgraph is configured before any item exists."""
     from PySide6.QtWidgets import QApplication
 
+    from workbench.qt.qt_imports import import_pyqtgraph, quick_feature_check
+
+    quick_feature_check()  # before the window's ~500 modules import (issue #17)
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv if argv is not None else [sys.argv[0]])
         app.setApplicationName("Jobkort")
         app.setOrganizationName("Jobkort")
-    from workbench.qt.pyqtgraph_import import import_pyqtgraph
-
     pg = import_pyqtgraph()  # without copying every Qt type (issue #17)
     pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
     return app

@@ -1,5 +1,6 @@
-"""pyqtgraph imported by the window without creating every PySide6 type (issue #17, third
-round): its Qt mirrors forward to PySide6, so every name is still the same object."""
+"""pyqtgraph imported by the window without creating every PySide6 type, and PySide6's check of
+each imported module without ``inspect`` (issue #17, third round): the same names, the same
+answers."""
 
 from __future__ import annotations
 
@@ -39,6 +40,35 @@ def test_the_window_imports_pyqtgraph_without_every_qt_type() -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run(
         [sys.executable, "-c", CHECK], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
+
+
+FEATURE_CHECK = """
+import linecache, sys
+from workbench.qt.app import ensure_app  # as the window starts: before PySide6
+import PySide6.QtCore
+feature = sys.modules["shibokensupport.feature"]
+own = feature._mod_uses_pyside
+app = ensure_app()
+import workbench.qt.main_window as mw
+
+assert feature._mod_uses_pyside is not own
+read = [n for n in linecache.cache if "workbench" in n and not n.endswith("qt_imports.py")]
+assert not read, f"read through inspect: {read[:3]}"
+modules = [m for m in list(sys.modules.values()) if m is not None]
+assert [feature._mod_uses_pyside(m) for m in modules] == [own(m) for m in modules]
+import workbench.core.filters
+assert feature._mod_uses_pyside(mw) and not feature._mod_uses_pyside(workbench.core.filters)
+print("ok")
+"""
+
+
+def test_pyside_checks_the_window_modules_without_inspect() -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-c", FEATURE_CHECK], capture_output=True, text=True, timeout=120, env=env
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"

@@ -1,4 +1,5 @@
-"""Importing pyqtgraph without its copy of every Qt name (issue #17, third round).
+"""Importing pyqtgraph, and the modules after PySide6, without work the window never uses
+(issue #17, third round).
 
 pyqtgraph keeps its own mirror modules ``pyqtgraph.Qt.QtCore``, ``QtGui`` and ``QtWidgets``
 and fills them at import with every attribute of PySide6's modules (``_copy_attrs``). PySide6
@@ -8,6 +9,11 @@ the workbench never uses. Here the mirrors are given a module ``__getattr__`` (P
 forwards to PySide6 instead: every name resolves to the same object as before, created when
 first used. While pyqtgraph imports, ``dir()`` of the three PySide6 modules is empty, so the
 copy has nothing to copy; both are undone right after.
+
+PySide6 looks at every module imported after it for the text "PySide6" (its ``__feature__``
+switching, PYSIDE-2029) through ``inspect.getsource``: the linecache machinery for ~500
+modules before the first paint, ~80 ms CPU. :func:`quick_feature_check` reads a ``.py``
+file's bytes instead: the same answer.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from __future__ import annotations
 import importlib.abc
 import importlib.machinery
 import sys
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -71,3 +78,25 @@ def import_pyqtgraph() -> ModuleType:
             else:
                 module.__dir__ = own  # type: ignore[method-assign]
     return pyqtgraph
+
+
+def quick_feature_check() -> None:
+    """Let PySide6's check of each imported module read a ``.py`` file's bytes instead of
+    its source through ``inspect`` (after PySide6 is imported; idempotent)."""
+    feature = sys.modules.get("shibokensupport.feature")
+    check: Callable[[ModuleType], bool] | None = getattr(feature, "_mod_uses_pyside", None)
+    if check is None or getattr(check, "quick", False):
+        return  # another PySide6 version: its own check stays
+
+    def uses_pyside(module: ModuleType) -> bool:
+        path = getattr(module, "__file__", None)
+        if isinstance(path, str) and path.endswith(".py"):
+            try:
+                with open(path, "rb") as source:
+                    return b"PySide6" in source.read()
+            except OSError:
+                pass
+        return check(module)  # builtins, extensions, modules without a file
+
+    uses_pyside.quick = True  # type: ignore[attr-defined]
+    feature._mod_uses_pyside = uses_pyside  # type: ignore[union-attr]
