@@ -17,7 +17,7 @@ import importlib
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -396,8 +396,20 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 
 
 def get_meta(con: duckdb.DuckDBPyConnection, key: str, default: str | None = None) -> str | None:
-    rows = con.execute("SELECT value FROM cache_meta WHERE key = ?", [key]).fetchall()
-    return rows[0][0] if rows else default
+    # The few rows read whole, not ``WHERE key = ?``: DuckDB imports pandas at the first
+    # bound parameter (~0.3 s CPU), and the start-up reads meta before its first paint
+    # without binding anything (issue #17, third round).
+    rows = con.execute("SELECT key, value FROM cache_meta").fetchall()
+    return next((value for k, value in rows if k == key), default)
+
+
+def date_literal(day: date) -> str:
+    """``day`` as a DuckDB DATE literal, for the start-up's queries that must not bind a
+    parameter (see :func:`get_meta`). Only a ``date`` is accepted: its ISO form is digits
+    and dashes, nothing a user typed."""
+    if not isinstance(day, date) or isinstance(day, datetime):
+        raise TypeError(f"a date, not {type(day).__name__}")
+    return f"DATE '{day.isoformat()}'"
 
 
 def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:

@@ -85,9 +85,14 @@ def industry_choices(cur: Any) -> list[tuple[str, str, list[str]]]:
     companies through the key. Without a key both trees are offered side by side, titles
     led by their system ("DB07 · ...", "DB25 · ...") and DB25 codes qualified ``DB25:``.
     """
-    rows = cur.execute(
-        "SELECT coalesce(system, ?), code, title FROM industries ORDER BY 1, code", [DB07]
-    ).fetchall()
+    # coalesced and sorted here, not bound: the window lists these before its first paint,
+    # which binds no parameter (DuckDB imports pandas at the first one, issue #17)
+    rows = sorted(
+        (system or DB07, code, title)
+        for system, code, title in cur.execute(
+            "SELECT system, code, title FROM industries"
+        ).fetchall()
+    )
     has_key = bool(cur.execute("SELECT count(*) FROM industry_key").fetchone()[0])
     systems = {s for s, _, _ in rows}
     if has_key and DB07 in systems:

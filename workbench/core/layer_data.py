@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
+from . import cache
 from .cache import scalar
 from .collaboration import status_case_sql
 from .schema import ENTITY_TABLES
@@ -111,10 +112,11 @@ def unemployment_days_by_rid(
     """Days unemployed as of ``today`` per candidate rid (``missing`` where unknown or
     outside ``scope``)."""
     where, where_params = _scope_sql("candidates", scope, "t")
+    # the day as a literal: the first query after a start binds no parameter (pandas)
     arrays = con.execute(
-        "SELECT rid, date_diff('day', unemployed_since, ?::DATE) AS d FROM candidates AS t "
-        f"WHERE unemployed_since IS NOT NULL AND {where}",
-        [today, *where_params],
+        f"SELECT rid, date_diff('day', unemployed_since, {cache.date_literal(today)}) AS d "
+        f"FROM candidates AS t WHERE unemployed_since IS NOT NULL AND {where}",
+        where_params,
     ).fetchnumpy()
     rid = np.asarray(arrays["rid"], dtype=np.int64)
     days = np.full(int(rid.max(initial=-1)) + 1, missing, dtype=np.int64)
@@ -139,18 +141,25 @@ def statistic(
     measure in ``unemployment_stats``, or when that is empty the share of long-term
     unemployed candidates (≥ 365 days) per municipality computed from the cache."""
     if which in ("auto", "stats"):
-        row = con.execute(
-            "SELECT measure, max(period) FROM unemployment_stats WHERE value IS NOT NULL "
-            "GROUP BY measure ORDER BY count(DISTINCT kommune_kode) DESC, measure LIMIT 1"
+        # one query, not the pick bound into a second: the window shows this before its
+        # first paint, which binds no parameter (DuckDB imports pandas at the first one)
+        pick = (
+            "SELECT measure, max(period) AS period FROM unemployment_stats "
+            "WHERE value IS NOT NULL GROUP BY measure "
+            "ORDER BY count(DISTINCT kommune_kode) DESC, measure LIMIT 1"
+        )
+        rows = con.execute(
+            f"WITH pick AS ({pick}) "
+            "SELECT s.kommune_kode, avg(s.value), any_value(s.unit), any_value(s.source) "
+            "FROM unemployment_stats AS s JOIN pick "
+            "ON s.measure = pick.measure AND s.period = pick.period "
+            "GROUP BY s.kommune_kode ORDER BY s.kommune_kode"
         ).fetchall()
+        # the pick itself: its measure and period, and whether there is one at all (a NULL
+        # measure or period picks no rows)
+        row = con.execute(pick).fetchall()
         if row:
             measure, period = row[0]
-            rows = con.execute(
-                "SELECT kommune_kode, avg(value), any_value(unit), any_value(source) "
-                "FROM unemployment_stats WHERE measure = ? AND period = ? GROUP BY kommune_kode "
-                "ORDER BY kommune_kode",
-                [measure, period],
-            ).fetchall()
             unit = rows[0][2] or "" if rows else ""
             values = np.array([r[1] for r in rows], dtype=np.float64)
             is_count = unit.lower() not in ("pct", "pct.", "%", "procent", "percent")
@@ -197,11 +206,11 @@ def statistic(
             "period": "",
         }
     rows = con.execute(
-        "SELECT m.kode, count(c.rid), "
-        "count(c.rid) FILTER (WHERE c.unemployed_since <= ?::DATE - INTERVAL 365 DAY) "
+        "SELECT m.kode, count(c.rid), count(c.rid) FILTER "
+        f"(WHERE c.unemployed_since <= {cache.date_literal(ref)} - INTERVAL 365 DAY) "
         f"FROM municipalities m LEFT JOIN candidates c ON c.kommune_kode = m.kode AND {in_scope} "
         "GROUP BY m.kode ORDER BY m.kode",
-        [ref, *scope_params],
+        scope_params,
     ).fetchall()
     total = np.array([r[1] for r in rows], dtype=np.float64)
     long = np.array([r[2] for r in rows], dtype=np.float64)

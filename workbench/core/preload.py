@@ -1,11 +1,12 @@
 """Modules the first queries import, imported early on a thread of their own.
 
 DuckDB's Python client imports pandas at the first query with parameters (binding a value
-checks it against ``pandas.NaT``): ~350 ms at start-up on the bench machine, on the GUI
-thread, before the window exists (issue #17). Started before the cache is opened, the
-import runs while the opening waits on C++ (the httpfs extension, the encrypted ATTACH)
-without the GIL; the first query with parameters then finds pandas imported, or waits for
-the rest of the import on Python's import lock.
+checks it against ``pandas.NaT``): ~0.3 s CPU on the bench machine (issue #17). The
+start-up up to the first painted map binds no parameter, so pandas is imported after it
+(the warm-up's filter caches: :func:`import_preloaded`). Where a start must bind (a
+jobcenter scope is a parameter of the first query), :func:`start_preload` imports it on a
+thread from the start, while the cache opens; the first query with parameters then finds
+pandas imported, or waits for the rest of the import on Python's import lock.
 """
 
 from __future__ import annotations
@@ -15,14 +16,16 @@ import logging
 import sys
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
 PRELOADED = ("pandas",)
 
 
-def _import_all() -> None:
+def import_preloaded() -> None:
+    """Import :data:`PRELOADED` now, on the caller's thread (a failure is left to the code
+    that needs the module)."""
     for name in PRELOADED:
         try:
             importlib.import_module(name)
@@ -34,7 +37,7 @@ def start_preload() -> threading.Thread | None:
     """Start importing :data:`PRELOADED` on a daemon thread; None when all are imported."""
     if all(name in sys.modules for name in PRELOADED):
         return None
-    thread = threading.Thread(target=_import_all, name="preload-imports", daemon=True)
+    thread = threading.Thread(target=import_preloaded, name="preload-imports", daemon=True)
     thread.start()
     return thread
 
@@ -61,3 +64,22 @@ def start_call(fn: Callable[[], T], name: str) -> Callable[[], T]:
         return box["value"]  # type: ignore[return-value]
 
     return result
+
+
+class LazyModule:
+    """A module imported at its first attribute use: for modules the window's code uses
+    only after its first paint (pyarrow, ~0.1 s CPU: the matching engine and campaign
+    ranking are imported with their docks, issue #17). Not put in ``sys.modules``, so
+    other importers are unaffected; the import itself takes Python's import lock."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._module: Any = None
+
+    def __getattr__(self, attr: str) -> Any:  # only for names the proxy does not have
+        if self._module is None:
+            self._module = importlib.import_module(self._name)
+        return getattr(self._module, attr)
+
+    def __repr__(self) -> str:
+        return f"<lazy module {self._name!r}>"

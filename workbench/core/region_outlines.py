@@ -10,6 +10,7 @@ those recomputes it, nothing has to remember to invalidate it.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
 
@@ -25,9 +26,12 @@ GRID_M = 10.0  # snap while dissolving: the simplified neighbours do not share e
 _VERSION = f"v1:{SIMPLIFY_M}:{GRID_M}"  # a new recipe gives a new fingerprint
 
 # The municipalities the map draws (geometry present), in a stable order.
+# the md5 of _VERSION and this is the fingerprint; hashed here, not bound into the SQL: the
+# window reads it before its first paint, which binds no parameter (DuckDB imports pandas
+# at the first one, issue #17)
 _FINGERPRINT_SQL = (
-    "SELECT md5(? || string_agg(kode || ':' || coalesce(region_kode, '') || ':' || md5(geom), "
-    "',' ORDER BY kode)) FROM municipalities WHERE geom IS NOT NULL"
+    "SELECT string_agg(kode || ':' || coalesce(region_kode, '') || ':' || md5(geom), "
+    "',' ORDER BY kode) FROM municipalities WHERE geom IS NOT NULL"
 )
 
 
@@ -42,8 +46,10 @@ def dissolve_by_region(geoms: Sequence[object], keys: Sequence[str | None]) -> d
 
 
 def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
-    row = con.execute(_FINGERPRINT_SQL, [_VERSION]).fetchone()
-    return str(row[0]) if row and row[0] is not None else ""
+    row = con.execute(_FINGERPRINT_SQL).fetchone()
+    if not row or row[0] is None:
+        return ""
+    return hashlib.md5((_VERSION + row[0]).encode("utf-8")).hexdigest()  # as DuckDB's md5
 
 
 def dissolved_regions(
@@ -55,13 +61,15 @@ def dissolved_regions(
     before, else dissolved now and kept (a cache that cannot be written dissolves each time)."""
     key = fingerprint(con)
     try:
+        # a handful of rows (one per region), filtered here: no bound parameter (see above)
         rows = con.execute(
-            "SELECT geom FROM region_outlines WHERE fingerprint = ? ORDER BY region_kode", [key]
+            "SELECT fingerprint, geom FROM region_outlines ORDER BY region_kode"
         ).fetchall()
     except duckdb.Error:  # not migrated (an old read-only cache): dissolve
         rows = []
-    if rows:
-        return [shapely.from_wkb(bytes(r[0])) for r in rows]
+    kept = [geom for fp, geom in rows if fp == key]
+    if kept:
+        return [shapely.from_wkb(bytes(g)) for g in kept]
     regions = dissolve_by_region(geoms, keys)
     try:
         with cache.transaction(con):

@@ -77,21 +77,26 @@ def purge_expired(
     cutoff = now - timedelta(days=int(days))
     _purge_rejects(con, cutoff)
     with cache.transaction(con) as cur:
-        # Candidates no import recorded (older code paths): confirmed now, never purged blind.
-        cur.execute(
-            "INSERT INTO candidate_confirmations SELECT DISTINCT jobcenter, ?::TIMESTAMP "
+        # Read without parameters first and bind only to write: DuckDB imports pandas at
+        # the first bound parameter (~0.3 s CPU), and a start with nothing to confirm or
+        # purge (the usual one) then paints its first map without it (issue #17).
+        unconfirmed = (
             "FROM candidates WHERE jobcenter IS NOT NULL "
-            "AND jobcenter NOT IN (SELECT jobcenter FROM candidate_confirmations)",
-            [now],
+            "AND jobcenter NOT IN (SELECT jobcenter FROM candidate_confirmations)"
         )
-        expired = [
-            r[0]
-            for r in cur.execute(
-                "SELECT jobcenter FROM candidate_confirmations WHERE confirmed_at < ? "
-                "AND jobcenter IN (SELECT jobcenter FROM candidates) ORDER BY 1",
-                [cutoff],
-            ).fetchall()
-        ]
+        if cur.execute(f"SELECT count(*) {unconfirmed}").fetchone()[0]:
+            # Candidates no import recorded (older code paths): confirmed now, never
+            # purged blind.
+            cur.execute(
+                f"INSERT INTO candidate_confirmations SELECT DISTINCT jobcenter, ?::TIMESTAMP "
+                f"{unconfirmed}",
+                [now],
+            )
+        confirmed = cur.execute(
+            "SELECT jobcenter, confirmed_at FROM candidate_confirmations "
+            "WHERE jobcenter IN (SELECT jobcenter FROM candidates)"
+        ).fetchall()
+        expired = sorted(jc for jc, at in confirmed if at is not None and at < cutoff)
         if not expired:
             return result
         ids = [

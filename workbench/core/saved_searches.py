@@ -125,13 +125,19 @@ def list_searches(
 ) -> list[SavedSearch]:
     """The owner's saved searches (of one entity when given), by name."""
     owner = owner or current_user()
-    sql = f"SELECT {_COLUMNS} FROM saved_searches WHERE owner = ?"
-    params: list[Any] = [owner]
-    if entity is not None:
-        sql += " AND entity = ?"
-        params.append(entity)
-    rows = _con(store).execute(sql + " ORDER BY lower(name), name", params).fetchall()
-    return [_from_row(r) for r in rows]
+    # The owner and entity are matched here, not bound: the window lists the searches
+    # before its first paint, which binds no parameter (DuckDB imports pandas at the first
+    # one, issue #17); a user's searches are a few rows.
+    rows = (
+        _con(store)
+        .execute(f"SELECT {_COLUMNS} FROM saved_searches ORDER BY lower(name), name")
+        .fetchall()
+    )
+    return [
+        _from_row(r)
+        for r in rows
+        if owner is not None and r[1] == owner and (entity is None or r[2] == entity)
+    ]
 
 
 def delete_search(

@@ -20,13 +20,15 @@ def ensure_app(argv: list[str] | None = None):
     """The QApplication (created once). pyqtgraph is configured before any item exists."""
     from PySide6.QtWidgets import QApplication
 
+    from workbench.qt.qt_imports import import_pyqtgraph, quick_feature_check
+
+    quick_feature_check()  # before the window's ~500 modules import (issue #17)
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv if argv is not None else [sys.argv[0]])
         app.setApplicationName("Jobkort")
         app.setOrganizationName("Jobkort")
-    import pyqtgraph as pg
-
+    pg = import_pyqtgraph()  # without copying every Qt type (issue #17)
     pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
     return app
 
@@ -138,7 +140,11 @@ def start_gui(cache_path: Path, *, settings: Settings, lang: str | None) -> GuiS
     """
     from workbench.core.preload import start_call, start_preload
 
-    start_preload()  # DuckDB's first bound parameter imports pandas: overlap it (issue #17)
+    if settings.get("user.jobcenter"):
+        # The first query binds the jobcenter scope, and DuckDB's first bound parameter
+        # imports pandas: overlap it with the open. Without a scope the start binds nothing
+        # before the first paint, and the warm-up imports it after (issue #17).
+        start_preload()
     cache_path = Path(cache_path)
     # The cache opens (keyring lookup, DuckDB's httpfs load and ATTACH, the retention
     # purge before the window shows any row) while Qt starts and the window's modules load.

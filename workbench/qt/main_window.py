@@ -98,7 +98,7 @@ class MainWindow(QMainWindow):
             context = UserContext.from_settings(settings, con)
             workspace = Workspace(con, context=context, ranks=ranks)
             if warm_up:  # start-up: the first query's sorts run while the window is built
-                workspace.warm_up()
+                workspace.warm_up(until_shown=True)  # its filter caches after the first map
             stat = str(settings.get("map.choropleth", "auto") or "auto")
             workspace.layers.set_choropleth(stat, str(settings.get("map.classes", "quantile")))
         self.workspace = workspace
@@ -127,6 +127,10 @@ class MainWindow(QMainWindow):
         self._result_guard.setSingleShot(True)
         self._result_guard.setInterval(RESULT_WAIT_MS)
         self._result_guard.timeout.connect(self._apply_waiting_result)
+        self._shown_timer = QTimer(self)  # the first result shown: see _apply_result
+        self._shown_timer.setSingleShot(True)
+        self._shown_timer.setInterval(0)
+        self._shown_timer.timeout.connect(workspace.result_shown)
 
         # tables (below the map): qt/docks/results.py ---------------------------------------
         self.results_pane = ResultsPane(
@@ -509,6 +513,11 @@ class MainWindow(QMainWindow):
         self.resultsApplied.emit(result)
         if first:
             freeze_start_up_objects()
+            # The warm-up's filter caches (and pandas) once the first map and tables are
+            # painted (issue #17): a timer object, as its timeout comes after the paints
+            # this result posted (``singleShot(0)`` came before them, and the tables' first
+            # page reads then waited for the GIL).
+            self._shown_timer.start()
 
     def _on_failed(self, ticket: int, message: str) -> None:
         self._done_ticket = ticket

@@ -27,13 +27,17 @@ from typing import Any
 
 import duckdb
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
+
+from workbench.core.preload import LazyModule
 
 from .. import collaboration as collab
 from ..company_detail import two_years_before
 from .model import DEFAULT_RADIUS_KM, DEFAULT_WEIGHTS, SHORTAGE_POINTS, ScoreWeights
 from .supply import CandidateCodes, supply_by_group
+
+# pyarrow on first use: the window imports this before its first paint (issue #17)
+pa = LazyModule("pyarrow")
+pc = LazyModule("pyarrow.compute")
 
 NATIONAL_AREAS = ("DK", "0", "000", "HELE LANDET")
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
+
+from workbench.core.preload import LazyModule
 
 from ..errors import Cancelled
 from ..store.gateway import reference_date
@@ -28,6 +28,10 @@ from .explain import Criterion, Explainer
 from .order import JobOrder, validate
 from .scoring import Weights
 from .snapshot import CandidateSnapshot
+
+# pyarrow on first use: the window imports this before its first paint (issue #17)
+pa = LazyModule("pyarrow")
+pc = LazyModule("pyarrow.compute")
 
 log = logging.getLogger(__name__)
 

@@ -15,10 +15,14 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
+
+from workbench.core.preload import LazyModule
 
 from .eligibility import candidate_base
+
+# pyarrow on first use: the window imports this before its first paint (issue #17)
+pa = LazyModule("pyarrow")
+pc = LazyModule("pyarrow.compute")
 
 _EPOCH = date(1970, 1, 1)
 _COLUMNS = (

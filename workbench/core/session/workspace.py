@@ -144,6 +144,8 @@ class Workspace:
         self._warming: tuple[threading.Thread, Any, threading.Event] | None = None
         # set once a first result is out: the warm-up then builds the filter caches
         self._first_result = threading.Event()
+        # set once the window shows it (``result_shown``): ``warm_up(until_shown=True)``
+        self._shown = threading.Event()
 
     # -- state -------------------------------------------------------------------------
     @property
@@ -313,16 +315,21 @@ class Workspace:
         self._runner.cancel()
         self._set_busy(False)
         self._first_result.set()  # no result to wait for: the warm-up goes on
+        self._shown.set()
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Block until no job runs or waits (headless callers; the GUI waits on events)."""
         return self._runner.wait_idle(timeout)
 
-    def warm_up(self) -> None:
+    def warm_up(self, *, until_shown: bool = False) -> None:
         """Start sorting every row in display order (what the first query needs, ~0.5 s for
         1M companies) on a thread of its own with its own cursor: at start-up the sorts run
         in DuckDB, without the GIL, while the window is built (issue #17). The first query
-        waits for a sort in progress instead of starting it again (``DisplayRanks``)."""
+        waits for a sort in progress instead of starting it again (``DisplayRanks``).
+
+        The filter caches follow after the first result, or with ``until_shown`` once the
+        window has shown it (:meth:`result_shown`): built earlier they competed with the
+        first map's frames and paint (issue #17, third round)."""
         if self._warming is not None or self._suspended:
             return
         cur = self.con.cursor()
@@ -333,16 +340,23 @@ class Workspace:
         ranks = self.ranks
         stop = threading.Event()
         self._first_result = first_result = threading.Event()
+        self._shown = shown = threading.Event()
+        gate = shown if until_shown else first_result
 
         def run() -> None:
             try:
-                ranks.warm(cur, today, stop, first_result)
+                ranks.warm(cur, today, stop, gate)
             except Exception as exc:  # interrupted, closed: the queries compute it then
                 logging.getLogger(__name__).debug("warm-up stopped: %s", exc)
 
         thread = threading.Thread(target=run, name="workspace-warm-up", daemon=True)
         self._warming = (thread, cur, stop)
         thread.start()
+
+    def result_shown(self) -> None:
+        """The window shows its first result (the map is painted): a warm-up started with
+        ``until_shown`` goes on with the filter caches."""
+        self._shown.set()
 
     def warming_up(self) -> bool:
         """The start-up warm-up is still computing (benchmarks wait for it, as a user
@@ -357,6 +371,7 @@ class Workspace:
         self._warming = None
         stop.set()  # between steps
         self._first_result.set()  # waiting for the first result: wakes up, stops
+        self._shown.set()
         if thread.is_alive():  # inside a query
             with contextlib.suppress(duckdb.Error):
                 cur.interrupt()
@@ -430,3 +445,4 @@ class Workspace:
         self._set_busy(False)
         self.query_failed.emit(ticket, message)
         self._first_result.set()
+        self._shown.set()  # no result to show: the warm-up goes on
