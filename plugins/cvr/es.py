@@ -170,10 +170,25 @@ def _loads(content: bytes, what: str) -> dict[str, Any]:
     return body
 
 
-def _answer(response: requests.Response, what: str) -> tuple[Any, Page]:
+READ_CHUNK = 1 << 20
+
+
+def _body(response: requests.Response) -> bytes:
+    """A streamed answer's body, read 1 MiB at a time.
+
+    requests reads a body 10 KiB at a time: ~120 passes through its Python layers for a
+    page of 1000 documents (real pages are 10–50 MB), each taking the GIL from the thread
+    that maps the previous page. A page alone: 9.7 → 6.9 ms (issue #17).
+    """
+    try:
+        return b"".join(response.iter_content(READ_CHUNK))
+    finally:
+        response.close()
+
+
+def _answer(content: bytes, what: str) -> tuple[Any, Page]:
     """The scroll id and the page of one answer: typed when every value on it has the usual
     shape (``documents``), else as dicts."""
-    content = response.content
     typed = documents.decode_answer(content)
     if typed is not None:
         hits = typed.hits
@@ -214,7 +229,7 @@ def scroll_pages(
     what = f"søgning i {index}"
     if response.status_code != 200:
         raise _error(response, what)
-    scroll_id, page = _answer(response, what)
+    scroll_id, page = _answer(response.content, what)
     pages = 0
     seen: set[tuple[Any, str]] = set()
     try:
@@ -250,10 +265,11 @@ def scroll_pages(
                 data=json.dumps({"scroll": scroll, "scroll_id": scroll_id}),
                 headers={"Content-Type": "application/json"},
                 auth=auth,
+                stream=True,  # read below in large pieces (never repeated either way)
             )
             if response.status_code != 200:
                 raise _error(response, what)
-            next_id, page = _answer(response, what)
+            next_id, page = _answer(_body(response), what)
             scroll_id = next_id or scroll_id
     finally:
         if scroll_id:

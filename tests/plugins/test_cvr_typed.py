@@ -54,8 +54,8 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
 
     answer = cvr_es._answer
 
-    def counting_answer(response: Any, what: str) -> Any:
-        scroll_id, page = answer(response, what)
+    def counting_answer(content: bytes, what: str) -> Any:
+        scroll_id, page = answer(content, what)
         if page.hits:
             counts["typed_pages" if page.typed else "dict_pages"] += 1
         return scroll_id, page
