@@ -44,7 +44,7 @@ from workbench.core.plugins.api import PluginError, RefreshContext
 
 from . import mapping, typed_mapping
 from .es import Page, Scroll, prefetched, scroll_pages
-from .gc_pause import fewer_collections
+from .interpreter import fewer_collections, quick_switches
 from .writer import StagingWriter
 
 COMPANY_INDEX = "virksomhed"
@@ -387,7 +387,7 @@ def refresh(ctx: RefreshContext) -> None:
     """The plugin's refresh function (manifest ``refresh = ".refresh:refresh"``)."""
     writer = StagingWriter()
     try:
-        with fewer_collections():
+        with fewer_collections(), quick_switches():
             _refresh(ctx, writer)
     finally:
         writer.close()

@@ -1,8 +1,10 @@
-"""The cvr refresh collects garbage rarely while it maps, and restores the threshold."""
+"""The cvr refresh collects garbage rarely and hands the GIL over quickly while it maps,
+and restores both settings."""
 
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +12,12 @@ import pytest
 
 from tests.plugins.fake_es import FakeElasticsearch, FakeElasticsearchServer, synthetic_stream
 from tests.plugins.test_cvr import PASSWORD, USER, make_host
-from workbench.plugins.cvr.gc_pause import FEW_COLLECTIONS_THRESHOLD, fewer_collections
+from workbench.plugins.cvr.interpreter import (
+    FEW_COLLECTIONS_THRESHOLD,
+    QUICK_SWITCH_S,
+    fewer_collections,
+    quick_switches,
+)
 
 
 @pytest.fixture
@@ -45,20 +52,47 @@ def test_restored_when_the_refresh_fails(threshold: tuple[int, int, int]) -> Non
     assert gc.get_threshold() == threshold
 
 
-def test_a_cvr_refresh_maps_with_few_collections(
-    tmp_path: Path, threshold: tuple[int, int, int]
+def test_a_cvr_refresh_maps_with_few_collections_and_quick_switches(
+    tmp_path: Path, threshold: tuple[int, int, int], switch_interval: float
 ) -> None:
     fake = FakeElasticsearch(username=USER, password=PASSWORD)
     fake.set_index("virksomhed", lambda: synthetic_stream(30))
     fake.set_index("produktionsenhed", [])
-    during: list[int] = []
+    during: list[tuple[int, float]] = []
     with (
         FakeElasticsearchServer(fake) as server,
         make_host(tmp_path / "cache.duckdb", server.url, page_size=10) as host,
     ):
         result = host.run(
-            "cvr", on_progress=lambda _p, _f, _m: during.append(gc.get_threshold()[0])
+            "cvr",
+            on_progress=lambda _p, _f, _m: during.append(
+                (gc.get_threshold()[0], sys.getswitchinterval())
+            ),
         )
     assert result.ok, result.message
-    assert FEW_COLLECTIONS_THRESHOLD in during  # while the pages were mapped
+    # while the pages were mapped
+    assert (FEW_COLLECTIONS_THRESHOLD, QUICK_SWITCH_S) in during
     assert gc.get_threshold() == threshold
+    assert sys.getswitchinterval() == switch_interval
+
+
+@pytest.fixture
+def switch_interval() -> Iterator[float]:
+    saved = sys.getswitchinterval()
+    sys.setswitchinterval(0.005)
+    yield 0.005
+    sys.setswitchinterval(saved)
+
+
+def test_quick_switches_nest_and_restore_the_first_setting(switch_interval: float) -> None:
+    first, second = quick_switches(), quick_switches()
+    first.__enter__()
+    second.__enter__()
+    assert sys.getswitchinterval() == QUICK_SWITCH_S
+    first.__exit__(None, None, None)
+    assert sys.getswitchinterval() == QUICK_SWITCH_S  # the second still maps
+    second.__exit__(None, None, None)
+    assert sys.getswitchinterval() == switch_interval
+    with pytest.raises(RuntimeError), quick_switches():
+        raise RuntimeError("scroll expired")
+    assert sys.getswitchinterval() == switch_interval
