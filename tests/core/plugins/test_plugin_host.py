@@ -468,3 +468,23 @@ def test_staging_threads_must_be_a_whole_number():
     with pytest.raises(ValueError, match="staging_threads"):
         manifest("t", staging_threads=-1)
     assert manifest("t", staging_threads=2).to_dict()["staging_threads"] == 2
+
+
+def test_replace_gives_rids_in_staging_order_and_skips_rows_deleted_in_staging(make_host):
+    """New rids follow the staged rows; a row the plugin deleted in staging (as the cvr
+    plugin drops a company's own row when its units are loaded) leaves a gap."""
+
+    def refresh(ctx: RefreshContext) -> None:
+        staged = ctx.staging.table("companies", mode="replace")
+        ctx.staging.insert(
+            "companies",
+            [{"cvr": c, "name": n, "source": "t"} for c, n in (("3", "C"), ("1", "A"), ("2", "B"))],
+        )
+        ctx.staging.execute(f"DELETE FROM {staged} WHERE cvr = '1'")
+
+    host = make_host({"t": refresh})
+    assert host.run("t").ok
+    rows = host.con.execute("SELECT cvr, rid FROM companies ORDER BY rid").fetchall()
+    assert rows == [("3", 1), ("2", 3)]
+    assert host.run("t").ok  # a new replace starts again from 1
+    assert host.con.execute("SELECT cvr, rid FROM companies ORDER BY rid").fetchall() == rows

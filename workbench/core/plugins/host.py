@@ -1095,8 +1095,12 @@ def _apply(con: duckdb.DuckDBPyConnection, spec: _Spec) -> int:
             con.execute(f"INSERT INTO {live} ({col_list}) SELECT {sel_list} FROM {spec.staged} s")
         return n
     if has_rid:
+        # New rids follow the staged rows' order; rowid instead of row_number() OVER ():
+        # the window function took half of the swap of 250k companies (0.83 → 0.43 s). A
+        # row the plugin deleted in staging leaves a gap, as replace_where does: rids are
+        # unique keys, not positions.
         con.execute(
-            f"INSERT INTO {live} ({col_list}, rid) SELECT {sel_list}, ? + row_number() OVER () FROM {spec.staged} s",
+            f"INSERT INTO {live} ({col_list}, rid) SELECT {sel_list}, ? + s.rowid + 1 FROM {spec.staged} s",
             [max_rid],
         )
     else:
