@@ -412,19 +412,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="serve synthetic CVR documents on 127.0.0.1")
     parser.add_argument("--synthetic", type=int, required=True, help="number of companies")
     parser.add_argument("--port", type=int, default=0)
-    parser.add_argument(
-        "--prerender",
-        action="store_true",
-        help="build the documents before serving (as a remote service has them): a page then "
-        "costs this process ~1 µs a document instead of ~12 (memory: ~1.3 KB a document)",
-    )
     args = parser.parse_args(argv)
     es = FakeElasticsearch(log_requests=False)
-    if args.prerender:
-        docs = list(synthetic_stream(args.synthetic))
-        es.set_index("virksomhed", lambda: iter(docs))
-    else:
-        es.set_index("virksomhed", lambda: synthetic_stream(args.synthetic))
+    es.set_index("virksomhed", lambda: synthetic_stream(args.synthetic))
     es.set_index("produktionsenhed", lambda: iter(()))
     es.totals["virksomhed"] = args.synthetic
     server = FakeElasticsearchServer(es, port=args.port)

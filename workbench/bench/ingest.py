@@ -22,7 +22,6 @@ from workbench.bench.memory import PeakSampler, rss_mb
 
 REPO = Path(__file__).resolve().parents[2]  # the checkout: the stream server lives in tests/
 FAKE_ES = REPO / "tests" / "plugins" / "fake_es.py"
-PRERENDER_MAX = 500_000  # the stand-in holds ~1.3 KB a pre-rendered document
 
 
 def unavailable_reason() -> str | None:
@@ -38,18 +37,13 @@ def measure_ingest(
     batch_rows: int = 10_000,
     cache: Path | None = None,
     on_sample: Callable[[float, float], None] | None = None,
-    prerender_documents: bool = True,
 ) -> dict[str, Any]:
     """Rate (documents/s), peak RSS (MB) and rows written of one full ``cvr`` refresh."""
     from workbench.core.config import Settings
     from workbench.core.plugins.host import PluginHost, discover
 
-    # The stand-in renders its documents before it serves (and before the clock starts), as
-    # the real service has them: generating them per page took ~12 µs a document of the same
-    # two cores, a cost the remote service never puts on the workstation.
-    prerender = ["--prerender"] if prerender_documents and documents <= PRERENDER_MAX else []
     server = subprocess.Popen(
-        [sys.executable, "-m", "tests.plugins.fake_es", "--synthetic", str(documents), *prerender],
+        [sys.executable, "-m", "tests.plugins.fake_es", "--synthetic", str(documents)],
         stdout=subprocess.PIPE,
         text=True,
         cwd=REPO,
@@ -101,7 +95,6 @@ def measure_ingest(
             "peak_rss_mb": memory.max_rss_mb,
             "start_rss_mb": memory.start_mb,
             "status": result.status,
-            "stream": "prerendered" if prerender else "generated per page",
         }
     finally:
         server.terminate()
@@ -111,12 +104,8 @@ def measure_ingest(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="CVR ingest measure of workbench bench")
     parser.add_argument("--documents", type=int, default=1_000_000)
-    parser.add_argument(
-        "--generate", action="store_true", help="the stand-in generates each page when asked"
-    )
     args = parser.parse_args(argv)
-    result = measure_ingest(args.documents, prerender_documents=not args.generate)
-    print(json.dumps(result), flush=True)
+    print(json.dumps(measure_ingest(args.documents)), flush=True)
     return 0
 
 
