@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=2_000_000)
     parser.add_argument("--page-size", type=int, default=1000)
-    parser.add_argument("--batch-rows", type=int, default=10_000)
+    parser.add_argument("--batch-rows", type=int, default=50_000)
     parser.add_argument("--cache", type=Path, default=None, help="cache file (default: temp)")
     args = parser.parse_args(argv)
     samples: list[tuple[float, float]] = []

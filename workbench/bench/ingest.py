@@ -34,7 +34,7 @@ def measure_ingest(
     documents: int,
     *,
     page_size: int = 1000,
-    batch_rows: int = 10_000,
+    batch_rows: int = 50_000,  # the plugin's default
     cache: Path | None = None,
     on_sample: Callable[[float, float], None] | None = None,
 ) -> dict[str, Any]:
