@@ -233,6 +233,61 @@ def _life(doc: Virksomhed | ProduktionsEnhed) -> tuple[bool | None, date | None]
     return is_open, first
 
 
+def _row(
+    cvr: str,
+    pnr: str | None,
+    common: list[Any],
+    status: str | None,
+    started: date | None,
+    form: str | None,
+    kind: str,
+) -> Row:
+    """The row in COMPANY_COLUMNS order from ``_common``'s values and the kind's own."""
+    (
+        name,
+        address,
+        postnr,
+        kommune,
+        code,
+        text,
+        employees,
+        band,
+        code25,
+        text25,
+        system,
+        street,
+        number,
+        address_id,
+        flag,
+        updated,
+    ) = common
+    return (
+        cvr,
+        pnr,
+        name,
+        address,
+        postnr,
+        kommune,
+        code,
+        text,
+        employees,
+        band,
+        status,
+        started,
+        flag,
+        SOURCE,
+        code25,
+        text25,
+        system,
+        street,
+        number,
+        address_id,
+        form,
+        kind,
+        updated,
+    )
+
+
 def company(doc: Virksomhed | None) -> tuple[Row, list[Row]]:
     """A ``Vrvirksomhed`` as (row in COMPANY_COLUMNS order, history rows); see
     ``mapping.map_company``."""
@@ -243,27 +298,7 @@ def company(doc: Virksomhed | None) -> tuple[Row, list[Row]]:
     for p in doc.penheder or ():  # current P numbers must be numbers (else: rejected)
         if (p.periode is None or p.periode.gyldigTil is None) and p.pNummer:
             _cvr_number(p.pNummer, "pNummer")
-    (
-        (
-            name,
-            address,
-            postnr,
-            kommune,
-            code,
-            text,
-            employees,
-            band,
-            code25,
-            text25,
-            system,
-            street,
-            number,
-            address_id,
-            flag,
-            updated,
-        ),
-        history,
-    ) = _common(doc, cvr, None, meta)
+    common, history = _common(doc, cvr, None, meta)
     is_open, first = _life(doc)
     status = _text(meta.sammensatStatus) if meta is not None else None
     if not status:
@@ -276,33 +311,9 @@ def company(doc: Virksomhed | None) -> tuple[Row, list[Row]]:
         started = parse_date(meta.stiftelsesDato)
     if not started:
         started = first
-    form = _current(doc.virksomhedsform)
-    row = (
-        cvr,
-        None,
-        name,
-        address,
-        postnr,
-        kommune,
-        code,
-        text,
-        employees,
-        band,
-        _nice_status(status),
-        started,
-        flag,
-        SOURCE,
-        code25,
-        text25,
-        system,
-        street,
-        number,
-        address_id,
-        _text(form.langBeskrivelse) if form is not None else None,
-        "virksomhed",
-        updated,
-    )
-    return row, history
+    e = _current(doc.virksomhedsform)
+    form = _text(e.langBeskrivelse) if e is not None else None
+    return _row(cvr, None, common, _nice_status(status), started, form, "virksomhed"), history
 
 
 def unit(doc: ProduktionsEnhed | None) -> tuple[Row, list[Row]]:
@@ -317,57 +328,12 @@ def unit(doc: ProduktionsEnhed | None) -> tuple[Row, list[Row]]:
     if cvr_value is None and meta is not None:
         cvr_value = meta.nyesteCvrNummerRelation
     cvr = _cvr_number(cvr_value, "virksomhedsrelation.cvrNummer")
-    (
-        (
-            name,
-            address,
-            postnr,
-            kommune,
-            code,
-            text,
-            employees,
-            band,
-            code25,
-            text25,
-            system,
-            street,
-            number,
-            address_id,
-            flag,
-            updated,
-        ),
-        history,
-    ) = _common(doc, cvr, pnr, meta)
+    common, history = _common(doc, cvr, pnr, meta)
     is_open, first = _life(doc)
     status = _nice_status(_text(meta.sammensatStatus) if meta is not None else None)
     if not status:
         status = None if is_open is None else "Aktiv" if is_open else "Ophørt"
-    row = (
-        cvr,
-        pnr,
-        name,
-        address,
-        postnr,
-        kommune,
-        code,
-        text,
-        employees,
-        band,
-        status,
-        first,
-        flag,
-        SOURCE,
-        code25,
-        text25,
-        system,
-        street,
-        number,
-        address_id,
-        None,
-        "produktionsenhed",
-        updated,
-    )
-    return row, history
+    return _row(cvr, pnr, common, status, first, None, "produktionsenhed"), history
 
 
 __all__ = ["NotTyped", "company", "unit"]
