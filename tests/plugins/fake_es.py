@@ -123,7 +123,8 @@ class FakeElasticsearch:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     log_requests: bool = True
     # scroll_hook(n, status, body) after the n-th scroll request (1-based) moved the cursor:
-    # None keeps the answer, (status, body) replaces it, "drop" closes without an answer.
+    # None keeps the answer, (status, body) replaces it, "drop" closes without an answer,
+    # "cut" closes half way through the body.
     scroll_hook: Callable[[int, int, bytes], tuple[int, bytes] | str | None] | None = None
     scroll_calls: int = 0
 
@@ -284,6 +285,14 @@ class _Handler(BaseHTTPRequestHandler):
                 n = es.scroll_calls
             changed = es.scroll_hook(n, status, payload) if es.scroll_hook else None
             if changed == "drop":
+                self.close_connection = True
+                return
+            if changed == "cut":  # the full length announced, half the body sent
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=UTF-8")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload[: len(payload) // 2])
                 self.close_connection = True
                 return
             if isinstance(changed, tuple):

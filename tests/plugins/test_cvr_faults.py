@@ -84,7 +84,7 @@ def test_a_scroll_that_ends_early_fails_with_received_and_announced(
     assert log == [("failed", result.message)]
 
 
-@pytest.mark.parametrize("lost", ["502", "drop"])
+@pytest.mark.parametrize("lost", ["502", "drop", "cut"])
 def test_a_lost_scroll_answer_is_not_repeated(
     loaded: tuple[FakeElasticsearch, str, Path], lost: str
 ) -> None:
@@ -96,7 +96,7 @@ def test_a_lost_scroll_answer_is_not_repeated(
     def lose(n: int, status: int, body: bytes) -> tuple[int, bytes] | str | None:
         if n != 2:
             return None
-        return "drop" if lost == "drop" else (502, b'{"error": "bad gateway"}')
+        return lost if lost in ("drop", "cut") else (502, b'{"error": "bad gateway"}')
 
     fake.scroll_hook = lose
     result = _full_run(url, path)
