@@ -27,7 +27,7 @@ import math
 import queue
 import threading
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -51,6 +51,7 @@ class Page:
     total: int | None
     at_least: bool = False  # ES 7 ``"relation": "gte"``: ``total`` is a lower bound
     raw: bytes | None = None
+    _dicts: list[dict[str, Any]] | None = field(default=None, init=False, repr=False)
 
     @property
     def typed(self) -> bool:
@@ -60,7 +61,7 @@ class Page:
         """The hits as dicts (decoded from ``raw`` on first use for a typed page)."""
         if self.raw is None:
             return self.hits
-        if not hasattr(self, "_dicts"):
+        if self._dicts is None:
             self._dicts = _page(_loads(self.raw, "siden"), "siden").hits
         return self._dicts
 
