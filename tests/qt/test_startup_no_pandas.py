@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from datetime import date, datetime
 from pathlib import Path
 
@@ -156,6 +157,57 @@ def test_the_warm_up_goes_on_once_the_first_tables_are_painted(
         assert session.window.map.paint_count > 0
         first = events.index("applied")
         assert "tables painted" in events[first : events.index("shown")]
+        qtbot.waitUntil(lambda: not session.window.workspace.warming_up(), timeout=30_000)
+    finally:
+        session.close()
+
+
+@pytest.mark.parametrize("painted", [True, False], ids=["painted", "never-painted"])
+def test_the_warm_up_waits_for_the_tables_paint_or_its_guard(
+    qtbot, small_demo_cache: Path, monkeypatch: pytest.MonkeyPatch, painted: bool
+) -> None:
+    """A table whose first paint comes late (a window not yet exposed, as under Xvfb) holds
+    the warm-up until it paints; a table that never paints holds it only until the guard."""
+    from workbench.core.config import load_settings
+    from workbench.core.session import Workspace
+    from workbench.qt import main_window
+    from workbench.qt.app import start_gui
+    from workbench.qt.main_window import MainWindow
+    from workbench.qt.results_table import ResultsTableView
+
+    events: list[str] = []
+    gate = {"open": False}
+    real_shown, real_paint = Workspace.result_shown, ResultsTableView.paintEvent
+    real_apply = MainWindow._apply_result
+    monkeypatch.setattr(main_window, "SHOWN_WAIT_MS", 1500)
+    monkeypatch.setattr(
+        MainWindow,
+        "_apply_result",
+        lambda self, *args: events.append("applied") or real_apply(self, *args),
+    )
+    monkeypatch.setattr(
+        Workspace, "result_shown", lambda self: events.append("shown") or real_shown(self)
+    )
+    monkeypatch.setattr(  # a closed gate: the paint does not happen (nor its signal)
+        ResultsTableView,
+        "paintEvent",
+        lambda self, event: gate["open"] and real_paint(self, event),
+    )
+    session = start_gui(small_demo_cache, settings=load_settings(), lang="da")
+    try:
+        qtbot.waitUntil(lambda: "applied" in events, timeout=30_000)
+        applied_at = time.monotonic()
+        qtbot.wait(400)
+        assert "shown" not in events  # the table has not painted
+        if painted:
+            gate["open"] = True
+            session.window.results_pane.shown_table().viewport().update()
+            qtbot.waitUntil(lambda: "shown" in events, timeout=1000)
+            assert time.monotonic() - applied_at < 1.4  # its paint, not the guard
+        else:
+            qtbot.waitUntil(lambda: "shown" in events, timeout=5000)
+            assert time.monotonic() - applied_at >= 1.4  # the guard
+        gate["open"] = True
         qtbot.waitUntil(lambda: not session.window.workspace.warming_up(), timeout=30_000)
     finally:
         session.close()

@@ -56,10 +56,12 @@ from workbench.qt.workspace import QtWorkspace
 
 if TYPE_CHECKING:
     from workbench.qt.management import ManagementTab
+    from workbench.qt.results_table import ResultsTableView
 
 log = logging.getLogger("workbench.profile")
 # The longest a filter result waits for its map frames before the tables show it anyway.
 RESULT_WAIT_MS = 250
+SHOWN_WAIT_MS = 2000  # the longest the warm-up waits for the first tables' paint
 
 
 class MainWindow(QMainWindow):
@@ -127,7 +129,14 @@ class MainWindow(QMainWindow):
         self._result_guard.setSingleShot(True)
         self._result_guard.setInterval(RESULT_WAIT_MS)
         self._result_guard.timeout.connect(self._apply_waiting_result)
-        self._shown_timer = QTimer(self)  # the first result shown: see _apply_result
+        # The first result shown (see _apply_result): the table's first paint, or the guard
+        # should it never come, then a zero timer after the paints that paint posted.
+        self._shown_guard = QTimer(self)
+        self._shown_guard.setSingleShot(True)
+        self._shown_guard.setInterval(SHOWN_WAIT_MS)
+        self._shown_guard.timeout.connect(self._first_tables_painted)
+        self._shown_table: ResultsTableView | None = None
+        self._shown_timer = QTimer(self)
         self._shown_timer.setSingleShot(True)
         self._shown_timer.setInterval(0)
         self._shown_timer.timeout.connect(workspace.result_shown)
@@ -514,10 +523,24 @@ class MainWindow(QMainWindow):
         if first:
             freeze_start_up_objects()
             # The warm-up's filter caches (and pandas) once the first map and tables are
-            # painted (issue #17): a timer object, as its timeout comes after the paints
-            # this result posted (``singleShot(0)`` came before them, and the tables' first
-            # page reads then waited for the GIL).
-            self._shown_timer.start()
+            # painted (issue #17): started before, the tables' first page reads waited for
+            # the GIL. A zero timer alone was not enough: on a window not yet exposed
+            # (Xvfb) its timeout came before the tables' paint.
+            self._shown_table = self.results_pane.shown_table()
+            if self._shown_table is None:
+                self._shown_timer.start()
+            else:
+                self._shown_table.painted.connect(self._first_tables_painted)
+                self._shown_guard.start()
+
+    def _first_tables_painted(self) -> None:
+        """The table's first paint (or the guard): the warm-up follows its posted paints."""
+        table, self._shown_table = self._shown_table, None
+        if table is None:
+            return
+        self._shown_guard.stop()
+        table.painted.disconnect(self._first_tables_painted)
+        self._shown_timer.start()
 
     def _on_failed(self, ticket: int, message: str) -> None:
         self._done_ticket = ticket

@@ -56,6 +56,7 @@ class ResultsTableView(QTableView):
     tab-separated text (with the header row), an empty table shows why it is empty."""
 
     copied = Signal(int, bool)  # rows copied, whether the copy was cut at COPY_LIMIT
+    painted = Signal()  # after each paint (the window's warm-up waits for the first one)
 
     def __init__(self, model: VirtualRowsModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -129,6 +130,7 @@ class ResultsTableView(QTableView):
                 self.empty_text,
             )
             p.end()
+        self.painted.emit()
 
 
 def visible_columns(view: QTableView) -> list[int]:

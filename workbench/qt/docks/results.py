@@ -138,6 +138,11 @@ class ResultsPane(QWidget):
         for model in (*self.models.values(), self.not_placed_model):
             model.join()
 
+    def shown_table(self) -> ResultsTableView | None:
+        """The table on screen: the current tab's, when the pane is visible."""
+        view = self.tabs.currentWidget()
+        return view if isinstance(view, ResultsTableView) and view.isVisible() else None
+
     def ask_export(self, parent: QWidget) -> QFileDialog:
         """The save dialog for the table shown; the file is written in the background."""
         view = self.tabs.currentWidget()
