@@ -1,8 +1,16 @@
 """Entry point of the bundled executable (the same as the ``workbench`` console script)."""
 
+import runpy
 import sys
 
-from workbench.cli import main
-
 if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "-m":
+        # ``workbench -m module`` runs a module as ``python -m`` does: the bundle has no
+        # interpreter of its own, and worker processes (the cvr plugin's mapping) start so.
+        module = sys.argv[2]
+        sys.argv = [sys.argv[0], *sys.argv[3:]]
+        runpy.run_module(module, run_name="__main__", alter_sys=True)
+        sys.exit(0)
+    from workbench.cli import main
+
     sys.exit(main())

@@ -17,5 +17,6 @@ run search candidates --cache "$WORK/demo.duckdb" --limit 3 --format json | grep
 run screenshot "$WORK/shot.png" --cache "$WORK/demo.duckdb" >/dev/null
 test -s "$WORK/shot.png"
 run about --format json | grep -q '"sources"'
+run -m workbench.plugins.cvr.map_worker </dev/null  # the cvr plugin's mapping worker starts
 test -d "$DIST/_internal/workbench/resources/seed" || test -d "$DIST/workbench/resources/seed"
 echo "bundle smoke test: ok ($(du -sh "$DIST" | cut -f1))"

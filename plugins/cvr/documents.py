@@ -157,7 +157,32 @@ class Answer(Struct, gc=False):
     hits: Hits | UnsetType = UNSET
 
 
+class OutlineHits(Struct, gc=False):
+    hits: list[msgspec.Raw] | UnsetType = UNSET
+    total: Any = None
+
+
+class Outline(Struct, gc=False):
+    """An answer's scroll id, total and hits left undecoded (``msgspec.Raw``): what the
+    scroll needs, at a fraction of a full decode (the pages are mapped elsewhere)."""
+
+    _scroll_id: str | None = None
+    hits: OutlineHits | UnsetType = UNSET
+
+
 _DECODER = msgspec.json.Decoder(Answer)
+_OUTLINE = msgspec.json.Decoder(Outline)
+
+
+def decode_outline(content: bytes) -> Outline | None:
+    """The answer's outline, or None when it is not of the usual shape (or has no hits)."""
+    try:
+        outline = _OUTLINE.decode(content)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return None
+    if outline.hits is UNSET or outline.hits.hits is UNSET:
+        return None
+    return outline
 
 
 def decode_answer(content: bytes) -> Answer | None:
@@ -173,5 +198,7 @@ def decode_answer(content: bytes) -> Answer | None:
 
 
 def to_builtins(value: Any) -> Any:
-    """A struct as plain dicts and lists (for fingerprints and messages)."""
+    """A struct (or an undecoded value) as plain dicts and lists (fingerprints, messages)."""
+    if isinstance(value, msgspec.Raw):
+        return msgspec.json.decode(value)
     return msgspec.to_builtins(value)

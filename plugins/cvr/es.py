@@ -27,9 +27,10 @@ import math
 import queue
 import threading
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 import orjson
 import requests
 
@@ -44,26 +45,14 @@ class ScrollExpired(PluginError):
 
 @dataclass
 class Page:
-    """One answer's hits: dicts, or ``documents.Hit`` structs when the whole answer decoded
-    typed (``raw`` then holds its bytes, for :meth:`dict_hits`)."""
+    """One answer: its hits (undecoded ``msgspec.Raw`` values when the answer has the usual
+    shape, else dicts) for the scroll's counts and checks, and its bytes, which
+    ``page_mapping.map_page`` maps."""
 
     hits: list[Any]
     total: int | None
     at_least: bool = False  # ES 7 ``"relation": "gte"``: ``total`` is a lower bound
-    raw: bytes | None = None
-    _dicts: list[dict[str, Any]] | None = field(default=None, init=False, repr=False)
-
-    @property
-    def typed(self) -> bool:
-        return self.raw is not None
-
-    def dict_hits(self) -> list[dict[str, Any]]:
-        """The hits as dicts (decoded from ``raw`` on first use for a typed page)."""
-        if self.raw is None:
-            return self.hits
-        if self._dicts is None:
-            self._dicts = _page(_loads(self.raw, "siden"), "siden").hits
-        return self._dicts
+    raw: bytes = b""
 
 
 @dataclass
@@ -124,7 +113,7 @@ def _fingerprint(hits: list[Any]) -> str:
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, documents.Struct):
+    if isinstance(value, documents.Struct | msgspec.Raw):
         return documents.to_builtins(value)
     return str(value)
 
@@ -188,16 +177,18 @@ def _body(response: requests.Response) -> bytes:
 
 
 def _answer(content: bytes, what: str) -> tuple[Any, Page]:
-    """The scroll id and the page of one answer: typed when every value on it has the usual
-    shape (``documents``), else as dicts."""
-    typed = documents.decode_answer(content)
-    if typed is not None:
-        hits = typed.hits
+    """The scroll id and the page of one answer: its outline when it has the usual shape
+    (``documents.decode_outline``), else decoded as dicts, which tells an error answer."""
+    outline = documents.decode_outline(content)
+    if outline is not None:
+        hits = outline.hits
         total, at_least = _total(hits.total)  # type: ignore[union-attr]
         page = Page(hits=hits.hits, total=total, at_least=at_least, raw=content)  # type: ignore[union-attr]
-        return typed._scroll_id, page
+        return outline._scroll_id, page
     body = _loads(content, what)
-    return body.get("_scroll_id"), _page(body, what)
+    page = _page(body, what)
+    page.raw = content
+    return body.get("_scroll_id"), page
 
 
 def scroll_pages(

@@ -3,11 +3,12 @@
 """Refresh ``companies`` and ``company_history`` from CVR's system-to-system Elasticsearch.
 
 Full load (first run, or ``mode = "full"``): scroll all of ``virksomhed`` and
-``produktionsenhed``; rows are mapped page by page and written to the staging tables in
-Arrow batches (``batch_rows``), so memory holds a few pages and batches whatever the size
-(about 2M documents): the page being mapped and the next one, fetched meanwhile
-(``es.prefetched``), and at most two batches waiting for the writer thread
-(``writer.StagingWriter``: DuckDB inserts overlap the mapping). Then, in SQL on the staging tables: company facts (status, form,
+``produktionsenhed``; pages are mapped in worker processes (``mappers.PageMapper``,
+``page_mapping.map_page``; ``map_workers``) and written to the staging tables in Arrow
+batches (``batch_rows``), so memory holds a few pages and batches whatever the size (about
+2M documents): the next page, fetched meanwhile (``es.prefetched``), two pages a worker, and
+at most two batches waiting for the writer thread (``writer.StagingWriter``: DuckDB inserts
+overlap the mapping). Then, in SQL on the staging tables: company facts (status, form,
 advertising protection) are copied onto the company's production-unit rows, and the
 company's own row is dropped where production units exist (one row per production unit; a
 company without known units keeps one row at its own address). Swap mode ``replace``.
@@ -42,13 +43,13 @@ import pyarrow as pa
 
 from workbench.core.plugins.api import PluginError, RefreshContext
 
-from . import mapping, typed_mapping
+from . import mapping
 from .es import Page, Scroll, prefetched, scroll_pages
 from .interpreter import fewer_collections, quick_switches
+from .mappers import PageMapper
+from .page_mapping import COMPANY_INDEX, UNIT_INDEX, MappedPage
 from .writer import StagingWriter
 
-COMPANY_INDEX = "virksomhed"
-UNIT_INDEX = "produktionsenhed"
 COMPANY_UPDATED = "Vrvirksomhed.sidstOpdateret"
 UNIT_UPDATED = "VrproduktionsEnhed.sidstOpdateret"
 COMPANY_CVR = "Vrvirksomhed.cvrNummer"
@@ -56,64 +57,46 @@ UNIT_CVR = "VrproduktionsEnhed.virksomhedsrelation.cvrNummer"
 
 MIN_PAGE_FOR_RATIO = 10  # smaller pages say too little about the source to fail a run
 DEFAULT_MAX_REJECTS = 10_000
-
-_ARROW_TYPES: dict[str, pa.DataType] = {
-    "employees": pa.int32(),
-    "started": pa.date32(),
-    "advertising_protected": pa.bool_(),
-    "cvr_updated": pa.timestamp("us"),
-    "valid_from": pa.date32(),
-    "valid_to": pa.date32(),
-}
+DEFAULT_MAP_WORKERS = 1  # processes that map pages (mappers.py); 0: in this process
 
 
 class _Batcher:
-    """Collects rows (tuples in ``columns`` order) and writes them to a staging table every
-    ``size`` rows.
+    """Collects mapped pages' tables and writes them to a staging table every ``size``
+    rows (DuckDB inserts large batches cheaper a row)."""
 
-    Rows are turned into columns once per batch (much cheaper than appending to 23 lists per
-    row).
-    """
-
-    def __init__(
-        self,
-        ctx: RefreshContext,
-        table: str,
-        columns: list[str],
-        size: int,
-        writer: StagingWriter,
-    ):
+    def __init__(self, ctx: RefreshContext, table: str, size: int, writer: StagingWriter):
         self.ctx = ctx
         self.writer = writer
         self.table = table
-        self.columns = columns
         self.size = size
-        self.struct = pa.struct([(c, _ARROW_TYPES.get(c, pa.string())) for c in columns])
-        self.rows: list[tuple[Any, ...]] = []
+        self.tables: list[pa.Table] = []
+        self.rows = 0
         self.written = 0
 
-    def add(self, row: tuple[Any, ...]) -> None:
-        self.rows.append(row)
-        if len(self.rows) >= self.size:
-            self.flush()
-
-    def extend(self, rows: list[tuple[Any, ...]]) -> None:
-        self.rows.extend(rows)
-        if len(self.rows) >= self.size:
-            self.flush()
+    def add(self, table: pa.Table) -> None:
+        if table.num_rows:
+            self.tables.append(table)
+            self.rows += table.num_rows
+            if self.rows >= self.size:
+                self.flush()
 
     def flush(self) -> None:
-        rows, self.rows = self.rows, []
+        tables, self.tables = self.tables, []
+        rows, self.rows = self.rows, 0
         if not rows:
             return
-        # pyarrow reads the tuples as structs in C: cheaper than a zip and one array a column
-        batch = pa.Table.from_struct_array(pa.array(rows, type=self.struct))
-        self.writer.submit(lambda: self.ctx.staging.insert_arrow(self.table, batch))
-        self.written += len(rows)
+        ctx, name = self.ctx, self.table
+        # one chunk (joined on the writer's thread): DuckDB reads few large batches faster
+        self.writer.submit(lambda: ctx.staging.insert_arrow(name, _joined(tables)))
+        self.written += rows
+
+
+def _joined(tables: list[pa.Table]) -> pa.Table:
+    return pa.concat_tables(tables).combine_chunks()
 
 
 class _Loader:
-    """Maps pages of hits into the staging batches, counting and rejecting."""
+    """Adds mapped pages to the staging batches, counting and rejecting."""
 
     def __init__(
         self,
@@ -125,16 +108,34 @@ class _Loader:
         self.ctx = ctx
         self.writer = writer
         self.max_rejects = max_rejects
-        self.companies = _Batcher(ctx, "companies", mapping.COMPANY_COLUMNS, batch_rows, writer)
-        self.history = _Batcher(ctx, "company_history", mapping.HISTORY_COLUMNS, batch_rows, writer)
+        self.companies = _Batcher(ctx, "companies", batch_rows, writer)
+        self.history = _Batcher(ctx, "company_history", batch_rows, writer)
         self.seen = 0
         self.rejected = 0
 
-    def add_page(self, kind: str, page: Page) -> None:
-        rejected_before = self.rejected
-        self._add(kind, page)
-        bad = self.rejected - rejected_before
-        hits = len(page.hits)
+    def add_page(self, kind: str, mapped: MappedPage) -> None:
+        if mapped.rejects:
+            seen, staging = self.seen, self.ctx.staging
+            self.writer.submit(
+                functools.partial(
+                    staging.reject_many,
+                    "companies",
+                    [
+                        {
+                            "reason": r.reason,
+                            "row_number": seen + r.index + 1,
+                            "value": r.value,
+                            "raw": r.raw,
+                        }
+                        for r in mapped.rejects
+                    ],
+                )
+            )
+        self.seen += mapped.hits
+        self.rejected += len(mapped.rejects)
+        self.companies.add(mapped.companies)
+        self.history.add(mapped.history)
+        bad, hits = len(mapped.rejects), mapped.hits
         if hits >= MIN_PAGE_FOR_RATIO and bad * 2 > hits:
             raise PluginError(
                 f"CVR: {bad} af {hits} dokumenter på en side fra {kind} kunne ikke bruges "
@@ -146,77 +147,11 @@ class _Loader:
                 "kørslen er stoppet, tidligere data er bevaret"
             )
 
-    def _add(self, kind: str, page: Page) -> None:
-        companies, history = self.companies, self.history
-        if not page.typed:
-            for hit in page.hits:
-                self.seen += 1
-                self._add_dict(kind, hit)
-            return
-        for i, hit in enumerate(page.hits):
-            self.seen += 1
-            try:
-                row, rows = _typed_rows(kind, hit)
-            except Exception:
-                # Not the usual shape, or unusable: the dict mapping decides, with the reason
-                # of a reject (the tests hold both mappings to the same rows).
-                self._add_dict(kind, page.dict_hits()[i])
-                continue
-            companies.add(row)
-            history.extend(rows)
-
-    def _add_dict(self, kind: str, hit: Any) -> None:
-        source = hit.get("_source") if isinstance(hit, dict) else None
-        try:
-            if source is None:
-                raise mapping.MappingError("hit without _source")
-            if kind == COMPANY_INDEX:
-                row, _pnrs, history = mapping.map_company(source)
-            else:
-                row, history = mapping.map_unit(source)
-        except (mapping.MappingError, TypeError, ValueError, OverflowError) as exc:
-            # A document of an unexpected shape (mixed date types in one history, a month
-            # 13) is rejected with its reason like any unusable document: one odd
-            # document must not end the refresh with a traceback.
-            if not isinstance(exc, mapping.MappingError):
-                exc = mapping.MappingError(f"uventet indhold ({type(exc).__name__}: {exc})")
-            self.rejected += 1
-            self.writer.submit(
-                functools.partial(
-                    self.ctx.staging.reject,
-                    "companies",
-                    f"{kind}: {exc}",
-                    row_number=self.seen,
-                    field=None,
-                    value=hit.get("_id") if isinstance(hit, dict) else None,
-                    raw=_truncate(hit),
-                )
-            )
-            return
-        self.companies.add(tuple([row[c] for c in mapping.COMPANY_COLUMNS]))
-        self.history.extend(history)
-
     def flush(self) -> None:
         """Write what is batched and wait until it is in the staging tables."""
         self.companies.flush()
         self.history.flush()
         self.writer.drain()
-
-
-def _typed_rows(kind: str, hit: Any) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
-    """The row and history of a typed hit (``documents.Hit``); raises when the document is
-    not of the usual shape or not usable (the dict mapping then decides)."""
-    source = hit._source
-    if kind == COMPANY_INDEX:
-        return typed_mapping.company(source.Vrvirksomhed if source else None)
-    return typed_mapping.unit(source.VrproduktionsEnhed if source else None)
-
-
-def _truncate(hit: Any, limit: int = 4000) -> Any:
-    import json
-
-    text = json.dumps(hit, ensure_ascii=False, default=str)
-    return hit if len(text) <= limit else text[:limit]
 
 
 def _auth(ctx: RefreshContext) -> tuple[str, str] | None:
@@ -258,6 +193,7 @@ class EsSource:
 def _stream(
     ctx: RefreshContext,
     source: EsSource,
+    mapper: PageMapper,
     loader: _Loader,
     kind: str,
     query: Mapping[str, Any],
@@ -269,16 +205,24 @@ def _stream(
     tally = Scroll()
     pages = prefetched(source.pages(kind, query, tally))
     try:
-        for page in pages:
+        for page, mapped in mapper.map(_checked(ctx, kind, pages)):
             ctx.check_cancelled()
-            loader.add_page(kind, page)
-            done += len(page.hits)
+            loader.add_page(kind, mapped)
+            done += mapped.hits
             fraction = lo + (hi - lo) * min(1.0, done / page.total) if page.total else None
             total = f" af {page.total:,}".replace(",", ".") if page.total else ""
             ctx.progress(fraction, f"CVR: {done:,}{total} {label}".replace(",", "."))
     finally:
         pages.close()  # clears the scroll context also when cancelled or failing
     ctx.received(f"CVR {label}", tally.received, tally.announced)
+
+
+def _checked(
+    ctx: RefreshContext, kind: str, pages: Iterator[Page]
+) -> Iterator[tuple[str, bytes, Page]]:
+    for page in pages:
+        ctx.check_cancelled()
+        yield kind, page.raw, page
 
 
 def _finish_staged(ctx: RefreshContext, companies: str, refreshed_at: datetime) -> None:
@@ -343,30 +287,18 @@ def _watermark(ctx: RefreshContext) -> datetime | None:
     return rows[0][0] if rows and rows[0][0] is not None else None
 
 
-def _changed_cvrs(ctx: RefreshContext, source: EsSource, since: str) -> set[str]:
-    """CVR numbers of companies changed since ``since`` (their own or a unit's document)."""
+def _changed_cvrs(
+    ctx: RefreshContext, source: EsSource, mapper: PageMapper, since: str
+) -> set[str]:
+    """CVR numbers of companies changed since ``since`` (their own or a unit's document);
+    unusable documents are rejected with their reason when the company is loaded."""
     cvrs: set[str] = set()
     for kind, field in ((COMPANY_INDEX, COMPANY_UPDATED), (UNIT_INDEX, UNIT_UPDATED)):
         tally = Scroll()
         pages = source.pages(kind, {"range": {field: {"gte": since}}}, tally)
         try:
-            for page in pages:
-                ctx.check_cancelled()
-                for i, hit in enumerate(page.hits):
-                    if page.typed:
-                        try:
-                            cvrs.add(_typed_rows(kind, hit)[0][0])
-                            continue
-                        except Exception:
-                            hit = page.dict_hits()[i]  # the dict mapping decides
-                    src = hit.get("_source") or {}
-                    try:
-                        if kind == COMPANY_INDEX:
-                            cvrs.add(mapping.map_company(src)[0]["cvr"])
-                        else:
-                            cvrs.add(mapping.map_unit(src)[0]["cvr"])
-                    except mapping.MappingError:
-                        continue  # rejected with its reason when the company is loaded
+            for _page, mapped in mapper.map(_checked(ctx, kind, pages)):
+                cvrs.update(mapped.companies.column("cvr").to_pylist())
                 ctx.progress(None, f"CVR: {len(cvrs)} ændrede virksomheder")
         finally:
             pages.close()
@@ -385,19 +317,22 @@ def _check_received(ctx: RefreshContext) -> None:
 
 def refresh(ctx: RefreshContext) -> None:
     """The plugin's refresh function (manifest ``refresh = ".refresh:refresh"``)."""
-    writer = StagingWriter()
-    try:
-        with fewer_collections(), quick_switches():
-            _refresh(ctx, writer)
-    finally:
-        writer.close()
-
-
-def _refresh(ctx: RefreshContext, writer: StagingWriter) -> None:
     if str(ctx.setting("source", "es")) != "es":
         raise PluginError(
             f"CVR: kilden {ctx.setting('source')!r} understøttes ikke endnu (kun 'es')"
         )
+    workers = int(ctx.setting("map_workers", DEFAULT_MAP_WORKERS))
+    if workers < 0:
+        raise PluginError(f"CVR: map_workers skal være 0 eller flere (er {workers})")
+    writer = StagingWriter()
+    try:
+        with PageMapper(workers, ctx.note) as mapper, fewer_collections(), quick_switches():
+            _refresh(ctx, writer, mapper)
+    finally:
+        writer.close()
+
+
+def _refresh(ctx: RefreshContext, writer: StagingWriter, mapper: PageMapper) -> None:
     source = EsSource(ctx)
     # 50k rows a batch: DuckDB inserts ~20% cheaper a row than at 10k; ~75 MB more at peak
     batch_rows = max(1, int(ctx.setting("batch_rows", 50_000)))
@@ -414,14 +349,14 @@ def _refresh(ctx: RefreshContext, writer: StagingWriter) -> None:
     if since is None:
         companies = ctx.staging.table("companies", mode="replace")
         ctx.staging.table("company_history", mode="replace")
-        _stream(ctx, source, loader, COMPANY_INDEX, {"match_all": {}}, (0.0, 0.5))
+        _stream(ctx, source, mapper, loader, COMPANY_INDEX, {"match_all": {}}, (0.0, 0.5))
         _check_received(ctx)
-        _stream(ctx, source, loader, UNIT_INDEX, {"match_all": {}}, (0.5, 0.95))
+        _stream(ctx, source, mapper, loader, UNIT_INDEX, {"match_all": {}}, (0.5, 0.95))
         _check_received(ctx)
     else:
         overlap = timedelta(hours=float(ctx.setting("overlap_hours", 24)))
         since_text = (since - overlap).strftime("%Y-%m-%dT%H:%M:%S")
-        cvrs = sorted(_changed_cvrs(ctx, source, since_text))
+        cvrs = sorted(_changed_cvrs(ctx, source, mapper, since_text))
         if not cvrs:
             ctx.progress(1.0, "CVR: ingen ændringer")
             return
@@ -433,8 +368,10 @@ def _refresh(ctx: RefreshContext, writer: StagingWriter) -> None:
             part = cvrs[i : i + chunk]
             numbers = [int(c) for c in part]
             span = (0.9 * i / len(cvrs), 0.9 * min(len(cvrs), i + chunk) / len(cvrs))
-            _stream(ctx, source, loader, COMPANY_INDEX, {"terms": {COMPANY_CVR: numbers}}, span)
-            _stream(ctx, source, loader, UNIT_INDEX, {"terms": {UNIT_CVR: numbers}}, span)
+            _stream(
+                ctx, source, mapper, loader, COMPANY_INDEX, {"terms": {COMPANY_CVR: numbers}}, span
+            )
+            _stream(ctx, source, mapper, loader, UNIT_INDEX, {"terms": {UNIT_CVR: numbers}}, span)
     loader.flush()
     ctx.check_cancelled()
     if since is None and loader.seen == 0:

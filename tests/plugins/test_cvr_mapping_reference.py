@@ -23,7 +23,7 @@ import pytest
 from tests.plugins import cvr_mapping_reference as reference
 from tests.plugins.fake_es import FakeElasticsearch, FakeElasticsearchServer, synthetic_stream
 from tests.plugins.test_cvr import PASSWORD, USER, make_host, rows, unit_doc
-from workbench.plugins.cvr import documents, mapping, refresh, typed_mapping
+from workbench.plugins.cvr import documents, mapping, page_mapping, typed_mapping
 
 # Values a field may carry in a bad document: wrong types, bad and odd dates, padded text.
 AWKWARD_VALUES: list[Any] = [
@@ -345,16 +345,24 @@ def test_full_refresh_tables_equal_reference(
     fake.set_index("produktionsenhed", units)
     tables = {}
     with FakeElasticsearchServer(fake) as server:
-        for name, module, typed in (
-            ("typed", mapping, typed_mapping),
-            ("dicts", mapping, _NeverTyped),
-            ("reference", reference, _NeverTyped),
+        # The typed mapping in a worker process (as shipped) and in this one; the dict and
+        # reference mappings in this one (monkeypatched here, which a worker would not see).
+        for name, module, typed, workers in (
+            ("typed", mapping, typed_mapping, 1),
+            ("typed_here", mapping, typed_mapping, 0),
+            ("dicts", mapping, _NeverTyped, 0),
+            ("reference", reference, _NeverTyped, 0),
         ):
-            monkeypatch.setattr(refresh, "mapping", module)
-            monkeypatch.setattr(refresh, "typed_mapping", typed)
+            monkeypatch.setattr(page_mapping, "mapping", module)
+            monkeypatch.setattr(page_mapping, "typed_mapping", typed)
             path = tmp_path / f"{name}.duckdb"
             with make_host(
-                path, server.url, page_size=page_size, batch_rows=50, max_rejects=100_000
+                path,
+                server.url,
+                page_size=page_size,
+                batch_rows=50,
+                max_rejects=100_000,
+                map_workers=workers,
             ) as host:
                 result = host.run("cvr")
             assert result.ok, result.message
@@ -363,6 +371,7 @@ def test_full_refresh_tables_equal_reference(
     assert len(tables["typed"]["companies_rejects"]) > 100
     for table in ("companies", "company_history", "companies_rejects"):
         assert tables["typed"][table] == tables["reference"][table], table
+        assert tables["typed_here"][table] == tables["reference"][table], table
         assert tables["dicts"][table] == tables["reference"][table], table
 
 

@@ -15,8 +15,7 @@ import pytest
 
 from tests.plugins.fake_es import FakeElasticsearch, FakeElasticsearchServer, synthetic_stream
 from tests.plugins.test_cvr import PASSWORD, USER, company_variant, make_host, rows
-from workbench.plugins.cvr import es as cvr_es
-from workbench.plugins.cvr import refresh, typed_mapping
+from workbench.plugins.cvr import documents, mappers, page_mapping, typed_mapping
 
 
 @pytest.fixture
@@ -52,16 +51,17 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
             counts["typed"] += 1
             return out
 
-    answer = cvr_es._answer
+    map_page = mappers.map_page
 
-    def counting_answer(content: bytes, what: str) -> Any:
-        scroll_id, page = answer(content, what)
-        if page.hits:
-            counts["typed_pages" if page.typed else "dict_pages"] += 1
-        return scroll_id, page
+    def counting_map_page(kind: str, raw: bytes) -> Any:
+        mapped = map_page(kind, raw)
+        if mapped.hits:
+            counts["typed_pages" if mapped.typed else "dict_pages"] += 1
+        return mapped
 
-    monkeypatch.setattr(refresh, "typed_mapping", Counting)
-    monkeypatch.setattr(cvr_es, "_answer", counting_answer)
+    # in this process (``map_workers = 0``): a worker process would not see these patches
+    monkeypatch.setattr(page_mapping, "typed_mapping", Counting)
+    monkeypatch.setattr(mappers, "map_page", counting_map_page)
     return counts
 
 
@@ -78,7 +78,7 @@ def test_usual_pages_are_mapped_typed_and_a_bad_document_keeps_its_reject(
     fake.set_index("virksomhed", docs)
     fake.set_index("produktionsenhed", [])
     path = tmp_path / "cache.duckdb"
-    with make_host(path, url, page_size=5, batch_rows=4) as host:
+    with make_host(path, url, page_size=5, batch_rows=4, map_workers=0) as host:
         result = host.run("cvr")
     assert result.ok, result.message
     assert counted == {"typed": 11, "typed_pages": 3, "dict_pages": 0}
@@ -105,7 +105,7 @@ def test_a_page_with_an_odd_shape_is_read_as_dicts(
     fake.set_index("virksomhed", docs)
     fake.set_index("produktionsenhed", [])
     path = tmp_path / "cache.duckdb"
-    with make_host(path, url, page_size=4) as host:
+    with make_host(path, url, page_size=4, map_workers=0) as host:
         result = host.run("cvr")
     assert result.ok, result.message
     # The first page (with the odd document) as dicts, the second typed.
@@ -130,9 +130,9 @@ def test_typed_pages_give_the_same_cache_as_dict_pages(
     for typed in (True, False):
         path = tmp_path / f"{typed}.duckdb"
         with pytest.MonkeyPatch.context() as mp:
-            if not typed:
-                mp.setattr(cvr_es.documents, "decode_answer", lambda _content: None)
-            with make_host(path, url, page_size=7) as host:
+            if not typed:  # in this process: a worker would not see the patch
+                mp.setattr(documents, "decode_answer", lambda _content: None)
+            with make_host(path, url, page_size=7, map_workers=0 if not typed else 1) as host:
                 assert host.run("cvr").ok
         tables.append(
             (
@@ -152,7 +152,7 @@ def test_incremental_change_scan_reads_typed_pages(
     fake.set_index("virksomhed", docs)
     fake.set_index("produktionsenhed", [])
     path = tmp_path / "cache.duckdb"
-    with make_host(path, url, page_size=3) as host:
+    with make_host(path, url, page_size=3, map_workers=0) as host:
         assert host.run("cvr").ok
     changed = copy.deepcopy(docs)
     changed[3]["Vrvirksomhed"]["sidstOpdateret"] = "2030-01-02T00:00:00.000+01:00"
@@ -162,7 +162,7 @@ def test_incremental_change_scan_reads_typed_pages(
     fake.set_index("virksomhed", changed)
     for key in counted:
         counted[key] = 0
-    with make_host(path, url, page_size=3, mode="auto") as host:
+    with make_host(path, url, page_size=3, mode="auto", map_workers=0) as host:
         result = host.run("cvr")
     assert result.ok, result.message
     # All typed. The change scan finds 3, 5 and 7 (the newest before, within the 24 hours'

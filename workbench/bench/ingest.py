@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from workbench.bench.memory import PeakSampler, rss_mb
+from workbench.bench.memory import PeakSampler, children_rss_mb, rss_mb
 
 REPO = Path(__file__).resolve().parents[2]  # the checkout: the stream server lives in tests/
 FAKE_ES = REPO / "tests" / "plugins" / "fake_es.py"
@@ -30,6 +30,11 @@ def unavailable_reason() -> str | None:
     return None
 
 
+def workers_mb() -> float:
+    """The cvr plugin's mapping workers (the stand-in server is not ours)."""
+    return children_rss_mb("cvr.map_worker")
+
+
 def measure_ingest(
     documents: int,
     *,
@@ -37,8 +42,10 @@ def measure_ingest(
     batch_rows: int = 50_000,  # the plugin's default
     cache: Path | None = None,
     on_sample: Callable[[float, float], None] | None = None,
+    map_workers: int | None = None,  # None: the plugin's default
 ) -> dict[str, Any]:
-    """Rate (documents/s), peak RSS (MB) and rows written of one full ``cvr`` refresh."""
+    """Rate (documents/s), peak RSS (MB, with the plugin's mapping workers) and rows written
+    of one full ``cvr`` refresh."""
     from workbench.core.config import Settings
     from workbench.core.plugins.host import PluginHost, discover
 
@@ -63,6 +70,7 @@ def measure_ingest(
                             "page_size": page_size,
                             "batch_rows": batch_rows,
                             "mode": "full",
+                            **({} if map_workers is None else {"map_workers": map_workers}),
                         }
                     }
                 },
@@ -73,10 +81,10 @@ def measure_ingest(
             def on_progress(_plugin: str, fraction: float | None, _message: str) -> None:
                 if on_sample and fraction is not None and fraction - last[0] >= 0.05:
                     last[0] = fraction
-                    on_sample(fraction, rss_mb())
+                    on_sample(fraction, rss_mb() + workers_mb())
 
             with (
-                PeakSampler() as memory,
+                PeakSampler(interval_s=0.2, extra=workers_mb) as memory,
                 PluginHost(
                     path, settings, plugins=[p for p in discover() if p.id == "cvr"]
                 ) as host,
@@ -104,8 +112,9 @@ def measure_ingest(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="CVR ingest measure of workbench bench")
     parser.add_argument("--documents", type=int, default=1_000_000)
+    parser.add_argument("--map-workers", type=int, default=None, help="the plugin's default")
     args = parser.parse_args(argv)
-    print(json.dumps(measure_ingest(args.documents)), flush=True)
+    print(json.dumps(measure_ingest(args.documents, map_workers=args.map_workers)), flush=True)
     return 0
 
 
