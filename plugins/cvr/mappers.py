@@ -7,7 +7,7 @@ core half idle. Worker processes (``map_worker.py``) map whole pages (bytes in, 
 and reject records out), so the mapping gets a core of its own.
 
 Pages come back in the order they went in; ``map_workers`` processes (``[plugins.cvr]
-map_workers``, default 1; 0 maps in this process) take them in turn, and each has at most
+map_workers``, default 2; 0 maps in this process) take them in turn, and each has at most
 one more page waiting. Should a worker stop (killed, out of memory, a process that cannot be
 started), the pages it held and the rest of the run are mapped in this process and the run's
 summary says so: nothing is lost and the run goes on.
@@ -120,14 +120,24 @@ class PageMapper:
 
     def __init__(self, workers: int, note: Callable[[str], None] | None = None) -> None:
         self._note = note
+        self._wanted = max(0, int(workers))
         self._workers: list[_Worker] = []
+        self._started = False
         self.fell_back = False
+        self._turn = 0
+
+    def start(self) -> None:
+        """Start the workers (once). Call it before a load's first request, so their
+        imports (~0.3 s) overlap it; else they start with the first page (a change scan that
+        finds nothing starts none)."""
+        if self._started:
+            return
+        self._started = True
         try:
-            # started now: their imports (~0.3 s) overlap the first request
-            self._workers = [_Worker() for _ in range(max(0, int(workers)))]
+            for _ in range(self._wanted):
+                self._workers.append(_Worker())
         except OSError as exc:
             self._fall_back(exc)
-        self._turn = 0
 
     def map(self, items: Iterable[tuple[str, bytes, Any]]) -> Iterator[tuple[Any, MappedPage]]:
         """Yield ``(tag, mapped page)`` for each ``(kind, raw, tag)``, in order."""
@@ -145,6 +155,7 @@ class PageMapper:
                 yield self._result(waiting.popleft())
 
     def _send(self, kind: str, raw: bytes) -> _Worker | None:
+        self.start()
         if not self._workers:
             return None
         worker = self._workers[self._turn % len(self._workers)]

@@ -57,7 +57,7 @@ UNIT_CVR = "VrproduktionsEnhed.virksomhedsrelation.cvrNummer"
 
 MIN_PAGE_FOR_RATIO = 10  # smaller pages say too little about the source to fail a run
 DEFAULT_MAX_REJECTS = 10_000
-DEFAULT_MAP_WORKERS = 1  # processes that map pages (mappers.py); 0: in this process
+DEFAULT_MAP_WORKERS = 2  # processes that map pages (mappers.py); 0: in this process
 
 
 class _Batcher:
@@ -347,6 +347,7 @@ def _refresh(ctx: RefreshContext, writer: StagingWriter, mapper: PageMapper) -> 
     loader = _Loader(ctx, batch_rows, writer, max_rejects)
 
     if since is None:
+        mapper.start()  # beside the staging tables and the first request
         companies = ctx.staging.table("companies", mode="replace")
         ctx.staging.table("company_history", mode="replace")
         _stream(ctx, source, mapper, loader, COMPANY_INDEX, {"match_all": {}}, (0.0, 0.5))

@@ -125,21 +125,18 @@ def test_an_error_in_the_mapping_keeps_its_message(workers: int) -> None:
 
 
 @pytest.fixture
-def es() -> Iterator[tuple[FakeElasticsearch, str]]:
+def es() -> Iterator[str]:
+    """A stand-in serving 40 synthetic companies and no units."""
     fake = FakeElasticsearch(username=USER, password=PASSWORD)
+    fake.set_index("virksomhed", [json.loads(t) for t in synthetic_stream(40)])
+    fake.set_index("produktionsenhed", [])
     with FakeElasticsearchServer(fake) as server:
-        yield fake, server.url
+        yield server.url
 
 
 def test_a_refresh_whose_worker_dies_completes_and_says_so(
-    tmp_path: Path,
-    es: tuple[FakeElasticsearch, str],
-    monkeypatch: pytest.MonkeyPatch,
-    started: list[mappers._Worker],
+    tmp_path: Path, es: str, monkeypatch: pytest.MonkeyPatch, started: list[mappers._Worker]
 ) -> None:
-    fake, url = es
-    fake.set_index("virksomhed", [json.loads(t) for t in synthetic_stream(30)])
-    fake.set_index("produktionsenhed", [])
     receive = mappers._Worker.receive
     calls = [0]
 
@@ -152,23 +149,17 @@ def test_a_refresh_whose_worker_dies_completes_and_says_so(
 
     monkeypatch.setattr(mappers._Worker, "receive", dying)
     path = tmp_path / "cache.duckdb"
-    with make_host(path, url, page_size=4, batch_rows=7) as host:
+    with make_host(path, es, page_size=4, batch_rows=7) as host:
         result = host.run("cvr")
     assert result.ok, result.message
-    assert rows(path, "SELECT count(*) FROM companies") == [(30,)]
+    assert rows(path, "SELECT count(*) FROM companies") == [(40,)]
     assert "arbejdsprocessen til kortlægning stoppede" in result.message
     assert started and all(w.proc.poll() is not None for w in started)
 
 
 def test_a_cancelled_refresh_leaves_no_worker_behind(
-    tmp_path: Path,
-    es: tuple[FakeElasticsearch, str],
-    monkeypatch: pytest.MonkeyPatch,
-    started: list[mappers._Worker],
+    tmp_path: Path, es: str, started: list[mappers._Worker]
 ) -> None:
-    fake, url = es
-    fake.set_index("virksomhed", [json.loads(t) for t in synthetic_stream(40)])
-    fake.set_index("produktionsenhed", [])
     path = tmp_path / "cache.duckdb"
     cancel = threading.Event()
 
@@ -176,7 +167,26 @@ def test_a_cancelled_refresh_leaves_no_worker_behind(
         if fraction and fraction > 0.1:
             cancel.set()
 
-    with make_host(path, url, page_size=4, batch_rows=7) as host:
+    with make_host(path, es, page_size=4, batch_rows=7) as host:
         result = host.run("cvr", on_progress=on_progress, cancel=cancel)
     assert result.status == "cancelled", result.message
     assert started and all(w.proc.poll() is not None for w in started)
+
+
+def test_a_change_scan_that_finds_nothing_starts_no_worker(
+    tmp_path: Path, started: list[mappers._Worker]
+) -> None:
+    fake = FakeElasticsearch(username=USER, password=PASSWORD)
+    fake.set_index("virksomhed", [json.loads(t) for t in synthetic_stream(10)])
+    fake.set_index("produktionsenhed", [])
+    path = tmp_path / "cache.duckdb"
+    with FakeElasticsearchServer(fake) as server:
+        with make_host(path, server.url, page_size=8) as host:
+            assert host.run("cvr").ok
+        assert len(started) == 2  # the full load: the default two, started with the load
+        started.clear()
+        fake.set_index("virksomhed", [])  # nothing changed since (nor at all)
+        with make_host(path, server.url, page_size=8, mode="auto") as host:
+            result = host.run("cvr")
+    assert result.ok, result.message
+    assert started == []  # the change scan's pages were empty: nothing to map
