@@ -103,6 +103,7 @@ def measure_ingest(
             "peak_rss_mb": memory.max_rss_mb,
             "start_rss_mb": memory.start_mb,
             "status": result.status,
+            "message": result.message,  # e.g. a mapping worker that stopped (mapped here)
         }
     finally:
         server.terminate()
