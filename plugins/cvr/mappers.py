@@ -147,12 +147,17 @@ class PageMapper:
                 waiting.append((kind, raw, tag, self._send(kind, raw)))
                 while len(waiting) > 2 * len(self._workers):  # one mapped, one waiting each
                     yield self._result(waiting.popleft())
-        finally:
-            # Also when the pages stop with an error (a repeated page, a lost answer): the
-            # pages before it count first, as they did when mapped one by one (their rejects
-            # are kept, a page of junk fails the run with its own reason).
+        except GeneratorExit:
+            raise  # the caller stopped: the pages at the workers are dropped with them
+        except BaseException:
+            # The pages stopped with an error (a repeated page, a lost answer): the pages
+            # before it count first, as they did when mapped one by one (their rejects are
+            # kept, a page of junk fails the run with its own reason).
             while waiting:
                 yield self._result(waiting.popleft())
+            raise
+        while waiting:
+            yield self._result(waiting.popleft())
 
     def _send(self, kind: str, raw: bytes) -> _Worker | None:
         self.start()

@@ -190,3 +190,28 @@ def test_a_change_scan_that_finds_nothing_starts_no_worker(
             result = host.run("cvr")
     assert result.ok, result.message
     assert started == []  # the change scan's pages were empty: nothing to map
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_caller_that_stops_early_closes_the_pages_cleanly(
+    workers: int, started: list[mappers._Worker]
+) -> None:
+    """A refresh that fails on a page (too many rejects) leaves the loop with pages still
+    at the workers: closing the stream must not map them (nor raise)."""
+    with mappers.PageMapper(workers) as mapper:
+        pages = mapper.map(_pages())
+        next(pages)
+        pages.close()
+    assert all(w.proc.poll() is not None for w in started)
+
+
+def test_pages_before_a_failing_page_still_come_first() -> None:
+    def failing() -> Iterator[tuple[str, bytes, int]]:
+        yield from _pages()[:3]
+        raise PluginError("CVR: scroll i virksomhed gentager samme side")
+
+    got = []
+    with mappers.PageMapper(1) as mapper, pytest.raises(PluginError, match="gentager"):
+        for tag, _mapped in mapper.map(failing()):
+            got.append(tag)
+    assert got == [0, 10, 20]
