@@ -1,7 +1,9 @@
 """Entry point of the bundled executable (the same as the ``workbench`` console script)."""
 
+import os
 import runpy
 import sys
+import traceback
 
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "-m":
@@ -9,7 +11,15 @@ if __name__ == "__main__":
         # interpreter of its own, and worker processes (the cvr plugin's mapping) start so.
         module = sys.argv[2]
         sys.argv = [sys.argv[0], *sys.argv[3:]]
-        runpy.run_module(module, run_name="__main__", alter_sys=True)
+        try:
+            runpy.run_module(module, run_name="__main__", alter_sys=True)
+        except SystemExit:
+            raise
+        except BaseException:  # the reason on stderr and an exit code, never a dialog
+            if sys.stderr is not None:
+                traceback.print_exc()
+                sys.stderr.flush()
+            os._exit(1)
         sys.exit(0)
     from workbench.cli import main
 

@@ -290,8 +290,9 @@ def prefetched(pages: Iterator[Page]) -> Iterator[Page]:
     The server builds and sends page k+1 while page k is mapped, so its time no longer adds
     to ours (a page of 1000 documents takes the real service a good part of a second). Only
     one page is fetched ahead: the next request waits until the caller took the page before
-    it, so a caller that stops on a bad page leaves at most one more request behind (the
-    scroll request moves the server's cursor, see above). Errors of the fetch are raised to
+    it, so a caller that stops on a bad page leaves at most one more request behind it (the
+    scroll request moves the server's cursor, see above); with the mapping workers' pages
+    in flight (``mappers.PageMapper``: two a worker) at most ``2 × map_workers + 1``. Errors of the fetch are raised to
     the caller in order. Closing the returned generator (or leaving it early) stops the
     thread after its current request and closes ``pages`` there, which clears the scroll.
     """

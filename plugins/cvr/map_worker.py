@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import gc
 import importlib.abc
+import os
 import pickle
+import signal
 import struct
 import sys
+import traceback
 from typing import Any, BinaryIO
 
 from workbench.core.plugins.api import PluginError
@@ -68,9 +71,20 @@ class _WithoutPandas(importlib.abc.MetaPathFinder):
 def main() -> int:
     if "pandas" not in sys.modules:
         sys.meta_path.insert(0, _WithoutPandas())
-    out = sys.stdout.buffer
-    sys.stdout = sys.stderr  # stdout carries frames only: a stray print goes to stderr
-    return serve(sys.stdin.buffer, out)
+    # Ctrl+C in a terminal reaches the whole process group: the app decides, not the worker.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # stdout carries frames only: the frames get their own descriptor, and anything else
+    # written to stdout (a print, a C library) goes to stderr.
+    sys.stdout.flush()
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    try:
+        return serve(sys.stdin.buffer, out)
+    except BaseException:  # end with the reason on stderr: never wait on a dialog or a TTY
+        traceback.print_exc()
+        sys.stderr.flush()
+        os._exit(1)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import IO, Any
 
 from workbench.core.plugins.api import PluginError
@@ -35,37 +36,57 @@ log = logging.getLogger(__name__)
 
 WORKER_MODULE = "workbench.plugins.cvr.map_worker"
 STDERR_KEPT = 2000  # characters of a worker's stderr kept for the log
+MAX_REPLY = 1 << 34  # a length beyond this is no frame of ours (stray output): stop
+POLL_S = 0.2  # how often a wait for a reply looks at the cancel
+ANSWER_TIMEOUT_S = 300.0  # a worker silent this long is taken as stopped (a page: < 5 s)
 
 
 class WorkerStopped(Exception):
-    """The worker process ended or cannot be reached."""
+    """The worker process ended, cannot be reached or does not answer."""
+
+
+def worker_command() -> list[str]:
+    """How a worker is started: this interpreter with ``-P -m`` (``-P``: not the working
+    directory first on ``sys.path``, so no ``msgspec.py`` lying there is imported), or in the
+    bundle its console program's ``-m`` (packaging/launcher.py): the windowed ``jobkort``
+    would show a dialog for an error instead of ending."""
+    if getattr(sys, "frozen", False):
+        exe = Path(sys.executable)
+        console = exe.with_name("workbench" + exe.suffix)
+        return [str(console if console.exists() else exe), "-m", WORKER_MODULE]
+    return [sys.executable, "-P", "-m", WORKER_MODULE]
 
 
 class _Worker:
-    """One worker process: pages are written by a feeder thread (a write of a page blocks
-    until the worker reads it, which is after it mapped the one before); replies are read
-    in order by the caller."""
+    """One worker process. Pages are written by a feeder thread (a write blocks until the
+    worker reads the page, which is after it mapped the one before) and replies read by a
+    reader thread, so the caller waits on a queue: it sees a worker that ended, one that
+    stopped answering, and the user's cancel."""
 
     def __init__(self) -> None:
-        # The bundle's launcher runs ``-m`` like the interpreter does (packaging/launcher.py).
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", WORKER_MODULE],
+            worker_command(),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # no console (Windows)
         )
         self.stderr = ""
-        self._pages: queue.Queue[bytes | None] = queue.Queue()
-        self._feeder = threading.Thread(target=self._feed, name="cvr-map-feed", daemon=True)
-        self._feeder.start()
-        threading.Thread(target=self._drain_stderr, name="cvr-map-err", daemon=True).start()
+        self._pages: queue.Queue[tuple[bytes, bytes] | None] = queue.Queue()
+        self._replies: queue.Queue[bytes | None] = queue.Queue()
+        self._threads = [
+            threading.Thread(target=target, name=f"cvr-map-{name}", daemon=True)
+            for target, name in ((self._feed, "feed"), (self._read, "read"), (self._err, "err"))
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def _feed(self) -> None:
         stdin: IO[bytes] = self.proc.stdin  # type: ignore[assignment]
         try:
             while (frame := self._pages.get()) is not None:
-                stdin.write(frame)
+                stdin.write(frame[0])
+                stdin.write(frame[1])  # the page itself, not copied behind its head
                 stdin.flush()
         except (OSError, ValueError):
             pass  # the worker ended: the reader sees it
@@ -73,31 +94,64 @@ class _Worker:
             with contextlib.suppress(OSError):
                 stdin.close()
 
-    def _drain_stderr(self) -> None:
+    def _read(self) -> None:
+        out: IO[bytes] = self.proc.stdout  # type: ignore[assignment]
+        try:
+            while len(head := out.read(OUT_HEAD.size)) == OUT_HEAD.size:
+                (length,) = OUT_HEAD.unpack(head)
+                if length > MAX_REPLY:
+                    break  # not one of our frames
+                body = out.read(length)
+                if len(body) < length:
+                    break
+                self._replies.put(body)
+        except (OSError, ValueError):
+            pass
+        finally:
+            self._replies.put(None)  # the end: the caller falls back
+
+    def _err(self) -> None:
         err: IO[bytes] = self.proc.stderr  # type: ignore[assignment]
         with contextlib.suppress(OSError, ValueError):
             for line in err:
                 self.stderr = (self.stderr + line.decode("utf-8", "replace"))[-STDERR_KEPT:]
 
     def send(self, kind: str, raw: bytes) -> None:
-        self._pages.put(IN_HEAD.pack(KINDS.index(kind), len(raw)) + raw)
+        self._pages.put((IN_HEAD.pack(KINDS.index(kind), len(raw)), raw))
 
-    def receive(self) -> MappedPage:
-        out: IO[bytes] = self.proc.stdout  # type: ignore[assignment]
-        head = out.read(OUT_HEAD.size)
-        if len(head) < OUT_HEAD.size:
+    def receive(self, check: Callable[[], None] | None = None) -> MappedPage:
+        """The next reply; ``check`` (the refresh's cancel) is called while waiting."""
+        waited = 0.0
+        while True:
+            try:
+                body = self._replies.get(timeout=POLL_S)
+                break
+            except queue.Empty:
+                if check is not None:
+                    check()
+                waited += POLL_S
+                if waited >= ANSWER_TIMEOUT_S:
+                    raise WorkerStopped(f"intet svar i {ANSWER_TIMEOUT_S:.0f} s") from None
+        if body is None:
             raise WorkerStopped(f"exit code {self.proc.poll()}")
-        (length,) = OUT_HEAD.unpack(head)
-        body = out.read(length)
-        if len(body) < length:
-            raise WorkerStopped(f"exit code {self.proc.poll()}")
-        reply = pickle.loads(body)
+        try:
+            reply = pickle.loads(body)
+        except Exception as exc:  # not one of our replies
+            raise WorkerStopped(f"ulæseligt svar ({type(exc).__name__})") from exc
         if reply[0] == "ok":
             return reply[1]
         _, name, message, plugin_error = reply
         if plugin_error:
             raise PluginError(message)
         raise PluginError(f"CVR: kortlægningen fejlede ({name}: {message})")
+
+    def last_words(self) -> str:
+        """The worker's last line on stderr, once it has ended (for the log and the note)."""
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=1)
+        self._threads[2].join(timeout=1)
+        lines = self.stderr.strip().splitlines()
+        return lines[-1] if lines else ""
 
     def close(self, wait: bool) -> None:
         """End the worker: after the pages sent (``wait``), or at once."""
@@ -110,6 +164,8 @@ class _Worker:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        for thread in self._threads:
+            thread.join(timeout=1)
         for stream in (self.proc.stdout, self.proc.stderr):
             with contextlib.suppress(OSError):
                 stream.close()  # type: ignore[union-attr]
@@ -118,8 +174,14 @@ class _Worker:
 class PageMapper:
     """``map_page`` over a stream of pages, in worker processes or in this one."""
 
-    def __init__(self, workers: int, note: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        workers: int,
+        note: Callable[[str], None] | None = None,
+        check: Callable[[], None] | None = None,
+    ) -> None:
         self._note = note
+        self._check = check  # called while waiting for a worker (the refresh's cancel)
         self._wanted = max(0, int(workers))
         self._workers: list[_Worker] = []
         self._started = False
@@ -142,20 +204,23 @@ class PageMapper:
     def map(self, items: Iterable[tuple[str, bytes, Any]]) -> Iterator[tuple[Any, MappedPage]]:
         """Yield ``(tag, mapped page)`` for each ``(kind, raw, tag)``, in order."""
         waiting: collections.deque[tuple[str, bytes, Any, _Worker | None]] = collections.deque()
-        try:
-            for kind, raw, tag in items:
-                waiting.append((kind, raw, tag, self._send(kind, raw)))
-                while len(waiting) > 2 * len(self._workers):  # one mapped, one waiting each
+        pages = iter(items)
+        while True:
+            try:
+                kind, raw, tag = next(pages)
+            except StopIteration:
+                break
+            except BaseException:
+                # The pages stopped with an error (a repeated page, a lost answer): the pages
+                # before it count first, as they did when mapped one by one (their rejects
+                # are kept, a page of junk fails the run with its own reason). An error of
+                # the mapping itself is raised at once, below.
+                while waiting:
                     yield self._result(waiting.popleft())
-        except GeneratorExit:
-            raise  # the caller stopped: the pages at the workers are dropped with them
-        except BaseException:
-            # The pages stopped with an error (a repeated page, a lost answer): the pages
-            # before it count first, as they did when mapped one by one (their rejects are
-            # kept, a page of junk fails the run with its own reason).
-            while waiting:
+                raise
+            waiting.append((kind, raw, tag, self._send(kind, raw)))
+            while len(waiting) > 2 * len(self._workers):  # one mapped, one waiting each
                 yield self._result(waiting.popleft())
-            raise
         while waiting:
             yield self._result(waiting.popleft())
 
@@ -172,15 +237,15 @@ class PageMapper:
         kind, raw, tag, worker = item
         if worker is not None and worker in self._workers:
             try:
-                return tag, worker.receive()
-            except (WorkerStopped, OSError, pickle.UnpicklingError, EOFError) as exc:
+                return tag, worker.receive(self._check)
+            except WorkerStopped as exc:
                 self._fall_back(exc, worker)
         return tag, map_page(kind, raw)
 
     def _fall_back(self, exc: BaseException, worker: _Worker | None = None) -> None:
         detail = f"{type(exc).__name__}: {exc}"
-        if worker is not None and worker.stderr.strip():
-            detail += f"; {worker.stderr.strip().splitlines()[-1]}"
+        if worker is not None and (words := worker.last_words()):
+            detail += f"; {words}"
         log.warning("CVR mapping worker stopped (%s); mapping in this process", detail)
         self.fell_back = True
         workers, self._workers = self._workers, []

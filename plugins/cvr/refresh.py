@@ -165,7 +165,9 @@ class EsSource:
     """Documents from the system-to-system Elasticsearch service (``source = "es"``).
 
     A Datafordeler GraphQL source would offer the same ``pages(kind, query)`` method,
-    yielding pages of hits shaped like ``{"_source": {"Vrvirksomhed": {...}}}``.
+    yielding pages whose ``raw`` bytes are shaped like an Elasticsearch answer
+    (``{"hits": {"hits": [{"_source": {"Vrvirksomhed": {...}}}]}}``): that is what
+    ``page_mapping.map_page`` reads.
     """
 
     def __init__(self, ctx: RefreshContext):
@@ -321,12 +323,22 @@ def refresh(ctx: RefreshContext) -> None:
         raise PluginError(
             f"CVR: kilden {ctx.setting('source')!r} understøttes ikke endnu (kun 'es')"
         )
-    workers = int(ctx.setting("map_workers", DEFAULT_MAP_WORKERS))
+    setting = ctx.setting("map_workers", DEFAULT_MAP_WORKERS)
+    try:  # a number in TOML, text from an environment variable
+        workers = -1 if isinstance(setting, bool) else int(str(setting).strip())
+    except ValueError:
+        workers = -1
     if workers < 0:
-        raise PluginError(f"CVR: map_workers skal være 0 eller flere (er {workers})")
+        raise PluginError(
+            f"CVR: [plugins.cvr] map_workers skal være et helt tal, 0 eller flere (er {setting!r})"
+        )
     writer = StagingWriter()
     try:
-        with PageMapper(workers, ctx.note) as mapper, fewer_collections(), quick_switches():
+        with (
+            PageMapper(workers, ctx.note, ctx.check_cancelled) as mapper,
+            fewer_collections(),
+            quick_switches(),
+        ):
             _refresh(ctx, writer, mapper)
     finally:
         writer.close()

@@ -140,12 +140,12 @@ def test_a_refresh_whose_worker_dies_completes_and_says_so(
     receive = mappers._Worker.receive
     calls = [0]
 
-    def dying(self: mappers._Worker) -> Any:
+    def dying(self: mappers._Worker, check: Any = None) -> Any:
         calls[0] += 1
         if calls[0] == 2:
             os.kill(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
-        return receive(self)
+        return receive(self, check)
 
     monkeypatch.setattr(mappers._Worker, "receive", dying)
     path = tmp_path / "cache.duckdb"
@@ -215,3 +215,74 @@ def test_pages_before_a_failing_page_still_come_first() -> None:
         for tag, _mapped in mapper.map(failing()):
             got.append(tag)
     assert got == [0, 10, 20]
+
+
+def test_a_page_that_cannot_be_mapped_stops_the_pages_after_it() -> None:
+    """The failing page's error is raised at once: the pages behind it at the workers are
+    neither staged nor counted (their rejects would be kept with wrong row numbers)."""
+    pages = _pages()
+    pages.insert(1, (COMPANY_INDEX, b"<html>502</html>", 5))
+    got = []
+    with mappers.PageMapper(1) as mapper, pytest.raises(PluginError, match="ikke JSON"):
+        for tag, _mapped in mapper.map(pages):
+            got.append(tag)
+    assert got == [0]
+
+
+def test_a_silent_worker_is_given_up_and_its_pages_mapped_here(
+    monkeypatch: pytest.MonkeyPatch, started: list[mappers._Worker]
+) -> None:
+    monkeypatch.setattr(mappers, "ANSWER_TIMEOUT_S", 1.0)
+    notes: list[str] = []
+    pages = _pages()
+    with mappers.PageMapper(1, notes.append) as mapper:
+        mapper.start()
+        os.kill(started[0].proc.pid, signal.SIGSTOP)  # alive, never answering
+        out = [_plain(m) for _, m in mapper.map(pages)]
+    assert out == [_plain(map_page(k, raw)) for k, raw, _ in pages]
+    [note] = notes
+    assert "intet svar i 1 s" in note
+    assert started[0].proc.poll() is not None  # killed, not left stopped
+
+
+def test_the_cancel_is_seen_while_a_worker_is_waited_for(
+    started: list[mappers._Worker],
+) -> None:
+    class Stop(Exception):
+        pass
+
+    calls = [0]
+
+    def check() -> None:
+        calls[0] += 1
+        raise Stop
+
+    with pytest.raises(Stop), mappers.PageMapper(1, check=check) as mapper:
+        mapper.start()
+        os.kill(started[0].proc.pid, signal.SIGSTOP)
+        list(mapper.map(_pages()))
+    assert calls == [1]
+    assert started[0].proc.poll() is not None
+
+
+def test_the_worker_does_not_import_from_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "msgspec.py").write_text("import os\nos._exit(3)\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    notes: list[str] = []
+    pages = _pages()[:2]
+    with mappers.PageMapper(1, notes.append) as mapper:
+        out = [_plain(m) for _, m in mapper.map(pages)]
+    assert out == [_plain(map_page(k, raw)) for k, raw, _ in pages]
+    assert notes == []  # mapped by the worker, not handed back
+
+
+def test_map_workers_must_be_a_whole_number(tmp_path: Path, es: str) -> None:
+    path = tmp_path / "cache.duckdb"
+    with make_host(path, es, map_workers="to") as host:
+        result = host.run("cvr")
+    assert result.status == "failed"
+    assert "map_workers skal være et helt tal, 0 eller flere (er 'to')" in result.message
+    with make_host(path, es, map_workers="0") as host:  # text, as from an environment variable
+        assert host.run("cvr").ok
