@@ -124,20 +124,15 @@ def test_the_window_modules_leave_pyarrow_to_its_first_use() -> None:
     assert done.returncode == 0, done.stderr
 
 
-def test_the_warm_up_goes_on_once_the_first_tables_are_painted(
-    qtbot, small_demo_cache: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The filter caches (and pandas) wait until the first result's map and tables are
-    painted: started before the tables' paint, they held the GIL while it read its rows."""
-    from workbench.core.config import load_settings
+@pytest.fixture
+def start_events(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Records "applied" (the first result applied to the window) and "shown" (the warm-up
+    told the first result is shown), in order."""
     from workbench.core.session import Workspace
-    from workbench.qt.app import start_gui
     from workbench.qt.main_window import MainWindow
-    from workbench.qt.results_table import ResultsTableView
 
     events: list[str] = []
-    real_shown, real_paint = Workspace.result_shown, ResultsTableView.paintEvent
-    real_apply = MainWindow._apply_result
+    real_shown, real_apply = Workspace.result_shown, MainWindow._apply_result
     monkeypatch.setattr(
         MainWindow,
         "_apply_result",
@@ -146,6 +141,20 @@ def test_the_warm_up_goes_on_once_the_first_tables_are_painted(
     monkeypatch.setattr(
         Workspace, "result_shown", lambda self: events.append("shown") or real_shown(self)
     )
+    return events
+
+
+def test_the_warm_up_goes_on_once_the_first_tables_are_painted(
+    qtbot, small_demo_cache: Path, monkeypatch: pytest.MonkeyPatch, start_events: list[str]
+) -> None:
+    """The filter caches (and pandas) wait until the first result's map and tables are
+    painted: started before the tables' paint, they held the GIL while it read its rows."""
+    from workbench.core.config import load_settings
+    from workbench.qt.app import start_gui
+    from workbench.qt.results_table import ResultsTableView
+
+    events = start_events
+    real_paint = ResultsTableView.paintEvent
     monkeypatch.setattr(
         ResultsTableView,
         "paintEvent",
@@ -164,30 +173,23 @@ def test_the_warm_up_goes_on_once_the_first_tables_are_painted(
 
 @pytest.mark.parametrize("painted", [True, False], ids=["painted", "never-painted"])
 def test_the_warm_up_waits_for_the_tables_paint_or_its_guard(
-    qtbot, small_demo_cache: Path, monkeypatch: pytest.MonkeyPatch, painted: bool
+    qtbot,
+    small_demo_cache: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    start_events: list[str],
+    painted: bool,
 ) -> None:
     """A table whose first paint comes late (a window not yet exposed, as under Xvfb) holds
     the warm-up until it paints; a table that never paints holds it only until the guard."""
     from workbench.core.config import load_settings
-    from workbench.core.session import Workspace
     from workbench.qt import main_window
     from workbench.qt.app import start_gui
-    from workbench.qt.main_window import MainWindow
     from workbench.qt.results_table import ResultsTableView
 
-    events: list[str] = []
+    events = start_events
     gate = {"open": False}
-    real_shown, real_paint = Workspace.result_shown, ResultsTableView.paintEvent
-    real_apply = MainWindow._apply_result
+    real_paint = ResultsTableView.paintEvent
     monkeypatch.setattr(main_window, "SHOWN_WAIT_MS", 1500)
-    monkeypatch.setattr(
-        MainWindow,
-        "_apply_result",
-        lambda self, *args: events.append("applied") or real_apply(self, *args),
-    )
-    monkeypatch.setattr(
-        Workspace, "result_shown", lambda self: events.append("shown") or real_shown(self)
-    )
     monkeypatch.setattr(  # a closed gate: the paint does not happen (nor its signal)
         ResultsTableView,
         "paintEvent",
